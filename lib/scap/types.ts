@@ -75,9 +75,22 @@ export interface ProcRecord {
   vpid: number;
   cgroups: Buffer;
   root: string;
+  /** signed int32 as 0.29.3 reads it; -1 when absent */
   loginuid: number;
   tty: number;
   pidnsInitStartTs: bigint;
+  // Optional PL v9 tail fields (current libs); present only when the entry carried them.
+  exeWritable?: boolean;
+  capInheritable?: bigint;
+  capPermitted?: bigint;
+  capEffective?: bigint;
+  exeUpperLayer?: boolean;
+  exeIno?: bigint;
+  exeInoCtime?: bigint;
+  exeInoMtime?: bigint;
+  exeFromMemfd?: boolean;
+  exeLowerLayer?: boolean;
+  pgid?: number;
 }
 
 export const enum FdKind {
