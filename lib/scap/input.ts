@@ -1,0 +1,134 @@
+// Opens a capture input (a path or a stream), detects its compression by magic bytes (never by
+// name), and yields the decompressed bytes in large chunks. Streams only: never seeks, never holds
+// the whole input.
+
+import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
+import { Readable } from 'node:stream';
+import { DataError } from '../cli/errors.js';
+import { Lz4FrameDecoder, LZ4_FRAME_MAGIC, LZ4_LEGACY_MAGIC, LZ4_SKIPPABLE_MAGIC, LZ4_SKIPPABLE_MASK } from './lz4.js';
+
+export type Compression = 'gzip' | 'lz4' | 'plain';
+
+const CHUNK = 1 << 20;
+
+/** What the first bytes of an input say it is (4 bytes are enough; fewer give 'plain' unless gzip). */
+export function detectCompression(firstBytes: Uint8Array): Compression {
+  if (firstBytes.length >= 2 && firstBytes[0] === 0x1f && firstBytes[1] === 0x8b) return 'gzip';
+  if (firstBytes.length >= 4) {
+    const m = (firstBytes[0]! | (firstBytes[1]! << 8) | (firstBytes[2]! << 16) | (firstBytes[3]! << 24)) >>> 0;
+    if (m === LZ4_FRAME_MAGIC || (m & LZ4_SKIPPABLE_MASK) >>> 0 === LZ4_SKIPPABLE_MAGIC) return 'lz4';
+  }
+  return 'plain';
+}
+
+function toBuffer(c: unknown): Buffer {
+  if (Buffer.isBuffer(c)) return c;
+  if (typeof c === 'string') return Buffer.from(c, 'latin1');
+  if (c instanceof Uint8Array) return Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+  throw new TypeError('input stream yielded a non-byte chunk');
+}
+
+/**
+ * Opens `source` (a file path, or a readable byte stream such as process.stdin) and yields its
+ * decompressed contents. gzip (single or multi-member) and LZ4 frames are recognised by their magic;
+ * anything else passes through unchanged. Corrupt or truncated compressed data throws DataError with
+ * the compressed byte offset. Breaking out of the iteration closes the file.
+ */
+export async function* openInput(source: NodeJS.ReadableStream | string): AsyncGenerator<Buffer> {
+  const stream: NodeJS.ReadableStream = typeof source === 'string' ? fs.createReadStream(source, { highWaterMark: CHUNK }) : source;
+  const it = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  try {
+    // Sniff: gather at least 4 bytes (or everything, if the input is shorter).
+    const head: Buffer[] = [];
+    let headLen = 0;
+    while (headLen < 4) {
+      const r = await it.next();
+      if (r.done) break;
+      const b = toBuffer(r.value);
+      if (b.length === 0) continue;
+      head.push(b);
+      headLen += b.length;
+    }
+    if (headLen === 0) return;
+    const first = head.length === 1 ? head[0]! : Buffer.concat(head);
+    if (headLen >= 4 && first.readUInt32LE(0) === LZ4_LEGACY_MAGIC) {
+      throw new DataError('lz4: legacy frame format (lz4 -l) is not supported', 'byte 0');
+    }
+    const kind = detectCompression(first);
+
+    // The rest of the input, starting with what was sniffed.
+    async function* rest(): AsyncGenerator<Buffer> {
+      yield first;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        const b = toBuffer(r.value);
+        if (b.length > 0) yield b;
+      }
+    }
+
+    if (kind === 'plain') {
+      yield* rest();
+    } else if (kind === 'lz4') {
+      const dec = new Lz4FrameDecoder();
+      const out: Buffer[] = [];
+      for await (const chunk of rest()) {
+        dec.push(chunk, out);
+        for (let i = 0; i < out.length; i++) yield out[i]!;
+        out.length = 0;
+      }
+      dec.end(out);
+      for (let i = 0; i < out.length; i++) yield out[i]!;
+    } else {
+      yield* gunzip(rest());
+    }
+  } finally {
+    // Stop the source (closes a file we opened; a no-op if it already ended).
+    await it.return?.();
+    if (typeof source === 'string') (stream as fs.ReadStream).destroy();
+  }
+}
+
+/** Counts the compressed bytes handed to zlib, for error offsets. */
+interface Counter {
+  n: number;
+}
+
+async function* counted(src: AsyncIterable<Buffer>, c: Counter): AsyncGenerator<Buffer> {
+  for await (const b of src) {
+    c.n += b.length;
+    yield b;
+  }
+}
+
+async function* gunzip(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const fed: Counter = { n: 0 };
+  const feed = Readable.from(counted(src, fed), { objectMode: false, highWaterMark: CHUNK });
+  const gz = zlib.createGunzip({ chunkSize: CHUNK });
+  let feedError: unknown = null;
+  feed.on('error', (e) => {
+    feedError = e;
+    gz.destroy(e as Error);
+  });
+  feed.pipe(gz);
+  try {
+    for await (const chunk of gz) yield chunk as Buffer;
+  } catch (e) {
+    if (feedError !== null) throw feedError;
+    throw zlibError(e, gz, fed.n);
+  } finally {
+    feed.unpipe(gz);
+    feed.destroy();
+    gz.destroy();
+  }
+}
+
+function zlibError(e: unknown, gz: zlib.Gunzip, fed: number): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('Z_')) return e;
+  const msg = (e as Error).message;
+  // A truncated stream fails at its end; otherwise zlib reports how far it had read (to a chunk).
+  const at = code === 'Z_BUF_ERROR' ? fed : Math.min(gz.bytesWritten, fed);
+  return new DataError(`gzip: ${msg}`, `byte ${at}`);
+}

@@ -1,0 +1,222 @@
+// The byte sink under the scap writer: a file (created 0600) or stdout, plain, gzip or LZ4-framed,
+// with backpressure. A closed stdout surfaces as BrokenPipe so the command can exit 0 quietly.
+
+import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
+import { Lz4FrameEncoder, type Lz4EncoderOptions } from './lz4.js';
+
+export type OutputCompression = 'plain' | 'gzip' | 'lz4';
+
+export interface OutputOptions {
+  /** Write this file (created or truncated, mode 0600). Without it, write `stdout`. */
+  path?: string;
+  compression: OutputCompression;
+  /** The stream to write when there is no path (default process.stdout). It is never ended. */
+  stdout?: NodeJS.WritableStream;
+  /** gzip level 0..9 (default 6). */
+  level?: number;
+  /** LZ4 block size (default 4 MiB). */
+  lz4BlockSize?: Lz4EncoderOptions['blockSize'];
+}
+
+/**
+ * A backpressure-aware byte sink. Usage on a hot path:
+ *
+ *   if (!sink.write(buf)) await sink.drain();
+ *
+ * write() always accepts the bytes; false means "buffers are full, wait for drain() before more".
+ * The sink takes ownership of buf: do not modify it after write() (for 'lz4' it is consumed at once,
+ * but for 'plain' and 'gzip' it is referenced until written).
+ * A failed write (EPIPE, ENOSPC, ...) is thrown by the next write(), drain(), flush() or close();
+ * a reader that went away is a BrokenPipe.
+ */
+export interface ScapSink {
+  write(buf: Uint8Array): boolean;
+  /** Resolves when the sink can take more (at once if it already can); rejects on a write error. */
+  drain(): Promise<void>;
+  /** write() then drain() if needed. */
+  writeAsync(buf: Uint8Array): Promise<void>;
+  /** Pushes buffered compressed data out (a short LZ4 block, a gzip sync flush) so readers see it. */
+  flush(): void;
+  /** Ends the compressed stream, writes everything, closes a file (never stdout). */
+  close(): Promise<void>;
+  /** Uncompressed bytes written so far. */
+  readonly bytesIn: number;
+}
+
+/** The reader of our output went away (EPIPE). Commands treat it as a quiet, successful end. */
+export class BrokenPipe extends Error {
+  override name = 'BrokenPipe';
+  readonly code = 'EPIPE';
+  constructor(cause?: unknown) {
+    super('broken pipe', cause === undefined ? undefined : { cause });
+  }
+}
+
+/** True for a BrokenPipe or a raw EPIPE / destroyed-stream error from a write. */
+export function isBrokenPipe(err: unknown): boolean {
+  if (err instanceof BrokenPipe) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'EPIPE';
+}
+
+function wrap(err: unknown): Error {
+  if (isBrokenPipe(err) && !(err instanceof BrokenPipe)) return new BrokenPipe(err);
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+type Dest = NodeJS.WritableStream & {
+  writableNeedDrain?: boolean;
+  destroyed?: boolean;
+};
+
+class Sink implements ScapSink {
+  private err: Error | null = null;
+  private readonly waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private closed = false;
+  bytesIn = 0;
+
+  constructor(
+    private readonly dest: Dest,
+    private readonly ownsDest: boolean,
+    private readonly gz: zlib.Gzip | null,
+    private readonly lz: Lz4FrameEncoder | null,
+  ) {
+    const onError = (e: unknown): void => this.fail(e);
+    dest.on('error', onError);
+    const entry = this.entry();
+    entry.on('drain', () => this.wake());
+    if (gz) {
+      gz.on('error', onError);
+      gz.pipe(dest, { end: false });
+    }
+  }
+
+  /** The stream write() feeds, whose 'drain' we wait for. */
+  private entry(): Dest {
+    return this.gz ?? this.dest;
+  }
+
+  private fail(e: unknown): void {
+    if (this.err === null) this.err = wrap(e);
+    const err = this.err;
+    for (const w of this.waiters.splice(0)) w.reject(err);
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w.resolve();
+  }
+
+  private check(): void {
+    if (this.err) throw this.err;
+    if (this.closed) throw new Error('write after close');
+  }
+
+  write(buf: Uint8Array): boolean {
+    this.check();
+    this.bytesIn += buf.length;
+    if (this.lz) {
+      const blocks = this.lz.push(buf);
+      let ok = true;
+      for (const b of blocks) ok = this.dest.write(b);
+      return ok && !this.dest.writableNeedDrain;
+    }
+    return this.entry().write(buf);
+  }
+
+  drain(): Promise<void> {
+    if (this.err) return Promise.reject(this.err);
+    if (!this.entry().writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  async writeAsync(buf: Uint8Array): Promise<void> {
+    if (!this.write(buf)) await this.drain();
+  }
+
+  flush(): void {
+    this.check();
+    if (this.lz) {
+      for (const b of this.lz.flush()) this.dest.write(b);
+    } else if (this.gz) {
+      this.gz.flush(zlib.constants.Z_SYNC_FLUSH);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) {
+      if (this.err) throw this.err;
+      return;
+    }
+    this.closed = true;
+    try {
+      if (this.err) throw this.err;
+      if (this.lz) {
+        for (const b of this.lz.end()) this.dest.write(b);
+      } else if (this.gz) {
+        const gz = this.gz;
+        await this.until((done) => {
+          gz.once('end', done);
+          gz.end();
+        });
+      }
+      if (this.ownsDest) {
+        const d = this.dest as fs.WriteStream;
+        await this.until((done) => {
+          d.once('close', done);
+          d.end();
+        });
+      } else {
+        // Everything written before an empty write has been handed to the OS when its callback runs.
+        await this.until((done) => {
+          this.dest.write(Buffer.alloc(0), (e?: Error | null) => (e ? this.fail(e) : done()));
+        });
+      }
+      if (this.err) throw this.err;
+    } catch (e) {
+      if (this.ownsDest) (this.dest as fs.WriteStream).destroy();
+      throw wrap(e);
+    }
+  }
+
+  /** Runs start(done) and waits for done, or rejects on the first error. */
+  private until(start: (done: () => void) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.err) return reject(this.err);
+      const w = { resolve: () => {}, reject };
+      this.waiters.push(w);
+      start(() => {
+        const i = this.waiters.indexOf(w);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve();
+      });
+    });
+  }
+}
+
+/** Opens the output: a 0600 file at opts.path, or opts.stdout / process.stdout. */
+export function openOutput(opts: OutputOptions): ScapSink {
+  let dest: Dest;
+  let owns = false;
+  if (opts.path !== undefined) {
+    const fd = fs.openSync(opts.path, 'w', 0o600);
+    try {
+      fs.fchmodSync(fd, 0o600); // it may have existed with a wider mode
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
+    dest = fs.createWriteStream(opts.path, { fd, highWaterMark: 1 << 20 });
+    owns = true;
+  } else {
+    dest = (opts.stdout ?? process.stdout) as Dest;
+  }
+  let gz: zlib.Gzip | null = null;
+  let lz: Lz4FrameEncoder | null = null;
+  if (opts.compression === 'gzip') {
+    gz = zlib.createGzip({ level: opts.level ?? 6, chunkSize: 1 << 20 });
+  } else if (opts.compression === 'lz4') {
+    lz = new Lz4FrameEncoder(opts.lz4BlockSize ? { blockSize: opts.lz4BlockSize } : {});
+  }
+  return new Sink(dest, owns, gz, lz);
+}
