@@ -158,7 +158,7 @@ const HASH_LOG = 16;
 const HASH_SHIFT = 32 - HASH_LOG;
 const HASH_MUL = 0x9e3779b1 | 0;
 /** Copy with a native call above this many bytes; a byte loop below. */
-const COPY_NATIVE = 48;
+const COPY_NATIVE = 16;
 
 /**
  * Decodes one LZ4 block src[sp, sEnd) into dst starting at dp, writing at most up to dLimit.
