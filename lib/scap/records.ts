@@ -26,7 +26,7 @@ import type {
   UserRecord,
 } from './types.js';
 
-export const STRING_ENCODING: BufferEncoding = 'utf8';
+export const STRING_ENCODING: BufferEncoding = 'latin1';
 
 /** Size limits the libscap readers enforce (and so the encoders too). */
 export const MAX_PATH = 1024; // comm, exe, exepath, cwd, root: len <= 1024; fd and interface names: len < 1024

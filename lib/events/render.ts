@@ -1,0 +1,635 @@
+// Parameter rendering as sysdig 0.29.3 prints it: the plain text and the resolved text of each
+// parameter (libsinsp event.cpp get_param_as_str, utils.cpp address and path helpers).
+
+import type { EventView } from '../scap/event.js';
+import { readI64 } from '../scap/event.js';
+import { BufferFormat } from '../fields/types.js';
+import type { ParamText } from '../fields/types.js';
+import {
+  FD_DIRECTORY,
+  FD_IPV4_SERVSOCK,
+  FD_IPV4_SOCK,
+  FD_IPV6_SERVSOCK,
+  FD_IPV6_SOCK,
+  L4_ICMP,
+  L4_RAW,
+  L4_TCP,
+  L4_UDP,
+} from '../state/model.js';
+import type { Fd, StateTables, Thread } from '../state/model.js';
+import type { EventInfo, ParamInfo } from './table.js';
+import { dynamicTable, errnoName, flagTable, PF, PT, syscallName } from './table.js';
+
+export const AT_FDCWD = -100;
+const PPM_AF_UNIX = 1;
+const PPM_AF_INET = 2;
+const PPM_AF_INET6 = 10;
+
+/** Everything a parameter's rendering may look at besides its bytes. */
+export interface RenderScope {
+  ev: EventView;
+  info: EventInfo;
+  thread: Thread | undefined;
+  /** the event's fd (used for the l4 protocol of -R port names only) */
+  fd: Fd | undefined;
+  tables: StateTables;
+  bufferFormat: BufferFormat;
+  /** cut for BYTEBUF text in the normal format; 0 = no cut (sysdig: 80, 0 under -v or chisels) */
+  maxBufLen: number;
+}
+
+const SIGNALS: readonly (string | undefined)[] = [
+  undefined, 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGKILL',
+  'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGSTKFLT', 'SIGCHLD', 'SIGCONT',
+  'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF',
+  'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS',
+];
+
+export function signalName(n: number): string | undefined {
+  return SIGNALS[n];
+}
+
+/** isprint in the C locale */
+export function isPrint(c: number): boolean {
+  return c >= 0x20 && c < 0x7f;
+}
+
+/** sanitize_string: drop every byte that is not printable ASCII. */
+export function sanitize(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f) return s.replace(/[^\x20-\x7e]/g, '');
+  }
+  return s;
+}
+
+/** A NUL-terminated string inside a parameter (bytes up to the first NUL), as latin1 text. */
+export function cString(b: Buffer, off: number, len: number): string {
+  const end = off + len;
+  let i = off;
+  while (i < end && b[i] !== 0) i++;
+  return b.toString('latin1', off, i);
+}
+
+/** strcpy_sanitized over at most `len` bytes: stops at NUL, drops non-printable bytes. */
+function sanitizedCString(b: Buffer, off: number, len: number): string {
+  return sanitize(cString(b, off, len));
+}
+
+export function ipv4ToString(b: Buffer, off: number): string {
+  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+}
+
+/** inet_ntop(AF_INET6) text: RFC 5952 compression, lower case, IPv4-mapped/compatible tails as glibc prints them. */
+export function ipv6ToString(b: Buffer, off: number): string {
+  const w: number[] = [];
+  for (let i = 0; i < 8; i++) w.push(b.readUInt16BE(off + 2 * i));
+  // glibc prints ::ffff:a.b.c.d and ::a.b.c.d (when the first 6 words are 0 and word 6 != 0 or word 7 > 1)
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (w[i] === 0) {
+      let j = i;
+      while (j < 8 && w[j] === 0) j++;
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    } else i++;
+  }
+  if (bestLen < 2) bestStart = -1;
+  const v4tail =
+    bestStart === 0 &&
+    ((bestLen === 6 && (w[6] !== 0 || w[7]! > 1)) || (bestLen === 5 && w[5] === 0xffff));
+  const parts: string[] = [];
+  const limit = v4tail ? 6 : 8;
+  let out = '';
+  for (let i = 0; i < limit; i++) {
+    if (i === bestStart) {
+      out += i === 0 ? '::' : ':';
+      i += bestLen - 1;
+      continue;
+    }
+    out += w[i]!.toString(16);
+    if (i < limit - 1) out += ':';
+  }
+  void parts;
+  if (v4tail) {
+    if (!out.endsWith(':')) out += ':';
+    out += ipv4ToString(b, off + 12);
+  }
+  return out;
+}
+
+export function isIpv4MappedIpv6(b: Buffer, off: number): boolean {
+  for (let i = 0; i < 10; i++) if (b[off + i] !== 0) return false;
+  if (b[off + 10] === 0xff && b[off + 11] === 0xff) return true;
+  return b[off + 10] === 0 && b[off + 11] === 0 && b[off + 12] === 0 && b[off + 13] === 0 && b[off + 14] === 0 && b[off + 15] === 0;
+}
+
+/** sockinfo_to_str for an fd's union (lib/state/model.ts SOCK layout). */
+export function sockinfoToString(fd: Fd): string {
+  const s = fd.sock;
+  if (fd.type === FD_IPV4_SOCK) {
+    const l4 = s[12]!;
+    if (l4 === L4_TCP || l4 === L4_UDP) {
+      return `${ipv4ToString(s, 0)}:${s.readUInt16LE(8)}->${ipv4ToString(s, 4)}:${s.readUInt16LE(10)}`;
+    }
+    if (l4 === L4_ICMP || l4 === L4_RAW) return `${ipv4ToString(s, 0)}->${ipv4ToString(s, 4)}`;
+    return '<unknown>';
+  }
+  if (fd.type === FD_IPV6_SOCK) {
+    const l4 = s[36]!;
+    if (l4 === L4_TCP || l4 === L4_UDP) {
+      if (isIpv4MappedIpv6(s, 0) && isIpv4MappedIpv6(s, 16)) {
+        // the 0.29.3 code reads the IPv4 member's ports here (offsets 8 and 10)
+        return `${ipv4ToString(s, 12)}:${s.readUInt16LE(8)}->${ipv4ToString(s, 28)}:${s.readUInt16LE(10)}`;
+      }
+      return `${ipv6ToString(s, 0)}:${s.readUInt16LE(32)}->${ipv6ToString(s, 16)}:${s.readUInt16LE(34)}`;
+    }
+    if (l4 === L4_ICMP) {
+      if (isIpv4MappedIpv6(s, 0) && isIpv4MappedIpv6(s, 16)) return `${ipv4ToString(s, 12)}->${ipv4ToString(s, 28)}`;
+      return `${ipv6ToString(s, 0)}->${ipv6ToString(s, 16)}`;
+    }
+    return '<unknown>';
+  }
+  return '';
+}
+
+/** Name of an fd seeded from a socket record or set by bind: ip:port or ip:port->ip:port. */
+export function servsockName(fd: Fd): string {
+  const s = fd.sock;
+  if (fd.type === FD_IPV4_SERVSOCK) return `${ipv4ToString(s, 0)}:${s.readUInt16LE(4)}`;
+  if (fd.type === FD_IPV6_SERVSOCK) return `${ipv6ToString(s, 0)}:${s.readUInt16LE(16)}`;
+  return '';
+}
+
+/** ipv4tuple_to_string / ipv6tuple_to_string of the union, whatever the l4 protocol. */
+export function tupleName(fd: Fd): string {
+  const s = fd.sock;
+  if (fd.type === FD_IPV4_SOCK) return `${ipv4ToString(s, 0)}:${s.readUInt16LE(8)}->${ipv4ToString(s, 4)}:${s.readUInt16LE(10)}`;
+  return `${ipv6ToString(s, 0)}:${s.readUInt16LE(32)}->${ipv6ToString(s, 16)}:${s.readUInt16LE(34)}`;
+}
+
+// ---------------------------------------------------------------------------
+// paths
+
+/** copy_and_sanitize_path + concatenate_paths (utils.cpp): join, resolve . and .., drop a trailing /. */
+export function concatenatePaths(base: string, path: Buffer | string): string {
+  const p = typeof path === 'string' ? path : cString(path, 0, path.length);
+  if (p.length !== 0 && p.charCodeAt(0) !== 0x2f) return sanitizePath(base, p);
+  return sanitizePath('', p);
+}
+
+function sanitizePath(base: string, p: string): string {
+  // target holds the base followed by the copied path; `floor` is the start of the whole target
+  const t: number[] = [];
+  for (let i = 0; i < base.length; i++) t.push(base.charCodeAt(i));
+  let pc = 0;
+  const n = p.length;
+  const at = (i: number): number => (i < n ? p.charCodeAt(i) : 0);
+  const rewind = (delta: number): void => {
+    if (t.length <= 1) {
+      pc += delta;
+      return;
+    }
+    t.pop();
+    while (t.length >= 1 && t[t.length - 1] !== 0x2f) t.pop();
+    pc += delta;
+  };
+  for (;;) {
+    const c = at(pc);
+    if (c === 0) {
+      if (t.length > 1 && t[t.length - 1] === 0x2f) t.pop();
+      break;
+    }
+    if (c < 0x20 || c >= 0x7f) {
+      t.push(0x2e);
+      pc++;
+    } else if (c === 0x2e && at(pc + 1) === 0x2e && at(pc + 2) === 0x2f) {
+      rewind(3);
+    } else if (c === 0x2e && at(pc + 1) === 0x2e) {
+      if (at(pc + 2) === 0) rewind(2);
+      else {
+        t.push(0x2e, 0x2e);
+        pc += 2;
+      }
+    } else if (c === 0x2e && at(pc + 1) === 0x2f) {
+      pc += 2;
+    } else if (c === 0x2e) {
+      if (at(pc + 1) === 0) pc++;
+      else {
+        t.push(c);
+        pc++;
+      }
+    } else if (c === 0x2f) {
+      if (t.length > 0 && t[t.length - 1] === 0x2f) pc++;
+      else {
+        t.push(c);
+        pc++;
+      }
+    } else {
+      t.push(c);
+      pc++;
+    }
+  }
+  return String.fromCharCode(...t);
+}
+
+// ---------------------------------------------------------------------------
+// buffers
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Render a data buffer in one of sysdig's buffer formats (event.cpp binary_buffer_to_*). */
+export function renderBuffer(b: Buffer, off: number, len: number, fmt: BufferFormat): string {
+  if (len === 0) return '';
+  switch (fmt) {
+    case BufferFormat.Hex:
+    case BufferFormat.HexAscii:
+      return hexDump(b, off, len, fmt === BufferFormat.HexAscii);
+    case BufferFormat.Base64:
+      return b.toString('base64', off, off + len);
+    case BufferFormat.Ascii:
+      return asciiOnly(b, off, len);
+    default:
+      return dots(b, off, len);
+  }
+}
+
+function dots(b: Buffer, off: number, len: number): string {
+  let s = b.toString('latin1', off, off + len);
+  for (let i = 0; i < len; i++) {
+    const c = b[off + i]!;
+    if (c < 0x20 || c >= 0x7f) {
+      s = s.replace(/[^\x20-\x7e]/g, '.');
+      break;
+    }
+  }
+  return s;
+}
+
+function asciiOnly(b: Buffer, off: number, len: number): string {
+  let out = '\n';
+  for (let j = 0; j < len; j++) {
+    const c = b[off + j]!;
+    if (isPrint(c)) out += String.fromCharCode(c);
+    else if (c === 0x0d) out += '\n';
+    else if (c === 0x0a) {
+      if (j > 0 && b[off + j - 1] !== 0x0d) out += '\n';
+    }
+  }
+  return out;
+}
+
+function hex4(n: number): string {
+  return n.toString(16).padStart(4, '0');
+}
+
+function hexDump(b: Buffer, off: number, len: number, ascii: boolean): string {
+  let out = '';
+  for (let j = 0; j < len; j += 16) {
+    let row = `\n\t0x${hex4(j)}:`;
+    let chunks = 0;
+    let p = j;
+    while (chunks < 8 && p < len) {
+      if (p === len - 1) row += ' ' + b[off + p]!.toString(16).padStart(2, '0');
+      else row += ' ' + hex4((b[off + p]! << 8) | b[off + p + 1]!);
+      chunks++;
+      p += 2;
+    }
+    if (ascii) {
+      while (chunks < 8) {
+        row += '     ';
+        chunks++;
+      }
+      row += '  ';
+      for (let q = j; q < j + 16 && q < len; q++) {
+        const c = b[off + q]!;
+        row += isPrint(c) ? String.fromCharCode(c) : '.';
+      }
+    }
+    out += row;
+  }
+  return out + '\n';
+}
+
+export { B64 };
+
+// ---------------------------------------------------------------------------
+// numbers
+
+function numFmt(v: number | bigint, fmt: number, hexWidthBits: number): string {
+  if (fmt === PF.OCT) {
+    if (v === 0 || v === 0n) return '0';
+    return '0' + (typeof v === 'bigint' ? BigInt.asUintN(hexWidthBits, v) : unsigned(v, hexWidthBits)).toString(8);
+  }
+  if (fmt === PF.HEX) {
+    return (typeof v === 'bigint' ? BigInt.asUintN(hexWidthBits, v) : unsigned(v, hexWidthBits)).toString(16).toUpperCase();
+  }
+  if (fmt === PF['10_PADDED_DEC']) {
+    const s = v.toString();
+    return s.startsWith('-') ? '-' + s.slice(1).padStart(8, '0') : s.padStart(9, '0');
+  }
+  return v.toString();
+}
+
+/** C promotes 8 and 16-bit values to int before %X/%o: negative values print as 32-bit. */
+function unsigned(v: number, bits: number): number | bigint {
+  if (v >= 0) return v;
+  if (bits <= 32) return v >>> 0;
+  return BigInt.asUintN(64, BigInt(v));
+}
+
+// ---------------------------------------------------------------------------
+// the renderer
+
+/**
+ * Render parameter i of the event. `simple` drops the fd type char (PF_SIMPLE, used when naming fds).
+ */
+export function renderParam(scope: RenderScope, i: number, simple = false): ParamText {
+  const ev = scope.ev;
+  let pinfo: ParamInfo | { type: number; fmt: number; info: string | number | null; name: string } = scope.info.params[i]!;
+  const fmtOfTable = pinfo.fmt;
+  let off = ev.paramOff(i);
+  let len = ev.paramLen(i);
+  const b = ev.buf;
+  if (pinfo.type === PT.DYN && typeof pinfo.info === 'string' && len !== 0) {
+    const idx = b[off]!;
+    const table = dynamicTable(pinfo.info);
+    if (table && idx < table.length) {
+      off += 1;
+      len -= 1;
+      const d = table[idx]!;
+      pinfo = { type: d.type, fmt: d.fmt, info: null, name: pinfo.name };
+    }
+  }
+  const type = pinfo.type;
+  switch (type) {
+    case PT.INT8:
+      return plain(numFmt(len >= 1 ? b.readInt8(off) : 0, fmtOfTable, 32));
+    case PT.INT16:
+      return plain(numFmt(len >= 2 ? b.readInt16LE(off) : 0, fmtOfTable, 32));
+    case PT.INT32:
+      return plain(numFmt(len >= 4 ? b.readInt32LE(off) : 0, fmtOfTable, 32));
+    case PT.INT64:
+      return plain(numFmt(len >= 8 ? b.readBigInt64LE(off) : 0n, fmtOfTable, 64));
+    case PT.UINT8:
+      return plain(numFmt(len >= 1 ? b[off]! : 0, fmtOfTable, 32));
+    case PT.UINT16:
+      return plain(numFmt(len >= 2 ? b.readUInt16LE(off) : 0, fmtOfTable, 32));
+    case PT.UINT32:
+      // printed with a signed conversion (PRId32) in decimal
+      return plain(numFmt(len >= 4 ? (fmtOfTable === PF.HEX || fmtOfTable === PF.OCT ? b.readUInt32LE(off) : b.readInt32LE(off)) : 0, fmtOfTable, 32));
+    case PT.UINT64:
+      return plain(numFmt(len >= 8 ? b.readBigInt64LE(off) : 0n, fmtOfTable, 64));
+    case PT.FD: {
+      const fd = len >= 8 ? readI64(b, off) : 0;
+      return renderFd(scope, fd, simple);
+    }
+    case PT.PID: {
+      const pid = len >= 8 ? readI64(b, off) : 0;
+      const t = scope.tables.threads.get(pid);
+      return { text: String(pid), resolved: t ? t.comm : '' };
+    }
+    case PT.ERRNO: {
+      const v = len >= 8 ? readI64(b, off) : 0;
+      let resolved = '';
+      if (v < 0) resolved = errnoName((v | 0) === v ? v : Number(BigInt.asIntN(32, BigInt(v)))) ?? '';
+      return { text: String(v), resolved };
+    }
+    case PT.CHARBUF:
+      return plain(cString(b, off, len));
+    case PT.FSPATH:
+    case PT.FSRELPATH: {
+      const text = sanitizedCString(b, off, len);
+      const t = scope.thread;
+      if (t && len > 0) {
+        if (b.toString('latin1', off, off + Math.min(4, len)) !== '<NA>') {
+          const base = baseDir(scope, i, t);
+          const full = concatenatePaths(base, b.subarray(off, off + len));
+          return { text, resolved: isAbsoluteParam(b, off, len) ? '' : full };
+        }
+        return { text, resolved: '' };
+      }
+      return { text, resolved: text };
+    }
+    case PT.BYTEBUF: {
+      let s = renderBuffer(b, off, len, scope.bufferFormat);
+      if (scope.maxBufLen !== 0 && scope.bufferFormat === BufferFormat.Normal && s.length > scope.maxBufLen) {
+        s = s.slice(0, scope.maxBufLen - 3) + '...';
+      }
+      return plain(s);
+    }
+    case PT.SOCKADDR:
+      return plain(renderSockaddr(b, off, len));
+    case PT.SOCKTUPLE:
+      return plain(renderSocktuple(b, off, len));
+    case PT.FDLIST: {
+      const t = scope.thread;
+      if (!t || len < 2) return plain('');
+      const n = b.readUInt16LE(off);
+      const parts: string[] = [];
+      let pos = off + 2;
+      for (let j = 0; j < n && pos + 10 <= off + len; j++) {
+        const fdn = readI64(b, pos);
+        const f = scope.tables.getFd(t, fdn);
+        const flags = b.readInt16LE(pos + 8);
+        const fdText = fdn < 0 ? BigInt.asUintN(64, BigInt(fdn)).toString() : String(fdn);
+        parts.push(`${fdText}:${f ? f.typeChar() : '?'}${(flags >>> 0).toString(16)}`);
+        pos += 10;
+      }
+      return plain(parts.join(' '));
+    }
+    case PT.SYSCALLID: {
+      const id = len >= 2 ? b.readUInt16LE(off) : 0;
+      return { text: String(id), resolved: syscallName(id) ?? '' };
+    }
+    case PT.SIGTYPE: {
+      const v = len >= 1 ? b[off]! : 0;
+      return { text: String(v), resolved: signalName(v) ?? '' };
+    }
+    case PT.RELTIME: {
+      const v = len >= 8 ? b.readBigUInt64LE(off) : 0n;
+      if (v === 0xffffffffffffffffn) return plain('none');
+      return { text: v.toString(), resolved: `${formatG(Number(v) / 1e9)}s` };
+    }
+    case PT.FLAGS8:
+    case PT.FLAGS16:
+    case PT.FLAGS32:
+    case PT.MODE:
+    case PT.ENUMFLAGS8:
+    case PT.ENUMFLAGS16:
+    case PT.ENUMFLAGS32: {
+      let v: number;
+      if (type === PT.FLAGS8 || type === PT.ENUMFLAGS8) v = len >= 1 ? b[off]! : 0;
+      else if (type === PT.FLAGS16 || type === PT.ENUMFLAGS16) v = len >= 2 ? b.readUInt16LE(off) : 0;
+      else v = len >= 4 ? b.readUInt32LE(off) : 0;
+      const origInfo = scope.info.params[i]!.info;
+      const table = typeof origInfo === 'string' ? flagTable(origInfo) : undefined;
+      const text = type === PT.MODE ? numFmt(v | 0, fmtOfTable, 32) : String(v);
+      if (type === PT.ENUMFLAGS8 || type === PT.ENUMFLAGS16 || type === PT.ENUMFLAGS32) {
+        const hit = table?.find(([, val]) => val === v);
+        return { text, resolved: hit ? hit[0] : '' };
+      }
+      return { text, resolved: table ? flagNames(table, v) : '' };
+    }
+    case PT.UID:
+    case PT.GID: {
+      const v = len >= 4 ? b.readUInt32LE(off) : 0;
+      if (v === 0xffffffff) return { text: '-1', resolved: '<NONE>' };
+      const name = type === PT.UID ? scope.tables.users.get(v)?.name : scope.tables.groups.get(v)?.name;
+      return { text: String(v | 0), resolved: name !== undefined ? sanitize(name) : '<NA>' };
+    }
+    case PT.SIGSET: {
+      const v = len >= 4 ? b.readUInt32LE(off) : 0;
+      const names: string[] = [];
+      for (let sig = 0; sig < 32; sig++) if (v & (1 << sig)) {
+        const n = signalName(sig + 1);
+        if (n) names.push(n);
+      }
+      return plain(names.join(' '));
+    }
+    case PT.ABSTIME:
+    case PT.DYN:
+      return plain('INVALID DYNAMIC PARAMETER');
+    default:
+      return plain('(n.a.)');
+  }
+}
+
+function plain(text: string): ParamText {
+  return { text, resolved: '' };
+}
+
+function isAbsoluteParam(b: Buffer, off: number, len: number): boolean {
+  return len > 0 && b[off] === 0x2f;
+}
+
+/** The flag walk of get_param_as_str: table order, bit groups cleared once matched. */
+export function flagNames(table: readonly (readonly [string, number])[], initial: number): string {
+  let val = initial;
+  let out = '';
+  let sep = '';
+  let k = 0;
+  for (; k < table.length; k++) {
+    const [name, fv] = table[k]!;
+    if (fv === initial) break;
+    if ((fv === 0 && initial === 0) || (fv !== 0 && (val & fv) >>> 0 === fv >>> 0 && val !== 0)) {
+      out += sep + name;
+      sep = '|';
+      val &= ~fv;
+    }
+  }
+  if (k < table.length) out += sep + table[k]![0];
+  return out;
+}
+
+/** get_base_dir: the cwd, or the directory of the dirfd parameter for FSRELPATH. */
+function baseDir(scope: RenderScope, i: number, t: Thread): string {
+  const cwd = scope.tables.cwd(t);
+  const pinfo = scope.info.params[i]!;
+  if (pinfo.type !== PT.FSRELPATH) return cwd;
+  const dirIdx = typeof pinfo.info === 'number' ? pinfo.info : 0;
+  if (dirIdx >= scope.info.params.length) return cwd;
+  if (scope.info.params[dirIdx]!.type !== PT.FD) return cwd;
+  if (dirIdx >= scope.ev.nparams) return cwd;
+  const dirfd = readI64(scope.ev.buf, scope.ev.paramOff(dirIdx));
+  if (dirfd === AT_FDCWD) return cwd;
+  const f = scope.tables.getFd(t, dirfd);
+  if (!f || f.name === '') return '';
+  return sanitize(f.name) + '/';
+}
+
+export function renderFd(scope: RenderScope, fd: number, simple: boolean): ParamText {
+  const text = String(fd);
+  const t = scope.thread;
+  if (!t) return plain(text);
+  if (fd >= 0) {
+    const f = scope.tables.getFd(t, fd);
+    if (!f) return plain(text);
+    let proto = '';
+    if (f.isIp()) {
+      switch (f.l4()) {
+        case L4_TCP:
+          proto = 't';
+          break;
+        case L4_UDP:
+          proto = 'u';
+          break;
+        case L4_ICMP:
+          proto = 'i';
+          break;
+        case L4_RAW:
+          proto = 'r';
+          break;
+      }
+    }
+    return { text, resolved: `<${simple ? '' : f.typeChar()}${proto}>${sanitize(f.name)}` };
+  }
+  if (fd === AT_FDCWD) return { text, resolved: 'AT_FDCWD' };
+  return { text, resolved: errnoName((fd | 0) === fd ? fd : Number(BigInt.asIntN(32, BigInt(fd)))) ?? '' };
+}
+
+export function renderSockaddr(b: Buffer, off: number, len: number): string {
+  if (len === 0) return 'NULL';
+  const fam = b[off]!;
+  if (fam === PPM_AF_UNIX) return sanitize(cString(b, off + 1, len - 1));
+  if (fam === PPM_AF_INET) {
+    if (len === 7) return `${ipv4ToString(b, off + 1)}:${b.readUInt16LE(off + 5)}`;
+    return 'INVALID IPv4';
+  }
+  if (fam === PPM_AF_INET6) {
+    if (len === 19) return `${ipv6ToString(b, off + 1)}:${b.readUInt16LE(off + 17)}`;
+    return 'INVALID IPv6';
+  }
+  return `family ${fam}`;
+}
+
+export function renderSocktuple(b: Buffer, off: number, len: number): string {
+  if (len === 0) return 'NULL';
+  const fam = b[off]!;
+  if (fam === PPM_AF_INET) {
+    if (len === 13) {
+      return `${ipv4ToString(b, off + 1)}:${b.readUInt16LE(off + 5)}->${ipv4ToString(b, off + 7)}:${b.readUInt16LE(off + 11)}`;
+    }
+    return 'INVALID IPv4';
+  }
+  if (fam === PPM_AF_INET6) {
+    if (len === 37) {
+      if (isIpv4MappedIpv6(b, off + 1) && isIpv4MappedIpv6(b, off + 19)) {
+        return `${ipv4ToString(b, off + 13)}:${b.readUInt16LE(off + 17)}->${ipv4ToString(b, off + 31)}:${b.readUInt16LE(off + 35)}`;
+      }
+      return `${ipv6ToString(b, off + 1)}:${b.readUInt16LE(off + 17)}->${ipv6ToString(b, off + 19)}:${b.readUInt16LE(off + 35)}`;
+    }
+    return 'INVALID IPv6';
+  }
+  if (fam === PPM_AF_UNIX) {
+    if (len < 17) return '';
+    const a = b.readBigUInt64LE(off + 1).toString(16);
+    const c = b.readBigUInt64LE(off + 9).toString(16);
+    return `${a}->${c} ${sanitize(cString(b, off + 17, len - 17))}`;
+  }
+  return `family ${fam}`;
+}
+
+/** printf("%lg") */
+export function formatG(x: number): string {
+  if (x === 0) return '0';
+  if (!isFinite(x)) return String(x);
+  const exp = Math.floor(Math.log10(Math.abs(x)));
+  let s: string;
+  if (exp < -4 || exp >= 6) {
+    s = x.toExponential(5);
+    let [m, e] = s.split('e') as [string, string];
+    if (m.includes('.')) m = m.replace(/0+$/, '').replace(/\.$/, '');
+    const en = Number(e);
+    return `${m}e${en < 0 ? '-' : '+'}${String(Math.abs(en)).padStart(2, '0')}`;
+  }
+  s = x.toFixed(Math.max(0, 5 - exp));
+  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  return s;
+}
+
+export { FD_DIRECTORY };

@@ -1,0 +1,96 @@
+// The shape of a field: name, type, description, and how it is extracted from an event and the state.
+// One registry (lib/fields/registry.ts) holds them all; text, -p, JSON, filters and chisels use it.
+
+import type { EventView } from '../scap/event.js';
+import type { EventInfo } from '../events/table.js';
+import type { Fd, StateTables, Thread } from '../state/model.js';
+
+/** A field's type, named as libsinsp names them (PT_*), which decides formatting and comparison. */
+export type FieldType =
+  | 'INT8' | 'INT16' | 'INT32' | 'INT64'
+  | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64'
+  | 'CHARBUF' | 'BYTEBUF' | 'FSPATH'
+  | 'ERRNO' | 'FD' | 'PID'
+  | 'BOOL' | 'DOUBLE'
+  | 'RELTIME' | 'ABSTIME'
+  | 'IPV4ADDR' | 'IPV6ADDR' | 'IPADDR' | 'IPNET' | 'IPV4NET' | 'IPV6NET'
+  | 'PORT' | 'L4PROTO' | 'SOCKFAMILY' | 'MODE' | 'FLAGS32' | 'UID' | 'GID' | 'SYSCALLID' | 'SIGTYPE';
+
+/**
+ * An extracted value. undefined = the field is missing for this event (sysdig's NULL: prints <NA>,
+ * fails every filter comparison). Integers are numbers (exact below 2^53) or bigint when they may exceed it.
+ * BOOL fields return booleans; IP fields return 4- or 16-byte Buffers in network order; BYTEBUF returns Buffer.
+ */
+export type FieldValue = string | number | bigint | boolean | Buffer | undefined;
+
+/** Per-event view of everything an extractor may read. Built once per event by the state engine, reused. */
+export interface Ctx {
+  ev: EventView;
+  /** table entry of the event type */
+  info: EventInfo;
+  /** thread of the event (may be a placeholder with comm "<NA>"), or undefined (e.g. no tid) */
+  thread: Thread | undefined;
+  /** the fd the event refers to (libsinsp's m_fdinfo), resolved by the state engine */
+  fd: Fd | undefined;
+  /** the fd number the event refers to (libsinsp's m_tinfo->m_lastevent_fd); -1 when none */
+  fdNum: number;
+  tables: StateTables;
+  /** ts of the first event of the stream (for evt.reltime), exact */
+  firstTs: bigint;
+  /** buffer rendering mode chosen by -A/-x/-X/-b, for evt.buffer and BYTEBUF params */
+  bufferFormat: BufferFormat;
+  /** the thread of the fd's parent chain etc. can be looked up through tables.threads */
+  /** Render param i as sysdig does: the plain text and the resolved text ('' when none). */
+  paramText(i: number): ParamText;
+  /** Index of the parameter called `name`, or -1. */
+  paramIndex(name: string): number;
+}
+
+export interface ParamText {
+  text: string;
+  resolved: string;
+}
+
+export const enum BufferFormat {
+  Normal = 0,
+  Ascii = 1, // -A
+  Hex = 2, // -x
+  HexAscii = 3, // -X
+  Base64 = 4, // -b
+  Json = 5, // -j default (no 80-char cut)
+}
+
+/** A field argument as written: `proc.aname[2]` (index 2), `evt.arg.name` / `evt.arg[name]` (name "name"). */
+export interface FieldArg {
+  index?: number;
+  name?: string;
+  /** the raw text between [] or after the dot */
+  raw: string;
+}
+
+export interface FieldDef {
+  /** full name, e.g. "proc.name" */
+  name: string;
+  type: FieldType;
+  /** print format for integers: DEC (default), HEX, OCT, ID */
+  fmt?: 'DEC' | 'HEX' | 'OCT' | 'ID';
+  desc: string;
+  /** whether the field takes an argument: `proc.aname[N]`, `evt.arg.NAME` */
+  arg?: 'none' | 'optional' | 'required';
+  /** argument accepted as `.NAME` after the field name (evt.arg.NAME), besides `[...]` */
+  dotArg?: boolean;
+  /** filter-only fields (fd.ip, fd.port...) are not printable in -p in sysdig */
+  filterOnly?: boolean;
+  /** hidden from -l */
+  hidden?: boolean;
+  extract(ctx: Ctx, arg: FieldArg | undefined): FieldValue;
+}
+
+export interface FieldClass {
+  /** "evt", "process", "fd", ... as `sysdig -l` names the class */
+  name: string;
+  /** the text after the class name in -l, e.g. "All event types" */
+  shortDesc?: string;
+  desc: string;
+  fields: FieldDef[];
+}

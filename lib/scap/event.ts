@@ -1,0 +1,148 @@
+// A reusable view over one event's bytes. Nothing is decoded until a field asks for it.
+// Header layout (formats/scap.md): u64 ts, i64 tid, u32 len, u16 type, [u32 nparams], then lengths, then values.
+
+import { EVENT_HEADER_V1, EVENT_HEADER_V2 } from './blocks.js';
+
+export const MAX_PARAMS = 32;
+
+export class EventView {
+  buf: Buffer = Buffer.alloc(0);
+  /** offset of the event header in buf */
+  off = 0;
+  len = 0;
+  type = 0;
+  tid = 0;
+  /** parameter count found in the event (v1 events: rebuilt from the lengths) */
+  nparams = 0;
+  /** 2 or 4: size of each entry of the length array */
+  lenSize = 2;
+  /** block fields */
+  cpu = 0;
+  flags = 0;
+  blockType = 0;
+  /** offset of the block in the (decompressed) input stream */
+  streamOffset = 0;
+  /** the low and high 32 bits of the timestamp (ns since the epoch) */
+  tsLo = 0;
+  tsHi = 0;
+  /** evt.num: 1-based count of the events read in this stream */
+  num = 0;
+  /** offset of the length array */
+  lensOff = 0;
+  private decodedFor = -1;
+  private readonly pOff = new Int32Array(MAX_PARAMS);
+  private readonly pLen = new Int32Array(MAX_PARAMS);
+  private serial = 0;
+
+  /** Point the view at an event. `v1` = header without nparams. `tableNparams` rebuilds v1 counts. */
+  set(buf: Buffer, off: number, v1: boolean, large: boolean, tableNparams: number): void {
+    this.buf = buf;
+    this.off = off;
+    this.tsLo = buf.readUInt32LE(off);
+    this.tsHi = buf.readUInt32LE(off + 4);
+    this.tid = readI64(buf, off + 8);
+    this.len = buf.readUInt32LE(off + 16);
+    this.type = buf.readUInt16LE(off + 20);
+    this.lenSize = large ? 4 : 2;
+    this.serial++;
+    if (v1) {
+      this.lensOff = off + EVENT_HEADER_V1;
+      this.nparams = v1Nparams(buf, off, this.len, tableNparams);
+    } else {
+      this.lensOff = off + EVENT_HEADER_V2;
+      this.nparams = buf.readUInt32LE(off + 22);
+    }
+  }
+
+  /** Timestamp as a bigint (exact). */
+  get ts(): bigint {
+    return (BigInt(this.tsHi) << 32n) | BigInt(this.tsLo);
+  }
+
+  /** Timestamp as a double (approximate, for coarse comparisons only). */
+  get tsApprox(): number {
+    return this.tsHi * 4294967296 + this.tsLo;
+  }
+
+  private decode(): void {
+    const n = Math.min(this.nparams, MAX_PARAMS);
+    const buf = this.buf;
+    let lp = this.lensOff;
+    let vp = this.lensOff + this.nparams * this.lenSize;
+    const end = this.off + this.len;
+    for (let i = 0; i < n; i++) {
+      let l = this.lenSize === 2 ? buf.readUInt16LE(lp) : buf.readUInt32LE(lp);
+      lp += this.lenSize;
+      if (vp + l > end) l = Math.max(0, end - vp);
+      this.pOff[i] = vp;
+      this.pLen[i] = l;
+      vp += l;
+    }
+    this.decodedFor = this.serial;
+  }
+
+  /** Offset of parameter i's value; call only for i < nparams. */
+  paramOff(i: number): number {
+    if (this.decodedFor !== this.serial) this.decode();
+    return this.pOff[i]!;
+  }
+
+  paramLen(i: number): number {
+    if (this.decodedFor !== this.serial) this.decode();
+    return this.pLen[i]!;
+  }
+
+  paramBytes(i: number): Buffer {
+    const o = this.paramOff(i);
+    return this.buf.subarray(o, o + this.pLen[i]!);
+  }
+
+  /** Integer parameter of 1, 2, 4 or 8 bytes, signed by `signed`. 8-byte values come back as numbers (exact below 2^53). */
+  paramInt(i: number, signed = true): number {
+    const o = this.paramOff(i);
+    const l = this.pLen[i]!;
+    const b = this.buf;
+    switch (l) {
+      case 1:
+        return signed ? b.readInt8(o) : b[o]!;
+      case 2:
+        return signed ? b.readInt16LE(o) : b.readUInt16LE(o);
+      case 4:
+        return signed ? b.readInt32LE(o) : b.readUInt32LE(o);
+      case 8:
+        return signed ? readI64(b, o) : readU64(b, o);
+      default:
+        return 0;
+    }
+  }
+
+  /** Copy the whole event (header included) out of the shared chunk. */
+  copyBytes(): Buffer {
+    return Buffer.from(this.buf.subarray(this.off, this.off + this.len));
+  }
+}
+
+/** Signed 64-bit little-endian as a number (exact when |v| < 2^53). */
+export function readI64(b: Buffer, o: number): number {
+  const lo = b.readUInt32LE(o);
+  const hi = b.readInt32LE(o + 4);
+  return hi * 4294967296 + lo;
+}
+
+export function readU64(b: Buffer, o: number): number {
+  const lo = b.readUInt32LE(o);
+  const hi = b.readUInt32LE(o + 4);
+  return hi * 4294967296 + lo;
+}
+
+/** v1 events carry no nparams: count down from the table's until the lengths add up to the event length. */
+function v1Nparams(buf: Buffer, off: number, len: number, tableN: number): number {
+  for (let n = tableN; n > 0; n--) {
+    const lensEnd = off + EVENT_HEADER_V1 + 2 * n;
+    if (lensEnd > off + len) continue;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += buf.readUInt16LE(off + EVENT_HEADER_V1 + 2 * i);
+    if (EVENT_HEADER_V1 + 2 * n + sum === len) return n;
+  }
+  return 0;
+}

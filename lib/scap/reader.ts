@@ -1,0 +1,159 @@
+// The block walker: pulls decompressed chunks, frames blocks by offset, and hands header blocks and
+// events to a handler. It never seeks and holds at most one block plus one chunk in memory.
+
+import { DataError } from '../cli/errors.js';
+import {
+  BlockKind,
+  blockTypeInfo,
+  DEFAULT_BLOCK_CAP,
+  EV_V2_LARGE,
+  EVF_V2_LARGE,
+  EVENT_HEADER_V1,
+  EVENT_HEADER_V2,
+  MAX_EVENT_BLOCK_BODY,
+  SHB,
+} from './blocks.js';
+import { EventView } from './event.js';
+
+export interface HeaderBlock {
+  kind: BlockKind;
+  type: number;
+  version: number;
+  /** the whole block, header and trailer included */
+  buf: Buffer;
+  start: number;
+  end: number;
+  /** offset of the block in the decompressed stream */
+  offset: number;
+}
+
+export interface BlockHandler {
+  /** A header block (section header, lists, or an unknown block before the first event). */
+  header(block: HeaderBlock): void;
+  /** An event; `ev` is reused for the next event. Return false to stop reading. */
+  event(ev: EventView): boolean | void;
+}
+
+export interface ReaderOptions {
+  blockCap?: number;
+  /** the number of params the event table lists for a type (rebuilds v1 counts) */
+  tableNparams: (type: number) => number;
+  /** name of the input, for error messages */
+  name?: string;
+}
+
+/**
+ * Read a whole stream of sections. Throws DataError on bad data, after every block before the fault
+ * has been handed over.
+ */
+export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHandler, opts: ReaderOptions): Promise<void> {
+  const cap = opts.blockCap ?? DEFAULT_BLOCK_CAP;
+  const where = (off: number): string => (opts.name ? `${opts.name} byte ${off}` : `byte ${off}`);
+  const ev = new EventView();
+  let buf: Buffer = Buffer.alloc(0);
+  let pos = 0;
+  /** stream offset of buf[0] */
+  let base = 0;
+  let inEvents = false;
+  let sawSection = false;
+  let evnum = 0;
+  let need = 8;
+
+  const it = chunks[Symbol.asyncIterator]();
+  let done = false;
+  const pull = async (): Promise<boolean> => {
+    if (done) return false;
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      return false;
+    }
+    const chunk = r.value;
+    if (pos >= buf.length) {
+      base += buf.length;
+      buf = chunk;
+    } else {
+      const rest = buf.length - pos;
+      const merged = Buffer.allocUnsafe(rest + chunk.length);
+      buf.copy(merged, 0, pos);
+      chunk.copy(merged, rest);
+      base += pos;
+      buf = merged;
+    }
+    pos = 0;
+    return true;
+  };
+
+  for (;;) {
+    while (buf.length - pos < need) {
+      if (!(await pull())) {
+        const have = buf.length - pos;
+        if (have === 0 && need === 8) return;
+        if (have > 0 && need === 8 && !sawSection) throw new DataError('not a scap stream: too short', where(base + pos));
+        throw new DataError(`truncated block: ${have} of ${need} bytes`, where(base + pos));
+      }
+    }
+    const btype = buf.readUInt32LE(pos);
+    const blen = buf.readUInt32LE(pos + 4);
+    if (!sawSection && btype !== SHB) {
+      throw new DataError(`not a scap stream: block type 0x${btype.toString(16)} where a section header should be`, where(base + pos));
+    }
+    if (blen < 12 || blen % 4 !== 0) {
+      throw new DataError(`corrupt block length ${blen}`, where(base + pos + 4));
+    }
+    if (blen > cap) {
+      throw new DataError(`block length ${blen} exceeds the cap of ${cap} bytes`, where(base + pos + 4));
+    }
+    if (buf.length - pos < blen) {
+      need = blen;
+      continue;
+    }
+    need = 8;
+    const start = pos;
+    const end = pos + blen;
+    pos = end;
+    const info = blockTypeInfo(btype);
+    const offset = base + start;
+    if (info.kind === BlockKind.Event) {
+      if (!sawSection) throw new DataError('event before any section header', where(offset));
+      inEvents = true;
+      const large = btype === EV_V2_LARGE || btype === EVF_V2_LARGE;
+      if (!large && blen - 8 > MAX_EVENT_BLOCK_BODY) {
+        throw new DataError(`event block length ${blen} exceeds 65536 for a non-large block`, where(offset + 4));
+      }
+      const flags = info.hasFlags ? buf.readUInt32LE(start + 10) : 0;
+      const evOff = start + (info.hasFlags ? 14 : 10);
+      const hdr = info.v1 ? EVENT_HEADER_V1 : EVENT_HEADER_V2;
+      if (evOff + hdr > end - 4) throw new DataError('event block too short', where(offset));
+      const evLen = buf.readUInt32LE(evOff + 16);
+      if (evLen < hdr || evOff + evLen > end - 4) {
+        throw new DataError(`event length ${evLen} does not fit its block`, where(evOff + 16 - start + offset));
+      }
+      const type = buf.readUInt16LE(evOff + 20);
+      ev.set(buf, evOff, info.v1 === true, large, opts.tableNparams(type));
+      if (info.v1 && ev.nparams === 0 && evLen !== hdr && opts.tableNparams(type) > 0) {
+        throw new DataError(`cannot rebuild the parameter count of a v1 event of type ${type}`, where(offset));
+      }
+      if (!info.v1 && EVENT_HEADER_V2 + ev.nparams * ev.lenSize > evLen) {
+        throw new DataError(`event parameter count ${ev.nparams} does not fit its length ${evLen}`, where(offset));
+      }
+      ev.cpu = buf.readUInt16LE(start + 8);
+      ev.flags = flags;
+      ev.blockType = btype;
+      ev.streamOffset = offset;
+      ev.num = ++evnum;
+      if (handler.event(ev) === false) return;
+      continue;
+    }
+    if (buf.readUInt32LE(end - 4) !== blen) {
+      throw new DataError(`block trailer ${buf.readUInt32LE(end - 4)} does not repeat the block length ${blen}`, where(base + end - 4));
+    }
+    if (info.kind === BlockKind.Section) {
+      sawSection = true;
+      inEvents = false;
+    } else if (info.kind === BlockKind.Unknown && inEvents) {
+      throw new DataError(`unexpected block type 0x${btype.toString(16)} after events`, where(offset));
+    }
+    handler.header({ kind: info.kind, type: btype, version: info.version, buf, start, end, offset });
+  }
+}

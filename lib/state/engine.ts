@@ -1,0 +1,1569 @@
+// The state engine: seeds the thread and fd tables from a section's header blocks, then updates them
+// from every event the way libsinsp 0.29.3 does (userspace/libsinsp/parsers.cpp: reset, process_event
+// and the parse_* functions; threadinfo.cpp; fdinfo.cpp). It also resolves, per event, the thread and
+// fd that fields read (the Ctx of lib/fields/types.ts).
+
+import type { HeaderBlock } from '../scap/reader.js';
+import { BlockKind, DF_STATE_ONLY } from '../scap/blocks.js';
+import type { EventView } from '../scap/event.js';
+import { readI64 } from '../scap/event.js';
+import {
+  decodeFdList,
+  decodeInterfaces,
+  decodeMachineInfo,
+  decodeProcList,
+  decodeSectionHeader,
+  decodeUsers,
+} from '../scap/records.js';
+import type { FdRecord, ProcRecord } from '../scap/types.js';
+import { EF, eventInfo, PT } from '../events/table.js';
+import type { EventInfo } from '../events/table.js';
+import { BufferFormat } from '../fields/types.js';
+import type { Ctx, ParamText } from '../fields/types.js';
+import {
+  concatenatePaths,
+  isIpv4MappedIpv6,
+  renderParam,
+  renderSockaddr,
+  renderSocktuple,
+  sanitize,
+  servsockName,
+  sockinfoToString,
+  tupleName,
+  AT_FDCWD,
+} from '../events/render.js';
+import type { RenderScope } from '../events/render.js';
+import {
+  CL_ACTIVE,
+  CL_CHILD_IN_PIDNS,
+  CL_CLONE_INVERTED,
+  CL_CLONE_THREAD,
+  CL_CLOSED,
+  CL_IS_MAIN_THREAD,
+  CL_NAME_CHANGED,
+  CL_PIPE_DST,
+  CL_PIPE_SRC,
+  Fd,
+  FD_DIRECTORY,
+  FD_EVENT,
+  FD_FIFO,
+  FD_FILE_V2,
+  FD_INOTIFY,
+  FD_IPV4_SERVSOCK,
+  FD_IPV4_SOCK,
+  FD_IPV6_SERVSOCK,
+  FD_IPV6_SOCK,
+  FD_NETLINK,
+  FD_SIGNALFD,
+  FD_TIMERFD,
+  FD_UNIX_SOCK,
+  FD_UNKNOWN,
+  FDF_CLOSE_CANCELED,
+  FDF_CLOSE_IN_PROGRESS,
+  FDF_FROM_PROC,
+  FDF_IS_CLONED,
+  FDF_SOCKET_CONNECTED,
+  L4_ICMP,
+  L4_RAW,
+  L4_TCP,
+  L4_UDP,
+  L4_UNKNOWN,
+  StateTables,
+  Thread,
+} from './model.js';
+
+/** Event ids (driver/ppm_events_public.h) the parsers dispatch on. */
+const E = {
+  OPEN_E: 2, OPEN_X: 3, CLOSE_E: 4, CLOSE_X: 5, READ_X: 7, WRITE_E: 8, WRITE_X: 9,
+  EXECVE_8_X: 13, CLONE_11_X: 15, PROCEXIT_E: 16,
+  SOCKET_E: 18, SOCKET_X: 19, BIND_X: 21, CONNECT_E: 22, CONNECT_X: 23, ACCEPT_X: 27,
+  SEND_X: 29, SENDTO_E: 30, SENDTO_X: 31, RECV_X: 33, RECVFROM_X: 35, SHUTDOWN_E: 36,
+  SOCKETPAIR_X: 43, SENDMSG_E: 48, SENDMSG_X: 49, RECVMSG_X: 53, ACCEPT4_X: 57,
+  CREAT_E: 58, CREAT_X: 59, PIPE_X: 61, EVENTFD_E: 62, EVENTFD_X: 63,
+  CHDIR_E: 94, CHDIR_X: 95, FCHDIR_E: 96, FCHDIR_X: 97, GETCWD_X: 93,
+  OPENAT_E: 102, OPENAT_X: 103,
+  PREAD_X: 113, PWRITE_X: 115, READV_X: 117, WRITEV_X: 119, PREADV_X: 121, PWRITEV_X: 123,
+  DUP_X: 125, SIGNALFD_X: 127, TIMERFD_CREATE_X: 137, INOTIFY_INIT_X: 139,
+  GETRLIMIT_E: 140, SETRLIMIT_E: 142, PRLIMIT_E: 144,
+  SCHEDSWITCH_1_E: 146, FCNTL_E: 150, FCNTL_X: 151, SCHEDSWITCH_6_E: 152,
+  EXECVE_13_X: 155, CLONE_16_X: 157, EXECVE_14_X: 173,
+  FORK_X: 183, VFORK_X: 185, PROCEXIT_1_E: 186, SENDFILE_E: 188,
+  SETRESUID_E: 192, SETRESUID_X: 193, SETRESGID_E: 194, SETRESGID_X: 195,
+  SETUID_E: 198, SETUID_X: 199, SETGID_E: 200, SETGID_X: 201,
+  EXECVE_15_X: 215, CLONE_17_X: 217, FORK_17_X: 219, VFORK_17_X: 221,
+  CLONE_20_X: 223, FORK_20_X: 225, VFORK_20_X: 227, EXECVE_16_X: 231,
+  PROCINFO_E: 234, ACCEPT_5_X: 247, ACCEPT4_5_X: 249, CHROOT_X: 267, TRACER_E: 268,
+  SETSID_X: 275, EXECVE_17_X: 283, EXECVE_18_E: 288, EXECVE_18_X: 289,
+  EXECVE_19_E: 292, EXECVE_19_X: 293, SETPGID_E: 294,
+  OPENAT_2_E: 306, OPENAT_2_X: 307, OPENAT2_E: 326, OPENAT2_X: 327,
+  EXECVEAT_E: 330, EXECVEAT_X: 331, COPY_FILE_RANGE_X: 333, CLONE3_X: 335,
+  // ids of current libs (after 0.29.3)
+  ACCEPT4_6_X: 389, DUP_1_X: 367, DUP2_X: 363, DUP3_X: 365, PIPE2_X: 393,
+} as const;
+
+const CLONE_EXITS = new Set<number>([
+  E.CLONE_11_X, E.CLONE_16_X, E.CLONE_17_X, E.CLONE_20_X, E.FORK_X, E.FORK_17_X, E.FORK_20_X,
+  E.VFORK_X, E.VFORK_17_X, E.VFORK_20_X, E.CLONE3_X,
+]);
+
+const STORED_ENTERS = new Set<number>([
+  E.SENDTO_E, E.OPEN_E, E.CREAT_E, E.OPENAT_E, E.OPENAT_2_E, E.OPENAT2_E, E.SOCKET_E, E.EVENTFD_E,
+  E.CHDIR_E, E.FCHDIR_E, E.SHUTDOWN_E, E.GETRLIMIT_E, E.SETRLIMIT_E, E.PRLIMIT_E, E.SENDMSG_E,
+  E.SENDFILE_E, E.SETRESUID_E, E.SETRESGID_E, E.SETUID_E, E.SETGID_E, E.EXECVE_18_E, E.EXECVE_19_E,
+  E.EXECVEAT_E, E.SETPGID_E,
+]);
+
+const RW_EXITS = new Set<number>([
+  E.READ_X, E.WRITE_X, E.RECV_X, E.SEND_X, E.RECVFROM_X, E.RECVMSG_X, E.SENDTO_X, E.SENDMSG_X,
+  E.READV_X, E.WRITEV_X, E.PREAD_X, E.PWRITE_X, E.PREADV_X, E.PWRITEV_X,
+]);
+
+const PPM_O_DIRECTORY = 1 << 10;
+const PPM_AF_UNIX = 1;
+const PPM_AF_INET = 2;
+const PPM_AF_INET6 = 10;
+const PPM_AF_NETLINK = 16;
+const SE_EINPROGRESS = 115;
+const SOCK_STREAM = 1;
+const SOCK_DGRAM = 2;
+const SOCK_RAW = 3;
+const IPPROTO_IP = 0;
+const IPPROTO_ICMP = 1;
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+const IPPROTO_RAW = 255;
+const PPM_FCNTL_F_DUPFD = 1;
+const PPM_FCNTL_F_DUPFD_CLOEXEC = 14;
+/** the fd number libsinsp parks a cancelled close under */
+const CANCELED_FD_NUMBER = Number.MAX_SAFE_INTEGER;
+const CLONE_STALE_TIME_NS = 2_000_000_000n;
+
+/** A stored enter event: a private copy of its bytes, viewed through its own EventView. */
+class StoredEnter {
+  constructor(
+    readonly bytes: Buffer,
+    readonly type: number,
+  ) {}
+}
+
+export class StateEngine implements Ctx {
+  tables = new StateTables();
+  // Ctx
+  ev!: EventView;
+  info!: EventInfo;
+  thread: Thread | undefined;
+  fd: Fd | undefined;
+  fdNum = -1;
+  firstTs = 0n;
+  bufferFormat: BufferFormat = BufferFormat.Normal;
+  /** BYTEBUF cut in the normal format (sysdig: 80; 0 with -v or chisels) */
+  maxBufLen = 80;
+
+  /** the event is hidden (state-only or internal) */
+  private sawFirst = false;
+  private tidToRemove = -1;
+  private fdsToRemove: number[] = [];
+  private tidOfFdToRemove = -1;
+  private readonly scope: RenderScope;
+  private lastErrorCode = 0;
+  lastEventTs = 0n;
+
+  constructor() {
+    this.scope = {
+      ev: undefined as unknown as EventView,
+      info: undefined as unknown as EventInfo,
+      thread: undefined,
+      fd: undefined,
+      tables: this.tables,
+      bufferFormat: BufferFormat.Normal,
+      maxBufLen: 80,
+    };
+  }
+
+  // ---------------------------------------------------------------------------
+  // header blocks
+
+  header(block: HeaderBlock): void {
+    const body = block.buf.subarray(block.start + 8, block.end - 4);
+    const base = block.offset + 8;
+    switch (block.kind) {
+      case BlockKind.Section:
+        decodeSectionHeader(body, block.offset);
+        this.newSection();
+        break;
+      case BlockKind.MachineInfo:
+        this.tables.machine = decodeMachineInfo(body, base);
+        break;
+      case BlockKind.Interfaces:
+        this.tables.interfaces = decodeInterfaces(body, block.version, base);
+        break;
+      case BlockKind.Users: {
+        const ul = decodeUsers(body, block.version, base);
+        this.tables.users = new Map(ul.users.map((u) => [u.uid, u]));
+        this.tables.groups = new Map(ul.groups.map((g) => [g.gid, g]));
+        break;
+      }
+      case BlockKind.ProcList:
+        for (const p of decodeProcList(body, block.version, base)) this.addProc(p);
+        break;
+      case BlockKind.FdList: {
+        const fdl = decodeFdList(body, block.version, base);
+        const t = this.tables.threads.get(fdl.tid);
+        if (t) for (const r of fdl.fds) this.addFdFromRecord(t, r);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private newSection(): void {
+    this.tables.reset();
+    this.tidToRemove = -1;
+    this.fdsToRemove = [];
+  }
+
+  private addProc(p: ProcRecord): void {
+    const t = new Thread(p.tid, p.pid);
+    t.ptid = p.ptid;
+    t.sid = p.sid;
+    t.vpgid = p.vpgid;
+    t.comm = p.comm;
+    t.exe = p.exe;
+    t.exepath = p.exepath;
+    t.args = splitNul(p.args);
+    t.flags = p.flags | CL_ACTIVE;
+    t.fdlimit = Number(p.fdlimit);
+    t.uid = p.uid;
+    t.gid = p.gid;
+    t.vmsizeKb = p.vmsizeKb;
+    t.vmrssKb = p.vmrssKb;
+    t.vmswapKb = p.vmswapKb;
+    t.pfmajor = Number(p.pfmajor);
+    t.pfminor = Number(p.pfminor);
+    t.vtid = p.vtid;
+    t.vpid = p.vpid;
+    t.tty = p.tty;
+    t.loginuid = p.loginuid;
+    t.cgroups = splitCgroups(p.cgroups);
+    t.root = p.root;
+    t.fromProc = true;
+    this.tables.threads.set(t.tid, t);
+    if (t.isMainThread() || (t.flags & CL_IS_MAIN_THREAD) !== 0) {
+      t.env = splitEnv(p.env);
+      this.setCwd(t, p.cwd);
+    }
+  }
+
+  /** threadinfo.cpp add_fd_from_scap */
+  private addFdFromRecord(t: Thread, r: FdRecord): void {
+    const f = new Fd();
+    f.type = r.type;
+    f.flags = FDF_FROM_PROC;
+    f.ino = r.ino;
+    const s = f.sock;
+    switch (r.type) {
+      case FD_IPV4_SOCK:
+        r.sip.copy(s, 0, 0, 4);
+        r.dip.copy(s, 4, 0, 4);
+        s.writeUInt16LE(r.sport, 8);
+        s.writeUInt16LE(r.dport, 10);
+        s[12] = r.l4proto;
+        if (r.l4proto === L4_TCP) f.flags |= FDF_SOCKET_CONNECTED;
+        f.name = tupleName(f);
+        break;
+      case FD_IPV4_SERVSOCK:
+        r.sip.copy(s, 0, 0, 4);
+        s.writeUInt16LE(r.sport, 4);
+        s[6] = r.l4proto;
+        f.name = servsockName(f);
+        this.tables.serverPorts.add(r.sport);
+        break;
+      case FD_IPV6_SOCK:
+        if (isIpv4MappedIpv6(r.sip, 0) && isIpv4MappedIpv6(r.dip, 0)) {
+          f.type = FD_IPV4_SOCK;
+          r.sip.copy(s, 0, 12, 16);
+          r.dip.copy(s, 4, 12, 16);
+          s.writeUInt16LE(r.sport, 8);
+          s.writeUInt16LE(r.dport, 10);
+          s[12] = r.l4proto;
+        } else {
+          r.sip.copy(s, 0, 0, 16);
+          r.dip.copy(s, 16, 0, 16);
+          s.writeUInt16LE(r.sport, 32);
+          s.writeUInt16LE(r.dport, 34);
+          s[36] = r.l4proto;
+        }
+        if (r.l4proto === L4_TCP) f.flags |= FDF_SOCKET_CONNECTED;
+        f.name = tupleName(f);
+        break;
+      case FD_IPV6_SERVSOCK:
+        r.sip.copy(s, 0, 0, 16);
+        s.writeUInt16LE(r.sport, 16);
+        s[18] = r.l4proto;
+        f.name = servsockName(f);
+        this.tables.serverPorts.add(r.sport);
+        break;
+      case FD_UNIX_SOCK:
+        s.writeBigUInt64LE(r.source, 0);
+        s.writeBigUInt64LE(r.dest, 8);
+        f.name = r.name;
+        if (f.name === '') f.setRoleClient();
+        else f.setRoleServer();
+        break;
+      case FD_FILE_V2:
+        f.openFlags = r.openFlags;
+        f.name = r.name;
+        f.dev = r.dev;
+        break;
+      case 1:
+      case FD_DIRECTORY:
+      case FD_FIFO:
+      case 10:
+      case FD_SIGNALFD:
+      case 12:
+      case FD_EVENT:
+      case FD_INOTIFY:
+      case FD_TIMERFD:
+      case FD_NETLINK:
+        f.name = r.name;
+        break;
+      default:
+        return;
+    }
+    t.fds.set(r.fd, f);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Ctx
+
+  paramText(i: number): ParamText {
+    const sc = this.scope;
+    sc.ev = this.ev;
+    sc.info = this.info;
+    sc.thread = this.thread;
+    sc.fd = this.fd;
+    sc.bufferFormat = this.bufferFormat;
+    sc.maxBufLen = this.maxBufLen;
+    return renderParam(sc, i);
+  }
+
+  paramIndex(name: string): number {
+    const ps = this.info.params;
+    const n = Math.min(ps.length, this.ev.nparams);
+    for (let i = 0; i < n; i++) if (ps[i]!.name === name) return i;
+    return -1;
+  }
+
+  /** Number of params libsinsp uses: min(table, event). */
+  nparams(): number {
+    return Math.min(this.info.params.length, this.ev.nparams);
+  }
+
+  // ---------------------------------------------------------------------------
+  // events
+
+  /**
+   * Run one event through the engine. Returns the event's info, or undefined for a type the table
+   * does not know (the event is skipped, as libscap skips types it does not know).
+   * After this call, thread/fd/fdNum describe the event for the fields.
+   */
+  process(ev: EventView): EventInfo | undefined {
+    const info = eventInfo(ev.type);
+    if (!info) return undefined;
+    this.ev = ev;
+    this.info = info;
+    const ts = ev.ts;
+    if (!this.sawFirst) {
+      this.firstTs = ts;
+      this.sawFirst = true;
+    }
+    this.lastEventTs = ts;
+    // deferred removals from the previous event (sinsp::next)
+    if (this.tidToRemove !== -1) {
+      this.removeThread(this.tidToRemove, false);
+      this.tidToRemove = -1;
+    }
+    if (this.fdsToRemove.length !== 0) {
+      const t = this.lookupThread(this.tidOfFdToRemove, true);
+      if (t) {
+        const table = this.tables.fdTable(t);
+        if (table) for (const fd of this.fdsToRemove) table.delete(fd);
+      }
+      this.fdsToRemove.length = 0;
+    }
+    this.reset(ev, info);
+    this.dispatch(ev, info);
+    this.fdNum = this.thread ? this.thread.lastEventFd : -1;
+    // event_cleanup: an exit event releases the stored enter event
+    if ((ev.type & 1) === 1 && this.thread && this.thread.lastEnter) {
+      this.thread.lastEnter = null;
+      this.thread.lastEnterValid = false;
+    }
+    return info;
+  }
+
+  /** Whether the event is hidden from output: state-only events. */
+  isStateOnly(ev: EventView): boolean {
+    return (ev.flags & DF_STATE_ONLY) !== 0;
+  }
+
+  /** sinsp_parser::reset */
+  private reset(ev: EventView, info: EventInfo): void {
+    const etype = ev.type;
+    this.fd = undefined;
+    this.lastErrorCode = 0;
+    const eflags = info.flags;
+    if (eflags & EF.SKIPPARSERESET) {
+      this.thread = etype === E.PROCINFO_E ? this.tables.threads.get(ev.tid) : undefined;
+      return;
+    }
+    const queryOs = !(CLONE_EXITS.has(etype) || etype === E.SCHEDSWITCH_6_E);
+    this.thread = this.getThread(ev.tid, queryOs);
+    if (etype === E.SCHEDSWITCH_6_E) return;
+    const t = this.thread;
+    if (!t) return;
+    if (queryOs) t.flags |= CL_ACTIVE;
+    if ((etype & 1) === 0) {
+      t.lastEventFd = -1;
+      t.lastEventType = etype;
+      if (eflags & EF.USES_FD && this.nparams() > 0) {
+        t.lastEventFd = readI64(ev.buf, ev.paramOff(0));
+        this.fd = this.tables.getFd(t, t.lastEventFd);
+      }
+      t.latency = 0;
+      t.enterTsHi = ev.tsHi;
+      t.enterTsLo = ev.tsLo;
+      t.enterSet = true;
+    } else {
+      if (t.enterSet) t.latency = (ev.tsHi - t.enterTsHi) * 4294967296 + (ev.tsLo - t.enterTsLo);
+      if (etype === t.lastEventType + 1) {
+        t.lastEnterValid = true;
+      } else {
+        t.lastEnterValid = false;
+        if (t.lastEventType !== E.TRACER_E) return;
+      }
+      if (this.nparams() !== 0) {
+        const p0 = info.params[0]!.name;
+        if (p0 === 'res' || p0 === 'fd') {
+          const res = readI64(ev.buf, ev.paramOff(0));
+          if (res < 0) this.lastErrorCode = -res;
+        }
+      }
+      if (eflags & EF.USES_FD) {
+        if (etype === E.COPY_FILE_RANGE_X && this.nparams() > 1) t.lastEventFd = readI64(ev.buf, ev.paramOff(1));
+        this.fd = this.tables.getFd(t, t.lastEventFd);
+        if (!this.fd) return;
+        if (this.fd.flags & FDF_CLOSE_CANCELED) {
+          this.fd.flags &= ~FDF_CLOSE_CANCELED;
+          if (this.tables.getFd(t, CANCELED_FD_NUMBER)) this.scheduleFdRemoval(t, CANCELED_FD_NUMBER);
+        }
+      }
+    }
+  }
+
+  private dispatch(ev: EventView, info: EventInfo): void {
+    const etype = ev.type;
+    if (STORED_ENTERS.has(etype)) {
+      if (etype === E.SENDTO_E && !this.fd && this.thread) this.inferSendtoFd();
+      this.storeEvent();
+      return;
+    }
+    if (RW_EXITS.has(etype)) return this.parseRwExit(info);
+    if (CLONE_EXITS.has(etype)) return this.parseCloneExit();
+    switch (etype) {
+      case E.OPEN_X:
+      case E.CREAT_X:
+      case E.OPENAT_X:
+      case E.OPENAT_2_X:
+      case E.OPENAT2_X:
+        return this.parseOpenExit();
+      case E.EXECVE_8_X:
+      case E.EXECVE_13_X:
+      case E.EXECVE_14_X:
+      case E.EXECVE_15_X:
+      case E.EXECVE_16_X:
+      case E.EXECVE_17_X:
+      case E.EXECVE_18_X:
+      case E.EXECVE_19_X:
+      case E.EXECVEAT_X:
+        return this.parseExecveExit();
+      case E.PROCEXIT_E:
+      case E.PROCEXIT_1_E:
+        if (this.thread) {
+          this.thread.flags |= CL_CLOSED;
+          this.tidToRemove = ev.tid;
+        }
+        return;
+      case E.PIPE_X:
+      case E.PIPE2_X:
+        return this.parsePipeExit();
+      case E.SOCKET_X:
+        return this.parseSocketExit();
+      case E.BIND_X:
+        return this.parseBindExit();
+      case E.CONNECT_E:
+        return this.parseConnectEnter();
+      case E.CONNECT_X:
+        return this.parseConnectExit();
+      case E.ACCEPT_X:
+      case E.ACCEPT_5_X:
+      case E.ACCEPT4_X:
+      case E.ACCEPT4_5_X:
+      case E.ACCEPT4_6_X:
+        return this.parseAcceptExit();
+      case E.CLOSE_E:
+        return this.parseCloseEnter();
+      case E.CLOSE_X:
+        return this.parseCloseExit();
+      case E.FCNTL_E:
+        return this.parseFcntlEnter();
+      case E.FCNTL_X:
+        return this.parseFcntlExit();
+      case E.EVENTFD_X:
+        return this.addSimpleFd(FD_EVENT);
+      case E.CHDIR_X:
+        return this.parseChdirExit();
+      case E.FCHDIR_X:
+        return this.parseFchdirExit();
+      case E.GETCWD_X:
+        return this.parseChdirExit();
+      case E.DUP_X:
+      case E.DUP_1_X:
+      case E.DUP2_X:
+      case E.DUP3_X:
+        return this.parseDupExit();
+      case E.SIGNALFD_X:
+        return this.addSimpleFd(FD_SIGNALFD);
+      case E.TIMERFD_CREATE_X:
+        return this.addSimpleFd(FD_TIMERFD);
+      case E.INOTIFY_INIT_X:
+        return this.addSimpleFd(FD_INOTIFY);
+      case E.SOCKETPAIR_X:
+        return this.parseSocketpairExit();
+      case E.SETRESUID_X:
+        return this.parseSetId(true, 0);
+      case E.SETRESGID_X:
+        return this.parseSetId(false, 0);
+      case E.SETUID_X:
+        return this.parseSetId(true, 0);
+      case E.SETGID_X:
+        return this.parseSetId(false, 0);
+      case E.CHROOT_X:
+        return this.parseChrootExit();
+      case E.SETSID_X:
+        return this.parseSetsidExit();
+      default:
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // thread table
+
+  /** get_thread_ref: lookup, and a placeholder for an unknown tid when `create`. */
+  getThread(tid: number, create: boolean): Thread | undefined {
+    const t = this.tables.threads.get(tid);
+    if (t || !create) return t;
+    const n = new Thread(tid, tid);
+    n.ptid = -1;
+    n.comm = '<NA>';
+    n.exe = '<NA>';
+    n.uid = 0xffffffff;
+    n.gid = 0xffffffff;
+    n.loginuid = 0xffffffff | 0;
+    n.invalid = true;
+    n.cwd = '';
+    for (const o of this.tables.threads.values()) if (o.pid === tid) n.nchilds++;
+    this.addThread(n);
+    return n;
+  }
+
+  private lookupThread(tid: number, create: boolean): Thread | undefined {
+    return this.getThread(tid, create);
+  }
+
+  private addThread(t: Thread): void {
+    // increment_mainthread_childcount
+    if (t.flags & CL_CLONE_THREAD) {
+      const m = this.tables.threads.get(t.pid);
+      if (m) m.nchilds++;
+    }
+    this.tables.threads.set(t.tid, t);
+  }
+
+  private removeThread(tid: number, force: boolean): void {
+    const t = this.tables.threads.get(tid);
+    if (!t) return;
+    if (t.nchilds !== 0 && !force) return;
+    if (t.flags & CL_CLONE_THREAD) {
+      const m = this.tables.threads.get(t.pid);
+      if (m && m.nchilds > 0) m.nchilds--;
+    }
+    this.tables.threads.delete(tid);
+  }
+
+  // ---------------------------------------------------------------------------
+  // enter events
+
+  private storeEvent(): void {
+    const t = this.thread;
+    if (!t) return;
+    t.lastEnter = this.ev.copyBytes();
+    t.lastEnterValid = true;
+  }
+
+  /**
+   * retrieve_enter_event: the stored enter event of this exit, as a standalone view, or undefined.
+   */
+  private retrieveEnter(): EnterEvent | undefined {
+    const t = this.thread;
+    if (!t || !t.lastEnterValid || !t.lastEnter) return undefined;
+    const enter = new EnterEvent(t.lastEnter);
+    if (enter.type !== this.ev.type - 1) {
+      t.lastEnterValid = false;
+      return undefined;
+    }
+    return enter;
+  }
+
+  private p64(i: number): number {
+    return i < this.ev.nparams ? readI64(this.ev.buf, this.ev.paramOff(i)) : 0;
+  }
+  private pU32(i: number): number {
+    return i < this.ev.nparams && this.ev.paramLen(i) >= 4 ? this.ev.buf.readUInt32LE(this.ev.paramOff(i)) : 0;
+  }
+  private pBytes(i: number): Buffer {
+    return i < this.ev.nparams ? this.ev.paramBytes(i) : EMPTY;
+  }
+  private pStr(i: number): string {
+    const b = this.pBytes(i);
+    return cstr(b);
+  }
+
+  private addFd(t: Thread, num: number, f: Fd): Fd | undefined {
+    const table = this.tables.fdTable(t);
+    if (!table) return undefined;
+    const old = table.get(num);
+    let res: Fd;
+    if (old) {
+      if (old.flags & FDF_CLOSE_IN_PROGRESS) {
+        f.flags &= ~FDF_CLOSE_IN_PROGRESS;
+        f.flags |= FDF_CLOSE_CANCELED;
+        table.set(CANCELED_FD_NUMBER, old.clone());
+      }
+      old.copyFrom(f);
+      res = old;
+    } else {
+      res = f;
+      table.set(num, f);
+    }
+    t.lastEventFd = num;
+    return res;
+  }
+
+  private scheduleFdRemoval(t: Thread, fd: number): void {
+    this.tidOfFdToRemove = t.tid;
+    this.fdsToRemove.push(fd);
+  }
+
+  // ---------------------------------------------------------------------------
+  // parsers
+
+  private parseCloneExit(): void {
+    const ev = this.ev;
+    const etype = ev.type;
+    let tid = ev.tid;
+    let childtid = this.p64(0);
+    let flagsIdx: number;
+    if (etype === E.CLONE_11_X) flagsIdx = 8;
+    else if (etype === E.CLONE_16_X || etype === E.FORK_X || etype === E.VFORK_X) flagsIdx = 13;
+    else if (etype === E.CLONE_17_X || etype === E.FORK_17_X || etype === E.VFORK_17_X) flagsIdx = 14;
+    else flagsIdx = 15;
+    const v20 = flagsIdx === 15;
+    const flags = this.pU32(flagsIdx);
+    if (childtid < 0) return;
+    let vtid = tid;
+    let vpid = -1;
+    if (v20) {
+      vtid = this.p64(18);
+      vpid = this.p64(19);
+    }
+    const inContainer = (flags & CL_CHILD_IN_PIDNS) !== 0 || tid !== vtid;
+    let inverted = false;
+    if (childtid === 0) {
+      let cur = this.thread;
+      if (cur && cur.cloneTs !== 0n && ev.ts - cur.cloneTs > CLONE_STALE_TIME_NS) {
+        this.removeThread(tid, true);
+        cur = undefined;
+        this.thread = undefined;
+      }
+      const parenttid = flags & CL_CLONE_THREAD ? this.p64(4) : this.p64(5);
+      if (!cur) {
+        inverted = true;
+        childtid = tid;
+        tid = parenttid;
+      } else {
+        if (inContainer) {
+          cur.vtid = vtid;
+          cur.vpid = vpid;
+        }
+        return;
+      }
+    } else if (inContainer) {
+      return;
+    }
+    let ptinfo = this.getThread(tid, true);
+    if (!ptinfo) return;
+    let validParent = !(ptinfo.comm === '<NA>' && ptinfo.uid === 0xffffffff);
+    const child = this.tables.threads.get(childtid);
+    let collision = false;
+    if (child) {
+      if (child.flags & CL_CLONE_INVERTED) return;
+      this.removeThread(childtid, true);
+      collision = true;
+    }
+    const t = new Thread(childtid, 0);
+    t.ptid = tid;
+    const exeParam = this.pStr(1);
+    const commParam = etype === E.CLONE_11_X || etype === E.CLONE_16_X || etype === E.FORK_X || etype === E.VFORK_X ? exeParam : this.pStr(13);
+    if (validParent) {
+      t.comm = ptinfo.comm;
+      t.exe = ptinfo.exe;
+      t.exepath = ptinfo.exepath;
+      t.args = ptinfo.args;
+      t.root = ptinfo.root;
+      t.sid = ptinfo.sid;
+      t.vpgid = ptinfo.vpgid;
+      t.tty = ptinfo.tty;
+      t.loginuid = ptinfo.loginuid;
+      if (!(flags & CL_CLONE_THREAD)) t.env = ptinfo.env;
+    } else {
+      // an invalid parent: 0.29.3 looks it up again (offline this yields the same placeholder)
+      this.removeThread(tid, true);
+      collision = true;
+      ptinfo = this.getThread(tid, true)!;
+      t.exe = exeParam;
+      t.comm = commParam;
+      t.args = splitNul(this.pBytes(2));
+      ptinfo.comm = t.comm;
+      ptinfo.exe = t.exe;
+      ptinfo.exepath = t.exepath;
+      ptinfo.args = t.args;
+      validParent = false;
+    }
+    t.pid = this.p64(4);
+    t.flags = flags;
+    if (!(t.flags & CL_CLONE_THREAD)) {
+      t.pid = childtid;
+      const ptable = this.tables.fdTable(ptinfo);
+      t.fds = new Map();
+      if (ptable) {
+        for (const [k, v] of ptable) {
+          const c = v.clone();
+          c.flags |= FDF_IS_CLONED;
+          t.fds.set(k, c);
+        }
+      }
+      t.cwd = this.tables.cwd(ptinfo);
+    }
+    if (inverted) t.flags |= CL_CLONE_INVERTED;
+    t.exe = exeParam;
+    t.comm = commParam;
+    t.args = splitNul(this.pBytes(2));
+    t.fdlimit = this.p64(7);
+    if (etype !== E.CLONE_11_X) {
+      t.pfmajor = this.p64(8);
+      t.pfminor = this.p64(9);
+      t.vmsizeKb = this.pU32(10);
+      t.vmrssKb = this.pU32(11);
+      t.vmswapKb = this.pU32(12);
+    }
+    const uidIdx = etype === E.CLONE_11_X ? 9 : flagsIdx + 1;
+    t.uid = this.pU32(uidIdx);
+    t.gid = this.pU32(uidIdx + 1);
+    if (inContainer) {
+      t.vtid = vtid;
+      t.vpid = vpid;
+    } else {
+      t.vtid = t.tid;
+      t.vpid = t.pid;
+    }
+    if (v20) t.cgroups = splitCgroups(this.pBytes(14));
+    t.cloneTs = ev.ts;
+    this.addThread(t);
+    if (collision) this.reset(ev, this.info);
+  }
+
+  private parseExecveExit(): void {
+    const ev = this.ev;
+    const etype = ev.type;
+    if (this.p64(0) < 0) return;
+    const t = this.thread;
+    if (!t) return;
+    t.exe = this.pStr(1);
+    if (etype === E.EXECVE_8_X || etype === E.EXECVE_13_X || etype === E.EXECVE_14_X) t.comm = t.exe;
+    else t.comm = this.pStr(13);
+    t.args = splitNul(this.pBytes(2));
+    t.pid = this.p64(4);
+    if (t.ptid === -1) t.ptid = this.p64(5);
+    t.fdlimit = this.p64(7);
+    if (etype !== E.EXECVE_8_X) {
+      t.pfmajor = this.p64(8);
+      t.pfminor = this.p64(9);
+      t.vmsizeKb = this.pU32(10);
+      t.vmrssKb = this.pU32(11);
+      t.vmswapKb = this.pU32(12);
+    }
+    if (etype === E.EXECVE_14_X) t.env = splitEnv(this.pBytes(13));
+    else if (etype === E.EXECVE_15_X) t.env = splitEnv(this.pBytes(14));
+    else if (etype !== E.EXECVE_8_X && etype !== E.EXECVE_13_X) {
+      t.env = splitEnv(this.pBytes(15));
+      t.cgroups = splitCgroups(this.pBytes(14));
+    }
+    if (etype === E.EXECVE_17_X || etype === E.EXECVE_18_X || etype === E.EXECVE_19_X || etype === E.EXECVEAT_X) {
+      t.tty = this.pU32(16) | 0;
+    }
+    if (etype === E.EXECVE_18_X || etype === E.EXECVE_19_X) {
+      const enter = this.retrieveEnter();
+      if (enter) {
+        const name = enter.paramBytes(0);
+        if (name.toString('latin1', 0, Math.min(4, name.length)) === '<NA>') t.exepath = '<NA>';
+        else t.exepath = concatenatePaths(t.cwd, name);
+      }
+    } else if (etype === E.EXECVEAT_X) {
+      const enter = this.retrieveEnter();
+      if (enter) {
+        const dirfd = enter.int64(0);
+        const pathname = enter.paramBytes(1);
+        if (pathname.toString('latin1', 0, Math.min(4, pathname.length)) === '<NA>') t.exepath = '<NA>';
+        else {
+          const flags = enter.u32(2);
+          let sdir = this.parseDirfd(cstr(pathname), dirfd);
+          let path: Buffer | string = pathname;
+          if (flags & 1 && cstr(pathname).length === 0) path = sdir;
+          t.exepath = concatenatePaths(sdir, path);
+          void sdir;
+          sdir = '';
+        }
+      }
+    }
+    if (etype === E.EXECVE_19_X || etype === E.EXECVEAT_X) t.vpgid = this.p64(17);
+    if (this.nparams() > 18) t.loginuid = this.pU32(18) | 0;
+    const keep = t.flags & (CL_PIPE_SRC | CL_PIPE_DST | CL_IS_MAIN_THREAD);
+    const inverted = (t.flags & CL_CLONE_INVERTED) !== 0;
+    t.flags = CL_ACTIVE | keep | (inverted ? CL_CLONE_INVERTED : 0) | CL_NAME_CHANGED;
+  }
+
+  /** parse_dirfd: the directory a relative name resolves against. Sets the event's fd as 0.29.3 does. */
+  private parseDirfd(name: string, dirfd: number): string {
+    const t = this.thread!;
+    if (name.charCodeAt(0) === 0x2f) return '.';
+    if (dirfd === AT_FDCWD) return this.tables.cwd(t);
+    this.fd = this.tables.getFd(t, dirfd);
+    if (!this.fd) return '<UNKNOWN>';
+    return this.fd.name + '/';
+  }
+
+  private parseOpenExit(): void {
+    const ev = this.ev;
+    const etype = ev.type;
+    const t = this.thread;
+    if (!t) return;
+    const enter = this.retrieveEnter();
+    const fd = this.p64(0);
+    let name: Buffer;
+    let flags: number;
+    let dev = 0;
+    let sdir: string;
+    if (etype === E.OPEN_X) {
+      name = this.pBytes(1);
+      flags = this.pU32(2);
+      if (this.nparams() > 4) dev = this.pU32(4);
+      if (enter && enter.nparams >= 2) {
+        const en = enter.paramBytes(0);
+        if (en.length !== 0 && cstr(en) !== '(NULL)') {
+          name = en;
+          flags = enter.u32(1);
+        }
+      }
+      sdir = this.tables.cwd(t);
+    } else if (etype === E.CREAT_X) {
+      name = this.pBytes(1);
+      flags = 0;
+      if (this.nparams() > 3) dev = this.pU32(3);
+      if (enter && enter.nparams >= 1) {
+        const en = enter.paramBytes(0);
+        if (en.length !== 0 && cstr(en) !== '(NULL)') name = en;
+      }
+      sdir = this.tables.cwd(t);
+    } else if (etype === E.OPENAT_X) {
+      if (!enter) return;
+      name = enter.paramBytes(1);
+      flags = enter.u32(2);
+      sdir = this.parseDirfd(cstr(name), enter.int64(0));
+    } else {
+      name = this.pBytes(2);
+      flags = this.pU32(3);
+      let dirfd = this.p64(1);
+      if (etype === E.OPENAT_2_X && this.nparams() > 5) dev = this.pU32(5);
+      if (enter && enter.nparams >= 3) {
+        const en = enter.paramBytes(1);
+        if (en.length !== 0 && cstr(en) !== '(NULL)') {
+          name = en;
+          flags = enter.u32(2);
+          dirfd = enter.int64(0);
+        }
+      }
+      sdir = this.parseDirfd(cstr(name), dirfd);
+    }
+    const full = concatenatePaths(sdir, name);
+    if (fd >= 0) {
+      const f = new Fd();
+      f.type = flags & PPM_O_DIRECTORY ? FD_DIRECTORY : FD_FILE_V2;
+      f.openFlags = flags;
+      f.dev = dev;
+      f.name = full;
+      this.fd = this.addFd(t, fd, f);
+    }
+  }
+
+  private addSocket(fdnum: number, domain: number, type: number, protocol: number): void {
+    const t = this.thread!;
+    const f = new Fd();
+    f.type = FD_UNKNOWN;
+    if (domain === PPM_AF_UNIX) f.type = FD_UNIX_SOCK;
+    else if (domain === PPM_AF_INET || domain === PPM_AF_INET6) {
+      f.type = domain === PPM_AF_INET ? FD_IPV4_SOCK : FD_IPV6_SOCK;
+      let l4 = L4_UNKNOWN;
+      if (protocol === IPPROTO_TCP) l4 = type === SOCK_RAW ? L4_RAW : L4_TCP;
+      else if (protocol === IPPROTO_UDP) l4 = type === SOCK_RAW ? L4_RAW : L4_UDP;
+      else if (protocol === IPPROTO_IP) {
+        if ((type & 0xff) === SOCK_STREAM) l4 = L4_TCP;
+        else if ((type & 0xff) === SOCK_DGRAM) l4 = L4_UDP;
+      } else if (protocol === IPPROTO_ICMP) l4 = type === SOCK_RAW ? L4_RAW : L4_ICMP;
+      else if (protocol === IPPROTO_RAW) l4 = L4_RAW;
+      f.sock[domain === PPM_AF_INET ? 12 : 36] = l4;
+    } else if (domain === PPM_AF_NETLINK) f.type = FD_NETLINK;
+    if (f.type === FD_UNKNOWN) return;
+    this.fd = this.addFd(t, fdnum, f);
+  }
+
+  private inferSendtoFd(): void {
+    const fd = this.p64(0);
+    if (fd < 0 || this.ev.nparams < 3) return;
+    const tuple = this.pBytes(2);
+    if (tuple.length === 0) return;
+    const fam = tuple[0];
+    // 0.29.3 compares with the host's AF_INET (2) and AF_INET6 (10)
+    if (fam === 2 || fam === 10) this.addSocket(fd, fam === 2 ? PPM_AF_INET : PPM_AF_INET6, SOCK_DGRAM, IPPROTO_UDP);
+  }
+
+  private parseSocketExit(): void {
+    const fd = this.p64(0);
+    if (fd < 0 || !this.thread) return;
+    const enter = this.retrieveEnter();
+    if (!enter) return;
+    this.addSocket(fd, enter.u32(0), enter.u32(1), enter.u32(2));
+  }
+
+  private parseBindExit(): void {
+    const f = this.fd;
+    if (!f) return;
+    if (this.p64(0) < 0) return;
+    const addr = this.pBytes(1);
+    if (addr.length === 0) return;
+    const fam = addr[0];
+    const s = f.sock;
+    if (fam === PPM_AF_INET && addr.length >= 7) {
+      const port = addr.readUInt16LE(5);
+      if (port > 0) {
+        const l4 = s[12]!;
+        f.type = FD_IPV4_SERVSOCK;
+        addr.copy(s, 0, 1, 5);
+        s.writeUInt16LE(port, 4);
+        s[6] = l4;
+        f.setRoleServer();
+      }
+    } else if (fam === PPM_AF_INET6 && addr.length >= 19) {
+      const port = addr.readUInt16LE(17);
+      if (port > 0) {
+        const l4 = s[36]!;
+        if (isIpv4MappedIpv6(addr, 1)) {
+          f.type = FD_IPV4_SERVSOCK;
+          s[6] = l4;
+          addr.copy(s, 0, 13, 17);
+          s.writeUInt16LE(port, 4);
+        } else {
+          f.type = FD_IPV6_SERVSOCK;
+          s.writeUInt16LE(port, 16);
+          addr.copy(s, 0, 1, 17);
+          s[18] = l4;
+        }
+        f.setRoleServer();
+      }
+    }
+    f.name = renderSockaddr(addr, 0, addr.length);
+  }
+
+  private parseConnectEnter(): void {
+    const f = this.fd;
+    if (!f) return;
+    if (this.nparams() < 2) return;
+    const addr = this.pBytes(1);
+    if (addr.length === 0) return;
+    const fam = addr[0];
+    const s = f.sock;
+    if (fam === PPM_AF_INET) {
+      f.type = FD_IPV4_SOCK;
+      addr.copy(s, 4, 1, 5);
+      s.writeUInt16LE(addr.readUInt16LE(5), 10);
+    } else if (fam === PPM_AF_INET6) {
+      const port = addr.readUInt16LE(17);
+      if (isIpv4MappedIpv6(addr, 1)) {
+        f.type = FD_IPV4_SOCK;
+        addr.copy(s, 4, 13, 17);
+        s.writeUInt16LE(port, 10);
+      } else {
+        f.type = FD_IPV6_SOCK;
+        s.writeUInt16LE(port, 34);
+        addr.copy(s, 16, 1, 17);
+      }
+    } else {
+      f.name = renderSockaddr(addr, 0, addr.length);
+      if (addr.length >= 17) {
+        addr.copy(s, 0, 1, 17);
+      }
+    }
+  }
+
+  private parseConnectExit(): void {
+    const f = this.fd;
+    if (!f) return;
+    const res = this.p64(0);
+    if (res < 0 && res !== -SE_EINPROGRESS) return;
+    f.flags |= FDF_SOCKET_CONNECTED;
+    const tuple = this.pBytes(1);
+    if (tuple.length === 0) return;
+    this.fillClientSocketInfo(f, tuple);
+  }
+
+  private fillClientSocketInfo(f: Fd, tuple: Buffer): void {
+    const fam = tuple[0];
+    if (fam === PPM_AF_INET || fam === PPM_AF_INET6) {
+      let changed: boolean;
+      if (fam === PPM_AF_INET6) {
+        if (!(isIpv4MappedIpv6(tuple, 1) && isIpv4MappedIpv6(tuple, 19))) {
+          f.type = FD_IPV6_SOCK;
+          changed = setIpv6Tuple(f, tuple);
+        } else {
+          f.type = FD_IPV4_SOCK;
+          changed = setIpv4Tuple(f, tuple, 13, 17, 31, 35);
+        }
+      } else {
+        f.type = FD_IPV4_SOCK;
+        changed = setIpv4Tuple(f, tuple, 1, 5, 7, 11);
+      }
+      if (changed && f.isRoleServer() && f.isUdpSocket()) swapAddresses(f);
+      f.name = sockinfoToString(f);
+    } else {
+      f.name = renderSocktupleSimple(tuple);
+      if (tuple.length >= 17) tuple.copy(f.sock, 0, 1, 17);
+    }
+    if (f.isRoleNone()) f.setRoleClient();
+  }
+
+  private parseAcceptExit(): void {
+    const t = this.thread;
+    if (!t) return;
+    const fd = this.p64(0);
+    if (fd < 0) return;
+    t.lastEventFd = fd;
+    const tuple = this.pBytes(1);
+    if (tuple.length === 0) return;
+    const f = new Fd();
+    const fam = tuple[0];
+    if (fam === PPM_AF_INET) {
+      setIpv4Tuple(f, tuple, 1, 5, 7, 11);
+      f.type = FD_IPV4_SOCK;
+      f.sock[12] = L4_TCP;
+    } else if (fam === PPM_AF_INET6) {
+      if (isIpv4MappedIpv6(tuple, 1) && isIpv4MappedIpv6(tuple, 19)) {
+        setIpv4Tuple(f, tuple, 13, 17, 31, 35);
+        f.type = FD_IPV4_SOCK;
+        f.sock[12] = L4_TCP;
+      } else {
+        setIpv6Tuple(f, tuple);
+        f.type = FD_IPV6_SOCK;
+        f.sock[36] = L4_TCP;
+      }
+    } else if (fam === PPM_AF_UNIX) {
+      f.type = FD_UNIX_SOCK;
+      if (tuple.length >= 17) tuple.copy(f.sock, 0, 1, 17);
+    } else return;
+    f.name = renderSocktupleSimple(tuple);
+    f.flags = 0;
+    f.setRoleServer();
+    f.flags |= FDF_SOCKET_CONNECTED;
+    this.fd = this.addFd(t, fd, f);
+  }
+
+  private parseCloseEnter(): void {
+    const t = this.thread;
+    if (!t) return;
+    this.fd = this.tables.getFd(t, t.lastEventFd);
+    if (!this.fd) return;
+    this.fd.flags |= FDF_CLOSE_IN_PROGRESS;
+  }
+
+  private parseCloseExit(): void {
+    const res = this.p64(0);
+    const t = this.thread;
+    if (res >= 0) {
+      if (!this.fd || !t) return;
+      if (this.fd.flags & FDF_CLOSE_CANCELED) {
+        this.fd.flags &= ~FDF_CLOSE_CANCELED;
+        if (this.tables.getFd(t, CANCELED_FD_NUMBER)) this.scheduleFdRemoval(t, CANCELED_FD_NUMBER);
+      } else {
+        this.scheduleFdRemoval(t, t.lastEventFd);
+      }
+    } else if (this.fd) {
+      this.fd.flags &= ~FDF_CLOSE_IN_PROGRESS;
+    }
+  }
+
+  private parsePipeExit(): void {
+    if (this.p64(0) < 0) return;
+    const t = this.thread;
+    if (!t) return;
+    const fd1 = this.p64(1);
+    const fd2 = this.p64(2);
+    const ino = this.nparams() > 3 ? this.ev.buf.readBigUInt64LE(this.ev.paramOff(3)) : 0n;
+    for (const n of [fd1, fd2]) {
+      const f = new Fd();
+      f.type = FD_FIFO;
+      f.ino = ino;
+      this.fd = this.addFd(t, n, f);
+    }
+  }
+
+  private parseSocketpairExit(): void {
+    if (this.p64(0) < 0) return;
+    const t = this.thread;
+    if (!t) return;
+    const fd1 = this.p64(1);
+    const fd2 = this.p64(2);
+    const f = new Fd();
+    f.type = FD_UNIX_SOCK;
+    if (this.nparams() > 4) {
+      f.sock.writeBigUInt64LE(this.ev.buf.readBigUInt64LE(this.ev.paramOff(3)), 0);
+      f.sock.writeBigUInt64LE(this.ev.buf.readBigUInt64LE(this.ev.paramOff(4)), 8);
+    }
+    this.fd = this.addFd(t, fd1, f);
+    this.addFd(t, fd2, f.clone());
+  }
+
+  private addSimpleFd(type: number): void {
+    const t = this.thread;
+    if (!t) return;
+    const fd = this.p64(0);
+    if (fd < 0) return;
+    const f = new Fd();
+    f.type = type;
+    this.fd = this.addFd(t, fd, f);
+  }
+
+  private parseChdirExit(): void {
+    const t = this.thread;
+    if (!t) return;
+    if (this.p64(0) >= 0 && this.nparams() > 1) this.setCwd(t, cstr(this.pBytes(1)));
+  }
+
+  private parseFchdirExit(): void {
+    if (this.p64(0) < 0) return;
+    if (!this.fd || !this.thread) return;
+    this.setCwd(this.thread, this.fd.name);
+  }
+
+  /** threadinfo set_cwd: resolved against the main thread's cwd, always ending in '/'. */
+  private setCwd(t: Thread, cwd: string): void {
+    const m = this.tables.mainThread(t);
+    if (!m) return;
+    let c = concatenatePaths(m.cwd, cwd);
+    if (c.length === 0 || c[c.length - 1] !== '/') c += '/';
+    m.cwd = c;
+  }
+
+  private parseDupExit(): void {
+    const t = this.thread;
+    if (!t) return;
+    const res = this.p64(0);
+    if (res < 0) return;
+    if (res === 0) t.flags |= CL_PIPE_DST;
+    if (res === 1) t.flags |= CL_PIPE_SRC;
+    if (!this.fd) return;
+    this.fd = this.addFd(t, res, this.fd.clone());
+  }
+
+  private parseFcntlEnter(): void {
+    if (!this.thread || this.ev.nparams < 2) return;
+    const cmd = this.ev.buf[this.ev.paramOff(1)]!;
+    if (cmd === PPM_FCNTL_F_DUPFD || cmd === PPM_FCNTL_F_DUPFD_CLOEXEC) this.storeEvent();
+  }
+
+  private parseFcntlExit(): void {
+    const t = this.thread;
+    if (!t) return;
+    const res = this.p64(0);
+    if (res < 0 || !this.fd) return;
+    const enter = this.retrieveEnter();
+    if (!enter) return;
+    this.fd = this.addFd(t, res, this.fd.clone());
+  }
+
+  private parseSetId(uid: boolean, _idx: number): void {
+    const t = this.thread;
+    if (!t) return;
+    if (this.p64(0) < 0) return;
+    const enter = this.retrieveEnter();
+    if (!enter) return;
+    const v = enter.u32(0);
+    if (v === 0xffffffff) return;
+    const m = this.tables.mainThread(t);
+    if (!m) return;
+    if (uid) m.uid = v;
+    else m.gid = v;
+  }
+
+  private parseChrootExit(): void {
+    const t = this.thread;
+    if (!t) return;
+    if (this.p64(0) === 0 && this.nparams() > 1) {
+      const p = cstr(this.pBytes(1));
+      t.root = concatenatePaths(t.root, p);
+    }
+  }
+
+  private parseSetsidExit(): void {
+    const t = this.thread;
+    if (!t) return;
+    const res = this.p64(0);
+    if (res >= 0) t.sid = res;
+  }
+
+  private parseRwExit(info: EventInfo): void {
+    const f = this.fd;
+    if (!f) return;
+    const res = this.p64(0);
+    if (res < 0) return;
+    const etype = this.ev.type;
+    if (f.type === FD_IPV4_SOCK || f.type === FD_IPV6_SOCK) f.flags |= FDF_SOCKET_CONNECTED;
+    if (info.flags & EF.READS_FROM_FD) {
+      let tp = -1;
+      if (etype === E.RECVFROM_X) tp = 2;
+      else if (etype === E.RECVMSG_X) tp = 3;
+      if (tp !== -1 && tp < this.ev.nparams && (f.name.length === 0 || !f.isTcpSocket())) {
+        const tuple = this.pBytes(tp);
+        if (this.updateFd(f, tuple)) this.renameAfterTuple(f, true, tuple);
+      }
+    } else {
+      if ((etype === E.SENDTO_X || etype === E.SENDMSG_X) && (f.name.length === 0 || !f.isTcpSocket())) {
+        const enter = this.retrieveEnter();
+        if (!enter) return;
+        if (enter.nparams <= 2) return;
+        const tuple = enter.paramBytes(2);
+        if (this.updateFd(f, tuple)) this.renameAfterTuple(f, false, tuple);
+      }
+    }
+  }
+
+  private renameAfterTuple(f: Fd, incoming: boolean, tuple: Buffer): void {
+    if (f.type === FD_IPV4_SOCK || f.type === FD_IPV6_SOCK) {
+      if (f.isRoleNone()) this.guessRole(f, incoming);
+      if (incoming ? f.isRoleClient() : f.isRoleServer()) swapAddresses(f);
+      f.name = sockinfoToString(f);
+    } else {
+      f.name = renderSocktupleSimple(tuple);
+    }
+  }
+
+  /** set_net_role_by_guessing (fdinfo.cpp), which reads the IPv4 member of the union. */
+  private guessRole(f: Fd, incoming: boolean): void {
+    const t = this.thread!;
+    const dport = f.sock.readUInt16LE(10);
+    const sport = f.sock.readUInt16LE(8);
+    if (this.isBoundToPort(t, dport)) {
+      if (this.usesClientPort(t, sport)) {
+        if (f.isRoleNone()) {
+          if (incoming) f.setRoleServer();
+          else f.setRoleClient();
+        }
+        return;
+      }
+      f.setRoleServer();
+    } else {
+      f.setRoleClient();
+    }
+  }
+
+  private isBoundToPort(t: Thread, port: number): boolean {
+    const table = this.tables.fdTable(t);
+    if (!table) return false;
+    for (const f of table.values()) {
+      if (f.type === FD_IPV4_SOCK && f.sock.readUInt16LE(10) === port) return true;
+      if (f.type === FD_IPV4_SERVSOCK && f.sock.readUInt16LE(4) === port) return true;
+    }
+    return false;
+  }
+
+  private usesClientPort(t: Thread, port: number): boolean {
+    const table = this.tables.fdTable(t);
+    if (!table) return false;
+    for (const f of table.values()) if (f.type === FD_IPV4_SOCK && f.sock.readUInt16LE(8) === port) return true;
+    return false;
+  }
+
+  /** update_fd: merge a tuple parameter into the fd. */
+  private updateFd(f: Fd, tuple: Buffer): boolean {
+    if (tuple.length === 0) return false;
+    const fam = tuple[0];
+    if (fam === PPM_AF_INET) {
+      if (f.type === FD_IPV4_SERVSOCK) f.sock[12] = f.sock[6]!;
+      f.type = FD_IPV4_SOCK;
+      if (!setIpv4Tuple(f, tuple, 1, 5, 7, 11)) return false;
+    } else if (fam === PPM_AF_INET6) {
+      if (isIpv4MappedIpv6(tuple, 1) && isIpv4MappedIpv6(tuple, 19)) {
+        f.type = FD_IPV4_SOCK;
+        if (!setIpv4Tuple(f, tuple, 13, 17, 31, 35)) return false;
+      } else if (!setIpv6Tuple(f, tuple)) return false;
+    } else if (fam === PPM_AF_UNIX) {
+      f.type = FD_UNIX_SOCK;
+      if (tuple.length >= 17) tuple.copy(f.sock, 0, 1, 17);
+      f.name = cstr(tuple.subarray(17));
+      return true;
+    }
+    if (f.type === FD_IPV4_SOCK) {
+      if (f.sock[12] === L4_UNKNOWN) f.sock[12] = L4_UDP;
+    } else if (f.type === FD_IPV6_SOCK) {
+      if (f.sock[36] === L4_UNKNOWN) f.sock[36] = L4_UDP;
+    }
+    this.patchFromInterfaces(f);
+    return true;
+  }
+
+  /** ifinfo.cpp update_fd: fill a zero IPv4 address of an incomplete tuple from the interface list. */
+  private patchFromInterfaces(f: Fd): void {
+    if (f.type !== FD_IPV4_SOCK) return;
+    const s = f.sock;
+    const sip = s.readUInt32BE(0);
+    const dip = s.readUInt32BE(4);
+    if (sip !== 0 && dip !== 0) return;
+    if (sip === 0) {
+      const other = dip;
+      const a = this.addressOnNetwork(other);
+      s.writeUInt32BE(a >>> 0, 0);
+    } else {
+      const a = this.addressOnNetwork(sip);
+      s.writeUInt32BE(a >>> 0, 4);
+    }
+  }
+
+  /** The local IPv4 address on the same network as `ip`, or the first non-loopback one, or 127.0.0.1. */
+  private addressOnNetwork(ip: number): number {
+    let first = 0;
+    for (const i of this.tables.interfaces) {
+      if (i.addr.length !== 4) continue;
+      const a = i.addr.readUInt32BE(0);
+      const m = i.netmask.readUInt32BE(0);
+      if (((a & m) >>> 0) === ((ip & m) >>> 0)) return a;
+      if (first === 0 && a !== 0x7f000001) first = a;
+    }
+    return first !== 0 ? first : 0x7f000001;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** A stored enter event's parameters. */
+class EnterEvent {
+  readonly type: number;
+  readonly nparams: number;
+  private readonly offs: number[] = [];
+  private readonly lens: number[] = [];
+  constructor(readonly bytes: Buffer) {
+    this.type = bytes.readUInt16LE(20);
+    const info = eventInfo(this.type);
+    const n = Math.min(bytes.readUInt32LE(22), info ? info.params.length : 0);
+    this.nparams = n;
+    const large = info !== undefined && (info.flags & EF.LARGE_PAYLOAD) !== 0;
+    const ls = large ? 4 : 2;
+    let lp = 26;
+    let vp = 26 + bytes.readUInt32LE(22) * ls;
+    for (let i = 0; i < n; i++) {
+      const l = large ? bytes.readUInt32LE(lp) : bytes.readUInt16LE(lp);
+      lp += ls;
+      this.offs.push(vp);
+      this.lens.push(Math.min(l, Math.max(0, bytes.length - vp)));
+      vp += l;
+    }
+  }
+  paramBytes(i: number): Buffer {
+    if (i >= this.nparams) return EMPTY;
+    return this.bytes.subarray(this.offs[i]!, this.offs[i]! + this.lens[i]!);
+  }
+  int64(i: number): number {
+    const b = this.paramBytes(i);
+    return b.length >= 8 ? readI64(b, 0) : 0;
+  }
+  u32(i: number): number {
+    const b = this.paramBytes(i);
+    return b.length >= 4 ? b.readUInt32LE(0) : b.length >= 1 ? b[0]! : 0;
+  }
+}
+
+/** update_ipv4_addresses_and_ports over the union; tuple fields at the given offsets. */
+function setIpv4Tuple(f: Fd, t: Buffer, sipOff: number, sportOff: number, dipOff: number, dportOff: number): boolean {
+  const s = f.sock;
+  const tsip = t.readUInt32LE(sipOff);
+  const tsport = t.readUInt16LE(sportOff);
+  const tdip = t.readUInt32LE(dipOff);
+  const tdport = t.readUInt16LE(dportOff);
+  const sip = s.readUInt32LE(0);
+  const dip = s.readUInt32LE(4);
+  const sport = s.readUInt16LE(8);
+  const dport = s.readUInt16LE(10);
+  if (f.type === FD_IPV4_SOCK) {
+    if ((tsip === sip && tsport === sport && tdip === dip && tdport === dport) || (tdip === sip && tdport === sport && tsip === dip && tsport === dport)) {
+      return false;
+    }
+  }
+  let changed = false;
+  if (sip !== tsip) {
+    s.writeUInt32LE(tsip, 0);
+    changed = true;
+  }
+  if (sport !== tsport) {
+    s.writeUInt16LE(tsport, 8);
+    changed = true;
+  }
+  if (dip === 0) {
+    s.writeUInt32LE(tdip, 4);
+    changed = true;
+  }
+  if (dport === 0) {
+    s.writeUInt16LE(tdport, 10);
+    changed = true;
+  }
+  return changed;
+}
+
+function setIpv6Tuple(f: Fd, t: Buffer): boolean {
+  const s = f.sock;
+  const tsip = t.subarray(1, 17);
+  const tsport = t.readUInt16LE(17);
+  const tdip = t.subarray(19, 35);
+  const tdport = t.readUInt16LE(35);
+  const sip = s.subarray(0, 16);
+  const dip = s.subarray(16, 32);
+  const sport = s.readUInt16LE(32);
+  const dport = s.readUInt16LE(34);
+  if (f.type === FD_IPV6_SOCK) {
+    if ((tsip.equals(sip) && tsport === sport && tdip.equals(dip) && tdport === dport) || (tdip.equals(sip) && tdport === sport && tsip.equals(dip) && tsport === dport)) {
+      return false;
+    }
+  }
+  let changed = false;
+  if (!sip.equals(tsip)) {
+    tsip.copy(s, 0);
+    changed = true;
+  }
+  if (sport !== tsport) {
+    s.writeUInt16LE(tsport, 32);
+    changed = true;
+  }
+  if (dip.every((x) => x === 0)) {
+    tdip.copy(s, 16);
+    changed = true;
+  }
+  if (dport === 0) {
+    s.writeUInt16LE(tdport, 34);
+    changed = true;
+  }
+  return changed;
+}
+
+function swapAddresses(f: Fd): void {
+  const s = f.sock;
+  if (f.type === FD_IPV4_SOCK) {
+    const ip = s.readUInt32LE(0);
+    const port = s.readUInt16LE(8);
+    s.writeUInt32LE(s.readUInt32LE(4), 0);
+    s.writeUInt16LE(s.readUInt16LE(10), 8);
+    s.writeUInt32LE(ip, 4);
+    s.writeUInt16LE(port, 10);
+  } else {
+    const ip = Buffer.from(s.subarray(0, 16));
+    const port = s.readUInt16LE(32);
+    s.copy(s, 0, 16, 32);
+    s.writeUInt16LE(s.readUInt16LE(34), 32);
+    ip.copy(s, 16);
+    s.writeUInt16LE(port, 34);
+  }
+}
+
+/** get_param_as_str(PF_SIMPLE) of a tuple (the l4 protocol only matters for -R). */
+function renderSocktupleSimple(t: Buffer): string {
+  return renderSocktuple(t, 0, t.length);
+}
+
+export function cstr(b: Buffer): string {
+  const z = b.indexOf(0);
+  return b.toString('latin1', 0, z === -1 ? b.length : z);
+}
+
+/** set_args: NUL-separated list; a trailing NUL does not add an empty entry. */
+export function splitNul(b: Buffer): string[] {
+  const out: string[] = [];
+  let off = 0;
+  while (off < b.length) {
+    let z = b.indexOf(0, off);
+    if (z === -1) z = b.length;
+    out.push(b.toString('latin1', off, z));
+    off = z + 1;
+  }
+  return out;
+}
+
+/** set_env: like set_args, but stops at an all-zero tail. */
+function splitEnv(b: Buffer): string[] {
+  const out: string[] = [];
+  let off = 0;
+  while (off < b.length) {
+    if (b[off] === 0) {
+      let allZero = true;
+      for (let i = off; i < b.length; i++) if (b[i] !== 0) {
+        allZero = false;
+        break;
+      }
+      if (allZero) return out;
+    }
+    let z = b.indexOf(0, off);
+    if (z === -1) z = b.length;
+    out.push(b.toString('latin1', off, z));
+    off = z + 1;
+  }
+  return out;
+}
+
+/** set_cgroups: "controller=path" entries. */
+function splitCgroups(b: Buffer): [string, string][] {
+  const out: [string, string][] = [];
+  for (const e of splitNul(b)) {
+    const eq = e.indexOf('=');
+    if (eq < 0) continue;
+    out.push([e.slice(0, eq), e.slice(eq + 1)]);
+  }
+  return out;
+}
+
+export { sanitize, PT };

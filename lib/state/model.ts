@@ -1,0 +1,401 @@
+// The state tables: threads and their fds, users, groups, interfaces. The shapes follow libsinsp's
+// threadinfo and fdinfo (userspace/libsinsp/threadinfo.h, fdinfo.h) so that fields resolve as sysdig's do.
+
+import type { MachineInfo, NetInterface } from '../scap/types.js';
+
+/** scap fd types (formats/scap.md, fd list). 0 = unknown. */
+export const FD_UNKNOWN = 0;
+export const FD_FILE = 1;
+export const FD_DIRECTORY = 2;
+export const FD_IPV4_SOCK = 3;
+export const FD_IPV6_SOCK = 4;
+export const FD_IPV4_SERVSOCK = 5;
+export const FD_IPV6_SERVSOCK = 6;
+export const FD_FIFO = 7;
+export const FD_UNIX_SOCK = 8;
+export const FD_EVENT = 9;
+export const FD_UNSUPPORTED = 10;
+export const FD_SIGNALFD = 11;
+export const FD_EVENTPOLL = 12;
+export const FD_INOTIFY = 13;
+export const FD_TIMERFD = 14;
+export const FD_NETLINK = 15;
+export const FD_FILE_V2 = 16;
+export const FD_BPF = 17;
+export const FD_USERFAULTFD = 18;
+export const FD_IOURING = 19;
+export const FD_MEMFD = 20;
+export const FD_PIDFD = 21;
+
+/** PPM_CL_* clone flags, plus libsinsp's own bits (driver/ppm_events_public.h) */
+export const CL_CLONE_FILES = 1 << 0;
+export const CL_CLONE_FS = 1 << 1;
+export const CL_CLONE_NEWPID = 1 << 6;
+export const CL_CLONE_THREAD = 1 << 13;
+export const CL_CLONE_VM = 1 << 15;
+export const CL_CLONE_INVERTED = 1 << 16;
+export const CL_NAME_CHANGED = 1 << 17;
+export const CL_CLOSED = 1 << 18;
+export const CL_ACTIVE = 1 << 19;
+export const CL_CLONE_NEWUSER = 1 << 20;
+export const CL_PIPE_SRC = 1 << 21;
+export const CL_PIPE_DST = 1 << 22;
+export const CL_CLONE_VFORK = 1 << 27;
+export const CL_CHILD_IN_PIDNS = 1 << 29;
+export const CL_IS_MAIN_THREAD = 1 << 30;
+
+/** l4 protocols */
+export const L4_UNKNOWN = 0;
+export const L4_NA = 1;
+export const L4_TCP = 2;
+export const L4_UDP = 3;
+export const L4_ICMP = 4;
+export const L4_RAW = 5;
+
+/** fd flags (fdinfo.h) */
+export const FDF_FROM_PROC = 1 << 0;
+export const FDF_ROLE_CLIENT = 1 << 2;
+export const FDF_ROLE_SERVER = 1 << 3;
+export const FDF_CLOSE_IN_PROGRESS = 1 << 4;
+export const FDF_CLOSE_CANCELED = 1 << 5;
+export const FDF_IS_SOCKET_PIPE = 1 << 6;
+export const FDF_SOCKET_CONNECTED = 1 << 13;
+export const FDF_IS_CLONED = 1 << 14;
+export const FDF_CONNECTION_PENDING = 1 << 15;
+export const FDF_CONNECTION_FAILED = 1 << 16;
+
+/**
+ * Socket info is one union in libsinsp (fdinfo.h), and its parsers read one member after writing
+ * another; tdig keeps the same 40 raw bytes so those reads give what sysdig's give. Offsets:
+ * IPv4 tuple sip 0, dip 4, sport 8, dport 10, l4proto 12; IPv6 tuple sip 0, dip 16, sport 32,
+ * dport 34, l4proto 36; IPv4 server ip 0, port 4, l4proto 6; IPv6 server ip 0, port 16, l4proto 18;
+ * unix source 0, dest 8. Addresses are in network order, ports and pointers little-endian.
+ */
+export const SOCK_BYTES = 40;
+
+export class Fd {
+  type = FD_UNKNOWN;
+  name = '';
+  flags = 0;
+  openFlags = 0;
+  ino = 0n;
+  dev = 0;
+  readonly sock = Buffer.alloc(SOCK_BYTES);
+
+  clone(): Fd {
+    const f = new Fd();
+    f.copyFrom(this);
+    return f;
+  }
+
+  copyFrom(o: Fd): void {
+    this.type = o.type;
+    this.name = o.name;
+    this.flags = o.flags;
+    this.openFlags = o.openFlags;
+    this.ino = o.ino;
+    this.dev = o.dev;
+    o.sock.copy(this.sock);
+  }
+
+  private v6(): boolean {
+    return this.type === FD_IPV6_SOCK || this.type === FD_IPV6_SERVSOCK;
+  }
+
+  /** Client (source) address of an IP socket; for servsocks, the bound address. 4 or 16 bytes. */
+  get sip(): Buffer {
+    return this.sock.subarray(0, this.v6() ? 16 : 4);
+  }
+  /** Server (destination) address of an IP socket. */
+  get dip(): Buffer {
+    return this.type === FD_IPV6_SOCK ? this.sock.subarray(16, 32) : this.sock.subarray(4, 8);
+  }
+  /** Source port of a socket; for servsocks, the bound port. */
+  get sport(): number {
+    switch (this.type) {
+      case FD_IPV6_SOCK:
+        return this.sock.readUInt16LE(32);
+      case FD_IPV4_SERVSOCK:
+        return this.sock.readUInt16LE(4);
+      case FD_IPV6_SERVSOCK:
+        return this.sock.readUInt16LE(16);
+      default:
+        return this.sock.readUInt16LE(8);
+    }
+  }
+  get dport(): number {
+    return this.type === FD_IPV6_SOCK ? this.sock.readUInt16LE(34) : this.sock.readUInt16LE(10);
+  }
+  /** The stored l4 protocol (not role-adjusted; see l4()). */
+  get l4proto(): number {
+    switch (this.type) {
+      case FD_IPV6_SOCK:
+        return this.sock[36]!;
+      case FD_IPV4_SERVSOCK:
+        return this.sock[6]!;
+      case FD_IPV6_SERVSOCK:
+        return this.sock[18]!;
+      default:
+        return this.sock[12]!;
+    }
+  }
+  /** unix sockets: kernel pointers of the two ends */
+  get source(): bigint {
+    return this.sock.readBigUInt64LE(0);
+  }
+  get dest(): bigint {
+    return this.sock.readBigUInt64LE(8);
+  }
+
+  /** fdinfo.h is_tcp_socket / is_udp_socket: IPv4 sockets only, reading the IPv4 member. */
+  isTcpSocket(): boolean {
+    return this.type === FD_IPV4_SOCK && this.sock[12] === L4_TCP;
+  }
+  isUdpSocket(): boolean {
+    return this.type === FD_IPV4_SOCK && this.sock[12] === L4_UDP;
+  }
+
+  isRoleServer(): boolean {
+    return (this.flags & FDF_ROLE_SERVER) !== 0;
+  }
+  isRoleClient(): boolean {
+    return (this.flags & FDF_ROLE_CLIENT) !== 0;
+  }
+  isRoleNone(): boolean {
+    return (this.flags & (FDF_ROLE_CLIENT | FDF_ROLE_SERVER)) === 0;
+  }
+  setRoleServer(): void {
+    this.flags |= FDF_ROLE_SERVER;
+  }
+  setRoleClient(): void {
+    this.flags |= FDF_ROLE_CLIENT;
+  }
+
+  isIpSocket(): boolean {
+    return this.type === FD_IPV4_SOCK || this.type === FD_IPV6_SOCK;
+  }
+  isServSocket(): boolean {
+    return this.type === FD_IPV4_SERVSOCK || this.type === FD_IPV6_SERVSOCK;
+  }
+  isIp(): boolean {
+    return this.type >= FD_IPV4_SOCK && this.type <= FD_IPV6_SERVSOCK;
+  }
+
+  /** libsinsp get_l4proto: sockets without a role report n/a, except raw ones. */
+  l4(): number {
+    if (this.type === FD_IPV4_SOCK || this.type === FD_IPV6_SOCK) {
+      const p = this.l4proto;
+      if (p === L4_RAW) return L4_RAW;
+      if (this.isRoleNone()) return L4_NA;
+      return p;
+    }
+    if (this.type === FD_IPV4_SERVSOCK || this.type === FD_IPV6_SERVSOCK) return this.l4proto;
+    return L4_NA;
+  }
+
+  typeChar(): string {
+    return FD_TYPE_CHARS[this.type] ?? '?';
+  }
+
+  typeString(): string {
+    return FD_TYPE_STRINGS[this.type] ?? '<NA>';
+  }
+}
+
+const FD_TYPE_CHARS: Record<number, string> = {
+  [FD_FILE]: 'f',
+  [FD_FILE_V2]: 'f',
+  [FD_IPV4_SOCK]: '4',
+  [FD_IPV6_SOCK]: '6',
+  [FD_DIRECTORY]: 'd',
+  [FD_IPV4_SERVSOCK]: '4',
+  [FD_IPV6_SERVSOCK]: '6',
+  [FD_FIFO]: 'p',
+  [FD_UNIX_SOCK]: 'u',
+  [FD_EVENT]: 'e',
+  [FD_UNKNOWN]: 'o',
+  [FD_UNSUPPORTED]: 'X',
+  [FD_SIGNALFD]: 's',
+  [FD_EVENTPOLL]: 'l',
+  [FD_INOTIFY]: 'i',
+  [FD_TIMERFD]: 't',
+  [FD_NETLINK]: 'n',
+};
+
+const FD_TYPE_STRINGS: Record<number, string> = {
+  [FD_FILE]: 'file',
+  [FD_FILE_V2]: 'file',
+  [FD_DIRECTORY]: 'directory',
+  [FD_IPV4_SOCK]: 'ipv4',
+  [FD_IPV4_SERVSOCK]: 'ipv4',
+  [FD_IPV6_SOCK]: 'ipv6',
+  [FD_IPV6_SERVSOCK]: 'ipv6',
+  [FD_UNIX_SOCK]: 'unix',
+  [FD_FIFO]: 'pipe',
+  [FD_EVENT]: 'event',
+  [FD_SIGNALFD]: 'signalfd',
+  [FD_EVENTPOLL]: 'eventpoll',
+  [FD_INOTIFY]: 'inotify',
+  [FD_TIMERFD]: 'timerfd',
+  [FD_NETLINK]: 'netlink',
+};
+
+/** An fd table; threads of one process share their main thread's. */
+export type FdTable = Map<number, Fd>;
+
+export class Thread {
+  tid: number;
+  pid: number;
+  ptid = -1;
+  sid = 0;
+  vpgid = 0;
+  comm = '';
+  exe = '';
+  exepath = '';
+  args: string[] = [];
+  env: string[] = [];
+  /** [controller, path] pairs */
+  cgroups: [string, string][] = [];
+  cwd = '/';
+  root = '/';
+  flags = 0;
+  fdlimit = 0;
+  uid = 0xffffffff;
+  gid = 0xffffffff;
+  vmsizeKb = 0;
+  vmrssKb = 0;
+  vmswapKb = 0;
+  pfmajor = 0;
+  pfminor = 0;
+  vtid = -1;
+  vpid = -1;
+  tty = 0;
+  loginuid = -1;
+  nchilds = 0;
+  /** placeholder made for an unknown tid */
+  invalid = false;
+  /** from the file header (the /proc scan), not created by a clone */
+  fromProc = false;
+  cloneTs = 0n;
+  fds: FdTable = new Map();
+  /** container id ('' = host), libsinsp m_container_id (resolved from cgroups / container events) */
+  containerId = '';
+  /** libsinsp m_exe_writable (proc list / execve exit) */
+  exeWritable = false;
+  /** libsinsp command_category: 0 none, 1 container, 2 healthcheck, 3 liveness probe, 4 readiness probe */
+  category = 0;
+
+  /** per-thread parse state */
+  lastEventType = -1;
+  lastEventFd = -1;
+  /** enter event stored for the exit parser (a copy), or null */
+  lastEnter: Buffer | null = null;
+  lastEnterValid = false;
+  /** latency bookkeeping: timestamp of the last enter event (hi, lo) */
+  enterTsHi = 0;
+  enterTsLo = 0;
+  enterSet = false;
+  latency = 0;
+  /** event count this thread was last seen on */
+  lastEventTsHi = 0;
+  lastEventTsLo = 0;
+  prevEventTsHi = 0;
+  prevEventTsLo = 0;
+  /** fd of the thread's last event (for fd.* fields) */
+  lastFd: Fd | null = null;
+
+  constructor(tid: number, pid: number) {
+    this.tid = tid;
+    this.pid = pid;
+  }
+
+  isMainThread(): boolean {
+    return this.tid === this.pid;
+  }
+}
+
+export interface UserInfo {
+  uid: number;
+  gid: number;
+  name: string;
+  homedir: string;
+  shell: string;
+}
+
+export interface GroupInfo {
+  gid: number;
+  name: string;
+}
+
+/** A container's metadata (libsinsp sinsp_container_info), from container events in the stream. */
+export interface ContainerMount {
+  source: string;
+  dest: string;
+  mode: string;
+  rdwr: boolean;
+  propagation: string;
+}
+
+export interface ContainerInfo {
+  id: string;
+  /** sinsp_container_type: 0 docker, 1 lxc, 2 libvirt-lxc, 3 mesos, 4 rkt, 5 custom, 6 cri,
+   *  7 containerd, 8 cri-o, 9 bpm, 10 static, 11 podman */
+  type: number;
+  name: string;
+  image: string;
+  imageId: string;
+  imageRepo: string;
+  imageTag: string;
+  imageDigest: string;
+  privileged: boolean;
+  mounts: ContainerMount[];
+  /** probeType: 1 healthcheck, 2 liveness probe, 3 readiness probe */
+  healthProbes: { probeType: number; exe: string; args: string[] }[];
+  /** IPv4 address, host order; 0 = unknown */
+  containerIp: number;
+  /** metadata lookup complete */
+  successful: boolean;
+}
+
+/** Everything the state engine knows, for one section of a stream. */
+export class StateTables {
+  threads = new Map<number, Thread>();
+  users = new Map<number, UserInfo>();
+  groups = new Map<number, GroupInfo>();
+  interfaces: NetInterface[] = [];
+  machine: MachineInfo | null = null;
+  serverPorts = new Set<number>();
+  containers = new Map<string, ContainerInfo>();
+
+  reset(): void {
+    this.threads = new Map();
+    this.users = new Map();
+    this.groups = new Map();
+    this.interfaces = [];
+    this.machine = null;
+    this.serverPorts = new Set();
+    this.containers = new Map();
+  }
+
+  /** libsinsp get_main_thread: the thread itself for a main thread, else the thread `pid`. */
+  mainThread(t: Thread): Thread | undefined {
+    if (t.tid === t.pid || (t.flags & CL_IS_MAIN_THREAD) !== 0) return t;
+    return this.threads.get(t.pid);
+  }
+
+  /** The fd table a thread uses: its own, or its main thread's when it was cloned with CLONE_FILES. */
+  fdTable(t: Thread): FdTable | undefined {
+    if ((t.flags & CL_CLONE_FILES) === 0) return t.fds;
+    return this.mainThread(t)?.fds;
+  }
+
+  getFd(t: Thread, fd: number): Fd | undefined {
+    return this.fdTable(t)?.get(fd);
+  }
+
+  /** The cwd belongs to the main thread. */
+  cwd(t: Thread): string {
+    const m = this.mainThread(t);
+    return m ? m.cwd : './';
+  }
+}
