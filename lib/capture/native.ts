@@ -1,0 +1,95 @@
+// The typed boundary to the native capture addon (native/addon.cc) and the BPF object it loads
+// (native/tdig.bpf.o). Nothing outside this file touches the addon directly.
+
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RuntimeError } from '../cli/errors.js';
+
+export interface CaptureOptions {
+  /** Bytes kept of each data buffer (default 80). */
+  snaplen: number;
+  /** Bytes per CPU ring buffer: a power of two, at least a page (default 16 MiB). */
+  ringBytes?: number;
+  /** This process is never captured (default: the current process). */
+  selfPid?: number;
+  /** Capture only the thread groups added with track() and their descendants. */
+  treeFilter?: boolean;
+}
+
+export interface CpuStats {
+  events: number;
+  drops: number;
+}
+
+/**
+ * A running driver. Events are pulled with next(): each batch is a run of complete EV v2 scap blocks
+ * (u32 type 0x216, u32 total length, u16 cpu, event, padding, u32 total length), merged across CPUs by
+ * timestamp. An empty batch means nothing arrived before the timeout; null means stop() was called and
+ * everything has been drained.
+ */
+export interface NativeCapture {
+  /** Enables the programs; returns the boot time in ns since the epoch. */
+  start(): number;
+  /** Detaches the programs. Events already in the rings can still be drained with next(). */
+  stop(): void;
+  next(maxBytes: number, timeoutMs: number): Promise<Buffer | null>;
+  /** Per-CPU counts of events written and events dropped (ring full). */
+  stats(): CpuStats[];
+  /** Adds a thread group to the process-tree filter. */
+  track(pid: number): void;
+  /** Frees everything. Not while a next() is pending. */
+  close(): void;
+}
+
+interface AddonModule {
+  Capture: new (objectPath: string, options: CaptureOptions) => NativeCapture;
+}
+
+/** The repository root: dist/lib/capture/native.js -> ../../.. */
+function rootDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return path.resolve(here, '..', '..', '..');
+}
+
+export const NOT_BUILT = 'tdig-capture: native addon not built: run npm run build:native';
+
+export function addonPath(): string {
+  return path.join(rootDir(), 'native', 'build', 'Release', 'tdig.node');
+}
+
+export function bpfObjectPath(): string {
+  return path.join(rootDir(), 'native', 'tdig.bpf.o');
+}
+
+let cached: AddonModule | null = null;
+
+/** Loads the addon, or throws a RuntimeError with one clear line. */
+export function loadAddon(): AddonModule {
+  if (cached) return cached;
+  const p = addonPath();
+  if (!fs.existsSync(p)) throw new RuntimeError(NOT_BUILT);
+  const require = createRequire(import.meta.url);
+  try {
+    cached = require(p) as AddonModule;
+  } catch (e) {
+    throw new RuntimeError(`${NOT_BUILT} (${(e as Error).message.split('\n')[0]})`);
+  }
+  return cached;
+}
+
+/** Loads, attaches and configures the BPF program (disabled until start()). */
+export function openCapture(opts: CaptureOptions): NativeCapture {
+  const addon = loadAddon();
+  const obj = bpfObjectPath();
+  if (!fs.existsSync(obj)) throw new RuntimeError(`tdig-capture: BPF object missing: ${obj} (run npm run build:bpf)`);
+  try {
+    return new addon.Capture(obj, opts);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const first = msg.split('\n')[0];
+    const detail = process.env.TDIG_DEBUG ? `\n${msg}` : '';
+    throw new RuntimeError(`tdig-capture: ${first}${detail}`);
+  }
+}

@@ -1,0 +1,1120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdig eBPF capture program (x86-64).
+ *
+ * Each handler writes one complete scap event block (EV v2: u32 block type, u32 total length,
+ * u16 cpu id, then the 26-byte event header, the u16 length array, the parameters, padding and the
+ * trailing length) into a per-CPU scratch buffer, and copies it into the ring buffer of its CPU.
+ * User space therefore moves ready-made blocks to the output without re-encoding them.
+ *
+ * Event ids and parameter layouts are those of the event table that sysdig 0.29.3 reads
+ * (falcosecurity/libs 2022-03); formats/ documents them. Syscall handlers are reached by tail call,
+ * one program per event pair, so that each stays small for the verifier. Anything without a handler
+ * becomes the generic event (0/1) whose ID is the ppm_sc code of the syscall.
+ *
+ * Kernel structures are declared below with only the members used, marked for CO-RE relocation:
+ * libbpf matches them by name against the running kernel's BTF at load time.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <asm/unistd_64.h>
+#include "syscall_map.h"
+
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s64 s64;
+typedef __s32 s32;
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* ---- kernel types (CO-RE) ---- */
+struct pt_regs {
+	unsigned long r10, r9, r8, ax, dx, si, di, orig_ax;
+} __attribute__((preserve_access_index));
+
+typedef struct { unsigned int val; } kuid_t;
+typedef struct { unsigned int val; } kgid_t;
+
+struct cred {
+	kuid_t euid;
+	kgid_t egid;
+} __attribute__((preserve_access_index));
+
+struct rlimit { unsigned long rlim_cur, rlim_max; } __attribute__((preserve_access_index));
+struct signal_struct { struct rlimit rlim[16]; } __attribute__((preserve_access_index));
+
+struct mm_struct {
+	unsigned long arg_start, arg_end, env_start, env_end, total_vm;
+} __attribute__((preserve_access_index));
+
+struct super_block { unsigned int s_dev; } __attribute__((preserve_access_index));
+struct inode {
+	unsigned long i_ino;
+	struct super_block *i_sb;
+} __attribute__((preserve_access_index));
+
+struct file {
+	void *private_data;
+	struct inode *f_inode;
+	unsigned int f_flags;
+} __attribute__((preserve_access_index));
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+} __attribute__((preserve_access_index));
+
+struct files_struct { struct fdtable *fdt; } __attribute__((preserve_access_index));
+
+struct task_struct {
+	int pid;
+	int tgid;
+	int exit_code;
+	char comm[16];
+	unsigned long maj_flt, min_flt;
+	struct task_struct *real_parent;
+	struct task_struct *group_leader;
+	struct mm_struct *mm;
+	struct files_struct *files;
+	struct signal_struct *signal;
+	const struct cred *cred;
+	kuid_t loginuid;
+} __attribute__((preserve_access_index));
+
+struct in6_addr { u8 s6_addr[16]; } __attribute__((preserve_access_index));
+
+struct sock_common {
+	unsigned int skc_daddr;
+	unsigned int skc_rcv_saddr;
+	unsigned short skc_dport;
+	unsigned short skc_num;
+	unsigned short skc_family;
+	struct in6_addr skc_v6_daddr;
+	struct in6_addr skc_v6_rcv_saddr;
+} __attribute__((preserve_access_index));
+
+struct sock {
+	struct sock_common __sk_common;
+	unsigned int sk_ack_backlog;
+	unsigned int sk_max_ack_backlog;
+} __attribute__((preserve_access_index));
+
+struct socket { struct sock *sk; } __attribute__((preserve_access_index));
+
+struct sockaddr_un_k { unsigned short sun_family; char sun_path[108]; };
+struct unix_address {
+	int len;
+	struct sockaddr_un_k name[];
+} __attribute__((preserve_access_index));
+
+struct unix_sock {
+	struct unix_address *addr;
+	struct sock *peer;
+} __attribute__((preserve_access_index));
+
+struct iovec_u { u64 base; u64 len; };
+struct msghdr_u {
+	u64 name; u32 namelen; u32 pad0;
+	u64 iov; u64 iovlen;
+	u64 control; u64 controllen;
+	u32 flags; u32 pad1;
+};
+
+/* ---- event ids (sysdig 0.29.3 table) ---- */
+enum {
+	E_GENERIC = 0, E_OPEN = 2, E_CLOSE = 4, E_READ = 6, E_WRITE = 8,
+	E_SOCKET = 18, E_BIND = 20, E_CONNECT = 22, E_LISTEN = 24,
+	E_SENDTO = 30, E_RECVFROM = 34, E_SHUTDOWN = 36, E_SOCKETPAIR = 42,
+	E_SENDMSG = 48, E_RECVMSG = 52, E_CREAT = 58, E_PIPE = 60, E_EVENTFD = 62,
+	E_CHDIR = 94, E_FCHDIR = 96, E_PREAD = 112, E_PWRITE = 114, E_READV = 116,
+	E_WRITEV = 118, E_PREADV = 120, E_PWRITEV = 122, E_DUP = 124, E_FCNTL = 150,
+	E_PROCEXIT = 186, E_CLONE = 222, E_FORK = 224, E_VFORK = 226,
+	E_ACCEPT = 246, E_ACCEPT4 = 248, E_EXECVE = 292, E_OPENAT = 306, E_OPENAT2 = 326,
+	E_EXECVEAT = 330, E_CLONE3 = 334,
+};
+
+/* ---- maps ---- */
+#define BLOCK_EV_V2 0x216
+#define SCRATCH_SIZE 0x22000   /* event area 0x20000 + temp area */
+#define TMP_OFF 0x20000        /* 4 KiB temp area (sockaddr, open_how, ...) */
+#define OFF_MASK 0xFFFF
+#define LEN_MASK 0xFFFF
+#define EV_HDR 10              /* block header (8) + cpuid (2) */
+#define LENS_OFF (EV_HDR + 26)
+#define MAX_STR 4096
+#define MAX_IOV 16
+
+struct config {
+	u64 boot_offset;     /* ns to add to bpf_ktime_get_boot_ns() to get ns since epoch */
+	u32 snaplen;
+	u32 self_tgid;       /* never capture this process */
+	u32 tree_filter;     /* only capture tgids in `tracked` */
+	u32 enabled;
+};
+
+struct counters { u64 events; u64 drops; };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct config);
+} cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct counters);
+} stats SEC(".maps");
+
+struct scratch { u8 b[SCRATCH_SIZE]; };
+
+/* one scratch buffer per CPU (too big for a per-CPU map); user space sets max_entries to the CPU count */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+/* per-CPU ring buffers; user space creates them, sets max_entries and fills the slots */
+struct ringbuf_inner {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096); /* template only: the real rings are created by user space */
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__array(values, struct ringbuf_inner);
+} rings SEC(".maps");
+
+/* process tree filter: thread-group ids to capture */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u32);
+	__type(value, u8);
+} tracked SEC(".maps");
+
+/* ---- event writer ---- */
+struct ev {
+	u8 *buf;
+	u32 off;
+	u32 idx;
+	u32 np;
+	u32 snaplen;
+};
+
+static __always_inline struct config *get_cfg(void)
+{
+	u32 k = 0;
+	return bpf_map_lookup_elem(&cfg, &k);
+}
+
+static __always_inline int ev_begin(struct ev *e, struct config *c, u16 type, u32 np)
+{
+	u32 cpu = bpf_get_smp_processor_id();
+	u8 *b = bpf_map_lookup_elem(&scratch, &cpu);
+	if (!b)
+		return -1;
+	e->buf = b;
+	e->idx = 0;
+	e->np = np;
+	e->snaplen = c->snaplen;
+	*(u32 *)(b + 0) = BLOCK_EV_V2;
+	*(u16 *)(b + 8) = (u16)cpu;
+	*(u64 *)(b + EV_HDR + 0) = bpf_ktime_get_boot_ns() + c->boot_offset;
+	*(u64 *)(b + EV_HDR + 8) = (u32)bpf_get_current_pid_tgid();
+	*(u16 *)(b + EV_HDR + 20) = type;
+	*(u32 *)(b + EV_HDR + 22) = np;
+	e->off = LENS_OFF + np * 2;
+	return 0;
+}
+
+static __always_inline void set_len(struct ev *e, u32 len)
+{
+	*(u16 *)(e->buf + LENS_OFF + ((e->idx & 31) << 1)) = (u16)len;
+	e->idx++;
+}
+
+static __always_inline void p_u64(struct ev *e, u64 v)
+{
+	*(u64 *)(e->buf + (e->off & OFF_MASK)) = v;
+	e->off += 8;
+	set_len(e, 8);
+}
+
+static __always_inline void p_u32(struct ev *e, u32 v)
+{
+	*(u32 *)(e->buf + (e->off & OFF_MASK)) = v;
+	e->off += 4;
+	set_len(e, 4);
+}
+
+static __always_inline void p_u16(struct ev *e, u16 v)
+{
+	*(u16 *)(e->buf + (e->off & OFF_MASK)) = v;
+	e->off += 2;
+	set_len(e, 2);
+}
+
+static __always_inline void p_u8(struct ev *e, u8 v)
+{
+	*(u8 *)(e->buf + (e->off & OFF_MASK)) = v;
+	e->off += 1;
+	set_len(e, 1);
+}
+
+static __always_inline void p_u8_str_empty(struct ev *e)
+{
+	e->buf[e->off & OFF_MASK] = 0;
+	e->off += 1;
+	set_len(e, 1);
+}
+
+static __always_inline void p_empty(struct ev *e)
+{
+	set_len(e, 0);
+}
+
+/* a NUL-terminated string from user memory (length counts the NUL); empty on failure */
+static __always_inline void p_ustr(struct ev *e, const void *p)
+{
+	long n = 0;
+	if (p)
+		n = bpf_probe_read_user_str(e->buf + (e->off & OFF_MASK), MAX_STR, p);
+	if (n <= 0) {
+		/* not readable (a page not yet faulted in): an empty string */
+		e->buf[e->off & OFF_MASK] = 0;
+		n = 1;
+	}
+	e->off += n & (MAX_STR * 2 - 1);
+	set_len(e, n & (MAX_STR * 2 - 1));
+}
+
+/* kernel string, as above */
+static __always_inline void p_kstr(struct ev *e, const void *p, u32 max)
+{
+	long n = bpf_probe_read_kernel_str(e->buf + (e->off & OFF_MASK), max & (MAX_STR - 1), p);
+	if (n < 0)
+		n = 0;
+	e->off += n & (MAX_STR * 2 - 1);
+	set_len(e, n & (MAX_STR * 2 - 1));
+}
+
+/* raw user bytes, at most `len` */
+static __always_inline void p_ubytes(struct ev *e, const void *p, u64 len)
+{
+	if (len > 65000)
+		len = 65000;
+	if (!p || bpf_probe_read_user(e->buf + (e->off & OFF_MASK), len & LEN_MASK, p))
+		len = 0;
+	e->off += len & LEN_MASK;
+	set_len(e, len & LEN_MASK);
+}
+
+/* the data buffer of an I/O call: `res` bytes were moved, cut to the snaplen */
+static __always_inline void p_data(struct ev *e, const void *p, s64 res)
+{
+	u64 n = res > 0 ? (u64)res : 0;
+	if (n > e->snaplen)
+		n = e->snaplen;
+	p_ubytes(e, p, n);
+}
+
+/* data gathered from an iovec array (bpf_loop keeps the verifier's work independent of MAX_IOV) */
+struct iov_walk {
+	u8 *buf;
+	u64 iov;
+	u64 cnt;
+	u64 want;
+	u64 total;
+	u32 off;
+};
+
+static long iov_copy_cb(u64 i, void *ctx)
+{
+	struct iov_walk *w = ctx;
+	struct iovec_u v;
+	u64 n;
+
+	if (i >= w->cnt || w->want == 0)
+		return 1;
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)(w->iov + i * sizeof(v))))
+		return 1;
+	n = v.len < w->want ? v.len : w->want;
+	n &= LEN_MASK;
+	if (bpf_probe_read_user(w->buf + (w->off & OFF_MASK), n, (void *)v.base))
+		return 1;
+	w->off += n;
+	w->want -= n;
+	return 0;
+}
+
+static __always_inline void p_iovdata(struct ev *e, u64 iov, u64 cnt, s64 res)
+{
+	struct iov_walk w = { .buf = e->buf, .iov = iov, .cnt = cnt, .off = e->off };
+	u32 start = e->off;
+	w.want = res > 0 ? (u64)res : 0;
+	if (w.want > e->snaplen)
+		w.want = e->snaplen;
+	if (w.want > 65000)
+		w.want = 65000;
+	bpf_loop(MAX_IOV, iov_copy_cb, &w, 0);
+	e->off = w.off;
+	set_len(e, (e->off - start) & LEN_MASK);
+}
+
+static long iov_sum_cb(u64 i, void *ctx)
+{
+	struct iov_walk *w = ctx;
+	struct iovec_u v;
+
+	if (i >= w->cnt)
+		return 1;
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)(w->iov + i * sizeof(v))))
+		return 1;
+	w->total += v.len;
+	return 0;
+}
+
+static __always_inline u64 iov_total(u64 iov, u64 cnt)
+{
+	struct iov_walk w = { .iov = iov, .cnt = cnt };
+	bpf_loop(MAX_IOV, iov_sum_cb, &w, 0);
+	return w.total;
+}
+
+static __always_inline void ev_submit(struct ev *e)
+{
+	u32 cpu = bpf_get_smp_processor_id();
+	u32 k = 0;
+	struct counters *cnt = bpf_map_lookup_elem(&stats, &k);
+	u8 *b = e->buf;
+	u32 off = e->off & 0x1FFFF;
+	u32 total = (off + 4 + 3) & ~3u;
+	void *rb;
+
+	*(u32 *)(b + EV_HDR + 16) = off - EV_HDR;
+	*(u32 *)(b + 4) = total;
+	*(u32 *)(b + off) = 0;                     /* padding */
+	*(u32 *)(b + ((total - 4) & 0x1FFFF)) = total; /* trailer */
+	rb = bpf_map_lookup_elem(&rings, &cpu);
+	if (!rb || bpf_ringbuf_output(rb, b, total & 0x1FFFF, BPF_RB_NO_WAKEUP)) {
+		if (cnt)
+			cnt->drops++;
+		return;
+	}
+	if (cnt)
+		cnt->events++;
+}
+
+/* ---- helpers over kernel state ---- */
+static __always_inline struct file *fd_file(long fd)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds;
+	struct file *f = 0;
+	unsigned int max;
+
+	if (fd < 0 || !fdt)
+		return 0;
+	max = BPF_CORE_READ(fdt, max_fds);
+	if ((unsigned long)fd >= max)
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+static __always_inline u32 encode_dev(u32 dev)
+{
+	u32 major = dev >> 20, minor = dev & 0xfffff;
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+static __always_inline u32 fd_dev(long fd)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return 0;
+	return encode_dev(BPF_CORE_READ(f, f_inode, i_sb, s_dev));
+}
+
+static __always_inline u32 open_flags(u64 f)
+{
+	u32 r = 0;
+	switch (f & 3) {
+	case 0: r = 1; break;
+	case 1: r = 2; break;
+	case 2: r = 3; break;
+	}
+	if (f & 0100) r |= 1 << 2;        /* O_CREAT */
+	if (f & 02000) r |= 1 << 3;       /* O_APPEND */
+	if (f & 010000) r |= 1 << 4;      /* O_DSYNC */
+	if (f & 0200) r |= 1 << 5;        /* O_EXCL */
+	if (f & 04000) r |= 1 << 6;       /* O_NONBLOCK */
+	if ((f & 04010000) == 04010000) r |= 1 << 7; /* O_SYNC */
+	if (f & 01000) r |= 1 << 8;       /* O_TRUNC */
+	if (f & 040000) r |= 1 << 9;      /* O_DIRECT */
+	if (f & 0200000) r |= 1 << 10;    /* O_DIRECTORY */
+	if (f & 0100000) r |= 1 << 11;    /* O_LARGEFILE */
+	if (f & 02000000) r |= 1 << 12;   /* O_CLOEXEC */
+	if ((f & 020200000) == 020200000) r |= 1 << 13; /* O_TMPFILE */
+	return r;
+}
+
+static __always_inline u32 clone_flags(u64 f)
+{
+	u32 r = 0;
+	if (f & 0x400) r |= 1 << 0;        /* FILES */
+	if (f & 0x200) r |= 1 << 1;        /* FS */
+	if (f & 0x80000000ull) r |= 1 << 2; /* IO */
+	if (f & 0x08000000) r |= 1 << 3;   /* NEWIPC */
+	if (f & 0x40000000) r |= 1 << 4;   /* NEWNET */
+	if (f & 0x20000) r |= 1 << 5;      /* NEWNS */
+	if (f & 0x20000000) r |= 1 << 6;   /* NEWPID */
+	if (f & 0x04000000) r |= 1 << 7;   /* NEWUTS */
+	if (f & 0x8000) r |= 1 << 8;       /* PARENT */
+	if (f & 0x100000) r |= 1 << 9;     /* PARENT_SETTID */
+	if (f & 0x2000) r |= 1 << 10;      /* PTRACE */
+	if (f & 0x800) r |= 1 << 11;       /* SIGHAND */
+	if (f & 0x40000) r |= 1 << 12;     /* SYSVSEM */
+	if (f & 0x10000) r |= 1 << 13;     /* THREAD */
+	if (f & 0x800000) r |= 1 << 14;    /* UNTRACED */
+	if (f & 0x100) r |= 1 << 15;       /* VM */
+	if (f & 0x10000000) r |= 1 << 20;  /* NEWUSER */
+	return r;
+}
+
+static __always_inline u8 fcntl_cmd(u64 c)
+{
+	switch (c) {
+	case 0: return 1;   case 1: return 2;   case 2: return 3;   case 3: return 4;
+	case 4: return 5;   case 5: return 6;   case 6: return 8;   case 7: return 9;
+	case 8: return 10;  case 9: return 12;  case 10: return 13; case 11: return 15;
+	case 15: return 21; case 16: return 22; case 1024: return 23; case 1025: return 24;
+	case 1029: return 25; case 1030: return 26; case 1026: return 27; case 1031: return 28;
+	case 1032: return 29; case 36: return 30; case 37: return 31; case 38: return 32;
+	}
+	return 0;
+}
+
+/* A socket address from user memory, in scap form: family byte, then address and port. */
+static __always_inline void p_usockaddr(struct ev *e, const void *uaddr, u64 ulen)
+{
+	u8 *tmp = e->buf + TMP_OFF;
+	u8 *out = e->buf + (e->off & OFF_MASK);
+	u16 fam;
+	u32 n = 0;
+
+	if (!uaddr || ulen < 2 || bpf_probe_read_user(tmp, 128, uaddr)) {
+		/* the read may fail near the end of a mapping: retry with the exact length */
+		if (!uaddr || ulen < 2 || ulen > 128 || bpf_probe_read_user(tmp, ulen & 127, uaddr)) {
+			set_len(e, 0);
+			return;
+		}
+	}
+	fam = *(u16 *)tmp;
+	if (fam == 2) {
+		out[0] = 2;
+		*(u32 *)(out + 1) = *(u32 *)(tmp + 4);
+		*(u16 *)(out + 5) = bpf_ntohs(*(u16 *)(tmp + 2));
+		n = 7;
+	} else if (fam == 10) {
+		out[0] = 10;
+		__builtin_memcpy(out + 1, tmp + 8, 16);
+		*(u16 *)(out + 17) = bpf_ntohs(*(u16 *)(tmp + 2));
+		n = 19;
+	} else if (fam == 1) {
+		long m;
+		out[0] = 1;
+		/* abstract names start with a NUL: skip it */
+		m = bpf_probe_read_kernel_str(out + 1, 108, tmp + 2 + (tmp[2] == 0 ? 1 : 0));
+		if (m < 1) {
+			out[1] = 0;
+			m = 1;
+		}
+		n = 1 + (m & 127);
+	}
+	e->off += n;
+	set_len(e, n);
+}
+
+/*
+ * The tuple of a socket fd. `in` = the call received (accept/recv*): remote -> local;
+ * otherwise local -> remote. `uaddr` (optional) is a destination given to sendto/sendmsg,
+ * used when the socket itself has no peer (unconnected UDP).
+ */
+static __always_inline void p_tuple(struct ev *e, long fd, int in, const void *uaddr, u64 ulen)
+{
+	struct file *f = fd_file(fd);
+	struct socket *so;
+	struct sock *sk;
+	u8 *out = e->buf + (e->off & OFF_MASK);
+	u16 fam;
+	u32 n = 0;
+
+	if (!f)
+		goto none;
+	so = BPF_CORE_READ(f, private_data);
+	if (!so)
+		goto none;
+	sk = BPF_CORE_READ(so, sk);
+	if (!sk)
+		goto none;
+	fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (fam == 2) {
+		u32 la = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		u32 ra = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		u16 lp = BPF_CORE_READ(sk, __sk_common.skc_num);
+		u16 rp = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		if (ra == 0 && uaddr && ulen >= 8) {
+			u8 *tmp = e->buf + TMP_OFF;
+			if (bpf_probe_read_user(tmp, 8, uaddr) == 0 && *(u16 *)tmp == 2) {
+				ra = *(u32 *)(tmp + 4);
+				rp = bpf_ntohs(*(u16 *)(tmp + 2));
+			}
+		}
+		out[0] = 2;
+		if (in) {
+			*(u32 *)(out + 1) = ra; *(u16 *)(out + 5) = rp;
+			*(u32 *)(out + 7) = la; *(u16 *)(out + 11) = lp;
+		} else {
+			*(u32 *)(out + 1) = la; *(u16 *)(out + 5) = lp;
+			*(u32 *)(out + 7) = ra; *(u16 *)(out + 11) = rp;
+		}
+		n = 13;
+	} else if (fam == 10) {
+		u16 lp = BPF_CORE_READ(sk, __sk_common.skc_num);
+		u16 rp = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		u8 *first = out + 1, *second = out + 19;
+		if (in) {
+			first = out + 19;
+			second = out + 1;
+		}
+		out[0] = 10;
+		BPF_CORE_READ_INTO(first, sk, __sk_common.skc_v6_rcv_saddr);
+		*(u16 *)(first + 16) = lp;
+		BPF_CORE_READ_INTO(second, sk, __sk_common.skc_v6_daddr);
+		*(u16 *)(second + 16) = rp;
+		n = 37;
+	} else if (fam == 1) {
+		struct unix_sock *us = (void *)sk;
+		struct sock *peer = BPF_CORE_READ(us, peer);
+		struct unix_address *ua;
+		u64 a = (u64)sk, b = (u64)peer;
+		long m = 0;
+		out[0] = 1;
+		if (in) {
+			*(u64 *)(out + 1) = a; *(u64 *)(out + 9) = b;
+		} else {
+			*(u64 *)(out + 1) = b; *(u64 *)(out + 9) = a;
+		}
+		ua = BPF_CORE_READ(us, addr);
+		if (!ua && peer)
+			ua = BPF_CORE_READ((struct unix_sock *)peer, addr);
+		if (ua) {
+			char first = 0;
+			char *path = (char *)ua + bpf_core_field_offset(struct unix_address, name) + 2;
+			bpf_probe_read_kernel(&first, 1, path);
+			m = bpf_probe_read_kernel_str(out + 17, 108, path + (first == 0 ? 1 : 0));
+		}
+		if (m < 1) {
+			out[17] = 0;
+			m = 1;
+		}
+		n = 17 + (m & 127);
+	}
+	e->off += n;
+	set_len(e, n);
+	return;
+none:
+	set_len(e, 0);
+}
+
+/* ---- syscall arguments ---- */
+struct args { u64 a[6]; };
+
+static __always_inline void read_args(void *ctx_regs, struct args *a)
+{
+	struct pt_regs *r = ctx_regs;
+	a->a[0] = BPF_CORE_READ(r, di);
+	a->a[1] = BPF_CORE_READ(r, si);
+	a->a[2] = BPF_CORE_READ(r, dx);
+	a->a[3] = BPF_CORE_READ(r, r10);
+	a->a[4] = BPF_CORE_READ(r, r8);
+	a->a[5] = BPF_CORE_READ(r, r9);
+}
+
+static __always_inline struct config *interesting(void)
+{
+	struct config *c = get_cfg();
+	u32 tgid;
+	if (!c || !c->enabled)
+		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	if (tgid == c->self_tgid)
+		return 0;
+	if (c->tree_filter && !bpf_map_lookup_elem(&tracked, &tgid))
+		return 0;
+	return c;
+}
+
+#define REGS(ctx) ((void *)(ctx)->args[0])
+#define RET(ctx) ((s64)(ctx)->args[1])
+
+/* Handlers: each builds one event. BEGIN opens the event or returns. */
+#define HANDLER(name) \
+	SEC("raw_tp") int name(struct bpf_raw_tracepoint_args *ctx)
+#define BEGIN(type, np) \
+	struct config *c = get_cfg(); struct ev e; struct args a; \
+	if (!c || ev_begin(&e, c, type, np)) return 0; \
+	read_args(REGS(ctx), &a);
+
+/* read / write / pread / pwrite */
+HANDLER(e_read) { BEGIN(E_READ, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+HANDLER(x_read) { BEGIN(E_READ + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
+HANDLER(e_write) { BEGIN(E_WRITE, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+HANDLER(x_write) { BEGIN(E_WRITE + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
+HANDLER(e_pread) { BEGIN(E_PREAD, 3) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
+HANDLER(x_pread) { BEGIN(E_PREAD + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
+HANDLER(e_pwrite) { BEGIN(E_PWRITE, 3) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
+HANDLER(x_pwrite) { BEGIN(E_PWRITE + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
+
+/* readv / writev / preadv / pwritev */
+HANDLER(e_readv) { BEGIN(E_READV, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+HANDLER(x_readv) { BEGIN(E_READV + 1, 3) s64 res = RET(ctx); p_u64(&e, res); p_u32(&e, res > 0 ? res : 0); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
+HANDLER(e_writev) { BEGIN(E_WRITEV, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(a.a[1], a.a[2])); ev_submit(&e); return 0; }
+HANDLER(x_writev) { BEGIN(E_WRITEV + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
+HANDLER(e_preadv) { BEGIN(E_PREADV, 2) p_u64(&e, (s32)a.a[0]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
+HANDLER(x_preadv) { BEGIN(E_PREADV + 1, 3) s64 res = RET(ctx); p_u64(&e, res); p_u32(&e, res > 0 ? res : 0); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
+HANDLER(e_pwritev) { BEGIN(E_PWRITEV, 3) p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(a.a[1], a.a[2])); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
+HANDLER(x_pwritev) { BEGIN(E_PWRITEV + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
+
+/* open family */
+HANDLER(e_open) { BEGIN(E_OPEN, 3) p_ustr(&e, (void *)a.a[0]); p_u32(&e, open_flags(a.a[1])); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+HANDLER(x_open) {
+	BEGIN(E_OPEN + 1, 5) s64 res = RET(ctx);
+	p_u64(&e, res); p_ustr(&e, (void *)a.a[0]); p_u32(&e, open_flags(a.a[1])); p_u32(&e, a.a[2]);
+	p_u32(&e, res >= 0 ? fd_dev(res) : 0);
+	ev_submit(&e); return 0;
+}
+HANDLER(e_creat) { BEGIN(E_CREAT, 2) p_ustr(&e, (void *)a.a[0]); p_u32(&e, a.a[1]); ev_submit(&e); return 0; }
+HANDLER(x_creat) {
+	BEGIN(E_CREAT + 1, 4) s64 res = RET(ctx);
+	p_u64(&e, res); p_ustr(&e, (void *)a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, res >= 0 ? fd_dev(res) : 0);
+	ev_submit(&e); return 0;
+}
+HANDLER(e_openat) {
+	BEGIN(E_OPENAT, 4)
+	p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, open_flags(a.a[2])); p_u32(&e, a.a[3]);
+	ev_submit(&e); return 0;
+}
+HANDLER(x_openat) {
+	BEGIN(E_OPENAT + 1, 6) s64 res = RET(ctx);
+	p_u64(&e, res); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, open_flags(a.a[2]));
+	p_u32(&e, a.a[3]); p_u32(&e, res >= 0 ? fd_dev(res) : 0);
+	ev_submit(&e); return 0;
+}
+static __always_inline void read_how(struct ev *e, u64 uhow, u64 *how)
+{
+	how[0] = how[1] = how[2] = 0;
+	bpf_probe_read_user(how, 24, (void *)uhow);
+}
+static __always_inline u32 resolve_flags(u64 r)
+{
+	/* RESOLVE_NO_XDEV 1, NO_MAGICLINKS 2, NO_SYMLINKS 4, BENEATH 8, IN_ROOT 16: the scap bits follow the
+	   order BENEATH, IN_ROOT, NO_MAGICLINKS, NO_SYMLINKS, NO_XDEV, CACHED */
+	u32 o = 0;
+	if (r & 8) o |= 1;
+	if (r & 16) o |= 2;
+	if (r & 2) o |= 4;
+	if (r & 4) o |= 8;
+	if (r & 1) o |= 16;
+	if (r & 32) o |= 32;
+	return o;
+}
+HANDLER(e_openat2) {
+	BEGIN(E_OPENAT2, 5) u64 how[3];
+	read_how(&e, a.a[2], how);
+	p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, open_flags(how[0])); p_u32(&e, how[1]);
+	p_u32(&e, resolve_flags(how[2]));
+	ev_submit(&e); return 0;
+}
+HANDLER(x_openat2) {
+	BEGIN(E_OPENAT2 + 1, 6) s64 res = RET(ctx); u64 how[3];
+	read_how(&e, a.a[2], how);
+	p_u64(&e, res); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, open_flags(how[0]));
+	p_u32(&e, how[1]); p_u32(&e, resolve_flags(how[2]));
+	ev_submit(&e); return 0;
+}
+
+/* close, dup, fcntl, chdir, fchdir, eventfd */
+HANDLER(e_close) { BEGIN(E_CLOSE, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+HANDLER(x_close) { BEGIN(E_CLOSE + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+HANDLER(e_dup) { BEGIN(E_DUP, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+HANDLER(x_dup) { BEGIN(E_DUP + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+HANDLER(e_fcntl) { BEGIN(E_FCNTL, 2) p_u64(&e, (s32)a.a[0]); p_u8(&e, fcntl_cmd(a.a[1])); ev_submit(&e); return 0; }
+HANDLER(x_fcntl) { BEGIN(E_FCNTL + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+HANDLER(e_chdir) { BEGIN(E_CHDIR, 0) ev_submit(&e); return 0; }
+HANDLER(x_chdir) { BEGIN(E_CHDIR + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
+HANDLER(e_fchdir) { BEGIN(E_FCHDIR, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+HANDLER(x_fchdir) { BEGIN(E_FCHDIR + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+HANDLER(e_eventfd) { BEGIN(E_EVENTFD, 2) p_u64(&e, a.a[0]); p_u32(&e, 0); ev_submit(&e); return 0; }
+HANDLER(x_eventfd) { BEGIN(E_EVENTFD + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+
+/* pipe / pipe2: the two fds are in user memory */
+HANDLER(e_pipe) { BEGIN(E_PIPE, 0) ev_submit(&e); return 0; }
+HANDLER(x_pipe) {
+	BEGIN(E_PIPE + 1, 4) s64 res = RET(ctx); s32 fds[2] = {-1, -1}; u64 ino = 0;
+	if (res >= 0) {
+		bpf_probe_read_user(fds, sizeof(fds), (void *)a.a[0]);
+		struct file *f = fd_file(fds[0]);
+		if (f)
+			ino = BPF_CORE_READ(f, f_inode, i_ino);
+	}
+	p_u64(&e, res); p_u64(&e, fds[0]); p_u64(&e, fds[1]); p_u64(&e, ino);
+	ev_submit(&e); return 0;
+}
+
+/* sockets */
+HANDLER(e_socket) { BEGIN(E_SOCKET, 3) p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+HANDLER(x_socket) { BEGIN(E_SOCKET + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+HANDLER(e_socketpair) { BEGIN(E_SOCKETPAIR, 3) p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+HANDLER(x_socketpair) {
+	BEGIN(E_SOCKETPAIR + 1, 5) s64 res = RET(ctx); s32 fds[2] = {-1, -1}; u64 src = 0, peer = 0;
+	if (res >= 0) {
+		bpf_probe_read_user(fds, sizeof(fds), (void *)a.a[3]);
+		struct file *f = fd_file(fds[0]);
+		if (f) {
+			struct socket *so = BPF_CORE_READ(f, private_data);
+			struct sock *sk = so ? BPF_CORE_READ(so, sk) : 0;
+			src = (u64)sk;
+			if (sk)
+				peer = (u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
+		}
+	}
+	p_u64(&e, res); p_u64(&e, fds[0]); p_u64(&e, fds[1]); p_u64(&e, src); p_u64(&e, peer);
+	ev_submit(&e); return 0;
+}
+HANDLER(e_bind) { BEGIN(E_BIND, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+HANDLER(x_bind) { BEGIN(E_BIND + 1, 2) p_u64(&e, RET(ctx)); p_usockaddr(&e, (void *)a.a[1], a.a[2]); ev_submit(&e); return 0; }
+HANDLER(e_connect) { BEGIN(E_CONNECT, 2) p_u64(&e, (s32)a.a[0]); p_usockaddr(&e, (void *)a.a[1], a.a[2]); ev_submit(&e); return 0; }
+HANDLER(x_connect) { BEGIN(E_CONNECT + 1, 2) p_u64(&e, RET(ctx)); p_tuple(&e, (s32)a.a[0], 0, (void *)a.a[1], a.a[2]); ev_submit(&e); return 0; }
+HANDLER(e_listen) { BEGIN(E_LISTEN, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[1]); ev_submit(&e); return 0; }
+HANDLER(x_listen) { BEGIN(E_LISTEN + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+HANDLER(e_shutdown) { BEGIN(E_SHUTDOWN, 2) p_u64(&e, (s32)a.a[0]); p_u8(&e, a.a[1]); ev_submit(&e); return 0; }
+HANDLER(x_shutdown) { BEGIN(E_SHUTDOWN + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+HANDLER(e_accept) { BEGIN(E_ACCEPT, 0) ev_submit(&e); return 0; }
+HANDLER(e_accept4) { BEGIN(E_ACCEPT4, 1) p_u32(&e, a.a[3]); ev_submit(&e); return 0; }
+static __always_inline int accept_exit(struct bpf_raw_tracepoint_args *ctx, u16 type)
+{
+	BEGIN(type, 5) s64 res = RET(ctx); u32 qlen = 0, qmax = 0; u8 pct = 0;
+	struct file *lf = fd_file((s32)a.a[0]);
+	if (lf) {
+		struct socket *so = BPF_CORE_READ(lf, private_data);
+		struct sock *sk = so ? BPF_CORE_READ(so, sk) : 0;
+		if (sk) {
+			qlen = BPF_CORE_READ(sk, sk_ack_backlog);
+			qmax = BPF_CORE_READ(sk, sk_max_ack_backlog);
+			if (qmax)
+				pct = (u8)((u64)qlen * 100 / qmax);
+		}
+	}
+	p_u64(&e, res);
+	if (res >= 0)
+		p_tuple(&e, res, 1, 0, 0);
+	else
+		p_empty(&e);
+	p_u8(&e, pct); p_u32(&e, qlen); p_u32(&e, qmax);
+	ev_submit(&e);
+	return 0;
+}
+HANDLER(x_accept) { accept_exit(ctx, E_ACCEPT + 1); return 0; }
+HANDLER(x_accept4) { accept_exit(ctx, E_ACCEPT4 + 1); return 0; }
+
+HANDLER(e_sendto) {
+	BEGIN(E_SENDTO, 3)
+	p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); p_tuple(&e, (s32)a.a[0], 0, (void *)a.a[4], a.a[5]);
+	ev_submit(&e); return 0;
+}
+HANDLER(x_sendto) { BEGIN(E_SENDTO + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
+HANDLER(e_recvfrom) { BEGIN(E_RECVFROM, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+HANDLER(x_recvfrom) {
+	BEGIN(E_RECVFROM + 1, 3) s64 res = RET(ctx);
+	p_u64(&e, res); p_data(&e, (void *)a.a[1], res);
+	if (res >= 0)
+		p_tuple(&e, (s32)a.a[0], 1, 0, 0);
+	else
+		p_empty(&e);
+	ev_submit(&e); return 0;
+}
+HANDLER(e_sendmsg) {
+	BEGIN(E_SENDMSG, 3) struct msghdr_u m = {};
+	bpf_probe_read_user(&m, sizeof(m), (void *)a.a[1]);
+	p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(m.iov, m.iovlen));
+	p_tuple(&e, (s32)a.a[0], 0, (void *)m.name, m.namelen);
+	ev_submit(&e); return 0;
+}
+HANDLER(x_sendmsg) {
+	BEGIN(E_SENDMSG + 1, 2) s64 res = RET(ctx); struct msghdr_u m = {};
+	bpf_probe_read_user(&m, sizeof(m), (void *)a.a[1]);
+	p_u64(&e, res); p_iovdata(&e, m.iov, m.iovlen, res);
+	ev_submit(&e); return 0;
+}
+HANDLER(e_recvmsg) { BEGIN(E_RECVMSG, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+HANDLER(x_recvmsg) {
+	BEGIN(E_RECVMSG + 1, 4) s64 res = RET(ctx); struct msghdr_u m = {};
+	bpf_probe_read_user(&m, sizeof(m), (void *)a.a[1]);
+	p_u64(&e, res); p_u32(&e, res > 0 ? res : 0); p_iovdata(&e, m.iov, m.iovlen, res);
+	if (res >= 0)
+		p_tuple(&e, (s32)a.a[0], 1, 0, 0);
+	else
+		p_empty(&e);
+	ev_submit(&e); return 0;
+}
+
+/* ---- processes ---- */
+/* The fields that clone and execve exits share: params 1..15 (exe .. cgroups) after res. */
+static __always_inline void p_proc_common(struct ev *e, struct task_struct *t)
+{
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	u64 as = 0, ae = 0, n = 0;
+	long m = 0;
+
+	if (mm) {
+		as = BPF_CORE_READ(mm, arg_start);
+		ae = BPF_CORE_READ(mm, arg_end);
+	}
+	/* exe = argv[0] */
+	if (as && ae > as) {
+		m = bpf_probe_read_user_str(e->buf + (e->off & OFF_MASK), MAX_STR, (void *)as);
+		if (m < 0)
+			m = 0;
+	}
+	e->off += m & (MAX_STR * 2 - 1);
+	set_len(e, m & (MAX_STR * 2 - 1));
+	/* args = the rest of the argument area */
+	n = 0;
+	if (as && ae > as + m) {
+		n = ae - as - m;
+		if (n > MAX_STR)
+			n = MAX_STR;
+	}
+	p_ubytes(e, (void *)(as + m), n);
+	p_u64(e, BPF_CORE_READ(t, pid));
+	p_u64(e, BPF_CORE_READ(t, tgid));
+	p_u64(e, BPF_CORE_READ(t, real_parent, pid));
+	p_u8_str_empty(e);                             /* cwd: empty, the reader inherits it */
+	p_u64(e, BPF_CORE_READ(t, signal, rlim[7].rlim_cur));  /* RLIMIT_NOFILE */
+	p_u64(e, BPF_CORE_READ(t, maj_flt));
+	p_u64(e, BPF_CORE_READ(t, min_flt));
+	p_u32(e, mm ? BPF_CORE_READ(mm, total_vm) << 2 : 0);   /* pages -> KiB */
+	p_u32(e, 0);                                   /* vm_rss */
+	p_u32(e, 0);                                   /* vm_swap */
+	p_kstr(e, t->comm, 16);
+	p_empty(e);                                    /* cgroups */
+}
+
+static __always_inline int clone_exit(struct bpf_raw_tracepoint_args *ctx, u16 type, int is_clone3)
+{
+	BEGIN(type, 20) s64 res = RET(ctx);
+	struct task_struct *t = (void *)bpf_get_current_task();
+	u64 fl = a.a[0];
+	if (is_clone3) {
+		fl = 0;
+		bpf_probe_read_user(&fl, 8, (void *)a.a[0]);
+	} else if (type != E_CLONE + 1) {
+		fl = 0;
+	}
+	p_u64(&e, res);
+	p_proc_common(&e, t);
+	p_u32(&e, clone_flags(fl));
+	p_u32(&e, BPF_CORE_READ(t, cred, euid.val));
+	p_u32(&e, BPF_CORE_READ(t, cred, egid.val));
+	p_u64(&e, BPF_CORE_READ(t, pid));   /* vtid */
+	p_u64(&e, BPF_CORE_READ(t, tgid));  /* vpid */
+	ev_submit(&e);
+	return 0;
+}
+HANDLER(e_clone) { BEGIN(E_CLONE, 0) ev_submit(&e); return 0; }
+HANDLER(x_clone) { clone_exit(ctx, E_CLONE + 1, 0); return 0; }
+HANDLER(e_fork) { BEGIN(E_FORK, 0) ev_submit(&e); return 0; }
+HANDLER(x_fork) { clone_exit(ctx, E_FORK + 1, 0); return 0; }
+HANDLER(e_vfork) { BEGIN(E_VFORK, 0) ev_submit(&e); return 0; }
+HANDLER(x_vfork) { clone_exit(ctx, E_VFORK + 1, 0); return 0; }
+HANDLER(e_clone3) { BEGIN(E_CLONE3, 0) ev_submit(&e); return 0; }
+HANDLER(x_clone3) { clone_exit(ctx, E_CLONE3 + 1, 1); return 0; }
+
+static __always_inline int execve_exit(struct bpf_raw_tracepoint_args *ctx, u16 type)
+{
+	BEGIN(type, 20) s64 res = RET(ctx);
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	u64 es = 0, ee = 0, n = 0;
+	p_u64(&e, res);
+	p_proc_common(&e, t);
+	if (mm) {
+		es = BPF_CORE_READ(mm, env_start);
+		ee = BPF_CORE_READ(mm, env_end);
+		if (ee > es)
+			n = ee - es;
+		if (n > MAX_STR)
+			n = MAX_STR;
+	}
+	p_ubytes(&e, (void *)es, n);                    /* env */
+	p_u32(&e, 0);                                   /* tty */
+	p_u64(&e, 0);                                   /* pgid */
+	p_u32(&e, BPF_CORE_READ(t, loginuid.val));
+	p_u32(&e, 0);                                   /* flags */
+	ev_submit(&e);
+	return 0;
+}
+HANDLER(e_execve) { BEGIN(E_EXECVE, 1) p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
+HANDLER(x_execve) { execve_exit(ctx, E_EXECVE + 1); return 0; }
+HANDLER(e_execveat) {
+	BEGIN(E_EXECVEAT, 3) p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, 0);
+	ev_submit(&e); return 0;
+}
+HANDLER(x_execveat) { execve_exit(ctx, E_EXECVEAT + 1); return 0; }
+
+/* ---- scheduler tracepoints ---- */
+SEC("raw_tp/sched_process_exit")
+int tdig_proc_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct config *c = interesting();
+	struct task_struct *t = (void *)ctx->args[0];
+	struct ev e;
+	s32 code;
+
+	if (!c)
+		return 0;
+	code = BPF_CORE_READ(t, exit_code);
+	if (ev_begin(&e, c, E_PROCEXIT, 4))
+		return 0;
+	p_u64(&e, code);
+	p_u64(&e, (code >> 8) & 0xff);
+	p_u8(&e, code & 0x7f);
+	p_u8(&e, (code & 0x80) ? 1 : 0);
+	ev_submit(&e);
+	if (c->tree_filter && BPF_CORE_READ(t, pid) == BPF_CORE_READ(t, tgid)) {
+		u32 tgid = BPF_CORE_READ(t, tgid);
+		bpf_map_delete_elem(&tracked, &tgid);
+	}
+	return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int tdig_proc_fork(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct config *c = get_cfg();
+	struct task_struct *parent = (void *)ctx->args[0];
+	struct task_struct *child = (void *)ctx->args[1];
+	u32 ptgid, ctgid;
+	u8 one = 1;
+
+	if (!c || !c->tree_filter)
+		return 0;
+	ptgid = BPF_CORE_READ(parent, tgid);
+	if (!bpf_map_lookup_elem(&tracked, &ptgid))
+		return 0;
+	ctgid = BPF_CORE_READ(child, tgid);
+	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+/* ---- dispatch ---- */
+#define ON(nr, prog) [nr] = (void *)&prog
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, TDIG_SYSCALL_MAX);
+	__type(key, u32);
+	__array(values, int(struct bpf_raw_tracepoint_args *));
+} enter_progs SEC(".maps") = {
+	.values = {
+		ON(__NR_read, e_read), ON(__NR_write, e_write), ON(__NR_pread64, e_pread), ON(__NR_pwrite64, e_pwrite),
+		ON(__NR_readv, e_readv), ON(__NR_writev, e_writev), ON(__NR_preadv, e_preadv), ON(__NR_pwritev, e_pwritev),
+		ON(__NR_open, e_open), ON(__NR_creat, e_creat), ON(__NR_openat, e_openat), ON(__NR_openat2, e_openat2),
+		ON(__NR_close, e_close), ON(__NR_dup, e_dup), ON(__NR_dup2, e_dup), ON(__NR_dup3, e_dup),
+		ON(__NR_fcntl, e_fcntl), ON(__NR_chdir, e_chdir), ON(__NR_fchdir, e_fchdir),
+		ON(__NR_eventfd, e_eventfd), ON(__NR_eventfd2, e_eventfd), ON(__NR_pipe, e_pipe), ON(__NR_pipe2, e_pipe),
+		ON(__NR_socket, e_socket), ON(__NR_socketpair, e_socketpair), ON(__NR_bind, e_bind),
+		ON(__NR_connect, e_connect), ON(__NR_listen, e_listen), ON(__NR_shutdown, e_shutdown),
+		ON(__NR_accept, e_accept), ON(__NR_accept4, e_accept4), ON(__NR_sendto, e_sendto),
+		ON(__NR_recvfrom, e_recvfrom), ON(__NR_sendmsg, e_sendmsg), ON(__NR_recvmsg, e_recvmsg),
+		ON(__NR_clone, e_clone), ON(__NR_fork, e_fork), ON(__NR_vfork, e_vfork), ON(__NR_clone3, e_clone3),
+		ON(__NR_execve, e_execve), ON(__NR_execveat, e_execveat),
+	},
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, TDIG_SYSCALL_MAX);
+	__type(key, u32);
+	__array(values, int(struct bpf_raw_tracepoint_args *));
+} exit_progs SEC(".maps") = {
+	.values = {
+		ON(__NR_read, x_read), ON(__NR_write, x_write), ON(__NR_pread64, x_pread), ON(__NR_pwrite64, x_pwrite),
+		ON(__NR_readv, x_readv), ON(__NR_writev, x_writev), ON(__NR_preadv, x_preadv), ON(__NR_pwritev, x_pwritev),
+		ON(__NR_open, x_open), ON(__NR_creat, x_creat), ON(__NR_openat, x_openat), ON(__NR_openat2, x_openat2),
+		ON(__NR_close, x_close), ON(__NR_dup, x_dup), ON(__NR_dup2, x_dup), ON(__NR_dup3, x_dup),
+		ON(__NR_fcntl, x_fcntl), ON(__NR_chdir, x_chdir), ON(__NR_fchdir, x_fchdir),
+		ON(__NR_eventfd, x_eventfd), ON(__NR_eventfd2, x_eventfd), ON(__NR_pipe, x_pipe), ON(__NR_pipe2, x_pipe),
+		ON(__NR_socket, x_socket), ON(__NR_socketpair, x_socketpair), ON(__NR_bind, x_bind),
+		ON(__NR_connect, x_connect), ON(__NR_listen, x_listen), ON(__NR_shutdown, x_shutdown),
+		ON(__NR_accept, x_accept), ON(__NR_accept4, x_accept4), ON(__NR_sendto, x_sendto),
+		ON(__NR_recvfrom, x_recvfrom), ON(__NR_sendmsg, x_sendmsg), ON(__NR_recvmsg, x_recvmsg),
+		ON(__NR_clone, x_clone), ON(__NR_fork, x_fork), ON(__NR_vfork, x_vfork), ON(__NR_clone3, x_clone3),
+		ON(__NR_execve, x_execve), ON(__NR_execveat, x_execveat),
+	},
+};
+
+SEC("raw_tp/sys_enter")
+int tdig_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct config *c = interesting();
+	u32 nr = (u32)ctx->args[1];
+	struct ev e;
+
+	if (!c || nr >= TDIG_SYSCALL_MAX)
+		return 0;
+	bpf_tail_call(ctx, &enter_progs, nr);
+	if (ev_begin(&e, c, E_GENERIC, 2))
+		return 0;
+	p_u16(&e, tdig_ppm_sc[nr & (TDIG_SYSCALL_MAX - 1)]);
+	p_u16(&e, nr);
+	ev_submit(&e);
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int tdig_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct config *c = interesting();
+	struct pt_regs *r = REGS(ctx);
+	u32 nr;
+	struct ev e;
+
+	if (!c)
+		return 0;
+	nr = (u32)BPF_CORE_READ(r, orig_ax);
+	if (nr >= TDIG_SYSCALL_MAX)
+		return 0;
+	bpf_tail_call(ctx, &exit_progs, nr);
+	if (ev_begin(&e, c, E_GENERIC + 1, 1))
+		return 0;
+	p_u16(&e, tdig_ppm_sc[nr & (TDIG_SYSCALL_MAX - 1)]);
+	ev_submit(&e);
+	return 0;
+}
+
