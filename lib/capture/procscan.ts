@@ -1,0 +1,465 @@
+// The initial state of a live capture, scanned from /proc and /etc: machine info, interfaces, users and
+// groups, every thread and every fd. The records are those of lib/scap/types.ts; lib/scap/writer.ts
+// frames them as the header blocks of a section.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { FdKind } from '../scap/types.js';
+import type { FdList, FdRecord, MachineInfo, NetInterface, ProcRecord, UserList } from '../scap/types.js';
+import type { SectionContents } from '../scap/writer.js';
+
+const EMPTY = Buffer.alloc(0);
+const MAX_LIST = 4096;
+
+function readText(p: string): string | null {
+  try {
+    return fs.readFileSync(p, 'latin1');
+  } catch {
+    return null;
+  }
+}
+
+function readBytes(p: string, max: number): Buffer {
+  try {
+    const b = fs.readFileSync(p);
+    return b.length > max ? b.subarray(0, max) : b;
+  } catch {
+    return EMPTY;
+  }
+}
+
+function readLink(p: string): string | null {
+  try {
+    return fs.readlinkSync(p, 'latin1');
+  } catch {
+    return null;
+  }
+}
+
+// ---- machine, interfaces, users ----
+
+export function scanMachine(bootTsNs: bigint): MachineInfo {
+  const pidMax = Number((readText('/proc/sys/kernel/pid_max') ?? '32768').trim()) || 32768;
+  return {
+    numCpus: os.cpus().length,
+    memorySizeBytes: BigInt(os.totalmem()),
+    maxPid: BigInt(pidMax),
+    hostname: os.hostname().slice(0, 127),
+    bootTs: bootTsNs,
+    flags: 0n,
+    reserved3: 0n,
+    reserved4: 0n,
+  };
+}
+
+function ipv4Bytes(s: string): Buffer {
+  return Buffer.from(s.split('.').map((x) => Number(x) & 255));
+}
+
+function ipv6Bytes(s: string): Buffer {
+  const out = Buffer.alloc(16);
+  const noZone = s.split('%')[0]!;
+  let [head, tail] = noZone.includes('::') ? noZone.split('::') : [noZone, ''];
+  const h = head ? head!.split(':') : [];
+  const t = tail ? tail!.split(':') : [];
+  // an embedded IPv4 tail
+  const fix = (parts: string[]): string[] => {
+    const last = parts[parts.length - 1];
+    if (last && last.includes('.')) {
+      const b = ipv4Bytes(last);
+      parts.splice(parts.length - 1, 1, ((b[0]! << 8) | b[1]!).toString(16), ((b[2]! << 8) | b[3]!).toString(16));
+    }
+    return parts;
+  };
+  const hh = fix(h);
+  const tt = fix(t);
+  const words = [...hh, ...new Array<string>(8 - hh.length - tt.length).fill('0'), ...tt];
+  words.forEach((w, i) => out.writeUInt16BE(parseInt(w || '0', 16) & 0xffff, i * 2));
+  return out;
+}
+
+export function scanInterfaces(): NetInterface[] {
+  const v4: NetInterface[] = [];
+  const v6: NetInterface[] = [];
+  const all = os.networkInterfaces();
+  for (const [name, list] of Object.entries(all)) {
+    for (const a of list ?? []) {
+      if (a.family === 'IPv4') {
+        const addr = ipv4Bytes(a.address);
+        const mask = ipv4Bytes(a.netmask);
+        const bcast = Buffer.from(addr.map((b, i) => (b | ~mask[i]!) & 255));
+        v4.push({ type: 1, name, addr, netmask: mask, bcast, linkspeed: 0n });
+      } else if (a.family === 'IPv6') {
+        v6.push({ type: 2, name, addr: ipv6Bytes(a.address), netmask: ipv6Bytes(a.netmask), bcast: Buffer.alloc(16), linkspeed: 0n });
+      }
+    }
+  }
+  return [...v4, ...v6];
+}
+
+export function scanUsers(): UserList {
+  const users: UserList['users'] = [];
+  const groups: UserList['groups'] = [];
+  for (const line of (readText('/etc/passwd') ?? '').split('\n')) {
+    const f = line.split(':');
+    if (f.length < 7 || line.startsWith('#')) continue;
+    users.push({ uid: Number(f[2]) >>> 0, gid: Number(f[3]) >>> 0, name: f[0]!, homedir: f[5]!, shell: f[6]! });
+  }
+  for (const line of (readText('/etc/group') ?? '').split('\n')) {
+    const f = line.split(':');
+    if (f.length < 3 || line.startsWith('#')) continue;
+    groups.push({ gid: Number(f[2]) >>> 0, name: f[0]! });
+  }
+  return { users, groups };
+}
+
+// ---- sockets from /proc/net ----
+
+interface InetSock {
+  v6: boolean;
+  proto: number; // 2 TCP, 3 UDP
+  lip: Buffer;
+  lport: number;
+  rip: Buffer;
+  rport: number;
+  listening: boolean;
+}
+
+interface SocketTables {
+  inet: Map<string, InetSock>;
+  unix: Map<string, { addr: bigint; path: string }>;
+  netlink: Set<string>;
+}
+
+function hexAddr(h: string): Buffer {
+  // the kernel prints each 32-bit word of the address in host (little-endian) order
+  const out = Buffer.alloc(h.length / 2);
+  for (let i = 0; i < h.length; i += 8) out.writeUInt32LE(parseInt(h.slice(i, i + 8), 16) >>> 0, i / 2);
+  return out;
+}
+
+function parseInet(path: string, v6: boolean, proto: number, into: Map<string, InetSock>): void {
+  const text = readText(path);
+  if (!text) return;
+  const lines = text.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const f = lines[i]!.trim().split(/\s+/);
+    if (f.length < 10) continue;
+    const [la, lp] = f[1]!.split(':');
+    const [ra, rp] = f[2]!.split(':');
+    const st = f[3]!;
+    const ino = f[9]!;
+    if (ino === '0') continue;
+    const rip = hexAddr(ra!);
+    const rport = parseInt(rp!, 16);
+    const listening = proto === 2 ? st === '0A' : rport === 0 && rip.every((b) => b === 0);
+    into.set(ino, { v6, proto, lip: hexAddr(la!), lport: parseInt(lp!, 16), rip, rport, listening });
+  }
+}
+
+export function scanSockets(pid: number | 'self' = 'self'): SocketTables {
+  const base = `/proc/${pid}/net`;
+  const inet = new Map<string, InetSock>();
+  parseInet(`${base}/tcp`, false, 2, inet);
+  parseInet(`${base}/udp`, false, 3, inet);
+  parseInet(`${base}/tcp6`, true, 2, inet);
+  parseInet(`${base}/udp6`, true, 3, inet);
+  const unix = new Map<string, { addr: bigint; path: string }>();
+  const ut = readText(`${base}/unix`) ?? '';
+  const ul = ut.split('\n');
+  for (let i = 1; i < ul.length; i++) {
+    const f = ul[i]!.trim().split(/\s+/);
+    if (f.length < 7) continue;
+    const addr = BigInt('0x' + f[0]!.replace(':', ''));
+    unix.set(f[6]!, { addr, path: f[7] ?? '' });
+  }
+  const netlink = new Set<string>();
+  const nl = (readText(`${base}/netlink`) ?? '').split('\n');
+  for (let i = 1; i < nl.length; i++) {
+    const f = nl[i]!.trim().split(/\s+/);
+    if (f.length >= 10) netlink.add(f[f.length - 1]!);
+  }
+  return { inet, unix, netlink };
+}
+
+// ---- threads ----
+
+function toPpmOpenFlags(f: number): number {
+  let r = [1, 2, 3, 0][f & 3]!;
+  if (f & 0o100) r |= 1 << 2;
+  if (f & 0o2000) r |= 1 << 3;
+  if (f & 0o10000) r |= 1 << 4;
+  if (f & 0o200) r |= 1 << 5;
+  if (f & 0o4000) r |= 1 << 6;
+  if ((f & 0o4010000) === 0o4010000) r |= 1 << 7;
+  if (f & 0o1000) r |= 1 << 8;
+  if (f & 0o40000) r |= 1 << 9;
+  if (f & 0o200000) r |= 1 << 10;
+  if (f & 0o100000) r |= 1 << 11;
+  if (f & 0o2000000) r |= 1 << 12;
+  return r >>> 0;
+}
+
+function encodeDev(dev: number): number {
+  const major = Math.floor(dev / 256) & 0xfff;
+  const minor = (dev & 0xff) | (Math.floor(dev / 0x100000) & 0xfff00);
+  return ((minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12)) >>> 0;
+}
+
+function statusField(status: string, key: string): string | undefined {
+  const m = status.match(new RegExp(`^${key}:\\s*(.*)$`, 'm'));
+  return m ? m[1] : undefined;
+}
+
+function cgroupsOf(pid: number, controllers: string[]): Buffer {
+  const text = readText(`/proc/${pid}/cgroup`);
+  if (!text) return EMPTY;
+  const parts: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    // "hierarchy-id:controller-list:path"; cgroup v2 has an empty controller list
+    const first = line.indexOf(':');
+    const second = line.indexOf(':', first + 1);
+    if (first < 0 || second < 0) continue;
+    const ctrl = line.slice(first + 1, second);
+    const path = line.slice(second + 1);
+    const names = ctrl ? ctrl.split(',').map((c) => c.replace(/^name=/, '')) : controllers;
+    for (const c of names) parts.push(`${c}=${path}`);
+  }
+  const b = Buffer.from(parts.join('\0') + (parts.length ? '\0' : ''), 'latin1');
+  return b.length > MAX_LIST ? b.subarray(0, MAX_LIST) : b;
+}
+
+function cut(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n) : s;
+}
+
+function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord | null {
+  const tdir = `/proc/${pid}/task/${tid}`;
+  const status = readText(`${tdir}/status`);
+  const stat = readText(`${tdir}/stat`);
+  if (!status || !stat) return null;
+  const comm = (readText(`${tdir}/comm`) ?? '').replace(/\n$/, '');
+  // stat: "pid (comm) state ppid pgrp session tty_nr ..." ; fields after the closing paren
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const pgrp = Number(rest[2]);
+  const session = Number(rest[3]);
+  const ttyNr = Number(rest[4]);
+  const minflt = BigInt(rest[7] ?? '0');
+  const majflt = BigInt(rest[9] ?? '0');
+  const cmdline = readBytes(`/proc/${pid}/cmdline`, MAX_LIST);
+  const nul = cmdline.indexOf(0);
+  const exe = nul >= 0 ? cmdline.subarray(0, nul).toString('latin1') : cmdline.toString('latin1');
+  const args = nul >= 0 ? cmdline.subarray(nul + 1) : EMPTY;
+  const exepath = readLink(`/proc/${pid}/exe`) ?? '';
+  let cwd = readLink(`/proc/${pid}/cwd`) ?? '/';
+  if (!cwd.endsWith('/')) cwd += '/';
+  const limits = readText(`/proc/${pid}/limits`) ?? '';
+  const lm = limits.match(/^Max open files\s+(\d+)/m);
+  const uid = Number((statusField(status, 'Uid') ?? '0 0').split(/\s+/)[1]);
+  const gid = Number((statusField(status, 'Gid') ?? '0 0').split(/\s+/)[1]);
+  const kb = (k: string): number => Number((statusField(status, k) ?? '0').split(/\s+/)[0]) || 0;
+  const nstid = (statusField(status, 'NStgid') ?? String(pid)).split(/\s+/);
+  const nspid = (statusField(status, 'NSpid') ?? String(tid)).split(/\s+/);
+  const loginuid = Number((readText(`/proc/${pid}/loginuid`) ?? '4294967295').trim());
+  return {
+    tid,
+    pid,
+    ptid: Number(statusField(status, 'PPid') ?? 0),
+    sid: session,
+    vpgid: pgrp,
+    comm: cut(comm, 1024),
+    exe: cut(exe || comm, 1024),
+    exepath: cut(exepath, 1024),
+    args,
+    cwd: cut(cwd, 1024),
+    fdlimit: BigInt(lm ? lm[1]! : '1024'),
+    flags: 0,
+    uid: uid >>> 0,
+    gid: gid >>> 0,
+    vmsizeKb: kb('VmSize'),
+    vmrssKb: kb('VmRSS'),
+    vmswapKb: kb('VmSwap'),
+    pfmajor: majflt,
+    pfminor: minflt,
+    env: readBytes(`/proc/${pid}/environ`, MAX_LIST),
+    vtid: Number(nspid[nspid.length - 1]),
+    vpid: Number(nstid[nstid.length - 1]),
+    cgroups: cgroupsOf(pid, controllers),
+    root: cut(readLink(`/proc/${pid}/root`) ?? '/', 1024),
+    loginuid: loginuid >>> 0,
+    tty: ttyNr,
+    pidnsInitStartTs: 0n,
+  };
+}
+
+const ANON_KINDS: Array<[string, number]> = [
+  ['[eventfd]', FdKind.Event],
+  ['[eventpoll]', FdKind.EventPoll],
+  ['inotify', FdKind.Inotify],
+  ['[timerfd]', FdKind.TimerFd],
+  ['[signalfd]', FdKind.SignalFd],
+];
+// bpf, io_uring, pidfd, userfaultfd and memfd have types of their own only in newer readers (17..21);
+// sysdig 0.29.3 refuses a file that uses them, so they are written as unsupported / plain files.
+
+function blankFd(fd: number, type: number, name: string, ino: bigint): FdRecord {
+  return {
+    fd,
+    ino,
+    type,
+    name,
+    openFlags: 0,
+    dev: 0,
+    sip: Buffer.alloc(4),
+    dip: Buffer.alloc(4),
+    sport: 0,
+    dport: 0,
+    l4proto: 0,
+    source: 0n,
+    dest: 0n,
+  };
+}
+
+function isV4Mapped(b: Buffer): boolean {
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
+  return b[10] === 0xff && b[11] === 0xff;
+}
+
+function scanFds(pid: number, socks: SocketTables): FdRecord[] {
+  const dir = `/proc/${pid}/fd`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: FdRecord[] = [];
+  for (const n of names) {
+    const fd = Number(n);
+    const link = readLink(`${dir}/${n}`);
+    if (link === null) continue;
+    const m = link.match(/^(socket|pipe):\[(\d+)\]$/);
+    if (m) {
+      const ino = BigInt(m[2]!);
+      if (m[1] === 'pipe') {
+        out.push(blankFd(fd, FdKind.Fifo, link, ino));
+        continue;
+      }
+      const s = socks.inet.get(m[2]!);
+      if (s) {
+        let v6 = s.v6;
+        let lip = s.lip;
+        let rip = s.rip;
+        if (v6 && isV4Mapped(lip) && (isV4Mapped(rip) || rip.every((b) => b === 0))) {
+          v6 = false;
+          lip = lip.subarray(12);
+          rip = rip.subarray(12);
+        }
+        const r = blankFd(fd, 0, '', ino);
+        r.l4proto = s.proto;
+        if (s.listening) {
+          r.type = v6 ? FdKind.Ipv6ServSock : FdKind.Ipv4ServSock;
+          r.sip = lip;
+          r.sport = s.lport;
+          r.dip = Buffer.alloc(v6 ? 16 : 4);
+        } else {
+          r.type = v6 ? FdKind.Ipv6Sock : FdKind.Ipv4Sock;
+          r.sip = lip;
+          r.sport = s.lport;
+          r.dip = rip;
+          r.dport = s.rport;
+        }
+        out.push(r);
+        continue;
+      }
+      const u = socks.unix.get(m[2]!);
+      if (u) {
+        const r = blankFd(fd, FdKind.UnixSock, u.path, ino);
+        r.source = u.addr;
+        out.push(r);
+        continue;
+      }
+      if (socks.netlink.has(m[2]!)) {
+        out.push(blankFd(fd, FdKind.Netlink, link, ino));
+        continue;
+      }
+      out.push(blankFd(fd, FdKind.Unsupported, link, ino));
+      continue;
+    }
+    if (link.startsWith('anon_inode:')) {
+      const what = link.slice('anon_inode:'.length);
+      const kind = ANON_KINDS.find(([k]) => what.startsWith(k) || what === k)?.[1] ?? FdKind.Unsupported;
+      out.push(blankFd(fd, kind, link, 0n));
+      continue;
+    }
+    // a file or directory
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.statSync(`${dir}/${n}`);
+    } catch {
+      st = null;
+    }
+    const isDir = st?.isDirectory() ?? false;
+    const r = blankFd(fd, isDir ? FdKind.Directory : FdKind.FileV2, cut(link, 1023), st ? BigInt(st.ino) : 0n);
+    if (!isDir) {
+      const info = readText(`/proc/${pid}/fdinfo/${n}`) ?? '';
+      const fm = info.match(/^flags:\s*([0-7]+)/m);
+      r.openFlags = toPpmOpenFlags(fm ? parseInt(fm[1]!, 8) : 0);
+      r.dev = st ? encodeDev(st.dev) : 0;
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+export interface ScanOptions {
+  bootTsNs: bigint;
+  /** Only these thread groups (process-tree capture); all when absent. */
+  pids?: ReadonlySet<number>;
+}
+
+/** The whole initial state, ready for sectionBlocks(). */
+export function scanSystem(opts: ScanOptions): SectionContents {
+  const controllers = (readText('/sys/fs/cgroup/cgroup.controllers') ?? '').trim().split(/\s+/).filter(Boolean);
+  const socks = scanSockets();
+  const procs: ProcRecord[] = [];
+  const fds: FdList[] = [];
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    entries = [];
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const pid = Number(e);
+    if (opts.pids && !opts.pids.has(pid)) continue;
+    let tids: string[];
+    try {
+      tids = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    // the main thread first: readers attach the other threads' shared state to it
+    tids.sort((a, b) => (Number(a) === pid ? -1 : Number(b) === pid ? 1 : Number(a) - Number(b)));
+    let main = false;
+    for (const t of tids) {
+      const rec = scanThread(pid, Number(t), controllers);
+      if (!rec) continue;
+      procs.push(rec);
+      if (rec.tid === pid) main = true;
+    }
+    if (main) {
+      const list = scanFds(pid, socks);
+      if (list.length > 0) fds.push({ tid: pid, fds: list });
+    }
+  }
+  return {
+    machine: scanMachine(opts.bootTsNs),
+    interfaces: scanInterfaces(),
+    users: scanUsers(),
+    procs,
+    fds,
+  };
+}

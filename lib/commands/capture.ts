@@ -1,0 +1,434 @@
+// tdig-capture: live, system-wide capture with eBPF into a scap stream or file.
+//
+// Flow: load and attach the BPF program (disabled), enable it, scan /proc for the initial state, write
+// the section header blocks, then pull batches of ready event blocks from the addon and write them.
+// Events that happen during the scan are in the rings already and follow the header.
+
+import * as fs from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError } from '../cli/errors.js';
+import { openCapture, type NativeCapture } from '../capture/native.js';
+import { scanSystem } from '../capture/procscan.js';
+import { isBrokenPipe, openOutput, type OutputCompression, type ScapSink } from '../scap/output.js';
+import { sectionBlocks } from '../scap/writer.js';
+
+export const USAGE = `Usage: tdig-capture [options] [FILTER] [-- CMD ARGS...]
+
+Capture every process's system calls with eBPF and write them as a scap stream (stdout) or file.
+
+Options:
+  -w, --write FILE        write to FILE (mode 0600) instead of stdout
+  -z, --compress          gzip the output
+      --lz4               LZ4-frame the output
+  -s, --snaplen N         bytes captured of each data buffer (default 80)
+  -n, --numevents N       stop after N events
+  -M SECONDS              stop after SECONDS
+  -C MB                   start a new file every MB megabytes (FILE0, FILE1, ...)
+  -G SECONDS              start a new file every SECONDS (FILE may hold strftime % codes)
+  -W N                    with -C: keep N files, reusing their names; with -G: stop after N files
+  -e N                    start a new file every N events
+  -p, --pid PID           capture only PID and its descendants
+      --thin              with a FILTER: do not keep dropped state-changing events as state-only
+      --stats             print the event and drop counts on stderr at the end
+  -v, --verbose           print events per second and drops on stderr every second, and at the end
+      --ring-mb N         ring buffer size per CPU in MiB (power of two, default 16)
+  -h, --help              this text
+
+Needs root, or CAP_BPF + CAP_PERFMON (see man tdig-capture).
+`;
+
+export interface CaptureArgs {
+  write?: string;
+  compression: OutputCompression;
+  snaplen: number;
+  numEvents?: number;
+  seconds?: number;
+  rotateMb?: number;
+  rotateSeconds?: number;
+  rotateFiles?: number;
+  rotateEvents?: number;
+  pid?: number;
+  command?: string[];
+  filter?: string;
+  thin: boolean;
+  stats: boolean;
+  verbose: boolean;
+  ringMb: number;
+  help: boolean;
+}
+
+function intArg(flag: string, v: string | undefined, min = 0): number {
+  if (v === undefined) throw new UsageError(`${flag} needs a value`);
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || (Number.isInteger(min) && !/^\d+(\.\d+)?$/.test(v)))
+    throw new UsageError(`${flag}: bad number '${v}'`);
+  return n;
+}
+
+export function parseArgs(argv: string[]): CaptureArgs {
+  const a: CaptureArgs = { compression: 'plain', snaplen: 80, thin: false, stats: false, verbose: false, ringMb: 16, help: false };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i]!;
+    let inline: string | undefined;
+    if (arg.startsWith('--') && arg.includes('=')) {
+      inline = arg.slice(arg.indexOf('=') + 1);
+      arg = arg.slice(0, arg.indexOf('='));
+    }
+    const value = (): string | undefined => (inline !== undefined ? inline : argv[++i]);
+    switch (arg) {
+      case '--':
+        a.command = argv.slice(i + 1);
+        if (a.command.length === 0) throw new UsageError('-- needs a command');
+        i = argv.length;
+        break;
+      case '-w': case '--write': {
+        const v = value();
+        if (!v) throw new UsageError(`${arg} needs a file name`);
+        a.write = v;
+        break;
+      }
+      case '-z': case '--compress': a.compression = 'gzip'; break;
+      case '--lz4': a.compression = 'lz4'; break;
+      case '-s': case '--snaplen': a.snaplen = intArg(arg, value(), 0); break;
+      case '-n': case '--numevents': a.numEvents = intArg(arg, value(), 1); break;
+      case '-M': a.seconds = intArg(arg, value(), 0); break;
+      case '-C': a.rotateMb = intArg(arg, value(), 0); break;
+      case '-G': a.rotateSeconds = intArg(arg, value(), 1); break;
+      case '-W': a.rotateFiles = intArg(arg, value(), 1); break;
+      case '-e': a.rotateEvents = intArg(arg, value(), 1); break;
+      case '-p': case '--pid': a.pid = intArg(arg, value(), 1); break;
+      case '--thin': a.thin = true; break;
+      case '--stats': a.stats = true; break;
+      case '-v': case '--verbose': a.verbose = true; break;
+      case '--ring-mb': a.ringMb = intArg(arg, value(), 1); break;
+      case '-h': case '--help': a.help = true; break;
+      default:
+        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
+        positional.push(arg);
+    }
+  }
+  if (positional.length > 0) a.filter = positional.join(' ');
+  if (a.snaplen > 65000) a.snaplen = 65000;
+  if ((a.rotateMb !== undefined || a.rotateSeconds !== undefined || a.rotateEvents !== undefined) && !a.write)
+    throw new UsageError('-C, -G and -e need -w FILE');
+  if (a.pid !== undefined && a.command) throw new UsageError('-p and -- CMD cannot be combined');
+  if ((a.ringMb & (a.ringMb - 1)) !== 0) throw new UsageError('--ring-mb must be a power of two');
+  return a;
+}
+
+/**
+ * The capture-time filter hook. The filter engine (lib/filter) will provide a compiled predicate over an
+ * event block; events it rejects that change state are then written as state-only (EVF, flag 1) unless
+ * --thin. Until then a FILTER argument is refused.
+ */
+export interface CaptureFilter {
+  /** true = keep. `buf[off..off+len)` is one EV v2 block. */
+  test(buf: Buffer, off: number, len: number): boolean;
+}
+
+export function compileCaptureFilter(expr: string): CaptureFilter {
+  throw new UsageError(`capture-time filters are not available yet ('${expr}'): pipe into tdig-filter instead`);
+}
+
+const CAP_SYS_ADMIN = 21;
+const CAP_PERFMON = 38;
+const CAP_BPF = 39;
+
+/** null when the process may capture, else the one-line reason. */
+export function privilegeProblem(): string | null {
+  const status = fs.readFileSync('/proc/self/status', 'latin1');
+  const m = status.match(/^CapEff:\s*([0-9a-f]+)/m);
+  const eff = m ? BigInt('0x' + m[1]) : 0n;
+  const has = (c: number): boolean => ((eff >> BigInt(c)) & 1n) === 1n;
+  if (has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_PERFMON))) return null;
+  const missing = [has(CAP_BPF) ? '' : 'CAP_BPF', has(CAP_PERFMON) ? '' : 'CAP_PERFMON'].filter(Boolean).join(' and ');
+  return `tdig-capture: missing ${missing}: run as root (sudo tdig-capture ...) or grant them, e.g. setcap cap_bpf,cap_perfmon,cap_dac_read_search,cap_sys_ptrace+ep on node (see man tdig-capture)`;
+}
+
+/** strftime for -G file names: the common conversions. */
+export function strftime(fmt: string, d: Date): string {
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return fmt.replace(/%([a-zA-Z%])/g, (_m, c: string) => {
+    switch (c) {
+      case 'Y': return String(d.getFullYear());
+      case 'y': return p(d.getFullYear() % 100);
+      case 'm': return p(d.getMonth() + 1);
+      case 'd': return p(d.getDate());
+      case 'H': return p(d.getHours());
+      case 'M': return p(d.getMinutes());
+      case 'S': return p(d.getSeconds());
+      case 's': return String(Math.floor(d.getTime() / 1000));
+      case 'j': {
+        const start = new Date(d.getFullYear(), 0, 1);
+        return p(Math.floor((d.getTime() - start.getTime()) / 86400000) + 1, 3);
+      }
+      case '%': return '%';
+      default: return '%' + c;
+    }
+  });
+}
+
+interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+const BATCH_BYTES = 1 << 20;
+
+export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let args: CaptureArgs;
+  try {
+    args = parseArgs(argv);
+    if (args.filter !== undefined) compileCaptureFilter(args.filter);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`tdig-capture: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+  if (args.help) {
+    io.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  const priv = privilegeProblem();
+  if (priv) {
+    io.stderr.write(priv + '\n');
+    return EXIT_DATA;
+  }
+
+  let cap: NativeCapture;
+  try {
+    cap = openCapture({
+      snaplen: args.snaplen,
+      ringBytes: args.ringMb * 1024 * 1024,
+      selfPid: process.pid,
+      treeFilter: args.pid !== undefined || args.command !== undefined,
+    });
+  } catch (e) {
+    io.stderr.write(`${(e as Error).message}\n`);
+    return EXIT_DATA;
+  }
+
+  // -- CMD: start it held on a pipe, track it, then let it exec
+  let child: ChildProcess | null = null;
+  let childExited = false;
+  const tracked = new Set<number>();
+  if (args.pid !== undefined) {
+    cap.track(args.pid);
+    tracked.add(args.pid);
+  }
+  if (args.command) {
+    child = spawn('/bin/sh', ['-c', 'read _ <&3; exec 3<&-; exec "$@"', 'sh', ...args.command], {
+      stdio: ['inherit', args.write ? 'inherit' : 2, 'inherit', 'pipe'],
+    });
+    child.on('exit', () => {
+      childExited = true;
+    });
+    child.on('error', () => {
+      childExited = true;
+    });
+    if (child.pid === undefined) {
+      io.stderr.write(`tdig-capture: cannot run ${args.command[0]}\n`);
+      cap.close();
+      return EXIT_DATA;
+    }
+    cap.track(child.pid);
+    tracked.add(child.pid);
+  }
+
+  const bootNs = BigInt(Math.round(cap.start()));
+  const started = Date.now();
+  if (child) {
+    // the program is enabled and the child tracked: let it exec the command
+    const gate = child.stdio[3] as NodeJS.WritableStream | null;
+    gate?.end('\n');
+  }
+
+  // output and rotation
+  let fileIndex = 0;
+  let filesDone = 0;
+  let sink: ScapSink | null = null;
+  let fileBytes = 0;
+  let fileEvents = 0;
+  let fileStarted = Date.now();
+  const rotating = args.rotateMb !== undefined || args.rotateSeconds !== undefined || args.rotateEvents !== undefined;
+  const fileName = (): string | undefined => {
+    if (!args.write) return undefined;
+    let name = args.rotateSeconds !== undefined ? strftime(args.write, new Date()) : args.write;
+    if (args.rotateMb !== undefined || args.rotateEvents !== undefined) {
+      const idx = args.rotateFiles !== undefined ? fileIndex % args.rotateFiles : fileIndex;
+      name += String(idx);
+    }
+    return name;
+  };
+  const openSection = async (): Promise<void> => {
+    const path = fileName();
+    sink = openOutput({ path, compression: args.compression, stdout: io.stdout });
+    const section = scanSystem({ bootTsNs: bootNs, pids: tracked.size > 0 ? expandTree(tracked) : undefined });
+    for (const b of sectionBlocks(section)) {
+      if (!sink.write(b)) await sink.drain();
+      fileBytes += b.length;
+    }
+    fileEvents = 0;
+    fileStarted = Date.now();
+  };
+
+  let stopping = false;
+  let stopReason = '';
+  const onSignal = (sig: string): void => {
+    stopping = true;
+    stopReason = sig;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let total = 0;
+  let lastReport = Date.now();
+  let lastTotal = 0;
+  const dropsNow = (): number => cap.stats().reduce((s, c) => s + c.drops, 0);
+  const report = (final: boolean): void => {
+    const now = Date.now();
+    const secs = (now - (final ? started : lastReport)) / 1000;
+    const n = final ? total : total - lastTotal;
+    const rate = secs > 0 ? Math.round(n / secs) : 0;
+    const per = cap.stats().map((c, i) => `cpu${i}:${c.drops}`).join(' ');
+    io.stderr.write(
+      `tdig-capture: ${final ? 'captured' : 'rate'} ${n} events${final ? ` in ${secs.toFixed(1)}s` : ''}, ${rate} events/s, ${dropsNow()} drops (${per})\n`,
+    );
+    lastReport = now;
+    lastTotal = total;
+  };
+
+  let code = EXIT_OK;
+  let pipeClosed = false;
+  try {
+    await openSection();
+    let draining = false;
+    for (;;) {
+      if (!draining) {
+        const timeUp = args.seconds !== undefined && Date.now() - started >= args.seconds * 1000;
+        if (stopping || timeUp || (child && childExited)) {
+          cap.stop();
+          draining = true;
+        }
+      }
+      const batch = await cap.next(BATCH_BYTES, 100);
+      if (batch === null) break;
+      let off = 0;
+      let start = 0;
+      let done = false;
+      while (off + 12 <= batch.length) {
+        const len = batch.readUInt32LE(off + 4);
+        // rotation before this event?
+        if (rotating && sink) {
+          const bySize = args.rotateMb !== undefined && fileBytes + (off - start) >= args.rotateMb * 1e6;
+          const byTime = args.rotateSeconds !== undefined && Date.now() - fileStarted >= args.rotateSeconds * 1000;
+          const byCount = args.rotateEvents !== undefined && fileEvents >= args.rotateEvents;
+          if ((bySize || byTime || byCount) && fileEvents > 0) {
+            if (off > start) await writeOut(sink, batch.subarray(start, off));
+            await (sink as ScapSink).close();
+            filesDone++;
+            fileIndex++;
+            fileBytes = 0;
+            start = off;
+            if (args.rotateSeconds !== undefined && args.rotateFiles !== undefined && filesDone >= args.rotateFiles) {
+              done = true;
+              sink = null;
+              break;
+            }
+            await openSection();
+          }
+        }
+        off += len;
+        total++;
+        fileEvents++;
+        if (args.numEvents !== undefined && total >= args.numEvents) {
+          done = true;
+          break;
+        }
+      }
+      if (sink && off > start) {
+        await writeOut(sink, batch.subarray(start, off));
+        fileBytes += off - start;
+      }
+      if (done) {
+        if (!draining) cap.stop();
+        break;
+      }
+      if (args.verbose && Date.now() - lastReport >= 1000) report(false);
+    }
+  } catch (e) {
+    if (isBrokenPipe(e)) {
+      pipeClosed = true;
+    } else {
+      io.stderr.write(`tdig-capture: ${(e as Error).message}\n`);
+      code = EXIT_DATA;
+    }
+  }
+  try {
+    if (sink) await (sink as ScapSink).close();
+  } catch (e) {
+    if (!isBrokenPipe(e) && code === EXIT_OK) {
+      io.stderr.write(`tdig-capture: ${(e as Error).message}\n`);
+      code = EXIT_DATA;
+    }
+  }
+  if (args.stats || args.verbose) report(true);
+  cap.close();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (child && !childExited) child.kill('SIGTERM');
+  void stopReason;
+  void pipeClosed;
+  return code;
+}
+
+async function writeOut(sink: ScapSink, buf: Buffer): Promise<void> {
+  if (!sink.write(buf)) await sink.drain();
+}
+
+/** The tracked pids and their current descendants (for the process-tree section header). */
+function expandTree(roots: ReadonlySet<number>): Set<number> {
+  const parent = new Map<number, number>();
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${e}/stat`, 'latin1');
+      const rest = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(e), Number(rest[1]));
+    } catch {
+      /* gone */
+    }
+  }
+  const out = new Set<number>(roots);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, pp] of parent) {
+      if (!out.has(pid) && out.has(pp)) {
+        out.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  let code: number;
+  try {
+    code = await run(argv);
+  } catch (e) {
+    if (isBrokenPipe(e)) code = EXIT_OK;
+    else {
+      const msg = e instanceof RuntimeError || e instanceof UsageError ? e.message : String((e as Error).stack ?? e);
+      process.stderr.write(msg.startsWith('tdig-capture') ? `${msg}\n` : `tdig-capture: ${msg}\n`);
+      code = e instanceof UsageError ? EXIT_USAGE : EXIT_DATA;
+    }
+  }
+  process.exitCode = code;
+  // the addon's worker threads and stdin must not keep the process alive
+  setImmediate(() => process.exit(code));
+}
