@@ -1,0 +1,236 @@
+// tdig-fmt: print a scap stream as sysdig prints it (text, -p formats, JSON), or convert it
+// (lossless NDJSON, scap re-encoded plain, gzip or lz4).
+
+import { UsageError } from '../cli/errors.js';
+import { readBlocks } from '../scap/reader.js';
+import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
+import { openInput } from '../scap/input.js';
+import { openOutput } from '../scap/output.js';
+import type { EventView } from '../scap/event.js';
+import { StateEngine } from '../state/engine.js';
+import { EC, eventInfo } from '../events/table.js';
+import { BufferFormat } from '../fields/types.js';
+import { outputTime } from '../fields/evt.js';
+import type { OutputTimeMode } from '../fields/evt.js';
+import { DEFAULT_FORMAT, Formatter } from '../output/formatter.js';
+import { TextOut } from '../output/writer.js';
+import { listFields } from '../output/list.js';
+import { NdjsonWriter, readNdjson } from '../output/ndjson.js';
+
+export const usage = `usage: tdig-fmt [options] [FILE...]
+
+Print scap captures (files, or stdin) as sysdig 0.29.3 prints them, or convert them.
+Input may be plain, gzip or lz4; it is detected from its first bytes.
+
+  -p FORMAT        print with sysdig's %field format ("*" first: print even when fields are missing)
+  -j               one JSON object per event, as sysdig -j
+  -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
+  -t h|a|r|d|D     time format of evt.outputtime (as sysdig -t)
+  -n N             stop after N events
+  -v               do not cut buffers to 80 characters
+  -P               draw a progress bar on stderr (when stderr is a terminal)
+  -l               list the fields, as sysdig -l
+  --ndjson         lossless NDJSON: resolved fields plus the raw event and section records
+  --from ndjson    read tdig's NDJSON instead of scap
+  --to scap        write scap instead of text; -z gzip, --lz4 lz4; -w FILE writes a file (mode 0600)
+  --version        print the version
+`;
+
+interface Options {
+  files: string[];
+  format?: string;
+  json: boolean;
+  buf: BufferFormat;
+  limit: number;
+  verbose: boolean;
+  progress: boolean;
+  list: boolean;
+  ndjson: boolean;
+  fromNdjson: boolean;
+  toScap: boolean;
+  compression: 'plain' | 'gzip' | 'lz4';
+  outFile?: string;
+  time: OutputTimeMode;
+}
+
+export function parseArgs(args: string[]): Options {
+  const o: Options = {
+    files: [], json: false, buf: BufferFormat.Normal, limit: 0, verbose: false, progress: false, list: false,
+    ndjson: false, fromNdjson: false, toScap: false, compression: 'plain', time: 'h',
+  };
+  const value = (i: number, flag: string): string => {
+    const v = args[i];
+    if (v === undefined) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    switch (a) {
+      case '-p': o.format = value(++i, a); break;
+      case '-j': case '--json': o.json = true; break;
+      case '-A': case '--print-ascii': o.buf = BufferFormat.Ascii; break;
+      case '-x': case '--print-hex': o.buf = BufferFormat.Hex; break;
+      case '-X': case '--print-hex-ascii': o.buf = BufferFormat.HexAscii; break;
+      case '-b': case '--print-base64': o.buf = BufferFormat.Base64; break;
+      case '-n': case '--numevents': {
+        const v = value(++i, a);
+        if (!/^\d+$/.test(v)) throw new UsageError(`-n needs a number, not "${v}"`);
+        o.limit = Number(v);
+        break;
+      }
+      case '-t': {
+        const v = value(++i, a);
+        if (!['h', 'a', 'r', 'd', 'D'].includes(v)) throw new UsageError(`-t takes h, a, r, d or D, not "${v}"`);
+        o.time = v as OutputTimeMode;
+        break;
+      }
+      case '-v': case '--verbose': o.verbose = true; break;
+      case '-P': case '--progress': o.progress = true; break;
+      case '-l': case '--list': o.list = true; break;
+      case '--ndjson': o.ndjson = true; break;
+      case '--from': {
+        const v = value(++i, a);
+        if (v === 'ndjson') o.fromNdjson = true;
+        else if (v !== 'scap') throw new UsageError(`--from takes scap or ndjson, not "${v}"`);
+        break;
+      }
+      case '--to': {
+        const v = value(++i, a);
+        if (v === 'scap') o.toScap = true;
+        else if (v === 'ndjson') o.ndjson = true;
+        else if (v !== 'text') throw new UsageError(`--to takes text, scap or ndjson, not "${v}"`);
+        break;
+      }
+      case '-z': case '--compress': o.compression = 'gzip'; break;
+      case '--lz4': o.compression = 'lz4'; break;
+      case '-w': case '--write': o.outFile = value(++i, a); break;
+      case '-': o.files.push('-'); break;
+      default:
+        if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option ${a} (see tdig-fmt --help)`);
+        o.files.push(a);
+    }
+  }
+  if ((o.outFile || o.compression !== 'plain') && !o.toScap) throw new UsageError('-w, -z and --lz4 go with --to scap');
+  return o;
+}
+
+export async function run(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const o = parseArgs(args);
+  if (o.list) {
+    process.stdout.write(listFields());
+    return 0;
+  }
+  outputTime.mode = o.time;
+  const sources: (string | NodeJS.ReadableStream)[] = o.files.length === 0 ? [process.stdin] : o.files.map((f) => (f === '-' ? process.stdin : f));
+
+  if (o.toScap) return toScap(o, sources);
+
+  const out = new TextOut(process.stdout);
+  const engine = new StateEngine();
+  engine.bufferFormat = o.json ? jsonBuf(o.buf) : o.buf;
+  engine.maxBufLen = o.verbose || o.json ? 0 : 80;
+  const formatter = new Formatter(o.format ?? DEFAULT_FORMAT);
+  const nd = o.ndjson ? new NdjsonWriter(out, engine) : undefined;
+  let seen = 0;
+  let stop = false;
+  const handler: BlockHandler = {
+    header(b: HeaderBlock) {
+      engine.header(b);
+      nd?.header(b);
+    },
+    event(ev: EventView) {
+      const info = engine.process(ev);
+      seen++;
+      if (!info) {
+        nd?.event(ev, undefined);
+      } else if (nd) {
+        nd.event(ev, info);
+      } else if ((ev.flags & 1) === 0 && (info.category & EC.INTERNAL) === 0) {
+        const line = o.json ? formatter.json(engine) : formatter.text(engine);
+        if (line !== undefined) out.line(line + '\n');
+      }
+      if (o.limit !== 0 && seen >= o.limit) {
+        stop = true;
+        return false;
+      }
+      return true;
+    },
+  };
+  for (const src of sources) {
+    if (stop) break;
+    const chunks = withBackpressure(o.fromNdjson ? readNdjson(src) : openInput(src), out);
+    try {
+      await readBlocks(chunks, handler, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0, name: typeof src === 'string' ? src : undefined });
+    } finally {
+      await out.end();
+    }
+  }
+  await out.end();
+  return 0;
+}
+
+function jsonBuf(b: BufferFormat): BufferFormat {
+  return b === BufferFormat.Normal ? BufferFormat.Json : b;
+}
+
+/** Pull the next chunk only once the output can take more. */
+async function* withBackpressure(chunks: AsyncIterable<Buffer>, out: TextOut): AsyncGenerator<Buffer> {
+  for await (const c of chunks) {
+    const d = out.drained();
+    if (d) await d;
+    yield c;
+  }
+}
+
+async function toScap(o: Options, sources: (string | NodeJS.ReadableStream)[]): Promise<number> {
+  const sink = openOutput({ path: o.outFile, compression: o.compression, stdout: process.stdout });
+  let seen = 0;
+  let stop = false;
+  const handler: BlockHandler = {
+    header(b) {
+      sink.write(Buffer.from(b.buf.subarray(b.start, b.end)));
+    },
+    event(ev) {
+      // the whole block, as read: original block type, cpu, flags and trailing bytes
+      const start = ev.streamOffset;
+      void start;
+      sink.write(Buffer.from(blockOf(ev)));
+      seen++;
+      if (o.limit !== 0 && seen >= o.limit) {
+        stop = true;
+        return false;
+      }
+      return true;
+    },
+  };
+  for (const src of sources) {
+    if (stop) break;
+    const chunks = o.fromNdjson ? readNdjson(src) : openInput(src);
+    await readBlocks(drainFirst(chunks, sink), handler, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0, name: typeof src === 'string' ? src : undefined });
+  }
+  await sink.close();
+  return 0;
+}
+
+async function* drainFirst(chunks: AsyncIterable<Buffer>, sink: { drain(): Promise<void> }): AsyncGenerator<Buffer> {
+  for await (const c of chunks) {
+    await sink.drain();
+    yield c;
+  }
+}
+
+/** The bytes of the block that holds the current event. */
+function blockOf(ev: EventView): Buffer {
+  const hdr = (ev.flags !== 0 || isEvf(ev.blockType)) ? 14 : 10;
+  const start = ev.off - hdr;
+  const len = ev.buf.readUInt32LE(start + 4);
+  return ev.buf.subarray(start, start + len);
+}
+
+function isEvf(t: number): boolean {
+  return t === 0x208 || t === 0x217 || t === 0x222;
+}

@@ -1,0 +1,423 @@
+// The evt class: event number, times, type, arguments, results and I/O flags
+// (libsinsp 0.29.3 filterchecks.cpp, sinsp_filter_check_gen_event and sinsp_filter_check_event).
+
+import { EC, EF, PT, syscallName } from '../events/table.js';
+import { readI64 } from '../scap/event.js';
+import { renderBuffer } from '../events/render.js';
+import { FD_DIRECTORY, FD_FILE, FD_FILE_V2, FD_IPV4_SERVSOCK, FD_IPV4_SOCK, FD_IPV6_SERVSOCK, FD_IPV6_SOCK, FD_UNIX_SOCK } from '../state/model.js';
+import { BufferFormat } from './types.js';
+import type { Ctx, FieldArg, FieldClass, FieldDef, FieldType, FieldValue } from './types.js';
+import { EVT_DESC } from './evt-desc.js';
+
+const NS = 1_000_000_000n;
+
+/** Seconds east of UTC for the current moment (libsinsp computes it once, for now, not per event). */
+export const TZ_OFFSET_S = -new Date().getTimezoneOffset() * 60;
+
+function pad2(n: number): string {
+  return n < 10 ? '0' + n : String(n);
+}
+
+/** HH:MM:SS[.nnnnnnnnn] in local time, optionally with the date (utils.cpp ts_to_string). */
+export function tsToString(ts: bigint, date: boolean, ns: boolean): string {
+  const sec = Number(ts / NS);
+  const nsec = Number(ts % NS);
+  const local = sec + TZ_OFFSET_S;
+  const s = ((local % 86400) + 86400) % 86400;
+  let out = '';
+  if (date) {
+    const d = new Date((local - s) * 1000);
+    out = `${d.getUTCFullYear().toString().padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} `;
+  }
+  out += `${pad2(Math.floor(s / 3600))}:${pad2(Math.floor((s % 3600) / 60))}:${pad2(s % 60)}`;
+  if (ns) out += '.' + String(nsec).padStart(9, '0');
+  return out;
+}
+
+/** Cache of the last HH:MM:SS rendering: consecutive events mostly share their second. */
+let lastSec = -1n;
+let lastSecText = '';
+export function timeOfDay(ts: bigint): string {
+  const sec = ts / NS;
+  if (sec !== lastSec) {
+    lastSec = sec;
+    lastSecText = tsToString(sec * NS, false, false);
+  }
+  return lastSecText + '.' + String(ts % NS).padStart(9, '0');
+}
+
+function iso8601(ts: bigint): string {
+  const sec = Number(ts / NS);
+  const d = new Date(sec * 1000);
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${String(ts % NS).padStart(9, '0')}+0000`;
+}
+
+/** sysdig's -t option: how evt.outputtime renders. */
+export type OutputTimeMode = 'h' | 'a' | 'r' | 'd' | 'D';
+export const outputTime = { mode: 'h' as OutputTimeMode, lastPrintedTs: 0n };
+
+function isInternal(ctx: Ctx): boolean {
+  return (ctx.info.category & EC.INTERNAL) !== 0;
+}
+
+function latency(ctx: Ctx): number | undefined {
+  if (isInternal(ctx)) return undefined;
+  return ctx.thread ? ctx.thread.latency : 0;
+}
+
+function paramRaw(ctx: Ctx, name: string): number | undefined {
+  const i = ctx.paramIndex(name);
+  if (i < 0) return undefined;
+  const ev = ctx.ev;
+  if (ev.paramLen(i) < 8) return ev.paramInt(i);
+  return readI64(ev.buf, ev.paramOff(i));
+}
+
+/** evt.rawres: the res param, or the fd param of an fd-creating exit. */
+function rawRes(ctx: Ctx): number | undefined {
+  const r = paramRaw(ctx, 'res');
+  if (r !== undefined) return r;
+  if (ctx.info.flags & EF.CREATES_FD && (ctx.ev.type & 1) === 1) return paramRaw(ctx, 'fd');
+  return undefined;
+}
+
+function errorCount(ctx: Ctx): number | undefined {
+  const r = rawRes(ctx);
+  return r !== undefined && r < 0 ? 1 : undefined;
+}
+
+function category(ctx: Ctx): string {
+  const cat = ctx.info.category & ~(EC.INTERNAL | EC.SCHEDULER | EC.WAIT | 0x1e00);
+  switch (ctx.info.category & 0xff) {
+    case EC.UNKNOWN:
+      return 'unknown';
+    case EC.OTHER:
+      return 'other';
+    case EC.FILE:
+      return 'file';
+    case EC.NET:
+      return 'net';
+    case EC.IPC:
+      return 'IPC';
+    case EC.MEMORY:
+      return 'memory';
+    case EC.PROCESS:
+      return 'process';
+    case EC.SLEEP:
+      return 'sleep';
+    case EC.SYSTEM:
+      return 'system';
+    case EC.SIGNAL:
+      return 'signal';
+    case EC.USER:
+      return 'user';
+    case EC.TIME:
+      return 'time';
+    case EC.PROCESSING:
+      return 'processing';
+    case EC.IO_READ:
+    case EC.IO_WRITE:
+    case EC.IO_OTHER: {
+      const f = ctx.fd;
+      if (!f) return 'unknown';
+      switch (f.type) {
+        case FD_FILE:
+        case FD_FILE_V2:
+        case FD_DIRECTORY:
+          return 'file';
+        case FD_IPV4_SOCK:
+        case FD_IPV6_SOCK:
+        case FD_IPV4_SERVSOCK:
+        case FD_IPV6_SERVSOCK:
+          return 'net';
+        case FD_UNIX_SOCK:
+        case 7:
+        case 9:
+        case 11:
+        case 12:
+        case 13:
+        case 14:
+          return 'ipc';
+        default:
+          return 'unknown';
+      }
+    }
+    default:
+      void cat;
+      return ctx.info.category & EC.WAIT ? 'wait' : ctx.info.category & EC.SCHEDULER ? 'scheduler' : 'unknown';
+  }
+}
+
+/** evt.type: the syscall name of a generic event, else the event name. */
+export function evtType(ctx: Ctx): string {
+  const t = ctx.ev.type;
+  if ((t === 0 || t === 1) && ctx.ev.nparams > 0) {
+    return syscallName(ctx.ev.buf.readUInt16LE(ctx.ev.paramOff(0))) ?? '';
+  }
+  return ctx.info.name;
+}
+
+/** evt.info / evt.args: every param as name=value(resolved), each followed by a space. */
+export function evtArgs(ctx: Ctx): string {
+  const t = ctx.ev.type;
+  if (t === 0 || t === 1) return '';
+  const n = Math.min(ctx.info.params.length, ctx.ev.nparams);
+  let s = '';
+  for (let i = 0; i < n; i++) {
+    const p = ctx.paramText(i);
+    s += ctx.info.params[i]!.name + '=' + p.text;
+    s += p.resolved === '' ? ' ' : '(' + p.resolved + ') ';
+  }
+  return s;
+}
+
+function argIndex(ctx: Ctx, arg: FieldArg | undefined): number {
+  if (!arg) return -1;
+  if (arg.index !== undefined) return arg.index < Math.min(ctx.info.params.length, ctx.ev.nparams) ? arg.index : -1;
+  return ctx.paramIndex(arg.name ?? arg.raw);
+}
+
+function buflen(ctx: Ctx): number | undefined {
+  if (!ctx.fd || (ctx.info.category & 0xff) < EC.IO_BASE) return undefined;
+  if ((ctx.ev.type & 1) === 0) return undefined;
+  const r = paramRaw(ctx, 'res');
+  return r !== undefined && r >= 0 ? r : undefined;
+}
+
+function dataIndex(ctx: Ctx): number {
+  return ctx.paramIndex('data');
+}
+
+function isOpen(ctx: Ctx, mask: number): boolean | undefined {
+  const t = ctx.ev.type;
+  if (t !== 3 && t !== 103 && t !== 307 && t !== 327 && t !== 59) return false;
+  const i = ctx.paramIndex('flags');
+  if (i < 0) return false;
+  const flags = ctx.ev.buf.readUInt32LE(ctx.ev.paramOff(i));
+  return (flags & mask) !== 0;
+}
+
+function def(name: string, type: FieldType, extract: (ctx: Ctx, arg: FieldArg | undefined) => FieldValue, extra: Partial<FieldDef> = {}): FieldDef {
+  return { name, type, desc: EVT_DESC[name] ?? '', extract, ...extra };
+}
+
+const NO_ARG: FieldDef['arg'] = 'none';
+void NO_ARG;
+
+export const evtGeneralClass: FieldClass = {
+  name: 'evt',
+  shortDesc: 'All event types',
+  desc: 'These fields can be used for all event types',
+  fields: [
+    def('evt.num', 'UINT64', (c) => c.ev.num),
+    def('evt.time', 'CHARBUF', (c) => timeOfDay(c.ev.ts)),
+    def('evt.time.s', 'CHARBUF', (c) => tsToString(c.ev.ts, false, false)),
+    def('evt.time.iso8601', 'CHARBUF', (c) => iso8601(c.ev.ts)),
+    def('evt.datetime', 'CHARBUF', (c) => tsToString(c.ev.ts, true, true)),
+    def('evt.datetime.s', 'CHARBUF', (c) => tsToString(c.ev.ts, true, false)),
+    def('evt.rawtime', 'ABSTIME', (c) => c.ev.ts),
+    def('evt.rawtime.s', 'ABSTIME', (c) => c.ev.ts / NS),
+    def('evt.rawtime.ns', 'ABSTIME', (c) => c.ev.ts % NS),
+    def('evt.reltime', 'RELTIME', (c) => c.ev.ts - c.firstTs),
+    def('evt.reltime.s', 'RELTIME', (c) => (c.ev.ts - c.firstTs) / NS),
+    def('evt.reltime.ns', 'RELTIME', (c) => (c.ev.ts - c.firstTs) % NS, { fmt: 'DEC' }),
+    def('evt.pluginname', 'CHARBUF', () => undefined),
+    def('evt.plugininfo', 'CHARBUF', () => undefined),
+  ],
+};
+
+let deltaPrev = 0n;
+
+export const evtSyscallClass: FieldClass = {
+  name: 'evt',
+  shortDesc: 'Syscall events only',
+  desc: 'Event fields applicable to syscall events. Note that for most events you can access the individual arguments/parameters of each syscall via evt.arg, e.g. evt.arg.filename.',
+  fields: [
+    def('evt.latency', 'RELTIME', (c) => latency(c)),
+    def('evt.latency.s', 'RELTIME', (c) => {
+      const l = latency(c);
+      return l === undefined ? undefined : Math.floor(l / 1e9);
+    }),
+    def('evt.latency.ns', 'RELTIME', (c) => {
+      const l = latency(c);
+      return l === undefined ? undefined : l % 1e9;
+    }, { fmt: 'DEC' }),
+    def('evt.latency.quantized', 'UINT64', (c) => {
+      const l = latency(c);
+      if (!l) return undefined;
+      return Math.floor(Math.min(Math.log10(l), 11) * 80 / 11) + 1;
+    }, { hidden: true }),
+    def('evt.latency.human', 'CHARBUF', (c) => {
+      const l = latency(c);
+      if (l === undefined) return undefined;
+      return humanTime(l);
+    }),
+    def('evt.deltatime', 'RELTIME', (c) => {
+      const ts = c.ev.ts;
+      const d = deltaPrev === 0n ? 0n : ts - deltaPrev;
+      deltaPrev = ts;
+      return d;
+    }),
+    def('evt.deltatime.s', 'RELTIME', (c) => {
+      const ts = c.ev.ts;
+      const d = deltaPrev === 0n ? 0n : (ts - deltaPrev) / NS;
+      deltaPrev = ts;
+      return d;
+    }),
+    def('evt.deltatime.ns', 'RELTIME', (c) => {
+      const ts = c.ev.ts;
+      const d = deltaPrev === 0n ? 0n : (ts - deltaPrev) % NS;
+      deltaPrev = ts;
+      return d;
+    }),
+    def('evt.outputtime', 'CHARBUF', (c) => renderOutputTime(c), { hidden: true }),
+    def('evt.dir', 'CHARBUF', (c) => ((c.ev.type & 1) === 0 ? '>' : '<')),
+    def('evt.type', 'CHARBUF', (c) => evtType(c)),
+    def('evt.type.is', 'UINT32', (c, a) => (a && a.raw === evtType(c) ? 1 : 0), { arg: 'required' }),
+    def('syscall.type', 'CHARBUF', (c) => {
+      const t = c.ev.type;
+      if (t === 152 || c.info.flags & EF.SKIPPARSERESET || c.info.category & EC.INTERNAL) return undefined;
+      return evtType(c);
+    }),
+    def('evt.category', 'CHARBUF', (c) => category(c)),
+    def('evt.cpu', 'INT16', (c) => c.ev.cpu),
+    def('evt.args', 'CHARBUF', (c) => evtArgs(c)),
+    def('evt.arg', 'CHARBUF', (c, a) => {
+      const i = argIndex(c, a);
+      if (i < 0) return undefined;
+      const p = c.paramText(i);
+      return p.resolved !== '' ? p.resolved : p.text;
+    }, { arg: 'required', dotArg: true }),
+    def('evt.rawarg', 'CHARBUF', (c, a) => {
+      const i = argIndex(c, a);
+      if (i < 0) return undefined;
+      return rawArg(c, i);
+    }, { arg: 'required', dotArg: true }),
+    def('evt.info', 'CHARBUF', (c) => evtArgs(c)),
+    def('evt.buffer', 'BYTEBUF', (c) => {
+      const i = dataIndex(c);
+      if (i < 0) return undefined;
+      return c.paramText(i).text;
+    }),
+    def('evt.buflen', 'UINT64', (c) => buflen(c)),
+    def('evt.res', 'CHARBUF', (c) => {
+      let i = c.paramIndex('res');
+      if (i < 0 && c.info.flags & EF.CREATES_FD && (c.ev.type & 1) === 1) i = c.paramIndex('fd');
+      if (i < 0) return undefined;
+      const v = readI64(c.ev.buf, c.ev.paramOff(i));
+      if (v >= 0) return 'SUCCESS';
+      const p = c.paramText(i);
+      return p.resolved !== '' ? p.resolved : p.text;
+    }),
+    def('evt.rawres', 'INT64', (c) => rawRes(c)),
+    def('evt.failed', 'BOOL', (c) => {
+      const r = rawRes(c);
+      return r !== undefined && r < 0;
+    }),
+    def('evt.is_io', 'BOOL', (c) => (c.info.flags & (EF.READS_FROM_FD | EF.WRITES_TO_FD)) !== 0),
+    def('evt.is_io_read', 'BOOL', (c) => (c.info.flags & EF.READS_FROM_FD) !== 0),
+    def('evt.is_io_write', 'BOOL', (c) => (c.info.flags & EF.WRITES_TO_FD) !== 0),
+    def('evt.io_dir', 'CHARBUF', (c) => (c.info.flags & EF.WRITES_TO_FD ? 'write' : c.info.flags & EF.READS_FROM_FD ? 'read' : undefined)),
+    def('evt.is_wait', 'BOOL', (c) => (c.info.flags & EF.WAITS) !== 0),
+    def('evt.wait_latency', 'RELTIME', (c) => (c.info.flags & EF.WAITS && (c.ev.type & 1) === 1 ? (c.thread ? c.thread.latency : 0) : undefined)),
+    def('evt.is_syslog', 'BOOL', (c) => (c.info.flags & EF.WRITES_TO_FD ? c.fd !== undefined && c.fd.name.includes('/dev/log') : false)),
+    def('evt.count', 'UINT32', () => 1),
+    def('evt.count.error', 'UINT32', (c) => errorCount(c)),
+    def('evt.count.error.file', 'UINT32', (c) => {
+      const f = c.fd;
+      if (f) return f.type === FD_FILE || f.type === FD_FILE_V2 || f.type === FD_DIRECTORY ? errorCount(c) : undefined;
+      const t = c.ev.type;
+      return t === 3 || t === 59 || t === 103 || t === 307 || t === 327 ? errorCount(c) : undefined;
+    }),
+    def('evt.count.error.net', 'UINT32', (c) => {
+      const f = c.fd;
+      if (f) return f.isIp() || f.type === FD_UNIX_SOCK ? errorCount(c) : undefined;
+      const t = c.ev.type;
+      return t === 27 || t === 247 || t === 57 || t === 249 || t === 23 ? errorCount(c) : undefined;
+    }),
+    def('evt.count.error.memory', 'UINT32', (c) => ((c.info.category & 0xff) === EC.MEMORY ? errorCount(c) : undefined)),
+    def('evt.count.error.other', 'UINT32', (c) => {
+      const f = c.fd;
+      if (f) {
+        const known = f.type === FD_FILE || f.type === FD_FILE_V2 || f.type === FD_DIRECTORY || f.isIp() || f.type === FD_UNIX_SOCK;
+        return known ? undefined : errorCount(c);
+      }
+      const t = c.ev.type;
+      const known = [3, 59, 103, 307, 327, 27, 247, 57, 249, 23].includes(t) || (c.info.category & 0xff) === EC.MEMORY;
+      return known ? undefined : errorCount(c);
+    }),
+    def('evt.count.exit', 'UINT32', (c) => ((c.ev.type & 1) === 1 ? 1 : undefined)),
+    def('evt.count.procinfo', 'UINT32', (c) => (c.ev.type === 234 && c.thread && c.thread.tid === c.thread.pid ? 1 : undefined), { hidden: true }),
+    def('evt.count.threadinfo', 'UINT32', (c) => (c.ev.type === 234 ? 1 : undefined), { hidden: true }),
+    def('evt.around', 'UINT64', () => undefined, { arg: 'required', filterOnly: true }),
+    def('evt.abspath', 'CHARBUF', () => undefined, { arg: 'optional' }),
+    def('evt.buflen.in', 'UINT64', (c) => ((c.info.category & 0xff) === EC.IO_READ ? buflen(c) : undefined), { hidden: true }),
+    def('evt.buflen.out', 'UINT64', (c) => ((c.info.category & 0xff) === EC.IO_WRITE ? buflen(c) : undefined), { hidden: true }),
+    def('evt.is_open_read', 'BOOL', (c) => isOpen(c, 1)),
+    def('evt.is_open_write', 'BOOL', (c) => isOpen(c, 2)),
+    def('evt.is_open_exec', 'BOOL', (c) => isOpen(c, 1 << 14)),
+  ],
+};
+
+/** evt.rawarg: the typed raw value of a param. */
+function rawArg(c: Ctx, i: number): FieldValue {
+  const p = c.info.params[i]!;
+  const ev = c.ev;
+  const off = ev.paramOff(i);
+  const len = ev.paramLen(i);
+  switch (p.type) {
+    case PT.CHARBUF:
+    case PT.FSPATH:
+    case PT.FSRELPATH: {
+      const z = ev.buf.indexOf(0, off);
+      return ev.buf.toString('latin1', off, z < 0 || z > off + len ? off + len : z);
+    }
+    case PT.BYTEBUF:
+      return ev.buf.subarray(off, off + len);
+    case PT.INT8:
+    case PT.INT16:
+    case PT.INT32:
+    case PT.INT64:
+    case PT.ERRNO:
+    case PT.FD:
+    case PT.PID:
+      return ev.paramInt(i, true);
+    default:
+      if (len === 1 || len === 2 || len === 4 || len === 8) return ev.paramInt(i, false);
+      return ev.buf.subarray(off, off + len);
+  }
+}
+
+function humanTime(ns: number): string {
+  if (ns < 1000) return `${ns}ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(2)}us`;
+  if (ns < 1e9) return `${(ns / 1e6).toFixed(2)}ms`;
+  return `${(ns / 1e9).toFixed(2)}s`;
+}
+
+/** evt.outputtime under sysdig's -t modes. */
+export function renderOutputTime(c: Ctx): string {
+  const ts = c.ev.ts;
+  switch (outputTime.mode) {
+    case 'a':
+      return `${ts / NS}.${ts % NS}`;
+    case 'r': {
+      const d = ts - c.firstTs;
+      return `${d / NS}.${String(d % NS).padStart(9, '0')}`;
+    }
+    case 'd': {
+      const l = c.thread ? BigInt(c.thread.latency) : 0n;
+      return `${l / NS}.${String(l % NS).padStart(9, '0')}`;
+    }
+    case 'D': {
+      if (outputTime.lastPrintedTs === 0n) outputTime.lastPrintedTs = ts;
+      const d = ts - outputTime.lastPrintedTs;
+      outputTime.lastPrintedTs = ts;
+      return `${d / NS}.${String(d % NS).padStart(9, '0')}`;
+    }
+    default:
+      return timeOfDay(ts);
+  }
+}
+
+export { BufferFormat, renderBuffer };

@@ -1,0 +1,58 @@
+// The one field registry: every field class, looked up by name. Text, -p, JSON, filters and chisels
+// all resolve fields here.
+
+import { evtGeneralClass, evtSyscallClass } from './evt.js';
+import { processClass } from './proc.js';
+import { groupClass, userClass } from './user.js';
+import { fdClass } from './fd.js';
+import type { FieldArg, FieldClass, FieldDef } from './types.js';
+
+/** The classes in the order `sysdig -l` lists them. */
+export const FIELD_CLASSES: FieldClass[] = [evtGeneralClass, evtSyscallClass, processClass, userClass, groupClass, fdClass];
+
+const BY_NAME = new Map<string, FieldDef>();
+for (const c of FIELD_CLASSES) for (const f of c.fields) if (!BY_NAME.has(f.name)) BY_NAME.set(f.name, f);
+
+export function fieldByName(name: string): FieldDef | undefined {
+  return BY_NAME.get(name);
+}
+
+export function allFields(): FieldDef[] {
+  return [...BY_NAME.values()];
+}
+
+export interface ResolvedField {
+  def: FieldDef;
+  arg: FieldArg | undefined;
+  /** the text as written, e.g. "evt.arg.fd" or "proc.aname[2]" */
+  text: string;
+}
+
+/**
+ * Resolve a field reference: `name`, `name[arg]`, or `name.arg` for fields that take a dotted
+ * argument (evt.arg.NAME). Returns undefined when no field matches.
+ */
+export function resolveField(text: string): ResolvedField | undefined {
+  const br = text.indexOf('[');
+  if (br > 0 && text.endsWith(']')) {
+    const def = BY_NAME.get(text.slice(0, br));
+    if (!def || def.arg === undefined || def.arg === 'none') return undefined;
+    return { def, arg: parseArg(text.slice(br + 1, -1)), text };
+  }
+  const def = BY_NAME.get(text);
+  if (def) {
+    if (def.arg === 'required') return undefined;
+    return { def, arg: undefined, text };
+  }
+  // dotted argument: the longest field name that is a prefix followed by '.'
+  for (let i = text.lastIndexOf('.'); i > 0; i = text.lastIndexOf('.', i - 1)) {
+    const d = BY_NAME.get(text.slice(0, i));
+    if (d && d.dotArg) return { def: d, arg: parseArg(text.slice(i + 1)), text };
+  }
+  return undefined;
+}
+
+function parseArg(raw: string): FieldArg {
+  if (/^-?\d+$/.test(raw)) return { index: Number(raw), raw };
+  return { name: raw, raw };
+}

@@ -1,0 +1,98 @@
+// Field class "syslog": a syslog message written to /dev/log (libsinsp sinsp_decoder_syslog, 0.29.3).
+// libsinsp decodes the data of each successful write to an fd whose name contains "/dev/log"; the fields
+// are set on that write's exit event only. The data is "<PRI>message", PRI = facility * 8 + severity.
+
+import { EF } from '../events/table.js';
+import type { Ctx, FieldClass, FieldDef, FieldValue } from './types.js';
+import { fdOf } from './fd.js';
+
+const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug'];
+const FACILITIES = [
+  'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'clock', 'authpriv', 'ftp',
+  'ntp', 'logaudit', 'logalert', 'cron', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5',
+  'local6', 'local7',
+];
+
+export interface SyslogMessage {
+  /** int32 priority as parsed */
+  priority: number;
+  /** priority >> 3, as an unsigned 32-bit number */
+  facility: number;
+  severity: number;
+  message: string;
+}
+
+/** Parse "<PRI>msg" as libsinsp does: up to 15 characters after the first byte, up to '>' or NUL. */
+export function parseSyslog(data: Buffer): SyslogMessage | undefined {
+  const len = data.length;
+  let j = 0;
+  let pri = 0;
+  let digits = true;
+  for (let p = 1; p < len && j < 15; p++, j++) {
+    const c = data[p]!;
+    if (c === 0x3e || c === 0) break;
+    if (c >= 0x30 && c <= 0x39) pri = (Math.imul(pri, 10) + (c - 0x30)) | 0;
+    else digits = false;
+  }
+  if (len < j + 2 || j === 0 || !digits || pri === -1) return undefined;
+  return {
+    priority: pri,
+    facility: (pri >> 3) >>> 0,
+    severity: pri & 7,
+    message: data.toString('latin1', j + 2, len),
+  };
+}
+
+let cacheBuf: Buffer | null = null;
+let cacheOff = -1;
+let cacheNum = -1;
+let cacheVal: SyslogMessage | undefined;
+
+/**
+ * The syslog message of this event: a successful exit of a write-type event (EF_WRITES_TO_FD) on an fd
+ * named like /dev/log, decoding its `data` parameter (param 1). Also what evt.info shows for such writes
+ * (libsinsp: "syslog sev=<severity> msg=<message>") when the syslog decoder is active.
+ */
+export function syslogOf(ctx: Ctx): SyslogMessage | undefined {
+  const ev = ctx.ev;
+  if (ev.buf === cacheBuf && ev.off === cacheOff && ev.num === cacheNum) return cacheVal;
+  cacheBuf = ev.buf;
+  cacheOff = ev.off;
+  cacheNum = ev.num;
+  cacheVal = undefined;
+  if ((ev.type & 1) === 0 || (ctx.info.flags & EF.WRITES_TO_FD) === 0 || ev.nparams < 2) return undefined;
+  if (ev.paramInt(0, true) < 0) return undefined;
+  const fd = fdOf(ctx);
+  if (!fd || !fd.name.includes('/dev/log')) return undefined;
+  cacheVal = parseSyslog(ev.paramBytes(1));
+  return cacheVal;
+}
+
+function sl(name: string, type: FieldDef['type'], desc: string, get: (m: SyslogMessage) => FieldValue): FieldDef {
+  return {
+    name,
+    type,
+    desc,
+    extract: (ctx) => {
+      const m = syslogOf(ctx);
+      return m === undefined ? undefined : get(m);
+    },
+  };
+}
+
+export const syslogClass: FieldClass = {
+  name: 'syslog',
+  desc: 'Content of Syslog messages.',
+  fields: [
+    sl('syslog.facility.str', 'CHARBUF', 'facility as a string.', (m) => FACILITIES[m.facility] ?? '<NA>'),
+    sl('syslog.facility', 'UINT32', 'facility as a number (0-23).', (m) => m.facility),
+    sl(
+      'syslog.severity.str',
+      'CHARBUF',
+      'severity as a string. Can have one of these values: emerg, alert, crit, err, warn, notice, info, debug',
+      (m) => SEVERITIES[m.severity] ?? '<NA>',
+    ),
+    sl('syslog.severity', 'UINT32', 'severity as a number (0-7).', (m) => m.severity),
+    sl('syslog.message', 'CHARBUF', 'message sent to syslog.', (m) => m.message),
+  ],
+};

@@ -1,0 +1,116 @@
+// sysdig's output formats: "%field" tokens with optional widths and a leading "*"
+// (libsinsp eventformatter.cpp). Renders one event to a line of text or to a JSON object.
+
+import { UsageError } from '../cli/errors.js';
+import { allFields } from '../fields/registry.js';
+import { valueJson, valueText } from '../fields/format.js';
+import type { Ctx, FieldArg, FieldDef } from '../fields/types.js';
+
+export const DEFAULT_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
+
+interface Token {
+  /** raw text, or undefined for a field */
+  text?: string;
+  def?: FieldDef;
+  arg?: FieldArg;
+  name?: string;
+  width: number;
+}
+
+const NAMES_BY_LENGTH = allFields()
+  .map((f) => f.name)
+  .sort((a, b) => b.length - a.length);
+
+/** Fields whose JSON value is the raw timestamp (sysdig -j). */
+const JSON_TS_FIELDS = new Set(['evt.time', 'evt.outputtime', 'evt.datetime']);
+
+export class Formatter {
+  readonly requireAll: boolean;
+  private readonly tokens: Token[] = [];
+  private readonly jsonFields: Token[];
+
+  constructor(format: string) {
+    let f = format;
+    this.requireAll = true;
+    if (f.startsWith('*')) {
+      this.requireAll = false;
+      f = f.slice(1);
+    }
+    let lit = '';
+    for (let j = 0; j < f.length; j++) {
+      if (f[j] !== '%') {
+        lit += f[j];
+        continue;
+      }
+      if (lit) this.tokens.push({ text: lit, width: 0 });
+      lit = '';
+      if (j === f.length - 1) throw new UsageError('invalid formatting syntax: formatting cannot end with a %');
+      let width = 0;
+      while (j + 1 < f.length && f[j + 1]! >= '0' && f[j + 1]! <= '9') {
+        width = width * 10 + Number(f[j + 1]);
+        j++;
+      }
+      const rest = f.slice(j + 1);
+      const name = NAMES_BY_LENGTH.find((n) => rest.startsWith(n));
+      if (!name) throw new UsageError(`invalid formatting token ${rest}`);
+      const def = allFields().find((d) => d.name === name)!;
+      let used = name.length;
+      let arg: FieldArg | undefined;
+      if (rest[used] === '[') {
+        const close = rest.indexOf(']', used);
+        if (close < 0) throw new UsageError(`invalid formatting token ${rest}`);
+        const raw = rest.slice(used + 1, close);
+        arg = /^-?\d+$/.test(raw) ? { index: Number(raw), raw } : { name: raw, raw };
+        used = close + 1;
+      } else if (def.dotArg && rest[used] === '.') {
+        const m = /^[A-Za-z0-9_]+/.exec(rest.slice(used + 1));
+        if (m) {
+          arg = /^\d+$/.test(m[0]) ? { index: Number(m[0]), raw: m[0] } : { name: m[0], raw: m[0] };
+          used += 1 + m[0].length;
+        }
+      }
+      if (def.arg === 'required' && !arg) throw new UsageError(`invalid formatting token ${rest}: ${name} needs an argument`);
+      this.tokens.push({ def, arg, name: rest.slice(0, used), width });
+      j += used;
+    }
+    if (lit) this.tokens.push({ text: lit, width: 0 });
+    this.jsonFields = this.tokens.filter((t) => t.def).sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));
+  }
+
+  /** The line for this event, or undefined when a required field is missing. */
+  text(ctx: Ctx): string | undefined {
+    let out = '';
+    for (const t of this.tokens) {
+      if (t.text !== undefined) {
+        out += t.text;
+        continue;
+      }
+      const v = t.def!.extract(ctx, t.arg);
+      let s: string;
+      if (v === undefined) {
+        if (this.requireAll) return undefined;
+        s = '<NA>';
+      } else s = valueText(t.def!, v);
+      if (t.width !== 0) s = s.length >= t.width ? s.slice(0, t.width) : s.padEnd(t.width, ' ');
+      out += s;
+    }
+    return out;
+  }
+
+  /** The JSON object for this event (keys sorted), or undefined when a required field is missing. */
+  json(ctx: Ctx): string | undefined {
+    let out = '{';
+    let first = true;
+    let prev = '';
+    for (const t of this.jsonFields) {
+      if (t.name === prev) continue;
+      prev = t.name!;
+      const v = t.def!.extract(ctx, t.arg);
+      if (v === undefined && this.requireAll) return undefined;
+      const j = JSON_TS_FIELDS.has(t.def!.name) && v !== undefined ? ctx.ev.ts.toString() : valueJson(t.def!, v);
+      out += (first ? '"' : ',"') + t.name + '":' + j;
+      first = false;
+    }
+    return out + '}';
+  }
+}
