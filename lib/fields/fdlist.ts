@@ -51,6 +51,7 @@ export function ipv6ToString(b: Buffer, off = 0): string {
       continue;
     }
     if (v4tail && i === 6) {
+      if (!s.endsWith(':')) s += ':';
       s += ipv4ToString(b, off + 12);
       break;
     }
