@@ -116,9 +116,16 @@ export class EventView {
     }
   }
 
-  /** Copy the whole event (header included) out of the shared chunk. */
+  /** Copy the whole event out of the shared chunk, always with a v2 header (nparams included). */
   copyBytes(): Buffer {
-    return Buffer.from(this.buf.subarray(this.off, this.off + this.len));
+    const hdr = this.lensOff - this.off;
+    if (hdr === EVENT_HEADER_V2) return Buffer.from(this.buf.subarray(this.off, this.off + this.len));
+    const out = Buffer.allocUnsafe(this.len + 4);
+    this.buf.copy(out, 0, this.off, this.off + EVENT_HEADER_V1);
+    out.writeUInt32LE(this.len + 4, 16);
+    out.writeUInt32LE(this.nparams, 22);
+    this.buf.copy(out, EVENT_HEADER_V2, this.lensOff, this.off + this.len);
+    return out;
   }
 }
 

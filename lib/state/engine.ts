@@ -1351,38 +1351,70 @@ export class StateEngine implements Ctx {
     return true;
   }
 
-  /** ifinfo.cpp update_fd: fill a zero IPv4 address of an incomplete tuple from the interface list. */
+  /** ifinfo.cpp update_fd: fill the zero address of an incomplete tuple from the interface list. */
   private patchFromInterfaces(f: Fd): void {
-    if (f.type !== FD_IPV4_SOCK) return;
     const s = f.sock;
-    const sip = s.readUInt32BE(0);
-    const dip = s.readUInt32BE(4);
-    if (sip !== 0 && dip !== 0) return;
-    if (sip === 0) {
-      const other = dip;
-      const a = this.addressOnNetwork(other);
-      s.writeUInt32BE(a >>> 0, 0);
-    } else {
-      const a = this.addressOnNetwork(sip);
-      s.writeUInt32BE(a >>> 0, 4);
+    if (f.type === FD_IPV4_SOCK) {
+      const sip = s.readUInt32LE(0);
+      const dip = s.readUInt32LE(4);
+      if (sip !== 0 && dip !== 0) return;
+      const sport = s.readUInt16LE(8);
+      const dport = s.readUInt16LE(10);
+      if (sip === 0) {
+        const a = this.inferIpv4(dip);
+        if (a === dip && sport === dport) return;
+        s.writeUInt32LE(a >>> 0, 0);
+      } else {
+        const a = this.inferIpv4(sip);
+        if (a === sip && sport === dport) return;
+        s.writeUInt32LE(a >>> 0, 4);
+      }
+    } else if (f.type === FD_IPV6_SOCK) {
+      const sipZero = isZero(s, 0, 16);
+      const dipZero = isZero(s, 16, 32);
+      if (!sipZero && !dipZero) return;
+      const sport = s.readUInt16LE(32);
+      const dport = s.readUInt16LE(34);
+      if (sipZero) {
+        const a = this.inferIpv6(s.subarray(16, 32));
+        if (a.equals(s.subarray(16, 32)) && sport === dport) return;
+        a.copy(s, 0);
+      } else {
+        const a = this.inferIpv6(s.subarray(0, 16));
+        if (a.equals(s.subarray(0, 16)) && sport === dport) return;
+        a.copy(s, 16);
+      }
     }
   }
 
-  /** The local IPv4 address on the same network as `ip`, or the first non-loopback one, or 127.0.0.1. */
-  private addressOnNetwork(ip: number): number {
-    let first = 0;
-    for (const i of this.tables.interfaces) {
-      if (i.addr.length !== 4) continue;
-      const a = i.addr.readUInt32BE(0);
-      const m = i.netmask.readUInt32BE(0);
-      if (((a & m) >>> 0) === ((ip & m) >>> 0)) return a;
-      if (first === 0 && a !== 0x7f000001) first = a;
+  /** infer_ipv4_address; addresses as raw little-endian reads of network-order bytes. */
+  private inferIpv4(addr: number): number {
+    const v4 = this.tables.interfaces.filter((i) => i.addr.length === 4);
+    for (const i of v4) if (i.addr.readUInt32LE(0) === addr) return addr;
+    for (const i of v4) {
+      const m = i.netmask.readUInt32LE(0);
+      if (((i.addr.readUInt32LE(0) & m) >>> 0) === ((addr & m) >>> 0)) return i.addr.readUInt32LE(0);
     }
-    return first !== 0 ? first : 0x7f000001;
+    for (const i of v4) if (i.addr.readUInt32BE(0) !== 0x7f000001) return i.addr.readUInt32LE(0);
+    return 0;
+  }
+
+  private inferIpv6(addr: Buffer): Buffer {
+    const v6 = this.tables.interfaces.filter((i) => i.addr.length === 16);
+    for (const i of v6) if (i.addr.equals(addr)) return i.addr;
+    for (const i of v6) if (i.addr.subarray(0, 8).equals(addr.subarray(0, 8))) return i.addr;
+    for (const i of v6) if (!i.addr.equals(LOOPBACK6)) return i.addr;
+    return Buffer.alloc(16);
   }
 }
 
 const EMPTY = Buffer.alloc(0);
+const LOOPBACK6 = Buffer.from('00000000000000000000000000000001', 'hex');
+
+function isZero(b: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
+  return true;
+}
 
 /** A stored enter event's parameters. */
 class EnterEvent {
