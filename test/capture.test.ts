@@ -1,0 +1,184 @@
+// End-to-end tests of tdig-capture: a workload with known sizes on 127.0.0.1, captured live, then read
+// back with sysdig 0.29.3 (/usr/bin/sysdig). Needs root, BPF, the built addon and sysdig: skipped otherwise.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { addonPath } from '../lib/capture/native.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const BIN = path.join(root, 'bin', 'tdig-capture.js');
+const WORKLOAD = path.join(here, 'fixtures', 'capture-workload.js');
+const SYSDIG = '/usr/bin/sysdig';
+
+function skipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root';
+  if (!fs.existsSync('/sys/kernel/btf/vmlinux')) return 'no kernel BTF';
+  if (!fs.existsSync(addonPath())) return 'native addon not built (npm run build:native)';
+  if (!fs.existsSync(SYSDIG)) return 'sysdig not installed';
+  return undefined;
+}
+const skip = skipReason();
+
+/** sysdig's format_bytes (chisels/common.lua) */
+function fmtBytes(n: number): string {
+  if (n > 1024 * 1024 * 1024) return `${(n / 1024 / 1024 / 1024).toFixed(2)}GB`;
+  if (n > 1024 * 1024) return `${(n / 1024 / 1024).toFixed(2)}MB`;
+  if (n > 1024) return `${(n / 1024).toFixed(2)}KB`;
+  return `${n}B`;
+}
+
+function sysdig(args: string[]): string {
+  const r = spawnSync(SYSDIG, args, { encoding: 'latin1', maxBuffer: 256 << 20 });
+  assert.equal(r.status, 0, `sysdig ${args.join(' ')} failed: ${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /error/i, `sysdig ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function waitFor(cond: () => boolean, ms = 10000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await sleep(50);
+  }
+}
+
+interface Captured {
+  code: number | null;
+  stderr: string;
+}
+
+function startCapture(args: string[]): { proc: ChildProcess; done: Promise<Captured> } {
+  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<Captured>((resolve) => proc.on('exit', (code) => resolve({ code, stderr })));
+  return { proc, done };
+}
+
+interface ClientResult {
+  requests: number;
+  request: number;
+  response: number;
+  received: number;
+  file: string;
+  fileBytes: number;
+  failed: string;
+  child: string;
+}
+
+function runClient(port: number, dir: string, n: number): ClientResult {
+  const r = spawnSync(process.execPath, [WORKLOAD, 'client', String(port), dir, String(n)], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as ClientResult;
+}
+
+/** Starts a capture, waits until its header is written, runs fn, then SIGINTs it. */
+async function captureAround(file: string, extra: string[], fn: () => void): Promise<Captured> {
+  const c = startCapture(['-w', file, '--stats', ...extra]);
+  await waitFor(() => fs.existsSync(file) && fs.statSync(file).size > 0);
+  await sleep(300);
+  fn();
+  await sleep(300);
+  c.proc.kill('SIGINT');
+  return c.done;
+}
+
+test('tdig-capture', { skip }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdig-cap-'));
+  const portFile = path.join(dir, 'port');
+  // the server starts before any capture: the /proc scan must name it and resolve its fds
+  const server = spawn(process.execPath, [WORKLOAD, 'server', portFile], { stdio: 'ignore' });
+  try {
+    await waitFor(() => fs.existsSync(portFile) && fs.readFileSync(portFile, 'utf8').length > 0);
+    const port = Number(fs.readFileSync(portFile, 'utf8'));
+    const N = 5;
+
+    await t.test('workload: connections, bytes, files, errors, processes', async () => {
+      const cap = path.join(dir, 'full.scap');
+      let res: ClientResult | undefined;
+      const c = await captureAround(cap, ['-s', '4096'], () => (res = runClient(port, dir, N)));
+      assert.equal(c.code, 0, c.stderr);
+      assert.equal(fs.statSync(cap).mode & 0o777, 0o600);
+      const r = res!;
+      const perConn = r.request + r.response;
+      assert.equal(r.received, N * r.response);
+
+      // every connection of the server, with request + response bytes
+      const conns = sysdig(['-r', cap, '-c', 'topconns', 'proc.name=tdig-wl-srv'])
+        .split('\n')
+        .filter((l) => l.includes(`->127.0.0.1:${port}`));
+      assert.equal(conns.length, N, `topconns:\n${conns.join('\n')}`);
+      for (const l of conns) assert.match(l, new RegExp(`^${fmtBytes(perConn)}\\s+tcp\\s+127\\.0\\.0\\.1:\\d+->127\\.0\\.0\\.1:${port}`));
+
+      const procs = sysdig(['-r', cap, '-c', 'topprocs_net']);
+      assert.match(procs, new RegExp(`^${fmtBytes(N * perConn).replace('.', '\\.')}\\s+tdig-wl-srv\\s+${server.pid}`, 'm'));
+
+      const files = sysdig(['-r', cap, '-c', 'topfiles_bytes', 'fd.name contains tdig-wl-data']);
+      assert.match(files, new RegExp(`^${fmtBytes(2 * r.fileBytes).replace('.', '\\.')}\\s+${r.file}`, 'm'));
+
+      // the failing open, the child exec
+      const fail = sysdig(['-r', cap, '-p', '%evt.res %fd.name', 'evt.type=openat and evt.dir=< and fd.name contains does-not-exist']);
+      assert.match(fail, /ENOENT/);
+      const exec = sysdig(['-r', cap, '-p', '%proc.name %proc.args %proc.pname', 'evt.type=execve and evt.dir=< and proc.name=echo']);
+      assert.match(exec, /echo tdig-wl-child/);
+
+      // a process from before the capture: real name, and its pre-opened log fd resolves
+      const logw = sysdig(['-r', cap, '-p', '%proc.name %fd.name', 'evt.type=write and evt.dir=< and proc.pid=' + server.pid]);
+      assert.match(logw, new RegExp(`tdig-wl-srv ${portFile}\\.log`));
+    });
+
+    await t.test('snaplen: -s 4096 keeps the request body, the default cuts at 80', async () => {
+      const lens: number[] = [];
+      for (const extra of [['-s', '4096'], []]) {
+        const cap = path.join(dir, `snap${extra.length}.scap`);
+        const c = await captureAround(cap, extra, () => runClient(port, dir, 1));
+        assert.equal(c.code, 0, c.stderr);
+        const out = sysdig(['-v', '-s', '4096', '-r', cap, '-p', 'DATA:%evt.arg.data', `evt.type=read and evt.dir=< and proc.pid=${server.pid} and evt.rawres>0`]);
+        const data = out.split('\n').filter((l) => l.startsWith('DATA:')).map((l) => l.slice(5));
+        lens.push(Math.max(0, ...data.map((l) => l.length)));
+        if (extra.length) assert.match(out, /q{200}/);
+      }
+      assert.ok(lens[0]! >= 282, `full request expected, got ${lens[0]}`);
+      assert.equal(lens[1], 80);
+    });
+
+    await t.test('SIGINT leaves a complete file and reports the event count', async () => {
+      const cap = path.join(dir, 'sigint.scap');
+      const c = startCapture(['-w', cap, '--stats']);
+      await waitFor(() => fs.existsSync(cap) && fs.statSync(cap).size > 0);
+      // keep traffic flowing while the signal lands
+      const load = spawn(process.execPath, [WORKLOAD, 'loop', String(port), '200'], { stdio: 'ignore' });
+      await sleep(700);
+      c.proc.kill('SIGINT');
+      const r = await c.done;
+      load.kill();
+      assert.equal(r.code, 0, r.stderr);
+      const m = r.stderr.match(/captured (\d+) events/);
+      assert.ok(m, `stats line missing: ${r.stderr}`);
+      const last = sysdig(['-r', cap, '-p', '%evt.num']).trim().split('\n').pop();
+      assert.equal(Number(last), Number(m![1]));
+    });
+
+    await t.test('a missing privilege is one line and exit 1', { skip: !fs.existsSync('/usr/sbin/capsh') && 'capsh missing' }, () => {
+      const r = spawnSync('/usr/sbin/capsh', ['--drop=cap_bpf,cap_perfmon,cap_sys_admin', '--', '-c', `${process.execPath} ${BIN} -n 1`], {
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 1);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+      assert.match(r.stderr, /CAP_BPF/);
+    });
+  } finally {
+    server.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
