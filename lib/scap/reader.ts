@@ -15,6 +15,19 @@ import {
 } from './blocks.js';
 import { EventView } from './event.js';
 
+/** Option code of the per-event trailer that carries an event's original number (u64). */
+export const NUM_OPTION = 0x7464;
+
+/** The 16-byte trailer tdig writes after an event to carry its original number. */
+export function numberTrailer(num: number): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeUInt16LE(NUM_OPTION, 0);
+  b.writeUInt16LE(8, 2);
+  b.writeUInt32LE(num % 4294967296, 4);
+  b.writeUInt32LE(Math.floor(num / 4294967296), 8);
+  return b;
+}
+
 export interface HeaderBlock {
   kind: BlockKind;
   type: number;
@@ -141,7 +154,12 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
       ev.flags = flags;
       ev.blockType = btype;
       ev.streamOffset = offset;
-      ev.num = ++evnum;
+      // tdig's number trailer (formats/scap.md): the event's number in the capture it came from
+      const tail = evOff + evLen;
+      if (tail + 12 <= end - 4 && buf.readUInt16LE(tail) === NUM_OPTION && buf.readUInt16LE(tail + 2) === 8) {
+        evnum = buf.readUInt32LE(tail + 4) + buf.readUInt32LE(tail + 8) * 4294967296;
+        ev.num = evnum;
+      } else ev.num = ++evnum;
       if (handler.event(ev) === false) return;
       continue;
     }
