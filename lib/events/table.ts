@@ -411,3 +411,11 @@ export function syscallsX86_64(): readonly SyscallX86_64[] {
   }
   return syscallsCache;
 }
+
+let syscallCats: readonly number[] | undefined;
+
+/** Category (EC_*) of a PPM_SC code as 0.29.3's syscall info table has it: generic events take it. */
+export function syscallCategory(ppmSc: number): number {
+  if (syscallCats === undefined) syscallCats = load<{ categories: number[] }>('syscall-categories.json').categories;
+  return syscallCats[ppmSc] ?? EC.OTHER;
+}

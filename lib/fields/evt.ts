@@ -1,7 +1,7 @@
 // The evt class: event number, times, type, arguments, results and I/O flags
 // (libsinsp 0.29.3 filterchecks.cpp, sinsp_filter_check_gen_event and sinsp_filter_check_event).
 
-import { EC, EF, PT, syscallName } from '../events/table.js';
+import { EC, EF, PT, syscallCategory, syscallName } from '../events/table.js';
 import { readI64 } from '../scap/event.js';
 import { renderBuffer } from '../events/render.js';
 import { FD_DIRECTORY, FD_FILE, FD_FILE_V2, FD_IPV4_SERVSOCK, FD_IPV4_SOCK, FD_IPV6_SERVSOCK, FD_IPV6_SOCK, FD_UNIX_SOCK } from '../state/model.js';
@@ -87,8 +87,11 @@ function errorCount(ctx: Ctx): number | undefined {
 }
 
 function category(ctx: Ctx): string {
-  const cat = ctx.info.category & ~(EC.INTERNAL | EC.SCHEDULER | EC.WAIT | 0x1e00);
-  switch (ctx.info.category & 0xff) {
+  let full = ctx.info.category;
+  const t = ctx.ev.type;
+  if ((t === 0 || t === 1) && ctx.ev.nparams > 0) full = syscallCategory(ctx.ev.buf.readUInt16LE(ctx.ev.paramOff(0)));
+  const cat = full & ~(EC.INTERNAL | EC.SCHEDULER | EC.WAIT | 0x1e00);
+  switch (full & 0xff) {
     case EC.UNKNOWN:
       return 'unknown';
     case EC.OTHER:
@@ -144,7 +147,7 @@ function category(ctx: Ctx): string {
     }
     default:
       void cat;
-      return ctx.info.category & EC.WAIT ? 'wait' : ctx.info.category & EC.SCHEDULER ? 'scheduler' : 'unknown';
+      return full & EC.WAIT ? 'wait' : full & EC.SCHEDULER ? 'scheduler' : 'unknown';
   }
 }
 
@@ -217,10 +220,10 @@ export const evtGeneralClass: FieldClass = {
     def('evt.datetime.s', 'CHARBUF', (c) => tsToString(c.ev.ts, true, false)),
     def('evt.rawtime', 'ABSTIME', (c) => c.ev.ts),
     def('evt.rawtime.s', 'ABSTIME', (c) => c.ev.ts / NS),
-    def('evt.rawtime.ns', 'ABSTIME', (c) => c.ev.ts % NS),
-    def('evt.reltime', 'RELTIME', (c) => c.ev.ts - c.firstTs),
+    def('evt.rawtime.ns', 'ABSTIME', (c) => c.ev.ts % NS, { fmt: '10_PADDED_DEC' }),
+    def('evt.reltime', 'RELTIME', (c) => c.ev.ts - c.firstTs, { fmt: '10_PADDED_DEC' }),
     def('evt.reltime.s', 'RELTIME', (c) => (c.ev.ts - c.firstTs) / NS),
-    def('evt.reltime.ns', 'RELTIME', (c) => (c.ev.ts - c.firstTs) % NS, { fmt: 'DEC' }),
+    def('evt.reltime.ns', 'RELTIME', (c) => (c.ev.ts - c.firstTs) % NS, { fmt: '10_PADDED_DEC' }),
     def('evt.pluginname', 'CHARBUF', () => undefined),
     def('evt.plugininfo', 'CHARBUF', () => undefined),
   ],
@@ -241,7 +244,7 @@ export const evtSyscallClass: FieldClass = {
     def('evt.latency.ns', 'RELTIME', (c) => {
       const l = latency(c);
       return l === undefined ? undefined : l % 1e9;
-    }, { fmt: 'DEC' }),
+    }, { fmt: '10_PADDED_DEC' }),
     def('evt.latency.quantized', 'UINT64', (c) => {
       const l = latency(c);
       if (!l) return undefined;
@@ -269,7 +272,7 @@ export const evtSyscallClass: FieldClass = {
       const d = deltaPrev === 0n ? 0n : (ts - deltaPrev) % NS;
       deltaPrev = ts;
       return d;
-    }),
+    }, { fmt: '10_PADDED_DEC' }),
     def('evt.outputtime', 'CHARBUF', (c) => renderOutputTime(c), { hidden: true }),
     def('evt.dir', 'CHARBUF', (c) => ((c.ev.type & 1) === 0 ? '>' : '<')),
     def('evt.type', 'CHARBUF', (c) => evtType(c)),
@@ -388,11 +391,19 @@ function rawArg(c: Ctx, i: number): FieldValue {
   }
 }
 
-function humanTime(ns: number): string {
-  if (ns < 1000) return `${ns}ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toFixed(2)}us`;
-  if (ns < 1e9) return `${(ns / 1e6).toFixed(2)}ms`;
-  return `${(ns / 1e9).toFixed(2)}s`;
+/** A duration as libsinsp's format_time prints it (truncating, not rounding). */
+export function humanTime(ns: number): string {
+  const S = 1e9;
+  const t = Math.trunc;
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  if (ns >= 3600 * S) return `${p2(t(ns / (3600 * S)))}:${p2(t(ns / (60 * S)) % 60)}:${p2(t(ns / S) % 60)}`;
+  if (ns >= 60 * S) return `${t(ns / (60 * S))}:${t(ns / S) % 60}`;
+  if (ns >= S) return `${t(ns / S)}.${p2(t((ns % S) / 1e7))}s`;
+  if (ns >= S / 100) return `${t(ns / 1e6)}ms`;
+  if (ns >= S / 1000) return `${t(ns / 1e6)}.${p2(t((ns % 1e6) / 1e4))}ms`;
+  if (ns >= S / 100000) return `${t(ns / 1e3)}us`;
+  if (ns >= S / 1000000) return `${t(ns / 1e3)}.${p2(t((ns % 1e3) / 10))}us`;
+  return `${ns}ns`;
 }
 
 /** evt.outputtime under sysdig's -t modes. */

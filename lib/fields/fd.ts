@@ -34,26 +34,6 @@ import {
 } from '../state/model.js';
 import type { Ctx, FieldArg, FieldClass, FieldDef, FieldValue } from './types.js';
 
-// Two optional members used by this class and by "process" (proc.aname / proc.apid without an argument).
-// They belong in types.ts; declared here until the shared interface carries them.
-declare module './types.js' {
-  interface Ctx {
-    /** libsinsp sinsp_evt::fdinfo_name_changed: this event changed the name of its fd (fd.name_changed) */
-    fdNameChanged?: boolean;
-  }
-  interface FieldDef {
-    /**
-     * Filter-only matching over several values (libsinsp's compare_ip / compare_port / compare_net and
-     * compare_full_aname / compare_full_apid). When present and it returns an array, a filter comparison on
-     * this field matches when ANY value satisfies the operator; for `!=` it depends on anyOfNe:
-     * 'all' = every value differs (fd.ip, fd.port, fd.net...), 'any' = the operator is applied per value like
-     * the others (proc.aname / proc.apid). undefined = evaluate `extract` as usual (e.g. proc.aname[2]).
-     * An empty array never matches.
-     */
-    anyOf?(ctx: Ctx, arg: FieldArg | undefined): FieldValue[] | undefined;
-    anyOfNe?: 'all' | 'any';
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Event type ids (driver/ppm_events_public.h) used for the "no fd" fallbacks

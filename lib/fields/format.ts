@@ -24,8 +24,11 @@ function numberText(def: FieldDef, v: number | bigint): string {
       return v.toString(16).toUpperCase();
     case 'OCT':
       return v === 0 || v === 0n ? '0' : '0' + v.toString(8);
+    case '10_PADDED_DEC':
+      return v.toString().padStart(9, '0');
     default:
       if (def.type === 'BOOL') return v ? 'true' : 'false';
+      if (def.type === 'DOUBLE') return Number(v).toFixed(1);
       return v.toString();
   }
 }

@@ -262,7 +262,7 @@ export const processClass: FieldClass = {
       'the arguments passed on the command line when starting the process generating the event.',
       (t) => joinArgs(t.args),
     ),
-    th('proc.env', 'CHARBUF', 'the environment variables of the process generating the event.', (t) => joinArgs(t.env)),
+    th('proc.env', 'CHARBUF', 'the environment variables of the process generating the event.', (t, c) => joinArgs((c.tables.mainThread(t) ?? t).env)),
     th('proc.cmdline', 'CHARBUF', 'full process command line, i.e. proc.name + proc.args.', (t) => cmdline(t)),
     th(
       'proc.exeline',

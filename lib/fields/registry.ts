@@ -5,10 +5,23 @@ import { evtGeneralClass, evtSyscallClass } from './evt.js';
 import { processClass } from './proc.js';
 import { groupClass, userClass } from './user.js';
 import { fdClass } from './fd.js';
+import { containerClass } from './container.js';
+import { syslogClass } from './syslog.js';
+import { fdlistClass } from './fdlist.js';
 import type { FieldArg, FieldClass, FieldDef } from './types.js';
 
 /** The classes in the order `sysdig -l` lists them. */
-export const FIELD_CLASSES: FieldClass[] = [evtGeneralClass, evtSyscallClass, processClass, userClass, groupClass, fdClass];
+export const FIELD_CLASSES: FieldClass[] = [
+  evtGeneralClass,
+  evtSyscallClass,
+  processClass,
+  userClass,
+  groupClass,
+  containerClass,
+  fdClass,
+  syslogClass,
+  fdlistClass,
+];
 
 const BY_NAME = new Map<string, FieldDef>();
 for (const c of FIELD_CLASSES) for (const f of c.fields) if (!BY_NAME.has(f.name)) BY_NAME.set(f.name, f);

@@ -44,6 +44,8 @@ export interface Ctx {
   paramText(i: number): ParamText;
   /** Index of the parameter called `name`, or -1. */
   paramIndex(name: string): number;
+  /** libsinsp fdinfo_name_changed: this event changed the name of its fd (fd.name_changed) */
+  fdNameChanged?: boolean;
 }
 
 export interface ParamText {
@@ -73,7 +75,7 @@ export interface FieldDef {
   name: string;
   type: FieldType;
   /** print format for integers: DEC (default), HEX, OCT, ID */
-  fmt?: 'DEC' | 'HEX' | 'OCT' | 'ID';
+  fmt?: 'DEC' | 'HEX' | 'OCT' | 'ID' | '10_PADDED_DEC';
   desc: string;
   /** whether the field takes an argument: `proc.aname[N]`, `evt.arg.NAME` */
   arg?: 'none' | 'optional' | 'required';
@@ -84,6 +86,14 @@ export interface FieldDef {
   /** hidden from -l */
   hidden?: boolean;
   extract(ctx: Ctx, arg: FieldArg | undefined): FieldValue;
+  /**
+   * Filter-only matching over several values (libsinsp compare_ip / compare_port / compare_net and
+   * compare_full_aname / compare_full_apid). When it returns an array, a comparison matches when ANY value
+   * satisfies the operator; for `!=`, anyOfNe 'all' = every value differs (fd.ip, fd.port, fd.net...),
+   * 'any' = the operator is applied per value (proc.aname / proc.apid). undefined = use `extract`.
+   */
+  anyOf?(ctx: Ctx, arg: FieldArg | undefined): FieldValue[] | undefined;
+  anyOfNe?: 'all' | 'any';
 }
 
 export interface FieldClass {

@@ -44,7 +44,8 @@ export const groupClass: FieldClass = {
   name: 'group',
   desc: 'Information about the user group.',
   fields: [
-    th('group.gid', 'UINT64', 'group ID.', (t) => t.gid >>> 0, 'ID'),
+    // 0.29.3 reads this 32-bit id as 64 bits, taking the thread's child count as the high half
+    th('group.gid', 'UINT64', 'group ID.', (t) => (t.gid >>> 0) + t.nchilds * 4294967296, 'ID'),
     th('group.name', 'CHARBUF', 'group name.', (t, c) => {
       const g = t.gid >>> 0;
       return g === 0xffffffff ? undefined : c.tables.groups.get(g)?.name;

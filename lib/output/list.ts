@@ -32,7 +32,8 @@ export function listFields(verbose = false): string {
       if (f.hidden) continue;
       if (f.name.length > LEFT) out += f.name + '\n' + ' '.repeat(LEFT);
       else out += f.name.padEnd(LEFT);
-      out += wrap(verbose ? `(Type: ${f.type}) ${f.desc}` : f.desc) + '\n';
+      const desc = (f.filterOnly ? '(FILTER ONLY) ' : '') + f.desc;
+      out += wrap(verbose ? `(Type: ${f.type}) ${desc}` : desc) + '\n';
     }
     out += '\n';
   }

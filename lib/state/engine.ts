@@ -98,6 +98,7 @@ const E = {
   OPENAT_2_E: 306, OPENAT_2_X: 307, OPENAT2_E: 326, OPENAT2_X: 327,
   EXECVEAT_E: 330, EXECVEAT_X: 331, COPY_FILE_RANGE_X: 333, CLONE3_X: 335,
   // ids of current libs (after 0.29.3)
+  BRK_4_X: 159, MMAP_X: 161, MMAP2_X: 163, MUNMAP_X: 165,
   ACCEPT4_6_X: 389, DUP_1_X: 367, DUP2_X: 363, DUP3_X: 365, PIPE2_X: 393,
 } as const;
 
@@ -154,6 +155,7 @@ export class StateEngine implements Ctx {
   thread: Thread | undefined;
   fd: Fd | undefined;
   fdNum = -1;
+  fdNameChanged = false;
   firstTs = 0n;
   bufferFormat: BufferFormat = BufferFormat.Normal;
   /** BYTEBUF cut in the normal format (sysdig: 80; 0 with -v or chisels) */
@@ -369,6 +371,16 @@ export class StateEngine implements Ctx {
    * After this call, thread/fd/fdNum describe the event for the fields.
    */
   process(ev: EventView): EventInfo | undefined {
+    const info = this.begin(ev);
+    if (info) this.finish(ev, info);
+    return info;
+  }
+
+  /**
+   * First half of process(): deferred removals and the per-event reset. Fields may be read after it
+   * (libsinsp filters events without EF_MODIFIES_STATE before parsing them); finish() parses.
+   */
+  begin(ev: EventView): EventInfo | undefined {
     const info = eventInfo(ev.type);
     if (!info) return undefined;
     this.ev = ev;
@@ -393,14 +405,23 @@ export class StateEngine implements Ctx {
       this.fdsToRemove.length = 0;
     }
     this.reset(ev, info);
+    this.fdNum = this.thread ? this.thread.lastEventFd : -1;
+    return info;
+  }
+
+  /** Second half of process(): the event's parser and the exit cleanup. */
+  finish(ev: EventView, info: EventInfo): void {
+    const fdBefore = this.fd;
+    const nameBefore = fdBefore ? fdBefore.name : '';
     this.dispatch(ev, info);
+    const f = this.fd;
+    this.fdNameChanged = f !== undefined && f.name !== (f === fdBefore ? nameBefore : '');
     this.fdNum = this.thread ? this.thread.lastEventFd : -1;
     // event_cleanup: an exit event releases the stored enter event
     if ((ev.type & 1) === 1 && this.thread && this.thread.lastEnter) {
       this.thread.lastEnter = null;
       this.thread.lastEnterValid = false;
     }
-    return info;
   }
 
   /** Whether the event is hidden from output: state-only events. */
@@ -553,6 +574,29 @@ export class StateEngine implements Ctx {
         return this.parseChrootExit();
       case E.SETSID_X:
         return this.parseSetsidExit();
+      case E.SCHEDSWITCH_6_E:
+        if (this.thread && this.nparams() > 5) {
+          const t = this.thread;
+          t.pfmajor = this.p64(1);
+          t.pfminor = this.p64(2);
+          const m = this.tables.mainThread(t);
+          if (m) {
+            m.vmsizeKb = this.pU32(3);
+            m.vmrssKb = this.pU32(4);
+            m.vmswapKb = this.pU32(5);
+          }
+        }
+        return;
+      case E.BRK_4_X:
+      case E.MMAP_X:
+      case E.MMAP2_X:
+      case E.MUNMAP_X:
+        if (this.thread && this.nparams() > 3) {
+          this.thread.vmsizeKb = this.pU32(1);
+          this.thread.vmrssKb = this.pU32(2);
+          this.thread.vmswapKb = this.pU32(3);
+        }
+        return;
       default:
         return;
     }

@@ -247,8 +247,8 @@ export class Thread {
   tid: number;
   pid: number;
   ptid = -1;
-  sid = 0;
-  vpgid = 0;
+  sid = -1;
+  vpgid = -1;
   comm = '';
   exe = '';
   exepath = '';
@@ -259,7 +259,7 @@ export class Thread {
   cwd = '/';
   root = '/';
   flags = 0;
-  fdlimit = 0;
+  fdlimit = -1;
   uid = 0xffffffff;
   gid = 0xffffffff;
   vmsizeKb = 0;
@@ -270,7 +270,7 @@ export class Thread {
   vtid = -1;
   vpid = -1;
   tty = 0;
-  loginuid = -1;
+  loginuid = 0;
   nchilds = 0;
   /** placeholder made for an unknown tid */
   invalid = false;
@@ -287,7 +287,7 @@ export class Thread {
 
   /** per-thread parse state */
   lastEventType = -1;
-  lastEventFd = -1;
+  lastEventFd = 0;
   /** enter event stored for the exit parser (a copy), or null */
   lastEnter: Buffer | null = null;
   lastEnterValid = false;
