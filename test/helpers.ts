@@ -1,0 +1,60 @@
+// Shared test helpers: paths, running the commands, reading golden files.
+import { execFileSync, spawnSync } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+/** the project root (dist/test/ is two levels below it) */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SHARED = resolve(ROOT, '..', 'shared');
+export const FIXTURES = join(SHARED, 'fixtures');
+export const VECTORS = join(SHARED, 'reference', 'vectors');
+export const GOLDEN = join(ROOT, 'test', 'golden');
+
+/** Captures the parity tests cover: the fixtures sysdig 0.29.3 reads, the vectors, and test/captures. */
+export function parityCaptures(): string[] {
+  const out = ['curl_google', 'single_ipv6_conn', 'test_ipv6_client'].map((n) => join(FIXTURES, `${n}.scap`));
+  out.push(join(VECTORS, 'synth.scap'), join(VECTORS, 'synth3.scap'));
+  const own = join(ROOT, 'test', 'captures');
+  if (existsSync(own)) for (const f of readdirSync(own).sort()) if (f.endsWith('.scap')) out.push(join(own, f));
+  return out.filter((f) => existsSync(f));
+}
+
+export function bin(name: string): string {
+  return join(ROOT, 'bin', `${name}.js`);
+}
+
+/** Run a tdig command; stdout as latin1 text (bytes preserved). */
+export function tdig(name: string, args: string[], input?: Buffer): SpawnSyncReturns<Buffer> {
+  return spawnSync(process.execPath, [bin(name), ...args], { input, maxBuffer: 1 << 30 });
+}
+
+export function tdigText(name: string, args: string[], input?: Buffer): string {
+  const r = tdig(name, args, input);
+  if (r.status !== 0) throw new Error(`${name} ${args.join(' ')} exited ${r.status}: ${r.stderr.toString()}`);
+  return r.stdout.toString('latin1');
+}
+
+export function golden(rel: string): string {
+  const p = join(GOLDEN, rel);
+  const b = readFileSync(p);
+  return (p.endsWith('.gz') ? gunzipSync(b) : b).toString('latin1');
+}
+
+export const HAVE_SYSDIG = spawnSync('sysdig', ['--version']).status === 0;
+
+export function sysdig(args: string[]): string {
+  return execFileSync('sysdig', args, { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).toString('latin1');
+}
+
+/** First differing line, for readable assertion messages. */
+export function firstDiff(a: string, b: string): string {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return `line ${i + 1}:\n  expected: ${x[i]}\n  actual:   ${y[i]}`;
+  }
+  return 'identical';
+}

@@ -1,0 +1,88 @@
+// Every example in man/tdig-fmt.1 that reads a capture fixture runs here (jq's habit: the manual is a test suite).
+// An example is one .EX/.EE block; its lines run as one bash script (pipefail) in a scratch directory that holds
+// links to the fixtures and a `tdig-fmt` on PATH. It must exit 0 and print something.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const FIXTURES = process.env.TDIG_FIXTURES ?? '/work/shared/fixtures';
+
+/** The repository root: the nearest directory above this file with a package.json (works from dist/ too). */
+function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+  return dir;
+}
+
+/** roff to plain text, for the escapes the examples use. */
+function unroff(line: string): string {
+  return line.replace(/\\-/g, '-').replace(/\\e/g, '\\').replace(/\\\(aq/g, "'").replace(/\\&/g, '');
+}
+
+/** The .EX/.EE blocks of a man page, each as its lines of text. */
+export function examples(roff: string): string[][] {
+  const out: string[][] = [];
+  let cur: string[] | null = null;
+  for (const raw of roff.split('\n')) {
+    if (raw.startsWith('.EX')) cur = [];
+    else if (raw.startsWith('.EE')) {
+      if (cur) out.push(cur);
+      cur = null;
+    } else if (cur && !raw.startsWith('.')) cur.push(unroff(raw));
+  }
+  return out;
+}
+
+const root = repoRoot();
+const page = fs.readFileSync(path.join(root, 'man', 'tdig-fmt.1'), 'utf8');
+const fixtureNames = fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.scap')) : [];
+const runnable = examples(page).filter(
+  (lines) => lines.some((l) => l.includes('tdig-fmt')) &&
+    lines.some((l) => fixtureNames.some((f) => new RegExp(`(^|[\\s<(])${f.replace('.', '\\.')}\\b`).test(l))),
+);
+const hasJq = spawnSync('jq', ['--version']).status === 0;
+
+function scratch(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdig-man-'));
+  for (const f of fixtureNames) fs.symlinkSync(path.join(FIXTURES, f), path.join(dir, f));
+  fs.mkdirSync(path.join(dir, 'bin'));
+  const shim = path.join(dir, 'bin', 'tdig-fmt');
+  fs.writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${path.join(root, 'bin', 'tdig-fmt.js')}" "$@"\n`);
+  fs.chmodSync(shim, 0o755);
+  return dir;
+}
+
+test('man/tdig-fmt.1 has runnable examples that read the fixtures', { skip: fixtureNames.length === 0 && 'no fixtures' }, () => {
+  assert.ok(runnable.length >= 8, `only ${runnable.length} runnable examples found`);
+});
+
+for (const lines of runnable) {
+  const script = lines.join('\n');
+  const needsJq = /\bjq\b/.test(script);
+  test(`man example exits 0 with output: ${lines[0]}`, { skip: needsJq && !hasJq && 'jq not installed' }, () => {
+    const dir = scratch();
+    try {
+      const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], {
+        cwd: dir,
+        env: { ...process.env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH ?? ''}` },
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 0, `exit ${r.status}\n${script}\nstderr: ${r.stderr}`);
+      assert.ok(r.stdout.trim().length > 0, `no output from\n${script}`);
+      assert.equal(r.stderr, '', `stderr from\n${script}: ${r.stderr}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Regenerate the golden outputs of tdig-fmt's parity tests from the reference, Debian's sysdig 0.29.3.
+# usage: tools/mkgolden.sh            (run from the project root; review the result with git diff)
+# Golden files are never edited by hand.
+set -euo pipefail
+command -v sysdig >/dev/null || { echo "mkgolden: needs sysdig (apt-get install -y sysdig)" >&2; exit 2; }
+out=test/golden/fmt
+mkdir -p "$out"
+fields=$(cat test/golden/fmt/FIELDS)
+caps=(../shared/fixtures/curl_google.scap ../shared/fixtures/single_ipv6_conn.scap ../shared/fixtures/test_ipv6_client.scap
+      ../shared/reference/vectors/synth.scap ../shared/reference/vectors/synth3.scap test/captures/*.scap)
+for f in "${caps[@]}"; do
+  [[ -f $f ]] || continue
+  n=$(basename "$f" .scap)
+  sysdig -r "$f" | gzip -9n > "$out/$n.text.gz"
+  sysdig -r "$f" -j | gzip -9n > "$out/$n.json.gz"
+  sysdig -r "$f" -p "$fields" | gzip -9n > "$out/$n.fields.gz"
+  sysdig -r "$f" -A | gzip -9n > "$out/$n.ascii.gz"
+  sysdig -r "$f" -x | gzip -9n > "$out/$n.hex.gz"
+  sysdig -r "$f" -X | gzip -9n > "$out/$n.hexascii.gz"
+  sysdig -r "$f" -b | gzip -9n > "$out/$n.base64.gz"
+  for t in a r d D; do sysdig -r "$f" -t $t | gzip -9n > "$out/$n.t$t.gz"; done
+done
+echo "mkgolden: wrote $(ls "$out" | wc -l) files in $out"
