@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { GOLDEN, HAVE_SYSDIG, firstDiff, golden, parityCaptures, sysdig, tdigText } from './helpers.js';
+import { FIXTURES, GOLDEN, HAVE_SYSDIG, firstDiff, golden, parityCaptures, sysdig, tdigText } from './helpers.js';
 
 const FIELDS = golden('fmt/FIELDS').trim();
 
@@ -53,8 +53,8 @@ test('the -p parity format has at least 30 fields and covers every class', () =>
 });
 
 test('curl_google_comments.scap (pcapng options in the section header) prints the same events as curl_google.scap', () => {
-  const a = tdigText('tdig-fmt', [join(GOLDEN, '..', '..', '..', 'shared', 'fixtures', 'curl_google.scap')]);
-  const b = tdigText('tdig-fmt', [join(GOLDEN, '..', '..', '..', 'shared', 'fixtures', 'curl_google_comments.scap')]);
+  const a = tdigText('tdig-fmt', [join(FIXTURES, 'curl_google.scap')]);
+  const b = tdigText('tdig-fmt', [join(FIXTURES, 'curl_google_comments.scap')]);
   assert.equal(b.split('\n').length, 1222);
   assert.ok(a === b, firstDiff(a, b));
 });

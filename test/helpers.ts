@@ -9,8 +9,10 @@ import { gunzipSync } from 'node:zlib';
 /** the project root (dist/test/ is two levels below it) */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SHARED = resolve(ROOT, '..', 'shared');
-export const FIXTURES = join(SHARED, 'fixtures');
-export const VECTORS = join(SHARED, 'reference', 'vectors');
+/** ../shared when the checkout has it; else the copies in test/data (same files) */
+const LOCAL = join(ROOT, 'test', 'data');
+export const FIXTURES = existsSync(join(SHARED, 'fixtures')) ? join(SHARED, 'fixtures') : LOCAL;
+export const VECTORS = existsSync(join(SHARED, 'reference', 'vectors')) ? join(SHARED, 'reference', 'vectors') : LOCAL;
 export const GOLDEN = join(ROOT, 'test', 'golden');
 
 /** Captures the parity tests cover: the fixtures sysdig 0.29.3 reads, the vectors, and test/captures. */
