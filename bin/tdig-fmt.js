@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // tdig-fmt: see lib/commands/fmt.ts
-if (process.argv[2] === '--version' || process.argv[2] === '-V') {
+if (process.argv.includes('--version')) {
   process.stdout.write('tdig-fmt 0.1.0\n');
 } else {
   const { main } = await import('../dist/lib/cli/main.js');

@@ -3,6 +3,7 @@
 
 import { UsageError } from '../cli/errors.js';
 import { readBlocks } from '../scap/reader.js';
+import { BlockKind, sectionHeaderBlock } from '../scap/blocks.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
 import { openInput } from '../scap/input.js';
 import { openOutput } from '../scap/output.js';
@@ -132,7 +133,7 @@ export async function run(args: string[]): Promise<number> {
   const out = new TextOut(process.stdout);
   const engine = new StateEngine();
   engine.bufferFormat = o.json ? jsonBuf(o.buf) : o.buf;
-  engine.maxBufLen = o.verbose || o.json ? 0 : 80;
+  engine.maxBufLen = o.verbose || o.json || o.ndjson ? 0 : 80;
   const formatter = new Formatter(o.format ?? DEFAULT_FORMAT);
   const nd = o.ndjson ? new NdjsonWriter(out, engine) : undefined;
   let seen = 0;
@@ -144,7 +145,8 @@ export async function run(args: string[]): Promise<number> {
     },
     event(ev: EventView) {
       const info = engine.process(ev);
-      seen++;
+      // like sysdig's -n, state-only events are not counted
+      if ((ev.flags & 1) === 0) seen++;
       if (!info) {
         nd?.event(ev, undefined);
       } else if (nd) {
@@ -192,7 +194,9 @@ async function toScap(o: Options, sources: (string | NodeJS.ReadableStream)[]): 
   let stop = false;
   const handler: BlockHandler = {
     header(b) {
-      sink.write(Buffer.from(b.buf.subarray(b.start, b.end)));
+      // a section header with pcapng options becomes the plain 28-byte one that every reader takes
+      if (b.kind === BlockKind.Section && b.end - b.start !== 28) sink.write(sectionHeaderBlock());
+      else sink.write(Buffer.from(b.buf.subarray(b.start, b.end)));
     },
     event(ev) {
       // the whole block, as read: original block type, cpu, flags and trailing bytes

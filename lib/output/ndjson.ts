@@ -10,7 +10,7 @@ import type { StateEngine } from '../state/engine.js';
 import { BlockKind } from '../scap/blocks.js';
 import { evtArgs, evtType } from '../fields/evt.js';
 import type { TextOut } from './writer.js';
-import { createReadStream } from 'node:fs';
+import { openInput } from '../scap/input.js';
 
 const KIND_NAMES: Record<number, string> = {
   [BlockKind.Section]: 'section',
@@ -55,7 +55,8 @@ export class NdjsonWriter {
 
 /** Read tdig's NDJSON and yield the scap bytes it carries, block by block. Errors name the line. */
 export async function* readNdjson(src: string | NodeJS.ReadableStream): AsyncGenerator<Buffer> {
-  const stream = typeof src === 'string' ? createReadStream(src, { highWaterMark: 1 << 20 }) : src;
+  // NDJSON may itself be gzip or lz4 compressed
+  const stream = openInput(src);
   let rest = '';
   let lineNo = 0;
   const parts: Buffer[] = [];

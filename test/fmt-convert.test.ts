@@ -1,0 +1,113 @@
+// Conversions keep the capture: scap re-encoded, NDJSON round trips, compression and pipes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { lz4EncodeSync } from '../lib/scap/lz4.js';
+import { HAVE_SYSDIG, firstDiff, parityCaptures, sysdig, tdig, tdigText } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tdig-convert-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+function plainOf(cap: string): Buffer {
+  const b = readFileSync(cap);
+  return b[0] === 0x1f && b[1] === 0x8b ? gunzipSync(b) : b;
+}
+
+const HAVE_LZ4 = spawnSync('lz4', ['--version']).status === 0;
+
+for (const cap of parityCaptures()) {
+  const name = basename(cap, '.scap');
+  const want = tdigText('tdig-fmt', [cap]);
+
+  test(`${name}: --to scap output prints the same, and sysdig reads it the same`, () => {
+    const out = join(dir, `${name}.re.scap`);
+    const r = tdig('tdig-fmt', ['--to', 'scap', '-w', out, cap]);
+    assert.equal(r.status, 0, r.stderr.toString());
+    assert.equal(statSync(out).mode & 0o777, 0o600, 'capture files are created 0600');
+    const got = tdigText('tdig-fmt', [out]);
+    assert.ok(got === want, firstDiff(want, got));
+    if (HAVE_SYSDIG) {
+      const s1 = sysdig(['-r', cap]);
+      const s2 = sysdig(['-r', out]);
+      assert.ok(s1 === s2, firstDiff(s1, s2));
+    }
+  });
+
+  test(`${name}: scap -> --ndjson -> --from ndjson --to scap prints the original text`, () => {
+    const nd = join(dir, `${name}.ndjson`);
+    writeFileSync(nd, tdig('tdig-fmt', ['--ndjson', cap]).stdout);
+    const lines = readFileSync(nd, 'utf8').trim().split('\n');
+    for (const l of lines) JSON.parse(l);
+    const back = tdig('tdig-fmt', ['--from', 'ndjson', '--to', 'scap', nd]);
+    assert.equal(back.status, 0, back.stderr.toString());
+    const got = tdigText('tdig-fmt', [], back.stdout);
+    assert.ok(got === want, firstDiff(want, got));
+    // the conversion is byte-exact
+    assert.ok(back.stdout.equals(plainOf(cap)) || name === 'curl_google_comments', 'scap bytes round trip exactly');
+  });
+
+  test(`${name}: plain, gzip, lz4 and a pipe give identical output`, () => {
+    const plain = plainOf(cap);
+    for (const [label, bytes] of [
+      ['plain', plain],
+      ['gzip', gzipSync(plain)],
+      ['gzip multi-member', Buffer.concat([gzipSync(plain.subarray(0, 1000)), gzipSync(plain.subarray(1000))])],
+      ['lz4', lz4EncodeSync(plain)],
+    ] as [string, Buffer][]) {
+      const f = join(dir, `${name}.${label.replace(/ /g, '-')}`);
+      writeFileSync(f, bytes);
+      const got = tdigText('tdig-fmt', [f]);
+      assert.ok(got === want, `${label}: ${firstDiff(want, got)}`);
+      const piped = tdigText('tdig-fmt', [], bytes);
+      assert.ok(piped === want, `${label} on stdin: ${firstDiff(want, piped)}`);
+    }
+  });
+}
+
+test('lz4 interoperates with the lz4 CLI both ways, including -BD and concatenated frames', { skip: !HAVE_LZ4 && 'lz4 CLI not installed' }, () => {
+  const cap = parityCaptures()[0]!;
+  const plain = plainOf(cap);
+  const p = join(dir, 'cli.scap');
+  writeFileSync(p, plain);
+  const want = tdigText('tdig-fmt', [p]);
+  for (const opts of [[], ['-BD'], ['-B4', '-BD'], ['--content-size'], ['--no-frame-crc']]) {
+    execFileSync('lz4', ['-q', '-f', ...opts, p, p + '.lz4']);
+    const got = tdigText('tdig-fmt', [p + '.lz4']);
+    assert.ok(got === want, `lz4 ${opts.join(' ')}: ${firstDiff(want, got)}`);
+  }
+  // concatenated frames: two halves compressed separately
+  const half = 4096;
+  writeFileSync(p + '.a', plain.subarray(0, half));
+  writeFileSync(p + '.b', plain.subarray(half));
+  execFileSync('lz4', ['-q', '-f', p + '.a', p + '.a.lz4']);
+  execFileSync('lz4', ['-q', '-f', '-BD', p + '.b', p + '.b.lz4']);
+  const cat = Buffer.concat([readFileSync(p + '.a.lz4'), readFileSync(p + '.b.lz4')]);
+  assert.ok(tdigText('tdig-fmt', [], cat) === want, 'concatenated frames');
+  // and ours through the CLI
+  const r = tdig('tdig-fmt', ['--to', 'scap', '--lz4', p]);
+  assert.equal(r.status, 0);
+  const dec = execFileSync('lz4', ['-d', '-c'], { input: r.stdout, maxBuffer: 1 << 28 });
+  assert.ok(dec.equals(plain), 'lz4 -d of tdig --lz4 output gives the capture back');
+  const z = tdig('tdig-fmt', ['--to', 'scap', '-z', p]);
+  assert.ok(gunzipSync(z.stdout).equals(plain), 'gunzip of tdig -z output gives the capture back');
+});
+
+test('gzip re-encoded to lz4 prints the same', () => {
+  const cap = parityCaptures()[0]!;
+  const want = tdigText('tdig-fmt', [cap]);
+  const r = tdig('tdig-fmt', ['--to', 'scap', '--lz4', cap]);
+  assert.ok(tdigText('tdig-fmt', [], r.stdout) === want);
+});
+
+test('sections concatenated into one stream print as sysdig prints them', { skip: !HAVE_SYSDIG && 'sysdig not installed' }, () => {
+  const caps = parityCaptures();
+  const f = join(dir, 'two.scap');
+  writeFileSync(f, Buffer.concat([plainOf(caps[1]!), plainOf(caps[2]!)]));
+  const want = sysdig(['-r', f]);
+  const got = tdigText('tdig-fmt', [f]);
+  assert.ok(got === want, firstDiff(want, got));
+});

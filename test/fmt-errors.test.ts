@@ -1,0 +1,143 @@
+// Bad input gets one line that says what and where, a non-zero exit, and everything before the fault
+// already printed. A closed stdout ends quietly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { FIXTURES, bin, tdig, tdigText } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tdig-errors-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const plain = gunzipSync(readFileSync(join(FIXTURES, 'curl_google.scap')));
+const full = tdigText('tdig-fmt', [join(FIXTURES, 'curl_google.scap')]).split('\n');
+
+/** offset of the n-th event block */
+function eventBlockOffset(n: number): number {
+  let pos = 0;
+  let seen = 0;
+  while (pos < plain.length) {
+    const t = plain.readUInt32LE(pos);
+    if (t === 0x204 || t === 0x216) {
+      if (seen++ === n) return pos;
+    }
+    pos += plain.readUInt32LE(pos + 4);
+  }
+  throw new Error('not enough events');
+}
+
+function run(bytes: Buffer, args: string[] = []): { status: number | null; out: string; err: string } {
+  const f = join(dir, 'in.bin');
+  writeFileSync(f, bytes);
+  const r = tdig('tdig-fmt', [...args, f]);
+  return { status: r.status, out: r.stdout.toString('latin1'), err: r.stderr.toString() };
+}
+
+function assertOneLine(err: string, re: RegExp): void {
+  const lines = err.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line of error, got: ${err}`);
+  assert.match(lines[0]!, re);
+  assert.doesNotMatch(err, /\n\s+at /, 'no stack trace');
+}
+
+test('a truncated file prints every whole event, then names the byte offset, exit 1', () => {
+  const r = run(plain.subarray(0, 100000));
+  assert.equal(r.status, 1);
+  assertOneLine(r.err, /^tdig-fmt: truncated block: \d+ of \d+ bytes at .* byte \d+$/);
+  const lines = r.out.split('\n').filter((l) => l);
+  assert.ok(lines.length > 400, 'events before the fault are printed');
+  assert.deepEqual(lines, full.slice(0, lines.length), 'and they are the same lines as the whole file gives');
+});
+
+test('a truncated gzip file prints what it could decompress, then fails with the offset', () => {
+  const r = run(gzipSync(plain).subarray(0, 20000));
+  assert.equal(r.status, 1);
+  assertOneLine(r.err, /gzip: unexpected end of file at .*byte \d+/);
+  assert.ok(r.out.split('\n').length > 100);
+});
+
+test('random bytes are refused at byte 0', () => {
+  const rnd = Buffer.alloc(5000);
+  for (let i = 0; i < rnd.length; i++) rnd[i] = (i * 7919 + 13) & 0xff;
+  const r = run(rnd);
+  assert.equal(r.status, 1);
+  assertOneLine(r.err, /not a scap stream.* byte 0$/);
+  assert.equal(r.out, '');
+});
+
+test('a wrong byte-order magic is refused with its offset', () => {
+  const b = Buffer.from(plain);
+  b.writeUInt32LE(0x4d3c2b1a, 8);
+  const r = run(b);
+  assert.equal(r.status, 1);
+  assertOneLine(r.err, /byte-order magic .* byte 8$/);
+});
+
+test('a corrupted block length is refused with its offset, after the events before it', () => {
+  const b = Buffer.from(plain);
+  const off = eventBlockOffset(700);
+  b.writeUInt32LE(13, off + 4);
+  const r = run(b);
+  assert.equal(r.status, 1);
+  assertOneLine(r.err, new RegExp(`corrupt block length 13 at .* byte ${off + 4}$`));
+  assert.ok(r.out.split('\n').length > 400);
+});
+
+test('a block longer than the cap is refused before it is buffered', () => {
+  const b = Buffer.from(plain);
+  const off = eventBlockOffset(300);
+  b.writeUInt32LE(0x7ffffff0, off + 4);
+  const r = run(b);
+  assert.equal(r.status, 1);
+  assertOneLine(r.err, /block length 2147483632 exceeds the cap of \d+ bytes at .* byte \d+$/);
+});
+
+test('an NDJSON syntax error names the line; the blocks before it are converted', () => {
+  const nd = tdig('tdig-fmt', ['--ndjson', join(FIXTURES, 'curl_google.scap')]).stdout.toString().split('\n');
+  nd.splice(900, 0, '{"block":"event", oops}');
+  const f = join(dir, 'bad.ndjson');
+  writeFileSync(f, nd.join('\n'));
+  const r = tdig('tdig-fmt', ['--from', 'ndjson', f]);
+  assert.equal(r.status, 1);
+  assertOneLine(r.stderr.toString(), /NDJSON syntax error: .* at line 901$/);
+});
+
+test('unknown options and bad values are usage errors, exit 2', () => {
+  for (const args of [['--bogus'], ['-n', 'x'], ['-t', 'q'], ['-p']]) {
+    const r = tdig('tdig-fmt', args);
+    assert.equal(r.status, 2, args.join(' '));
+    assertOneLine(r.stderr.toString(), /^tdig-fmt: /);
+  }
+  const r = tdig('tdig-fmt', [join(dir, 'does-not-exist.scap')]);
+  assert.equal(r.status, 1);
+  assertOneLine(r.stderr.toString(), /does-not-exist\.scap/);
+});
+
+test('tdig-fmt big.scap | head -1 exits at once, quietly, with 0', async () => {
+  // 200 copies of the capture's events: far more than a pipe buffer holds
+  const f = join(dir, 'big.scap');
+  const evStart = eventBlockOffset(0);
+  const parts = [plain.subarray(0, evStart)];
+  for (let i = 0; i < 200; i++) parts.push(plain.subarray(evStart));
+  writeFileSync(f, Buffer.concat(parts));
+  const child = spawn(process.execPath, [bin('tdig-fmt'), f], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const first = await new Promise<string>((res) => {
+    let acc = '';
+    child.stdout.on('data', (d: Buffer) => {
+      acc += d.toString();
+      const nl = acc.indexOf('\n');
+      if (nl >= 0) {
+        child.stdout.destroy();
+        res(acc.slice(0, nl));
+      }
+    });
+  });
+  const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+  assert.equal(first, full[0]);
+  assert.equal(code, 0);
+  assert.equal(err, '');
+});
