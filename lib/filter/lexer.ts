@@ -22,6 +22,15 @@ export const STR_OP_MODIFIERS = ['oneof ', 'anyof ', 'allof '];
 export const LIST_OPS = ['intersects', 'in', 'pmatch'];
 export const TRANSFORMERS = ['tolower(', 'toupper(', 'b64(', 'basename(', 'len(', 'join(', 'concat(', 'getopt('];
 
+/**
+ * Filter values are compared with capture bytes, which tdig holds as latin1 strings (one char per
+ * byte): text typed in the expression becomes its UTF-8 bytes the same way.
+ */
+export function byteString(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(s) ? Buffer.from(s, 'utf8').toString('latin1') : s;
+}
+
 export class Lexer {
   /** 0-based cursor */
   i = 0;
@@ -131,8 +140,10 @@ export class Lexer {
       const c = s[j]!;
       if (c === q) break;
       if (c !== '\\') {
-        out += c;
-        j++;
+        const cp = s.codePointAt(j)!;
+        if (cp < 0x80) out += c;
+        else out += byteString(String.fromCodePoint(cp));
+        j += cp > 0xffff ? 2 : 1;
         continue;
       }
       const e = s[j + 1];

@@ -1,0 +1,343 @@
+// tdig-filter: keep the events a filter expression matches. Reads scap (plain, gzip, lz4) or tdig's
+// NDJSON; writes scap (or NDJSON). Each written event carries its original number (the 16-byte
+// trailer of formats/scap.md), so `tdig-filter F cap | tdig-fmt` prints what `sysdig -r cap F` prints.
+// Dropped events that change state are written as state-only events unless --thin.
+
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { UsageError } from '../cli/errors.js';
+import { readBlocks } from '../scap/reader.js';
+import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
+import { NUM_OPTION } from '../scap/reader.js';
+import { openInput } from '../scap/input.js';
+import { openOutput, type ScapSink } from '../scap/output.js';
+import { EventView } from '../scap/event.js';
+import { EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARGE, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
+import { StateEngine } from '../state/engine.js';
+import { EF, eventInfo } from '../events/table.js';
+import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
+import { listFields } from '../output/list.js';
+import { NdjsonWriter, readNdjson } from '../output/ndjson.js';
+import { TextOut } from '../output/writer.js';
+
+export const usage = `usage: tdig-filter [options] EXPR [FILE...]
+
+Keep the events of scap captures (files, or stdin) that the filter expression EXPR matches, as
+sysdig 0.29.3 does with its filter argument. Input may be scap (plain, gzip or lz4) or tdig NDJSON.
+Output is scap on stdout (NDJSON when the input is NDJSON or with --ndjson); every event keeps its
+original number, so "tdig-filter EXPR cap | tdig-fmt" prints what "sysdig -r cap EXPR" prints.
+Dropped events that change the thread or fd tables are written as state-only events (hidden, but
+used to keep process and connection names right downstream) unless --thin.
+
+  -w FILE          write FILE (mode 0600) instead of stdout
+  -z, --compress   gzip the scap output
+  --lz4            lz4-frame the scap output
+  -n N             stop after N matching events
+  --invert         keep the events EXPR does not match
+  --thin           do not write state-only events for dropped events
+  --ndjson         write NDJSON (one object per block) instead of scap
+  -l, --list       list the fields, as sysdig -l
+  --version        print the version
+
+EXPR: checks like proc.name=curl, fd.port=80, evt.buffer contains password, joined with and, or,
+not and parentheses (see tdig-filter(1) for the grammar and the operators).
+`;
+
+interface Options {
+  expr?: string;
+  files: string[];
+  outFile?: string;
+  compression: 'plain' | 'gzip' | 'lz4';
+  limit: number;
+  invert: boolean;
+  thin: boolean;
+  ndjson: boolean;
+  list: boolean;
+}
+
+export function parseArgs(args: string[]): Options {
+  const o: Options = { files: [], compression: 'plain', limit: 0, invert: false, thin: false, ndjson: false, list: false };
+  const value = (i: number, flag: string): string => {
+    const v = args[i];
+    if (v === undefined) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  const positional: string[] = [];
+  let dashdash = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (dashdash) {
+      positional.push(a);
+      continue;
+    }
+    switch (a) {
+      case '--': dashdash = true; break;
+      case '-w': case '--write': o.outFile = value(++i, a); break;
+      case '-z': case '--compress': o.compression = 'gzip'; break;
+      case '--lz4': o.compression = 'lz4'; break;
+      case '-n': case '--numevents': {
+        const v = value(++i, a);
+        if (!/^\d+$/.test(v)) throw new UsageError(`-n needs a number, not "${v}"`);
+        o.limit = Number(v);
+        break;
+      }
+      case '--invert': case '-v': o.invert = true; break;
+      case '--thin': o.thin = true; break;
+      case '--ndjson': o.ndjson = true; break;
+      case '-l': case '--list': o.list = true; break;
+      case '-': positional.push('-'); break;
+      default:
+        if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) throw new UsageError(`unknown option ${a} (see tdig-filter --help)`);
+        positional.push(a);
+    }
+  }
+  if (!o.list) {
+    if (positional.length === 0) throw new UsageError('missing the filter expression (see tdig-filter --help)');
+    o.expr = positional[0];
+    o.files = positional.slice(1);
+  }
+  if (o.ndjson && o.compression !== 'plain') throw new UsageError('-z and --lz4 compress scap output, not --ndjson');
+  return o;
+}
+
+export async function run(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const o = parseArgs(args);
+  if (o.list) {
+    process.stdout.write(listFields());
+    return 0;
+  }
+  const filter = compileFilter(o.expr!, { invert: o.invert });
+  const sources: (string | NodeJS.ReadableStream)[] = o.files.length === 0 ? [process.stdin] : o.files.map((f) => (f === '-' ? process.stdin : f));
+
+  const engine = new StateEngine();
+  engine.maxBufLen = 0;
+  const test = filter.test;
+  let out: Output | undefined;
+  let kept = 0;
+  let stop = false;
+  let scratch: EventView | undefined;
+
+  const handler: BlockHandler = {
+    header(b: HeaderBlock) {
+      engine.header(b);
+      out!.header(b);
+    },
+    event(ev: EventView) {
+      const verdict = filterEvent(engine, ev, test);
+      if (verdict === FilterVerdict.Keep) {
+        out!.event(ev, ev.flags, engine);
+        kept++;
+        if (o.limit !== 0 && kept >= o.limit) {
+          stop = true;
+          return false;
+        }
+      } else if (verdict === FilterVerdict.Drop && !o.thin && (engine.info.flags & EF.MODIFIES_STATE) !== 0) {
+        out!.event(ev, ev.flags | 1, engine);
+      }
+      return true;
+    },
+  };
+
+  try {
+    for (const src of sources) {
+      if (stop) break;
+      const { ndjson, chunks } = await sniff(src);
+      if (!out) {
+        const asNdjson = o.ndjson || ndjson;
+        out = asNdjson ? new NdjsonOutput(o.outFile, engine, () => (scratch ??= new EventView())) : new ScapOutput(o.outFile, o.compression);
+      }
+      const sink = out;
+      const paced = async function* (): AsyncGenerator<Buffer> {
+        for await (const c of chunks) {
+          await sink.ready();
+          yield c;
+        }
+      };
+      await readBlocks(paced(), handler, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0, name: typeof src === 'string' ? src : undefined });
+    }
+  } finally {
+    if (out) await out.close();
+    else if (o.outFile !== undefined) await new ScapOutput(o.outFile, o.compression).close();
+  }
+  return 0;
+}
+
+/** Decompress, then tell scap from NDJSON by the first byte. */
+async function sniff(src: string | NodeJS.ReadableStream): Promise<{ ndjson: boolean; chunks: AsyncIterable<Buffer> }> {
+  const it = openInput(src)[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return { ndjson: false, chunks: (async function* () {})() };
+  const head = first.value;
+  let i = 0;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+  const rest = (async function* (): AsyncGenerator<Buffer> {
+    yield head;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  })();
+  if (head[i] === 0x7b /* { */) return { ndjson: true, chunks: readNdjson(Readable.from(rest)) };
+  return { ndjson: false, chunks: rest };
+}
+
+interface Output {
+  header(b: HeaderBlock): void;
+  event(ev: EventView, flags: number, engine: StateEngine): void;
+  /** resolves when more input may be read */
+  ready(): Promise<void> | void;
+  close(): Promise<void>;
+}
+
+const CHUNK = 1 << 20;
+
+/** scap blocks gathered in 1 MiB buffers and handed to the sink. */
+class ScapOutput implements Output {
+  private readonly sink: ScapSink;
+  private buf = Buffer.allocUnsafe(CHUNK);
+  private pos = 0;
+  private full = false;
+
+  constructor(path: string | undefined, compression: 'plain' | 'gzip' | 'lz4') {
+    this.sink = openOutput({ path, compression, stdout: process.stdout });
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+  }
+
+  private flush(): void {
+    if (this.pos === 0) return;
+    if (!this.sink.write(this.buf.subarray(0, this.pos))) this.full = true;
+    this.buf = Buffer.allocUnsafe(CHUNK);
+    this.pos = 0;
+  }
+
+  header(b: HeaderBlock): void {
+    const n = b.end - b.start;
+    this.room(n);
+    b.buf.copy(this.buf, this.pos, b.start, b.end);
+    this.pos += n;
+  }
+
+  event(ev: EventView, flags: number): void {
+    const n = blockSize(ev, flags);
+    this.room(n);
+    this.pos = writeBlock(this.buf, this.pos, ev, flags, n);
+  }
+
+  ready(): Promise<void> | void {
+    if (!this.full) return;
+    this.full = false;
+    return this.sink.drain();
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    await this.sink.close();
+  }
+}
+
+/** NDJSON lines (formats/ndjson.md), with the re-framed event blocks as "raw". */
+class NdjsonOutput implements Output {
+  private readonly text: TextOut;
+  private readonly nd: NdjsonWriter;
+  private readonly file: NodeJS.WritableStream | undefined;
+
+  constructor(
+    path: string | undefined,
+    engine: StateEngine,
+    private readonly view: () => EventView,
+  ) {
+    this.file = path !== undefined ? createWriteStream(path, { mode: 0o600 }) : undefined;
+    this.text = new TextOut(this.file ?? process.stdout);
+    this.nd = new NdjsonWriter(this.text, engine);
+  }
+
+  header(b: HeaderBlock): void {
+    this.nd.header(b);
+  }
+
+  event(ev: EventView, flags: number, engine: StateEngine): void {
+    const n = blockSize(ev, flags);
+    const block = Buffer.allocUnsafe(n);
+    writeBlock(block, 0, ev, flags, n);
+    const v = this.view();
+    const hdr = flags !== 0 ? 14 : 10;
+    v.set(block, hdr, ev.lensOff - ev.off === EVENT_HEADER_V1, ev.lenSize === 4, ev.nparams);
+    v.cpu = ev.cpu;
+    v.flags = flags;
+    v.blockType = block.readUInt32LE(0);
+    v.num = ev.num;
+    this.nd.event(v, engine.info);
+  }
+
+  ready(): Promise<void> | void {
+    return this.text.drained() ?? undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.text.end();
+    const f = this.file;
+    if (f) await new Promise<void>((res, rej) => f.end((e?: Error | null) => (e ? rej(e) : res())));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// event blocks: the event's bytes unchanged, in a block of its family (v1, v2, v2 large) with the
+// dump flags given, followed by the number trailer (u16 option code, u16 8, u64 number, u32 0)
+
+const TRAILER = 16;
+
+function blockBody(ev: EventView, flags: number): number {
+  return 2 + (flags !== 0 ? 4 : 0) + ev.len;
+}
+
+/** Whether the trailer fits (a non-large block body is at most 64 KiB). */
+function withTrailer(ev: EventView, flags: number): boolean {
+  return ev.lenSize === 4 || blockBody(ev, flags) + TRAILER <= MAX_EVENT_BLOCK_BODY;
+}
+
+function blockSize(ev: EventView, flags: number): number {
+  const body = blockBody(ev, flags) + (withTrailer(ev, flags) ? TRAILER : 0);
+  return 8 + ((body + 3) & ~3) + 4;
+}
+
+function blockType(ev: EventView, flags: number): number {
+  if (ev.lensOff - ev.off === EVENT_HEADER_V1) return flags !== 0 ? EVF_V1 : EV_V1;
+  if (ev.lenSize === 4) return flags !== 0 ? EVF_V2_LARGE : EV_V2_LARGE;
+  return flags !== 0 ? EVF_V2 : EV_V2;
+}
+
+function writeBlock(out: Buffer, at: number, ev: EventView, flags: number, total: number): number {
+  out.writeUInt32LE(blockType(ev, flags), at);
+  out.writeUInt32LE(total, at + 4);
+  out.writeUInt16LE(ev.cpu, at + 8);
+  let o = at + 10;
+  if (flags !== 0) {
+    out.writeUInt32LE(flags >>> 0, o);
+    o += 4;
+  }
+  ev.buf.copy(out, o, ev.off, ev.off + ev.len);
+  o += ev.len;
+  if (withTrailer(ev, flags)) {
+    const num = ev.num;
+    out.writeUInt16LE(NUM_OPTION, o);
+    out.writeUInt16LE(8, o + 2);
+    out.writeUInt32LE(num % 4294967296, o + 4);
+    out.writeUInt32LE(Math.floor(num / 4294967296), o + 8);
+    out.writeUInt32LE(0, o + 12);
+    o += TRAILER;
+  }
+  const end = at + total;
+  out.fill(0, o, end - 4);
+  out.writeUInt32LE(total, end - 4);
+  return end;
+}

@@ -1,0 +1,853 @@
+// Syntax trees to predicates: every check becomes a closure over a field extractor from the registry
+// and a comparator prepared at compile time (parsed numbers, IP addresses, sets, regular expressions).
+// Nothing is turned into source text. Comparison rules follow libsinsp: a missing field fails every
+// operator (`!=` included); values are parsed by the field's type; operators a type does not take are
+// compile errors (current libs' flt_is_comparable).
+
+import { readFileSync } from 'node:fs';
+import type { CheckExpr, Expr, FieldExpr, ListExpr, TransformerExpr, ValueExpr } from './ast.js';
+import { FilterError } from './error.js';
+import { allFields, fieldByName, resolveField, type ResolvedField } from '../fields/registry.js';
+import type { Ctx, FieldDef, FieldType, FieldValue } from '../fields/types.js';
+import { valueText } from '../fields/format.js';
+import { EVENT_MAX, eventInfo, eventTypeNames } from '../events/table.js';
+import { evtType } from '../fields/evt.js';
+
+export type Pred = (ctx: Ctx) => boolean;
+type Getter = (ctx: Ctx) => FieldValue;
+type Many = (ctx: Ctx) => FieldValue[] | undefined;
+
+/** How values of a type compare. 'raw' = decided per event by the value (evt.rawarg). */
+type Kind = 'num' | 'bool' | 'str' | 'buf' | 'ip' | 'net' | 'raw';
+
+const NUM_TYPES = new Set<FieldType>([
+  'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'ERRNO', 'FD', 'PID', 'DOUBLE',
+  'RELTIME', 'ABSTIME', 'PORT', 'MODE', 'FLAGS32', 'UID', 'GID', 'SYSCALLID', 'SIGTYPE',
+]);
+
+function kindOf(t: FieldType): Kind {
+  if (NUM_TYPES.has(t)) return 'num';
+  switch (t) {
+    case 'BOOL': return 'bool';
+    case 'BYTEBUF': return 'buf';
+    case 'IPV4ADDR': case 'IPV6ADDR': case 'IPADDR': return 'ip';
+    case 'IPNET': case 'IPV4NET': case 'IPV6NET': return 'net';
+    default: return 'str';
+  }
+}
+
+/** Operators each kind takes (current libs; `==` is `=`). */
+const OPS: Record<Kind, readonly string[]> = {
+  num: ['=', '==', '!=', '<', '<=', '>', '>=', 'in', 'intersects', 'exists'],
+  bool: ['=', '==', '!=', 'in', 'intersects', 'exists'],
+  ip: ['=', '==', '!=', 'in', 'intersects', 'exists'],
+  net: ['=', '==', '!=', 'in', 'intersects', 'exists'],
+  str: ['=', '==', '!=', '<', '<=', '>', '>=', 'contains', 'icontains', 'startswith', 'endswith', 'glob', 'iglob', 'regex', 'in', 'intersects', 'pmatch', 'exists'],
+  buf: ['=', '==', '!=', 'contains', 'startswith', 'endswith', 'bcontains', 'bstartswith', 'in', 'intersects', 'exists'],
+  raw: ['=', '==', '!=', '<', '<=', '>', '>=', 'contains', 'icontains', 'startswith', 'endswith', 'glob', 'iglob', 'regex', 'in', 'intersects', 'pmatch', 'exists'],
+};
+
+/** An operand: a field (maybe transformed) and how to read it. */
+interface Operand {
+  get: Getter;
+  /** filter-only multi-value matching (fd.ip, fd.port, proc.aname...) */
+  many?: Many;
+  manyNe?: 'all' | 'any';
+  kind: Kind;
+  type: FieldType;
+  def: FieldDef | undefined;
+  /** text for messages */
+  text: string;
+  /** the plain field, when there is no transformer */
+  field?: ResolvedField;
+  cost: number;
+}
+
+export interface Compiled {
+  test: Pred;
+  fields: ResolvedField[];
+}
+
+export function compileExpr(root: Expr, src: string): Compiled {
+  return new Compiler(src).run(root);
+}
+
+class Compiler {
+  readonly fields: ResolvedField[] = [];
+  private sideEffects = false;
+
+  constructor(private readonly src: string) {}
+
+  private fail(reason: string, col: number): never {
+    throw new FilterError(reason, col, this.src);
+  }
+
+  run(root: Expr): Compiled {
+    // checks have no side effects, except fields that remember the previous event
+    this.sideEffects = hasStatefulField(root);
+    return { test: this.expr(root).pred, fields: this.fields };
+  }
+
+  /** Iterative over the tree's and/or/not spine is not needed: the parser bounds the depth. */
+  private expr(e: Expr): { pred: Pred; cost: number } {
+    switch (e.kind) {
+      case 'and':
+      case 'or': {
+        const parts = e.children.map((c) => this.expr(c));
+        if (!this.sideEffects) parts.sort((a, b) => a.cost - b.cost); // stable: cheap, selective checks first
+        const preds = parts.map((p) => p.pred);
+        const cost = Math.max(...parts.map((p) => p.cost));
+        return { pred: e.kind === 'and' ? all(preds) : any(preds), cost };
+      }
+      case 'not': {
+        const p = this.expr(e.child);
+        const f = p.pred;
+        return { pred: (c) => !f(c), cost: p.cost };
+      }
+      case 'ident':
+        return this.fail(`'${e.name}' is not a field check (fields have a class, e.g. proc.name=${e.name}); named macros and lists are not supported`, e.col);
+      case 'check':
+        return this.check(e);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // operands
+
+  private field(f: FieldExpr): Operand {
+    const text = f.arg === undefined ? f.name : `${f.name}[${f.arg}]`;
+    const r = resolveField(text);
+    if (!r) this.unknownField(f, text);
+    this.fields.push(r);
+    const def = r.def;
+    const arg = r.arg;
+    const extract = def.extract;
+    let get: Getter = (c) => extract(c, arg);
+    let kind = kindOf(def.type);
+    let cost = CHEAP_FIELDS.has(def.name) ? 0 : EXPENSIVE_FIELDS.has(def.name) ? 3 : 1;
+    if (def.name === 'evt.buffer') {
+      // libsinsp compares the raw bytes of the data param, whatever the print format
+      get = rawData;
+      kind = 'buf';
+    } else if (def.name === 'evt.rawarg') {
+      kind = 'raw';
+    }
+    const op: Operand = { get, kind, type: def.type, def, text, field: r, cost };
+    if (def.anyOf) {
+      const many = def.anyOf.bind(def);
+      op.many = (c) => many(c, arg);
+      op.manyNe = def.anyOfNe ?? 'any';
+    }
+    return op;
+  }
+
+  private unknownField(f: FieldExpr, text: string): never {
+    const def = fieldByName(f.name);
+    if (def) {
+      if (f.arg === undefined) this.fail(`field ${f.name} needs an argument, e.g. ${f.name}[0]${def.dotArg ? ` or ${f.name}.NAME` : ''}`, f.col);
+      this.fail(`field ${f.name} takes no argument`, f.col);
+    }
+    const near = closestFields(f.name);
+    this.fail(`unknown field ${text}${near.length ? `; did you mean ${near.join(', ')}?` : ''}`, f.col);
+  }
+
+  private operand(e: FieldExpr | TransformerExpr | ValueExpr | ListExpr): Operand {
+    if (e.kind === 'field') return this.field(e);
+    if (e.kind !== 'transformer') return this.fail('expected a field or a field transformer', e.col);
+    return this.transformer(e);
+  }
+
+  private transformer(t: TransformerExpr): Operand {
+    if (t.arg !== undefined) this.fail(`a [argument] after ${t.name}(...) is not supported`, t.col);
+    if (t.name === 'join' || t.name === 'concat' || t.name === 'getopt') {
+      this.fail(`the ${t.name}( transformer is not supported by tdig; supported: tolower(, toupper(, b64(, basename(, len(, val(`, t.col);
+    }
+    if (t.args.length !== 1) this.fail(`${t.name}( takes exactly one field`, t.col);
+    const a = t.args[0]!;
+    if (a.kind !== 'field' && a.kind !== 'transformer') this.fail(`${t.name}( takes a field, not a value`, a.col);
+    const inner = this.operand(a);
+    if (t.name === 'val') return { ...inner, text: `val(${inner.text})` };
+    const ig = inner.get;
+    const text = `${t.name}(${inner.text})`;
+    if (inner.kind !== 'str' && inner.kind !== 'buf' && inner.kind !== 'raw') {
+      this.fail(`${t.name}( takes a string or buffer field; ${inner.text} is ${inner.type}`, a.col);
+    }
+    const cost = inner.cost + 1;
+    switch (t.name) {
+      case 'tolower':
+      case 'toupper': {
+        const up = t.name === 'toupper';
+        const get: Getter = (c) => {
+          const v = ig(c);
+          if (typeof v === 'string') return up ? asciiUpper(v) : asciiLower(v);
+          if (Buffer.isBuffer(v)) return up ? asciiUpper(v.toString('latin1')) : asciiLower(v.toString('latin1'));
+          return v;
+        };
+        return { get, kind: 'str', type: 'CHARBUF', def: undefined, text, cost };
+      }
+      case 'b64': {
+        const get: Getter = (c) => {
+          const v = ig(c);
+          if (v === undefined) return undefined;
+          const s = typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('latin1') : String(v);
+          if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) return undefined;
+          return Buffer.from(s, 'base64').toString('latin1');
+        };
+        return { get, kind: 'str', type: 'CHARBUF', def: undefined, text, cost };
+      }
+      case 'basename': {
+        const get: Getter = (c) => {
+          const v = ig(c);
+          if (v === undefined) return undefined;
+          const s = typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('latin1') : String(v);
+          return s.slice(s.lastIndexOf('/') + 1);
+        };
+        return { get, kind: 'str', type: 'CHARBUF', def: undefined, text, cost };
+      }
+      case 'len': {
+        const get: Getter = (c) => {
+          const v = ig(c);
+          if (v === undefined) return undefined;
+          if (typeof v === 'string' || Buffer.isBuffer(v)) return v.length;
+          return String(v).length;
+        };
+        return { get, kind: 'num', type: 'UINT64', def: undefined, text, cost };
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // checks
+
+  private check(e: CheckExpr): { pred: Pred; cost: number } {
+    const left = this.operand(e.left);
+    const op0 = e.op;
+    const [opWord, modifier] = op0.split(' ') as [string, string | undefined];
+    const op = opWord === '==' ? '=' : opWord;
+    if (!OPS[left.kind].includes(op)) {
+      this.fail(`${left.text} (${left.type}) does not take the operator '${opWord}'; it takes: ${OPS[left.kind].filter((o) => o !== '==').join(', ')}`, e.opCol);
+    }
+    if (left.field?.def.name === 'fd.ip' || left.field?.def.name === 'fd.net') {
+      if (op !== '=' && op !== '!=' && op !== 'in' && op !== 'intersects') this.fail(`${left.text} takes only =, !=, in and intersects`, e.opCol);
+    }
+    let cost = left.cost;
+    if (op === 'exists') {
+      const g = left.get;
+      const many = left.many;
+      const pred: Pred = many
+        ? (c) => {
+            const arr = many(c);
+            if (arr === undefined) return g(c) !== undefined;
+            return arr.length > 0;
+          }
+        : (c) => g(c) !== undefined;
+      return { pred, cost };
+    }
+    const right = e.right!;
+    let cmp: (v: Exclude<FieldValue, undefined>) => boolean;
+    if (right.kind === 'field' || right.kind === 'transformer') {
+      // compared with another field, evaluated per event
+      const r = this.operand(right);
+      if (r.kind !== left.kind && !(left.kind === 'raw' || r.kind === 'raw') && !(left.kind === 'str' && r.kind === 'buf') && !(left.kind === 'buf' && r.kind === 'str')) {
+        this.fail(`cannot compare ${left.text} (${left.type}) with ${r.text} (${r.type})`, right.col);
+      }
+      if (op === 'in' || op === 'intersects' || op === 'pmatch') this.fail(`'${op}' takes a list (v1, v2, ...)`, right.col);
+      return { pred: this.dynamic(left, op, r), cost: Math.max(cost, r.cost) + 1 };
+    }
+    if (right.kind === 'list') {
+      if (right.ident !== undefined) this.fail(`list '${right.ident}' is not defined: write the values, e.g. (a, b)`, right.col);
+      const isList = op === 'in' || op === 'intersects' || op === 'pmatch';
+      if (!isList && modifier === undefined) this.fail(`'${opWord}' takes one value, not a list`, right.col);
+      this.validateValues(left, op, right.values);
+      if (isList) cmp = this.listCmp(left, op, right.values);
+      else {
+        const each = right.values.map((v) => this.valueCmp(left, op, v));
+        cmp = modifier === 'allof' ? (v) => each.every((f) => f(v)) : (v) => each.some((f) => f(v));
+      }
+    } else {
+      if (op === 'in' || op === 'intersects' || op === 'pmatch') this.fail(`'${op}' takes a list (v1, v2, ...)`, right.col);
+      this.validateValues(left, op, [right]);
+      if (right.value.length === 0 && left.kind !== 'str' && left.kind !== 'buf' && left.kind !== 'raw' && !(left.type === 'PORT')) {
+        this.fail(`${left.text} needs a value after '${opWord}'`, right.col);
+      }
+      cmp = this.valueCmp(left, op, right);
+      if (op === 'regex' || op === 'glob' || op === 'iglob') cost += 1;
+    }
+    // evt.type: answered from a table indexed by event type id
+    if (left.field && left.field.def.name === 'evt.type' && (op === '=' || op === '!=' || op === 'in' || op === 'intersects')) {
+      return { pred: typeTable(cmp), cost: 0 };
+    }
+    return { pred: wrap(left, op, cmp), cost };
+  }
+
+  /** evt.type values must be event or syscall names (0.29.3 validate_filter_value). */
+  private validateValues(left: Operand, op: string, values: ValueExpr[]): void {
+    if (!left.field || left.field.def.name !== 'evt.type' || op === 'regex' || op === 'iglob') return;
+    const names = typeNames();
+    for (const v of values) if (!names.has(v.value)) this.fail(`unknown event type ${v.value}`, v.col);
+  }
+
+  private listCmp(left: Operand, op: string, values: ValueExpr[]): (v: Exclude<FieldValue, undefined>) => boolean {
+    if (op === 'pmatch') {
+      if (left.kind !== 'str' && left.kind !== 'raw') this.fail(`pmatch takes string fields; ${left.text} is ${left.type}`, values[0]?.col ?? 1);
+      const prefixes = values.map((v) => v.value);
+      return (v) => {
+        const s = typeof v === 'string' ? v : asText(left, v);
+        for (const p of prefixes) {
+          if (s === p) return true;
+          if (s.startsWith(p) && (p.endsWith('/') || s.charCodeAt(p.length) === 47)) return true;
+        }
+        return false;
+      };
+    }
+    if (left.kind === 'str') {
+      const set = new Set(values.map((v) => v.value));
+      return (v) => set.has(typeof v === 'string' ? v : asText(left, v));
+    }
+    const each = values.map((v) => this.valueCmp(left, '=', v));
+    if (each.length === 1) return each[0]!;
+    return (v) => {
+      for (const f of each) if (f(v)) return true;
+      return false;
+    };
+  }
+
+  /** A comparator of extracted values with one constant value. */
+  private valueCmp(left: Operand, op: string, ve: ValueExpr): (v: Exclude<FieldValue, undefined>) => boolean {
+    const text = ve.value;
+    switch (left.kind) {
+      case 'num': {
+        const n = this.parseNumber(left, text, ve.col);
+        return numCmp(op, n);
+      }
+      case 'bool': {
+        if (text !== 'true' && text !== 'false') this.fail(`unrecognized boolean value ${text}: ${left.text} takes true or false`, ve.col);
+        const want = text === 'true';
+        return op === '=' ? (v) => truthy(v) === want : (v) => truthy(v) !== want;
+      }
+      case 'ip': {
+        const ip = parseIp(text);
+        if (!ip) this.fail(`unrecognized IP address ${text}`, ve.col);
+        const eq = ipEq(ip);
+        return op === '=' ? eq : (v) => !eq(v);
+      }
+      case 'net': {
+        const net = parseNet(text);
+        if (!net) this.fail(`unrecognized IP network ${text}: write a.b.c.d/len or an IPv6 prefix`, ve.col);
+        const inn = inNet(net);
+        return op === '=' ? inn : (v) => !inn(v);
+      }
+      case 'buf': {
+        let needle: Buffer;
+        if (op === 'bcontains' || op === 'bstartswith') {
+          if (!/^(?:[0-9a-fA-F]{2})*$/.test(text)) this.fail(`${op} takes an even number of hex digits, not ${text}`, ve.col);
+          needle = Buffer.from(text, 'hex');
+        } else needle = Buffer.from(text, 'latin1');
+        return bufCmp(op, needle);
+      }
+      case 'str':
+        return this.strCmp(left, op, text, ve.col);
+      case 'raw': {
+        // evt.rawarg: numbers compare as numbers, text as text, bytes as bytes
+        const n = /^[+-]?\d+$|^0[xX][0-9a-fA-F]+$/.test(text) ? numCmp(op, toNum(text)) : undefined;
+        const s = op === '<' || op === '<=' || op === '>' || op === '>=' || OPS.str.includes(op) ? this.strCmp(left, op, text, ve.col) : undefined;
+        const b = OPS.buf.includes(op) && op !== 'bcontains' && op !== 'bstartswith' ? bufCmp(op, Buffer.from(text, 'latin1')) : undefined;
+        return (v) => {
+          if (typeof v === 'number' || typeof v === 'bigint') return n !== undefined && n(v);
+          if (typeof v === 'string') return s !== undefined && s(v);
+          if (Buffer.isBuffer(v)) return b !== undefined && b(v);
+          return false;
+        };
+      }
+    }
+  }
+
+  private strCmp(left: Operand, op: string, s: string, col: number): (v: Exclude<FieldValue, undefined>) => boolean {
+    const str = (v: Exclude<FieldValue, undefined>): string => (typeof v === 'string' ? v : asText(left, v));
+    switch (op) {
+      case '=': return (v) => str(v) === s;
+      case '!=': return (v) => str(v) !== s;
+      case '<': return (v) => str(v) < s;
+      case '<=': return (v) => str(v) <= s;
+      case '>': return (v) => str(v) > s;
+      case '>=': return (v) => str(v) >= s;
+      case 'contains': return (v) => str(v).includes(s);
+      case 'icontains': {
+        const l = asciiLower(s);
+        return (v) => asciiLower(str(v)).includes(l);
+      }
+      case 'startswith': return (v) => str(v).startsWith(s);
+      case 'endswith': return (v) => str(v).endsWith(s);
+      case 'glob':
+      case 'iglob': {
+        const re = globRegExp(s, op === 'iglob');
+        return (v) => re.test(str(v));
+      }
+      case 'regex': {
+        let re: RegExp;
+        try {
+          re = new RegExp(`^(?:${s})$`, 's');
+        } catch (e) {
+          return this.fail(`invalid regular expression: ${(e as Error).message}`, col);
+        }
+        return (v) => re.test(str(v));
+      }
+      default:
+        return this.fail(`operator ${op} does not apply to strings`, col);
+    }
+  }
+
+  private parseNumber(left: Operand, text: string, col: number): number | bigint {
+    if (left.type === 'PORT' && !/^[0-9]+$/.test(text)) {
+      if (text === '') return 0;
+      const p = servicePort(text);
+      if (p === undefined) this.fail(`unrecognized protocol ${text}: not a port number or a service name in /etc/services`, col);
+      return p;
+    }
+    if (left.type === 'DOUBLE' && /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) return Number(text);
+    if (!/^[+-]?\d+$/.test(text) && !/^0[xX][0-9a-fA-F]+$/.test(text)) this.fail(`${text} is not a valid number (${left.text} is ${left.type})`, col);
+    return toNum(text);
+  }
+
+  /** Field against field (val(), transformers on the right): both sides are read per event. */
+  private dynamic(left: Operand, op: string, right: Operand): Pred {
+    const lg = left.get;
+    const rg = right.get;
+    const kind = left.kind === 'raw' ? right.kind : left.kind;
+    const lt = left;
+    return (c) => {
+      const v = lg(c);
+      if (v === undefined) return false;
+      const r = rg(c);
+      if (r === undefined) return false;
+      return compareValues(kind, op, v, r, lt);
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// predicates
+
+function all(ps: Pred[]): Pred {
+  if (ps.length === 2) {
+    const [a, b] = ps as [Pred, Pred];
+    return (c) => a(c) && b(c);
+  }
+  if (ps.length === 3) {
+    const [a, b, d] = ps as [Pred, Pred, Pred];
+    return (c) => a(c) && b(c) && d(c);
+  }
+  return (c) => {
+    for (let i = 0; i < ps.length; i++) if (!ps[i]!(c)) return false;
+    return true;
+  };
+}
+
+function any(ps: Pred[]): Pred {
+  if (ps.length === 2) {
+    const [a, b] = ps as [Pred, Pred];
+    return (c) => a(c) || b(c);
+  }
+  if (ps.length === 3) {
+    const [a, b, d] = ps as [Pred, Pred, Pred];
+    return (c) => a(c) || b(c) || d(c);
+  }
+  return (c) => {
+    for (let i = 0; i < ps.length; i++) if (ps[i]!(c)) return true;
+    return false;
+  };
+}
+
+/** Missing values fail; multi-value fields match when any value does (all values, for fd.ip-like `!=`). */
+function wrap(left: Operand, op: string, cmp: (v: Exclude<FieldValue, undefined>) => boolean): Pred {
+  const g = left.get;
+  const many = left.many;
+  if (!many) {
+    return (c) => {
+      const v = g(c);
+      return v !== undefined && cmp(v);
+    };
+  }
+  const every = op === '!=' && left.manyNe === 'all';
+  return (c) => {
+    const arr = many(c);
+    if (arr === undefined) {
+      const v = g(c);
+      return v !== undefined && cmp(v);
+    }
+    if (every) {
+      if (arr.length === 0) return false;
+      for (const v of arr) if (v === undefined || !cmp(v)) return false;
+      return true;
+    }
+    for (const v of arr) if (v !== undefined && cmp(v)) return true;
+    return false;
+  };
+}
+
+let typeNameCache: Set<string> | undefined;
+function typeNames(): Set<string> {
+  return (typeNameCache ??= eventTypeNames());
+}
+
+/** evt.type checks: precomputed per event type id; generic events (ids 0 and 1) are named by their syscall. */
+function typeTable(cmp: (v: Exclude<FieldValue, undefined>) => boolean): Pred {
+  const tbl = new Uint8Array(EVENT_MAX + 1);
+  for (let id = 2; id <= EVENT_MAX; id++) {
+    const info = eventInfo(id);
+    if (info && cmp(info.name)) tbl[id] = 1;
+  }
+  return (c) => {
+    const t = c.ev.type;
+    if (t > 1) return tbl[t] === 1;
+    return cmp(evtType(c));
+  };
+}
+
+function numCmp(op: string, n: number | bigint): (v: Exclude<FieldValue, undefined>) => boolean {
+  // number and bigint compare exactly with the relational operators and loose equality
+  type N = number;
+  const w = n as N;
+  const num = (v: Exclude<FieldValue, undefined>): N => (typeof v === 'boolean' ? (v ? 1 : 0) : (v as N));
+  switch (op) {
+    case '=': return (v) => num(v) == w;
+    case '!=': return (v) => num(v) != w;
+    case '<': return (v) => num(v) < w;
+    case '<=': return (v) => num(v) <= w;
+    case '>': return (v) => num(v) > w;
+    case '>=': return (v) => num(v) >= w;
+    default: return () => false;
+  }
+}
+
+function toNum(text: string): number | bigint {
+  let b: bigint;
+  if (/^0[xX]/.test(text)) b = BigInt(text);
+  else b = BigInt(text.replace(/^\+/, ''));
+  return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
+}
+
+function truthy(v: Exclude<FieldValue, undefined>): boolean {
+  return v === true || v === 1 || v === 1n;
+}
+
+function bufCmp(op: string, b: Buffer): (v: Exclude<FieldValue, undefined>) => boolean {
+  const buf = (v: Exclude<FieldValue, undefined>): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'latin1'));
+  switch (op) {
+    case '=': return (v) => buf(v).equals(b);
+    case '!=': return (v) => !buf(v).equals(b);
+    case 'contains':
+    case 'bcontains':
+      return (v) => buf(v).indexOf(b) !== -1;
+    case 'startswith':
+    case 'bstartswith':
+      return (v) => {
+        const x = buf(v);
+        return x.length >= b.length && x.compare(b, 0, b.length, 0, b.length) === 0;
+      };
+    case 'endswith':
+      return (v) => {
+        const x = buf(v);
+        return x.length >= b.length && x.compare(b, 0, b.length, x.length - b.length, x.length) === 0;
+      };
+    default:
+      return () => false;
+  }
+}
+
+function ipEq(ip: Buffer): (v: Exclude<FieldValue, undefined>) => boolean {
+  if (ip.length === 4) {
+    const w = ip.readUInt32LE(0);
+    return (v) => Buffer.isBuffer(v) && v.length === 4 && v.readUInt32LE(0) === w;
+  }
+  return (v) => Buffer.isBuffer(v) && v.equals(ip);
+}
+
+interface Net {
+  addr: Buffer;
+  bits: number;
+}
+
+function inNet(net: Net): (v: Exclude<FieldValue, undefined>) => boolean {
+  const { addr, bits } = net;
+  return (v) => {
+    if (!Buffer.isBuffer(v) || v.length !== addr.length) return false;
+    let b = bits;
+    for (let i = 0; b > 0; i++, b -= 8) {
+      const mask = b >= 8 ? 0xff : (0xff << (8 - b)) & 0xff;
+      if ((v[i]! & mask) !== (addr[i]! & mask)) return false;
+    }
+    return true;
+  };
+}
+
+/** Per-event comparison of two extracted values (val() and transformers on the right). */
+function compareValues(kind: Kind, op: string, v: Exclude<FieldValue, undefined>, r: Exclude<FieldValue, undefined>, left: Operand): boolean {
+  switch (kind) {
+    case 'num':
+    case 'bool': {
+      const a = (typeof v === 'boolean' ? (v ? 1 : 0) : v) as number;
+      const b = (typeof r === 'boolean' ? (r ? 1 : 0) : r) as number;
+      if (typeof a === 'object' || typeof b === 'object') return false;
+      switch (op) {
+        case '=': return a == b;
+        case '!=': return a != b;
+        case '<': return a < b;
+        case '<=': return a <= b;
+        case '>': return a > b;
+        case '>=': return a >= b;
+      }
+      return false;
+    }
+    case 'ip':
+    case 'net':
+    case 'buf': {
+      const a = Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'latin1');
+      const b = Buffer.isBuffer(r) ? r : Buffer.from(String(r), 'latin1');
+      if (op === '=' || op === '!=') return a.equals(b) === (op === '=');
+      return bufCmp(op, b)(a);
+    }
+    default: {
+      const a = typeof v === 'string' ? v : asText(left, v);
+      const b = typeof r === 'string' ? r : Buffer.isBuffer(r) ? r.toString('latin1') : String(r);
+      switch (op) {
+        case '=': return a === b;
+        case '!=': return a !== b;
+        case '<': return a < b;
+        case '<=': return a <= b;
+        case '>': return a > b;
+        case '>=': return a >= b;
+        case 'contains': return a.includes(b);
+        case 'icontains': return asciiLower(a).includes(asciiLower(b));
+        case 'startswith': return a.startsWith(b);
+        case 'endswith': return a.endsWith(b);
+        case 'glob': return globRegExp(b, false).test(a);
+        case 'iglob': return globRegExp(b, true).test(a);
+        case 'regex':
+          try {
+            return new RegExp(`^(?:${b})$`, 's').test(a);
+          } catch {
+            return false;
+          }
+      }
+      return false;
+    }
+  }
+}
+
+function asText(left: Operand, v: Exclude<FieldValue, undefined>): string {
+  if (Buffer.isBuffer(v)) return v.toString('latin1');
+  return left.def ? valueText(left.def, v) : String(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// values
+
+/** The raw bytes of the event's `data` param, looked up once per event type. */
+const dataIdx = new Int16Array(EVENT_MAX + 1).fill(-2);
+function rawData(c: Ctx): FieldValue {
+  const t = c.ev.type;
+  let i = dataIdx[t]!;
+  if (i === -2) {
+    i = -1;
+    const ps = eventInfo(t)?.params ?? [];
+    for (let k = 0; k < ps.length; k++) if (ps[k]!.name === 'data') i = k;
+    dataIdx[t] = i;
+  }
+  if (i < 0 || i >= c.ev.nparams) return undefined;
+  return c.ev.paramBytes(i);
+}
+
+export function parseIp(text: string): Buffer | undefined {
+  if (text.includes('.') && !text.includes(':')) return parseIpv4(text);
+  return parseIpv6(text);
+}
+
+function parseIpv4(text: string): Buffer | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (!m) return undefined;
+  const b = Buffer.alloc(4);
+  for (let i = 0; i < 4; i++) {
+    const n = Number(m[i + 1]);
+    if (n > 255) return undefined;
+    b[i] = n;
+  }
+  return b;
+}
+
+function parseIpv6(text: string): Buffer | undefined {
+  if (!/^[0-9a-fA-F:.]+$/.test(text) || !text.includes(':')) return undefined;
+  let tail: Buffer | undefined;
+  let s = text;
+  const lastColon = s.lastIndexOf(':');
+  if (s.includes('.')) {
+    tail = parseIpv4(s.slice(lastColon + 1));
+    if (!tail) return undefined;
+    s = s.slice(0, lastColon + 1) + '0:0';
+  }
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (h: string): number[] | undefined => {
+    if (h === '') return [];
+    const out: number[] = [];
+    for (const g of h.split(':')) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const a = parse(halves[0]!);
+  const b = halves.length === 2 ? parse(halves[1]!) : [];
+  if (!a || !b) return undefined;
+  let groups: number[];
+  if (halves.length === 2) {
+    if (a.length + b.length > 7) return undefined;
+    groups = [...a, ...new Array<number>(8 - a.length - b.length).fill(0), ...b];
+  } else {
+    if (a.length !== 8) return undefined;
+    groups = a;
+  }
+  const out = Buffer.alloc(16);
+  for (let i = 0; i < 8; i++) out.writeUInt16BE(groups[i]!, i * 2);
+  if (tail) tail.copy(out, 12);
+  return out;
+}
+
+function parseNet(text: string): Net | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) {
+    // sysdig 0.29.3: an IPv6 address without a length is its /64 network; IPv4 needs a length
+    const a = parseIpv6(text);
+    return a ? { addr: a, bits: 64 } : undefined;
+  }
+  const addr = parseIp(text.slice(0, slash));
+  const lenText = text.slice(slash + 1);
+  if (!addr || !/^\d{1,3}$/.test(lenText)) return undefined;
+  const bits = Number(lenText);
+  if (bits > addr.length * 8) return undefined;
+  return { addr, bits };
+}
+
+let services: Map<string, number> | undefined;
+/** getservbyname(name, NULL): the first /etc/services entry with this name or alias. */
+function servicePort(name: string): number | undefined {
+  if (!services) {
+    services = new Map();
+    let text = '';
+    try {
+      text = readFileSync('/etc/services', 'latin1');
+    } catch {
+      text = 'http 80/tcp www\nhttps 443/tcp\nssh 22/tcp\ndomain 53/udp\nftp 21/tcp\nsmtp 25/tcp\n';
+    }
+    for (const line of text.split('\n')) {
+      const l = line.replace(/#.*/, '').trim();
+      if (!l) continue;
+      const parts = l.split(/\s+/);
+      const m = /^(\d+)\//.exec(parts[1] ?? '');
+      if (!m) continue;
+      for (const n of [parts[0]!, ...parts.slice(2)]) if (!services.has(n)) services.set(n, Number(m[1]));
+    }
+  }
+  return services.get(name);
+}
+
+function asciiLower(s: string): string {
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
+}
+
+function asciiUpper(s: string): string {
+  return /[a-z]/.test(s) ? s.replace(/[a-z]+/g, (m) => m.toUpperCase()) : s;
+}
+
+/** fnmatch(pattern, s, 0) as a regular expression: * and ? match any character, '/' included. */
+export function globRegExp(pattern: string, icase: boolean): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '\\' && i + 1 < pattern.length) re += escapeRe(pattern[++i]!);
+    else if (c === '[') {
+      const close = pattern.indexOf(']', i + 2);
+      if (close < 0) {
+        re += '\\[';
+        continue;
+      }
+      let body = pattern.slice(i + 1, close);
+      let neg = false;
+      if (body[0] === '!' || body[0] === '^') {
+        neg = true;
+        body = body.slice(1);
+      }
+      re += '[' + (neg ? '^' : '') + body.replace(/[\\\]^]/g, (m) => '\\' + m) + ']';
+      i = close;
+    } else re += escapeRe(c);
+  }
+  return new RegExp(`^${re}$`, icase ? 'si' : 's');
+}
+
+function escapeRe(c: string): string {
+  return /[.*+?^${}()|[\]\\/-]/.test(c) ? '\\' + c : c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// costs and names
+
+/** Fields read straight from the event header or the table: tested first. */
+const CHEAP_FIELDS = new Set(['evt.type', 'evt.dir', 'evt.cpu', 'evt.num', 'thread.tid', 'evt.is_io', 'evt.is_io_read', 'evt.is_io_write', 'evt.is_wait', 'evt.count']);
+/** Fields that render text or walk lists: tested last. */
+const EXPENSIVE_FIELDS = new Set(['evt.buffer', 'evt.args', 'evt.info', 'evt.arg', 'evt.rawarg', 'proc.args', 'proc.cmdline', 'proc.env', 'proc.aname', 'proc.apid', 'fdlist.names', 'fdlist.cips', 'fdlist.sips', 'fdlist.cports', 'fdlist.sports', 'evt.time', 'evt.datetime', 'evt.time.s', 'evt.datetime.s', 'evt.time.iso8601']);
+
+/** Fields whose value depends on the events seen before (no reordering then). */
+function hasStatefulField(e: Expr): boolean {
+  const stack: Expr[] = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.kind === 'and' || x.kind === 'or') stack.push(...x.children);
+    else if (x.kind === 'not') stack.push(x.child);
+    else if (x.kind === 'check') {
+      const names: string[] = [];
+      const collect = (o: unknown): void => {
+        if (!o || typeof o !== 'object') return;
+        const n = o as { kind?: string; name?: string; args?: unknown[] };
+        if (n.kind === 'field' && n.name) names.push(n.name);
+        if (n.args) n.args.forEach(collect);
+      };
+      collect(x.left);
+      collect(x.right);
+      if (names.some((n) => n.startsWith('evt.deltatime'))) return true;
+    }
+  }
+  return false;
+}
+
+export function closestFields(name: string, max = 3): string[] {
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  const scored: [number, string][] = [];
+  for (const f of allFields()) {
+    const d = editDistance(name, f.name, limit);
+    if (d <= limit) scored.push([d, f.name]);
+  }
+  scored.sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]));
+  return scored.slice(0, max).map((s) => s[1]);
+}
+
+/** Levenshtein distance, giving up (returning limit + 1) once it exceeds limit. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev = new Array<number>(b.length + 1);
+  let cur = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (cur[j]! < rowMin) rowMin = cur[j]!;
+    }
+    if (rowMin > limit) return limit + 1;
+    [prev, cur] = [cur, prev];
+  }
+  return prev[b.length]!;
+}

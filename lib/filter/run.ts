@@ -1,0 +1,44 @@
+// Where a filter runs in the event loop, as sysdig 0.29.3 does it (sinsp_parser::process_event):
+// every event gets the per-event reset; an event with EF_MODIFIES_STATE is then parsed and filtered
+// afterwards; any other event is filtered BEFORE it is parsed, and one that fails is not parsed at all
+// and leaves its thread's last event type at PPM_EVENT_MAX, so the next exit does not pair with it.
+
+import { EF } from '../events/table.js';
+import type { EventView } from '../scap/event.js';
+import type { StateEngine } from '../state/engine.js';
+
+export const enum FilterVerdict {
+  /** the event type is unknown: the engine skipped it */
+  Unknown = -1,
+  Drop = 0,
+  Keep = 1,
+}
+
+/** sched_switch (v6) leaves the thread's last event type alone */
+const SCHEDSWITCH_6_E = 152;
+/** no exit type is PPM_EVENT_MAX + 1 */
+const NO_EVENT_TYPE = 0xffff;
+
+/**
+ * Run one event through the engine with a filter. Returns Keep or Drop (Unknown for types the engine
+ * does not know). After Keep, and after Drop of an EF_MODIFIES_STATE event, the event was parsed.
+ */
+export function filterEvent(engine: StateEngine, ev: EventView, test: ((ctx: StateEngine) => boolean) | undefined): FilterVerdict {
+  const info = engine.begin(ev);
+  if (!info) return FilterVerdict.Unknown;
+  if (test === undefined) {
+    engine.finish(ev, info);
+    return FilterVerdict.Keep;
+  }
+  if (info.flags & EF.MODIFIES_STATE) {
+    engine.finish(ev, info);
+    return test(engine) ? FilterVerdict.Keep : FilterVerdict.Drop;
+  }
+  if (test(engine)) {
+    engine.finish(ev, info);
+    return FilterVerdict.Keep;
+  }
+  const t = engine.thread;
+  if (t && (info.flags & EF.SKIPPARSERESET) === 0 && ev.type !== SCHEDSWITCH_6_E) t.lastEventType = NO_EVENT_TYPE;
+  return FilterVerdict.Drop;
+}
