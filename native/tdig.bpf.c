@@ -644,15 +644,15 @@ none:
 /* ---- syscall arguments ---- */
 struct args { u64 a[6]; };
 
-static __always_inline void read_args(void *ctx_regs, struct args *a)
+/* tp_btf programs get a trusted pt_regs pointer: plain loads, no helper calls */
+static __always_inline void read_args(struct pt_regs *r, struct args *a)
 {
-	struct pt_regs *r = ctx_regs;
-	a->a[0] = BPF_CORE_READ(r, di);
-	a->a[1] = BPF_CORE_READ(r, si);
-	a->a[2] = BPF_CORE_READ(r, dx);
-	a->a[3] = BPF_CORE_READ(r, r10);
-	a->a[4] = BPF_CORE_READ(r, r8);
-	a->a[5] = BPF_CORE_READ(r, r9);
+	a->a[0] = r->di;
+	a->a[1] = r->si;
+	a->a[2] = r->dx;
+	a->a[3] = r->r10;
+	a->a[4] = r->r8;
+	a->a[5] = r->r9;
 }
 
 static __always_inline struct config *interesting(void)
@@ -669,57 +669,59 @@ static __always_inline struct config *interesting(void)
 	return c;
 }
 
-#define REGS(ctx) ((void *)(ctx)->args[0])
-#define RET(ctx) ((s64)(ctx)->args[1])
+#define REGS(ctx) ((struct pt_regs *)(ctx)[0])
+#define RET(ctx) ((s64)(ctx)[1])
 
 /* Handlers: each builds one event. BEGIN opens the event or returns. */
-#define HANDLER(name) \
-	SEC("raw_tp") int name(struct bpf_raw_tracepoint_args *ctx)
+#define EHANDLER(name) \
+	SEC("tp_btf/sys_enter") int name(u64 *ctx)
+#define XHANDLER(name) \
+	SEC("tp_btf/sys_exit") int name(u64 *ctx)
 #define BEGIN(type, np) \
 	struct config *c = get_cfg(); struct ev e; struct args a; \
 	if (!c || ev_begin(&e, c, type, np)) return 0; \
 	read_args(REGS(ctx), &a);
 
 /* read / write / pread / pwrite */
-HANDLER(e_read) { BEGIN(E_READ, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
-HANDLER(x_read) { BEGIN(E_READ + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
-HANDLER(e_write) { BEGIN(E_WRITE, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
-HANDLER(x_write) { BEGIN(E_WRITE + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
-HANDLER(e_pread) { BEGIN(E_PREAD, 3) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
-HANDLER(x_pread) { BEGIN(E_PREAD + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
-HANDLER(e_pwrite) { BEGIN(E_PWRITE, 3) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
-HANDLER(x_pwrite) { BEGIN(E_PWRITE + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
+EHANDLER(e_read) { BEGIN(E_READ, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+XHANDLER(x_read) { BEGIN(E_READ + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
+EHANDLER(e_write) { BEGIN(E_WRITE, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+XHANDLER(x_write) { BEGIN(E_WRITE + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
+EHANDLER(e_pread) { BEGIN(E_PREAD, 3) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
+XHANDLER(x_pread) { BEGIN(E_PREAD + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
+EHANDLER(e_pwrite) { BEGIN(E_PWRITE, 3) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
+XHANDLER(x_pwrite) { BEGIN(E_PWRITE + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
 
 /* readv / writev / preadv / pwritev */
-HANDLER(e_readv) { BEGIN(E_READV, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-HANDLER(x_readv) { BEGIN(E_READV + 1, 3) s64 res = RET(ctx); p_u64(&e, res); p_u32(&e, res > 0 ? res : 0); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
-HANDLER(e_writev) { BEGIN(E_WRITEV, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(a.a[1], a.a[2])); ev_submit(&e); return 0; }
-HANDLER(x_writev) { BEGIN(E_WRITEV + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
-HANDLER(e_preadv) { BEGIN(E_PREADV, 2) p_u64(&e, (s32)a.a[0]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
-HANDLER(x_preadv) { BEGIN(E_PREADV + 1, 3) s64 res = RET(ctx); p_u64(&e, res); p_u32(&e, res > 0 ? res : 0); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
-HANDLER(e_pwritev) { BEGIN(E_PWRITEV, 3) p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(a.a[1], a.a[2])); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
-HANDLER(x_pwritev) { BEGIN(E_PWRITEV + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
+EHANDLER(e_readv) { BEGIN(E_READV, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_readv) { BEGIN(E_READV + 1, 3) s64 res = RET(ctx); p_u64(&e, res); p_u32(&e, res > 0 ? res : 0); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
+EHANDLER(e_writev) { BEGIN(E_WRITEV, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(a.a[1], a.a[2])); ev_submit(&e); return 0; }
+XHANDLER(x_writev) { BEGIN(E_WRITEV + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
+EHANDLER(e_preadv) { BEGIN(E_PREADV, 2) p_u64(&e, (s32)a.a[0]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
+XHANDLER(x_preadv) { BEGIN(E_PREADV + 1, 3) s64 res = RET(ctx); p_u64(&e, res); p_u32(&e, res > 0 ? res : 0); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
+EHANDLER(e_pwritev) { BEGIN(E_PWRITEV, 3) p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(a.a[1], a.a[2])); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
+XHANDLER(x_pwritev) { BEGIN(E_PWRITEV + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
 
 /* open family */
-HANDLER(e_open) { BEGIN(E_OPEN, 3) p_ustr(&e, (void *)a.a[0]); p_u32(&e, open_flags(a.a[1])); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
-HANDLER(x_open) {
+EHANDLER(e_open) { BEGIN(E_OPEN, 3) p_ustr(&e, (void *)a.a[0]); p_u32(&e, open_flags(a.a[1])); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+XHANDLER(x_open) {
 	BEGIN(E_OPEN + 1, 5) s64 res = RET(ctx);
 	p_u64(&e, res); p_ustr(&e, (void *)a.a[0]); p_u32(&e, open_flags(a.a[1])); p_u32(&e, a.a[2]);
 	p_u32(&e, res >= 0 ? fd_dev(res) : 0);
 	ev_submit(&e); return 0;
 }
-HANDLER(e_creat) { BEGIN(E_CREAT, 2) p_ustr(&e, (void *)a.a[0]); p_u32(&e, a.a[1]); ev_submit(&e); return 0; }
-HANDLER(x_creat) {
+EHANDLER(e_creat) { BEGIN(E_CREAT, 2) p_ustr(&e, (void *)a.a[0]); p_u32(&e, a.a[1]); ev_submit(&e); return 0; }
+XHANDLER(x_creat) {
 	BEGIN(E_CREAT + 1, 4) s64 res = RET(ctx);
 	p_u64(&e, res); p_ustr(&e, (void *)a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, res >= 0 ? fd_dev(res) : 0);
 	ev_submit(&e); return 0;
 }
-HANDLER(e_openat) {
+EHANDLER(e_openat) {
 	BEGIN(E_OPENAT, 4)
 	p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, open_flags(a.a[2])); p_u32(&e, a.a[3]);
 	ev_submit(&e); return 0;
 }
-HANDLER(x_openat) {
+XHANDLER(x_openat) {
 	BEGIN(E_OPENAT + 1, 6) s64 res = RET(ctx);
 	p_u64(&e, res); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, open_flags(a.a[2]));
 	p_u32(&e, a.a[3]); p_u32(&e, res >= 0 ? fd_dev(res) : 0);
@@ -743,14 +745,14 @@ static __always_inline u32 resolve_flags(u64 r)
 	if (r & 32) o |= 32;
 	return o;
 }
-HANDLER(e_openat2) {
+EHANDLER(e_openat2) {
 	BEGIN(E_OPENAT2, 5) u64 how[3];
 	read_how(&e, a.a[2], how);
 	p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, open_flags(how[0])); p_u32(&e, how[1]);
 	p_u32(&e, resolve_flags(how[2]));
 	ev_submit(&e); return 0;
 }
-HANDLER(x_openat2) {
+XHANDLER(x_openat2) {
 	BEGIN(E_OPENAT2 + 1, 6) s64 res = RET(ctx); u64 how[3];
 	read_how(&e, a.a[2], how);
 	p_u64(&e, res); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, open_flags(how[0]));
@@ -759,22 +761,22 @@ HANDLER(x_openat2) {
 }
 
 /* close, dup, fcntl, chdir, fchdir, eventfd */
-HANDLER(e_close) { BEGIN(E_CLOSE, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-HANDLER(x_close) { BEGIN(E_CLOSE + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-HANDLER(e_dup) { BEGIN(E_DUP, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-HANDLER(x_dup) { BEGIN(E_DUP + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-HANDLER(e_fcntl) { BEGIN(E_FCNTL, 2) p_u64(&e, (s32)a.a[0]); p_u8(&e, fcntl_cmd(a.a[1])); ev_submit(&e); return 0; }
-HANDLER(x_fcntl) { BEGIN(E_FCNTL + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-HANDLER(e_chdir) { BEGIN(E_CHDIR, 0) ev_submit(&e); return 0; }
-HANDLER(x_chdir) { BEGIN(E_CHDIR + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
-HANDLER(e_fchdir) { BEGIN(E_FCHDIR, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-HANDLER(x_fchdir) { BEGIN(E_FCHDIR + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-HANDLER(e_eventfd) { BEGIN(E_EVENTFD, 2) p_u64(&e, a.a[0]); p_u32(&e, 0); ev_submit(&e); return 0; }
-HANDLER(x_eventfd) { BEGIN(E_EVENTFD + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_close) { BEGIN(E_CLOSE, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_close) { BEGIN(E_CLOSE + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_dup) { BEGIN(E_DUP, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_dup) { BEGIN(E_DUP + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_fcntl) { BEGIN(E_FCNTL, 2) p_u64(&e, (s32)a.a[0]); p_u8(&e, fcntl_cmd(a.a[1])); ev_submit(&e); return 0; }
+XHANDLER(x_fcntl) { BEGIN(E_FCNTL + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_chdir) { BEGIN(E_CHDIR, 0) ev_submit(&e); return 0; }
+XHANDLER(x_chdir) { BEGIN(E_CHDIR + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
+EHANDLER(e_fchdir) { BEGIN(E_FCHDIR, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_fchdir) { BEGIN(E_FCHDIR + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_eventfd) { BEGIN(E_EVENTFD, 2) p_u64(&e, a.a[0]); p_u32(&e, 0); ev_submit(&e); return 0; }
+XHANDLER(x_eventfd) { BEGIN(E_EVENTFD + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
 
 /* pipe / pipe2: the two fds are in user memory */
-HANDLER(e_pipe) { BEGIN(E_PIPE, 0) ev_submit(&e); return 0; }
-HANDLER(x_pipe) {
+EHANDLER(e_pipe) { BEGIN(E_PIPE, 0) ev_submit(&e); return 0; }
+XHANDLER(x_pipe) {
 	BEGIN(E_PIPE + 1, 4) s64 res = RET(ctx); s32 fds[2] = {-1, -1}; u64 ino = 0;
 	if (res >= 0) {
 		bpf_probe_read_user(fds, sizeof(fds), (void *)a.a[0]);
@@ -787,10 +789,10 @@ HANDLER(x_pipe) {
 }
 
 /* sockets */
-HANDLER(e_socket) { BEGIN(E_SOCKET, 3) p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
-HANDLER(x_socket) { BEGIN(E_SOCKET + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-HANDLER(e_socketpair) { BEGIN(E_SOCKETPAIR, 3) p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
-HANDLER(x_socketpair) {
+EHANDLER(e_socket) { BEGIN(E_SOCKET, 3) p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+XHANDLER(x_socket) { BEGIN(E_SOCKET + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_socketpair) { BEGIN(E_SOCKETPAIR, 3) p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+XHANDLER(x_socketpair) {
 	BEGIN(E_SOCKETPAIR + 1, 5) s64 res = RET(ctx); s32 fds[2] = {-1, -1}; u64 src = 0, peer = 0;
 	if (res >= 0) {
 		bpf_probe_read_user(fds, sizeof(fds), (void *)a.a[3]);
@@ -806,17 +808,17 @@ HANDLER(x_socketpair) {
 	p_u64(&e, res); p_u64(&e, fds[0]); p_u64(&e, fds[1]); p_u64(&e, src); p_u64(&e, peer);
 	ev_submit(&e); return 0;
 }
-HANDLER(e_bind) { BEGIN(E_BIND, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-HANDLER(x_bind) { BEGIN(E_BIND + 1, 2) p_u64(&e, RET(ctx)); p_usockaddr(&e, (void *)a.a[1], a.a[2]); ev_submit(&e); return 0; }
-HANDLER(e_connect) { BEGIN(E_CONNECT, 2) p_u64(&e, (s32)a.a[0]); p_usockaddr(&e, (void *)a.a[1], a.a[2]); ev_submit(&e); return 0; }
-HANDLER(x_connect) { BEGIN(E_CONNECT + 1, 2) p_u64(&e, RET(ctx)); p_tuple(&e, (s32)a.a[0], 0, (void *)a.a[1], a.a[2]); ev_submit(&e); return 0; }
-HANDLER(e_listen) { BEGIN(E_LISTEN, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[1]); ev_submit(&e); return 0; }
-HANDLER(x_listen) { BEGIN(E_LISTEN + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-HANDLER(e_shutdown) { BEGIN(E_SHUTDOWN, 2) p_u64(&e, (s32)a.a[0]); p_u8(&e, a.a[1]); ev_submit(&e); return 0; }
-HANDLER(x_shutdown) { BEGIN(E_SHUTDOWN + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-HANDLER(e_accept) { BEGIN(E_ACCEPT, 0) ev_submit(&e); return 0; }
-HANDLER(e_accept4) { BEGIN(E_ACCEPT4, 1) p_u32(&e, a.a[3]); ev_submit(&e); return 0; }
-static __always_inline int accept_exit(struct bpf_raw_tracepoint_args *ctx, u16 type)
+EHANDLER(e_bind) { BEGIN(E_BIND, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_bind) { BEGIN(E_BIND + 1, 2) p_u64(&e, RET(ctx)); p_usockaddr(&e, (void *)a.a[1], a.a[2]); ev_submit(&e); return 0; }
+EHANDLER(e_connect) { BEGIN(E_CONNECT, 2) p_u64(&e, (s32)a.a[0]); p_usockaddr(&e, (void *)a.a[1], a.a[2]); ev_submit(&e); return 0; }
+XHANDLER(x_connect) { BEGIN(E_CONNECT + 1, 2) p_u64(&e, RET(ctx)); p_tuple(&e, (s32)a.a[0], 0, (void *)a.a[1], a.a[2]); ev_submit(&e); return 0; }
+EHANDLER(e_listen) { BEGIN(E_LISTEN, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[1]); ev_submit(&e); return 0; }
+XHANDLER(x_listen) { BEGIN(E_LISTEN + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_shutdown) { BEGIN(E_SHUTDOWN, 2) p_u64(&e, (s32)a.a[0]); p_u8(&e, a.a[1]); ev_submit(&e); return 0; }
+XHANDLER(x_shutdown) { BEGIN(E_SHUTDOWN + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_accept) { BEGIN(E_ACCEPT, 0) ev_submit(&e); return 0; }
+EHANDLER(e_accept4) { BEGIN(E_ACCEPT4, 1) p_u32(&e, a.a[3]); ev_submit(&e); return 0; }
+static __always_inline int accept_exit(u64 *ctx, u16 type)
 {
 	BEGIN(type, 5) s64 res = RET(ctx); u32 qlen = 0, qmax = 0; u8 pct = 0;
 	struct file *lf = fd_file((s32)a.a[0]);
@@ -839,17 +841,17 @@ static __always_inline int accept_exit(struct bpf_raw_tracepoint_args *ctx, u16 
 	ev_submit(&e);
 	return 0;
 }
-HANDLER(x_accept) { accept_exit(ctx, E_ACCEPT + 1); return 0; }
-HANDLER(x_accept4) { accept_exit(ctx, E_ACCEPT4 + 1); return 0; }
+XHANDLER(x_accept) { accept_exit(ctx, E_ACCEPT + 1); return 0; }
+XHANDLER(x_accept4) { accept_exit(ctx, E_ACCEPT4 + 1); return 0; }
 
-HANDLER(e_sendto) {
+EHANDLER(e_sendto) {
 	BEGIN(E_SENDTO, 3)
 	p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); p_tuple(&e, (s32)a.a[0], 0, (void *)a.a[4], a.a[5]);
 	ev_submit(&e); return 0;
 }
-HANDLER(x_sendto) { BEGIN(E_SENDTO + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
-HANDLER(e_recvfrom) { BEGIN(E_RECVFROM, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
-HANDLER(x_recvfrom) {
+XHANDLER(x_sendto) { BEGIN(E_SENDTO + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
+EHANDLER(e_recvfrom) { BEGIN(E_RECVFROM, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+XHANDLER(x_recvfrom) {
 	BEGIN(E_RECVFROM + 1, 3) s64 res = RET(ctx);
 	p_u64(&e, res); p_data(&e, (void *)a.a[1], res);
 	if (res >= 0)
@@ -858,21 +860,21 @@ HANDLER(x_recvfrom) {
 		p_empty(&e);
 	ev_submit(&e); return 0;
 }
-HANDLER(e_sendmsg) {
+EHANDLER(e_sendmsg) {
 	BEGIN(E_SENDMSG, 3) struct msghdr_u m = {};
 	bpf_probe_read_user(&m, sizeof(m), (void *)a.a[1]);
 	p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(m.iov, m.iovlen));
 	p_tuple(&e, (s32)a.a[0], 0, (void *)m.name, m.namelen);
 	ev_submit(&e); return 0;
 }
-HANDLER(x_sendmsg) {
+XHANDLER(x_sendmsg) {
 	BEGIN(E_SENDMSG + 1, 2) s64 res = RET(ctx); struct msghdr_u m = {};
 	bpf_probe_read_user(&m, sizeof(m), (void *)a.a[1]);
 	p_u64(&e, res); p_iovdata(&e, m.iov, m.iovlen, res);
 	ev_submit(&e); return 0;
 }
-HANDLER(e_recvmsg) { BEGIN(E_RECVMSG, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-HANDLER(x_recvmsg) {
+EHANDLER(e_recvmsg) { BEGIN(E_RECVMSG, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_recvmsg) {
 	BEGIN(E_RECVMSG + 1, 4) s64 res = RET(ctx); struct msghdr_u m = {};
 	bpf_probe_read_user(&m, sizeof(m), (void *)a.a[1]);
 	p_u64(&e, res); p_u32(&e, res > 0 ? res : 0); p_iovdata(&e, m.iov, m.iovlen, res);
@@ -925,7 +927,7 @@ static __always_inline void p_proc_common(struct ev *e, struct task_struct *t)
 	p_empty(e);                                    /* cgroups */
 }
 
-static __always_inline int clone_exit(struct bpf_raw_tracepoint_args *ctx, u16 type, int is_clone3)
+static __always_inline int clone_exit(u64 *ctx, u16 type, int is_clone3)
 {
 	BEGIN(type, 20) s64 res = RET(ctx);
 	struct task_struct *t = (void *)bpf_get_current_task();
@@ -946,16 +948,16 @@ static __always_inline int clone_exit(struct bpf_raw_tracepoint_args *ctx, u16 t
 	ev_submit(&e);
 	return 0;
 }
-HANDLER(e_clone) { BEGIN(E_CLONE, 0) ev_submit(&e); return 0; }
-HANDLER(x_clone) { clone_exit(ctx, E_CLONE + 1, 0); return 0; }
-HANDLER(e_fork) { BEGIN(E_FORK, 0) ev_submit(&e); return 0; }
-HANDLER(x_fork) { clone_exit(ctx, E_FORK + 1, 0); return 0; }
-HANDLER(e_vfork) { BEGIN(E_VFORK, 0) ev_submit(&e); return 0; }
-HANDLER(x_vfork) { clone_exit(ctx, E_VFORK + 1, 0); return 0; }
-HANDLER(e_clone3) { BEGIN(E_CLONE3, 0) ev_submit(&e); return 0; }
-HANDLER(x_clone3) { clone_exit(ctx, E_CLONE3 + 1, 1); return 0; }
+EHANDLER(e_clone) { BEGIN(E_CLONE, 0) ev_submit(&e); return 0; }
+XHANDLER(x_clone) { clone_exit(ctx, E_CLONE + 1, 0); return 0; }
+EHANDLER(e_fork) { BEGIN(E_FORK, 0) ev_submit(&e); return 0; }
+XHANDLER(x_fork) { clone_exit(ctx, E_FORK + 1, 0); return 0; }
+EHANDLER(e_vfork) { BEGIN(E_VFORK, 0) ev_submit(&e); return 0; }
+XHANDLER(x_vfork) { clone_exit(ctx, E_VFORK + 1, 0); return 0; }
+EHANDLER(e_clone3) { BEGIN(E_CLONE3, 0) ev_submit(&e); return 0; }
+XHANDLER(x_clone3) { clone_exit(ctx, E_CLONE3 + 1, 1); return 0; }
 
-static __always_inline int execve_exit(struct bpf_raw_tracepoint_args *ctx, u16 type)
+static __always_inline int execve_exit(u64 *ctx, u16 type)
 {
 	BEGIN(type, 20) s64 res = RET(ctx);
 	struct task_struct *t = (void *)bpf_get_current_task();
@@ -979,13 +981,13 @@ static __always_inline int execve_exit(struct bpf_raw_tracepoint_args *ctx, u16 
 	ev_submit(&e);
 	return 0;
 }
-HANDLER(e_execve) { BEGIN(E_EXECVE, 1) p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
-HANDLER(x_execve) { execve_exit(ctx, E_EXECVE + 1); return 0; }
-HANDLER(e_execveat) {
+EHANDLER(e_execve) { BEGIN(E_EXECVE, 1) p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_execve) { execve_exit(ctx, E_EXECVE + 1); return 0; }
+EHANDLER(e_execveat) {
 	BEGIN(E_EXECVEAT, 3) p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, 0);
 	ev_submit(&e); return 0;
 }
-HANDLER(x_execveat) { execve_exit(ctx, E_EXECVEAT + 1); return 0; }
+XHANDLER(x_execveat) { execve_exit(ctx, E_EXECVEAT + 1); return 0; }
 
 /* ---- scheduler tracepoints ---- */
 SEC("raw_tp/sched_process_exit")
@@ -1039,7 +1041,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, TDIG_SYSCALL_MAX);
 	__type(key, u32);
-	__array(values, int(struct bpf_raw_tracepoint_args *));
+	__array(values, int(u64 *));
 } enter_progs SEC(".maps") = {
 	.values = {
 		ON(__NR_read, e_read), ON(__NR_write, e_write), ON(__NR_pread64, e_pread), ON(__NR_pwrite64, e_pwrite),
@@ -1061,7 +1063,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, TDIG_SYSCALL_MAX);
 	__type(key, u32);
-	__array(values, int(struct bpf_raw_tracepoint_args *));
+	__array(values, int(u64 *));
 } exit_progs SEC(".maps") = {
 	.values = {
 		ON(__NR_read, x_read), ON(__NR_write, x_write), ON(__NR_pread64, x_pread), ON(__NR_pwrite64, x_pwrite),
@@ -1079,11 +1081,11 @@ struct {
 	},
 };
 
-SEC("raw_tp/sys_enter")
-int tdig_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/sys_enter")
+int tdig_sys_enter(u64 *ctx)
 {
 	struct config *c = interesting();
-	u32 nr = (u32)ctx->args[1];
+	u32 nr = (u32)ctx[1];
 	struct ev e;
 
 	if (!c || nr >= TDIG_SYSCALL_MAX)
@@ -1097,8 +1099,8 @@ int tdig_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-SEC("raw_tp/sys_exit")
-int tdig_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/sys_exit")
+int tdig_sys_exit(u64 *ctx)
 {
 	struct config *c = interesting();
 	struct pt_regs *r = REGS(ctx);
@@ -1107,7 +1109,7 @@ int tdig_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 
 	if (!c)
 		return 0;
-	nr = (u32)BPF_CORE_READ(r, orig_ax);
+	nr = (u32)r->orig_ax;
 	if (nr >= TDIG_SYSCALL_MAX)
 		return 0;
 	bpf_tail_call(ctx, &exit_progs, nr);
