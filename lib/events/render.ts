@@ -178,7 +178,9 @@ export function tupleName(fd: Fd): string {
 /** copy_and_sanitize_path + concatenate_paths (utils.cpp): join, resolve . and .., drop a trailing /. */
 export function concatenatePaths(base: string, path: Buffer | string): string {
   const p = typeof path === 'string' ? path : cString(path, 0, path.length);
-  if (p.length !== 0 && p.charCodeAt(0) !== 0x2f) return sanitizePath(base, p);
+  // the C code tests the parameter's byte length, so a lone NUL still joins with the base
+  const len = typeof path === 'string' ? path.length : path.length;
+  if (len !== 0 && p.charCodeAt(0) !== 0x2f) return sanitizePath(base, p);
   return sanitizePath('', p);
 }
 

@@ -119,6 +119,18 @@ const RW_EXITS = new Set<number>([
   E.READV_X, E.WRITEV_X, E.PREAD_X, E.PWRITE_X, E.PREADV_X, E.PWRITEV_X,
 ]);
 
+/** Per event type: 1 = enter event the exit parser needs, 2 = read/write exit, 4 = clone exit. */
+const KIND = new Uint8Array(1024);
+for (const t of STORED_ENTERS) KIND[t]! |= 1;
+for (const t of RW_EXITS) KIND[t]! |= 2;
+for (const t of CLONE_EXITS) KIND[t]! |= 4;
+
+/** Event types with a parser in dispatch's switch. */
+const HAS_PARSER = new Uint8Array(1024);
+for (const t of [
+  E.OPEN_X, E.CREAT_X, E.OPENAT_X, E.OPENAT_2_X, E.OPENAT2_X, E.EXECVE_8_X, E.EXECVE_13_X, E.EXECVE_14_X, E.EXECVE_15_X, E.EXECVE_16_X, E.EXECVE_17_X, E.EXECVE_18_X, E.EXECVE_19_X, E.EXECVEAT_X, E.PROCEXIT_E, E.PROCEXIT_1_E, E.PIPE_X, E.PIPE2_X, E.SOCKET_X, E.BIND_X, E.CONNECT_E, E.CONNECT_X, E.ACCEPT_X, E.ACCEPT_5_X, E.ACCEPT4_X, E.ACCEPT4_5_X, E.ACCEPT4_6_X, E.CLOSE_E, E.CLOSE_X, E.FCNTL_E, E.FCNTL_X, E.EVENTFD_X, E.CHDIR_X, E.FCHDIR_X, E.GETCWD_X, E.DUP_X, E.DUP_1_X, E.DUP2_X, E.DUP3_X, E.SIGNALFD_X, E.TIMERFD_CREATE_X, E.INOTIFY_INIT_X, E.SOCKETPAIR_X, E.SETRESUID_X, E.SETRESGID_X, E.SETUID_X, E.SETGID_X, E.CHROOT_X, E.SETSID_X, E.SCHEDSWITCH_6_E, E.BRK_4_X, E.MMAP_X, E.MMAP2_X, E.MUNMAP_X,
+]) HAS_PARSER[t] = 1;
+
 const PPM_O_DIRECTORY = 1 << 10;
 const PPM_AF_UNIX = 1;
 const PPM_AF_INET = 2;
@@ -168,7 +180,6 @@ export class StateEngine implements Ctx {
   private tidOfFdToRemove = -1;
   private readonly scope: RenderScope;
   private lastErrorCode = 0;
-  lastEventTs = 0n;
 
   constructor() {
     this.scope = {
@@ -385,12 +396,10 @@ export class StateEngine implements Ctx {
     if (!info) return undefined;
     this.ev = ev;
     this.info = info;
-    const ts = ev.ts;
     if (!this.sawFirst) {
-      this.firstTs = ts;
+      this.firstTs = ev.ts;
       this.sawFirst = true;
     }
-    this.lastEventTs = ts;
     // deferred removals from the previous event (sinsp::next)
     if (this.tidToRemove !== -1) {
       this.removeThread(this.tidToRemove, false);
@@ -411,11 +420,12 @@ export class StateEngine implements Ctx {
 
   /** Second half of process(): the event's parser and the exit cleanup. */
   finish(ev: EventView, info: EventInfo): void {
-    const fdBefore = this.fd;
-    const nameBefore = fdBefore ? fdBefore.name : '';
+    if (this.fd) this.fd.oldName = this.fd.name;
     this.dispatch(ev, info);
     const f = this.fd;
-    this.fdNameChanged = f !== undefined && f.name !== (f === fdBefore ? nameBefore : '');
+    this.fdNameChanged = f !== undefined && f.name !== f.oldName;
+    // sinsp_evt::get_thread_info looks the thread up again when the event has none (e.g. an inverted clone)
+    if (!this.thread) this.thread = this.tables.threads.get(ev.tid);
     this.fdNum = this.thread ? this.thread.lastEventFd : -1;
     // event_cleanup: an exit event releases the stored enter event
     if ((ev.type & 1) === 1 && this.thread && this.thread.lastEnter) {
@@ -439,7 +449,7 @@ export class StateEngine implements Ctx {
       this.thread = etype === E.PROCINFO_E ? this.tables.threads.get(ev.tid) : undefined;
       return;
     }
-    const queryOs = !(CLONE_EXITS.has(etype) || etype === E.SCHEDSWITCH_6_E);
+    const queryOs = !((KIND[etype]! & 4) !== 0 || etype === E.SCHEDSWITCH_6_E);
     this.thread = this.getThread(ev.tid, queryOs);
     if (etype === E.SCHEDSWITCH_6_E) return;
     const t = this.thread;
@@ -448,8 +458,8 @@ export class StateEngine implements Ctx {
     if ((etype & 1) === 0) {
       t.lastEventFd = -1;
       t.lastEventType = etype;
-      if (eflags & EF.USES_FD && this.nparams() > 0) {
-        t.lastEventFd = readI64(ev.buf, ev.paramOff(0));
+      if (eflags & EF.USES_FD && ev.nparams > 0 && info.params.length > 0) {
+        t.lastEventFd = readI64(ev.buf, ev.lensOff + ev.nparams * ev.lenSize);
         this.fd = this.tables.getFd(t, t.lastEventFd);
       }
       t.latency = 0;
@@ -464,10 +474,10 @@ export class StateEngine implements Ctx {
         t.lastEnterValid = false;
         if (t.lastEventType !== E.TRACER_E) return;
       }
-      if (this.nparams() !== 0) {
+      if (ev.nparams !== 0 && info.params.length !== 0) {
         const p0 = info.params[0]!.name;
         if (p0 === 'res' || p0 === 'fd') {
-          const res = readI64(ev.buf, ev.paramOff(0));
+          const res = readI64(ev.buf, ev.lensOff + ev.nparams * ev.lenSize);
           if (res < 0) this.lastErrorCode = -res;
         }
       }
@@ -485,13 +495,15 @@ export class StateEngine implements Ctx {
 
   private dispatch(ev: EventView, info: EventInfo): void {
     const etype = ev.type;
-    if (STORED_ENTERS.has(etype)) {
+    const kind = KIND[etype]!;
+    if (kind === 0 && !HAS_PARSER[etype]) return;
+    if (kind & 1) {
       if (etype === E.SENDTO_E && !this.fd && this.thread) this.inferSendtoFd();
       this.storeEvent();
       return;
     }
-    if (RW_EXITS.has(etype)) return this.parseRwExit(info);
-    if (CLONE_EXITS.has(etype)) return this.parseCloneExit();
+    if (kind & 2) return this.parseRwExit(info);
+    if (kind & 4) return this.parseCloneExit();
     switch (etype) {
       case E.OPEN_X:
       case E.CREAT_X:

@@ -76,6 +76,8 @@ export const SOCK_BYTES = 40;
 export class Fd {
   type = FD_UNKNOWN;
   name = '';
+  /** the name when the current event looked the fd up (libsinsp m_oldname), for fd.name_changed */
+  oldName = '';
   flags = 0;
   openFlags = 0;
   ino = 0n;
@@ -91,6 +93,7 @@ export class Fd {
   copyFrom(o: Fd): void {
     this.type = o.type;
     this.name = o.name;
+    this.oldName = o.oldName;
     this.flags = o.flags;
     this.openFlags = o.openFlags;
     this.ino = o.ino;
