@@ -17,6 +17,7 @@ import { DEFAULT_FORMAT, Formatter } from '../output/formatter.js';
 import { TextOut } from '../output/writer.js';
 import { listFields } from '../output/list.js';
 import { NdjsonWriter, readNdjson } from '../output/ndjson.js';
+import { Progress } from '../output/progress.js';
 
 export const usage = `usage: tdig-fmt [options] [FILE...]
 
@@ -164,11 +165,14 @@ export async function run(args: string[]): Promise<number> {
   };
   for (const src of sources) {
     if (stop) break;
-    const chunks = withBackpressure(o.fromNdjson ? readNdjson(src) : openInput(src), out);
+    const bar = o.progress && process.stderr.isTTY && typeof src === 'string' ? new Progress(src, src) : undefined;
+    const input = bar && typeof src === 'string' ? bar.stream(src) : src;
+    const chunks = withBackpressure(o.fromNdjson ? readNdjson(input) : openInput(input), out);
     try {
       await readBlocks(chunks, handler, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0, name: typeof src === 'string' ? src : undefined });
     } finally {
       await out.end();
+      bar?.done();
     }
   }
   await out.end();

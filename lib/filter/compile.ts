@@ -398,7 +398,7 @@ class Compiler {
   }
 
   private parseNumber(left: Operand, text: string, col: number): number | bigint {
-    if (left.type === 'PORT' && !/^[0-9]+$/.test(text)) {
+    if (left.type === 'PORT' && !/^[0-9]+$/.test(text) && !/^0[xX][0-9a-fA-F]+$/.test(text)) {
       if (text === '') return 0;
       const p = servicePort(text);
       if (p === undefined) this.fail(`unrecognized protocol ${text}: not a port number or a service name in /etc/services`, col);
@@ -555,29 +555,52 @@ function bufCmp(op: string, b: Buffer): (v: Exclude<FieldValue, undefined>) => b
   }
 }
 
+/**
+ * IP equality as sysdig 0.29.3 compares: the value is stored in a zeroed 16-byte slot, and an extracted
+ * address is compared with as many bytes of the slot as it has (so `fd.ip=::1` matches 0.0.0.0).
+ */
 function ipEq(ip: Buffer): (v: Exclude<FieldValue, undefined>) => boolean {
-  if (ip.length === 4) {
-    const w = ip.readUInt32LE(0);
-    return (v) => Buffer.isBuffer(v) && v.length === 4 && v.readUInt32LE(0) === w;
-  }
-  return (v) => Buffer.isBuffer(v) && v.equals(ip);
+  const slot = Buffer.alloc(16);
+  ip.copy(slot);
+  const w = slot.readUInt32LE(0);
+  return (v) => {
+    if (!Buffer.isBuffer(v)) return false;
+    if (v.length === 4) return v.readUInt32LE(0) === w;
+    return v.length === 16 && v.equals(slot);
+  };
 }
 
+/**
+ * A network. `cidr` = a proper prefix (IPv6 a::b/len, current libs); otherwise sysdig 0.29.3's storage:
+ * an IPv4 net is {ip, netmask} in a zeroed 16-byte slot, an IPv6 "net" is an address whose first 64 bits
+ * make the subnet. A 4-byte value is matched against the slot read as {ip, netmask}; a 16-byte value
+ * against the slot's first 8 bytes.
+ */
 interface Net {
-  addr: Buffer;
-  bits: number;
+  slot: Buffer;
+  cidr?: { addr: Buffer; bits: number };
 }
 
 function inNet(net: Net): (v: Exclude<FieldValue, undefined>) => boolean {
-  const { addr, bits } = net;
+  if (net.cidr) {
+    const { addr, bits } = net.cidr;
+    return (v) => {
+      if (!Buffer.isBuffer(v) || v.length !== addr.length) return false;
+      let b = bits;
+      for (let i = 0; b > 0; i++, b -= 8) {
+        const mask = b >= 8 ? 0xff : (0xff << (8 - b)) & 0xff;
+        if ((v[i]! & mask) !== (addr[i]! & mask)) return false;
+      }
+      return true;
+    };
+  }
+  const slot = net.slot;
+  const ip = slot.readUInt32LE(0);
+  const mask = slot.readUInt32LE(4);
   return (v) => {
-    if (!Buffer.isBuffer(v) || v.length !== addr.length) return false;
-    let b = bits;
-    for (let i = 0; b > 0; i++, b -= 8) {
-      const mask = b >= 8 ? 0xff : (0xff << (8 - b)) & 0xff;
-      if ((v[i]! & mask) !== (addr[i]! & mask)) return false;
-    }
-    return true;
+    if (!Buffer.isBuffer(v)) return false;
+    if (v.length === 4) return ((v.readUInt32LE(0) & mask) >>> 0) === ((ip & mask) >>> 0);
+    return v.length === 16 && v.compare(slot, 0, 8, 0, 8) === 0;
   };
 }
 
@@ -715,17 +738,23 @@ function parseIpv6(text: string): Buffer | undefined {
 
 function parseNet(text: string): Net | undefined {
   const slash = text.indexOf('/');
+  const slot = Buffer.alloc(16);
   if (slash < 0) {
-    // sysdig 0.29.3: an IPv6 address without a length is its /64 network; IPv4 needs a length
+    // sysdig 0.29.3: an IPv6 address without a length stands for its /64 network; IPv4 needs a length
     const a = parseIpv6(text);
-    return a ? { addr: a, bits: 64 } : undefined;
+    if (!a) return undefined;
+    a.copy(slot);
+    return { slot };
   }
   const addr = parseIp(text.slice(0, slash));
   const lenText = text.slice(slash + 1);
   if (!addr || !/^\d{1,3}$/.test(lenText)) return undefined;
   const bits = Number(lenText);
   if (bits > addr.length * 8) return undefined;
-  return { addr, bits };
+  if (addr.length === 16) return { slot, cidr: { addr, bits } };
+  addr.copy(slot);
+  slot.writeUInt32BE(bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0, 4);
+  return { slot };
 }
 
 let services: Map<string, number> | undefined;

@@ -2,6 +2,8 @@
 // every event gets the per-event reset; an event with EF_MODIFIES_STATE is then parsed and filtered
 // afterwards; any other event is filtered BEFORE it is parsed, and one that fails is not parsed at all
 // and leaves its thread's last event type at PPM_EVENT_MAX, so the next exit does not pair with it.
+// A write exit gets the fd of its thread's last enter before filtering, even unpaired (sysdig checks
+// whether it writes to a tracer fd there).
 
 import { EF } from '../events/table.js';
 import type { EventView } from '../scap/event.js';
@@ -16,6 +18,8 @@ export const enum FilterVerdict {
 
 /** sched_switch (v6) leaves the thread's last event type alone */
 const SCHEDSWITCH_6_E = 152;
+/** write exit: libsinsp looks its fd up before filtering, paired or not (its tracer check) */
+const WRITE_X = 7;
 /** no exit type is PPM_EVENT_MAX + 1 */
 const NO_EVENT_TYPE = 0xffff;
 
@@ -29,6 +33,9 @@ export function filterEvent(engine: StateEngine, ev: EventView, test: ((ctx: Sta
   if (test === undefined) {
     engine.finish(ev, info);
     return FilterVerdict.Keep;
+  }
+  if (ev.type === WRITE_X && engine.fd === undefined && engine.thread) {
+    engine.fd = engine.tables.getFd(engine.thread, engine.thread.lastEventFd);
   }
   if (info.flags & EF.MODIFIES_STATE) {
     engine.finish(ev, info);
