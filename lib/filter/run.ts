@@ -19,7 +19,7 @@ export const enum FilterVerdict {
 /** sched_switch (v6) leaves the thread's last event type alone */
 const SCHEDSWITCH_6_E = 152;
 /** write exit: libsinsp looks its fd up before filtering, paired or not (its tracer check) */
-const WRITE_X = 7;
+const WRITE_X = 9;
 /** no exit type is PPM_EVENT_MAX + 1 */
 const NO_EVENT_TYPE = 0xffff;
 
