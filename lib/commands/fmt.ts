@@ -1,7 +1,9 @@
 // tdig-fmt: print a scap stream as sysdig prints it (text, -p formats, JSON), or convert it
 // (lossless NDJSON, scap re-encoded plain, gzip or lz4).
 
+import { existsSync } from 'node:fs';
 import { UsageError } from '../cli/errors.js';
+import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import { readBlocks } from '../scap/reader.js';
 import { BlockKind, sectionHeaderBlock } from '../scap/blocks.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
@@ -40,6 +42,8 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
 
 interface Options {
   files: string[];
+  /** trailing filter expression, as sysdig takes it */
+  filter?: string;
   format?: string;
   json: boolean;
   buf: BufferFormat;
@@ -113,6 +117,9 @@ export function parseArgs(args: string[]): Options {
     }
   }
   if ((o.outFile || o.compression !== 'plain') && !o.toScap) throw new UsageError('-w, -z and --lz4 go with --to scap');
+  // like sysdig, a last argument that is not a file is a filter expression
+  const last = o.files[o.files.length - 1];
+  if (last !== undefined && last !== '-' && !existsSync(last)) o.filter = o.files.pop();
   return o;
 }
 
@@ -129,6 +136,8 @@ export async function run(args: string[]): Promise<number> {
   outputTime.mode = o.time;
   const sources: (string | NodeJS.ReadableStream)[] = o.files.length === 0 ? [process.stdin] : o.files.map((f) => (f === '-' ? process.stdin : f));
 
+  if (o.filter !== undefined && (o.toScap || o.ndjson)) throw new UsageError('a filter goes with text or JSON output; tdig-filter filters scap and NDJSON');
+  const test = o.filter !== undefined ? compileFilter(o.filter).test : undefined;
   if (o.toScap) return toScap(o, sources);
 
   const out = new TextOut(process.stdout);
@@ -145,9 +154,9 @@ export async function run(args: string[]): Promise<number> {
       nd?.header(b);
     },
     event(ev: EventView) {
-      const info = engine.process(ev);
-      // like sysdig's -n, state-only events are not counted
-      if ((ev.flags & 1) === 0) seen++;
+      const info = test ? (filterEvent(engine, ev, test) === FilterVerdict.Keep ? engine.info : undefined) : engine.process(ev);
+      // like sysdig's -n, state-only events (and, with a filter, dropped ones) are not counted
+      if ((ev.flags & 1) === 0 && (info || !test)) seen++;
       if (!info) {
         nd?.event(ev, undefined);
       } else if (nd) {
