@@ -38,11 +38,11 @@ export class EventView {
   set(buf: Buffer, off: number, v1: boolean, large: boolean, tableNparams: number): void {
     this.buf = buf;
     this.off = off;
-    this.tsLo = buf.readUInt32LE(off);
-    this.tsHi = buf.readUInt32LE(off + 4);
-    this.tid = readI64(buf, off + 8);
-    this.len = buf.readUInt32LE(off + 16);
-    this.type = buf.readUInt16LE(off + 20);
+    this.tsLo = u32(buf, off);
+    this.tsHi = u32(buf, off + 4);
+    this.tid = u32(buf, off + 8) + (buf[off + 12]! | (buf[off + 13]! << 8) | (buf[off + 14]! << 16) | (buf[off + 15]! << 24)) * 4294967296;
+    this.len = u32(buf, off + 16);
+    this.type = buf[off + 20]! | (buf[off + 21]! << 8);
     this.lenSize = large ? 4 : 2;
     this.serial++;
     if (v1) {
@@ -50,7 +50,7 @@ export class EventView {
       this.nparams = v1Nparams(buf, off, this.len, tableNparams);
     } else {
       this.lensOff = off + EVENT_HEADER_V2;
-      this.nparams = buf.readUInt32LE(off + 22);
+      this.nparams = u32(buf, off + 22);
     }
   }
 
@@ -71,7 +71,7 @@ export class EventView {
     let vp = this.lensOff + this.nparams * this.lenSize;
     const end = this.off + this.len;
     for (let i = 0; i < n; i++) {
-      let l = this.lenSize === 2 ? buf.readUInt16LE(lp) : buf.readUInt32LE(lp);
+      let l = this.lenSize === 2 ? buf[lp]! | (buf[lp + 1]! << 8) : u32(buf, lp);
       lp += this.lenSize;
       if (vp + l > end) l = Math.max(0, end - vp);
       this.pOff[i] = vp;
@@ -129,11 +129,14 @@ export class EventView {
   }
 }
 
+/** Unsigned 32-bit little-endian, without the bounds checks of readUInt32LE (callers check lengths). */
+export function u32(b: Buffer, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 0x1000000;
+}
+
 /** Signed 64-bit little-endian as a number (exact when |v| < 2^53). */
 export function readI64(b: Buffer, o: number): number {
-  const lo = b.readUInt32LE(o);
-  const hi = b.readInt32LE(o + 4);
-  return hi * 4294967296 + lo;
+  return u32(b, o) + (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24)) * 4294967296;
 }
 
 export function readU64(b: Buffer, o: number): number {

@@ -6,6 +6,8 @@ import {
   BlockKind,
   blockTypeInfo,
   DEFAULT_BLOCK_CAP,
+  EV_V1,
+  EV_V2,
   EV_V2_LARGE,
   EVF_V2_LARGE,
   EVENT_HEADER_V1,
@@ -13,7 +15,7 @@ import {
   MAX_EVENT_BLOCK_BODY,
   SHB,
 } from './blocks.js';
-import { EventView } from './event.js';
+import { EventView, u32 } from './event.js';
 
 /** Option code of the per-event trailer that carries an event's original number (u64). */
 export const NUM_OPTION = 0x7464;
@@ -27,6 +29,9 @@ export function numberTrailer(num: number): Buffer {
   b.writeUInt32LE(Math.floor(num / 4294967296), 8);
   return b;
 }
+
+const EV_V2_INFO = blockTypeInfo(EV_V2);
+const EV_V1_INFO = blockTypeInfo(EV_V1);
 
 export interface HeaderBlock {
   kind: BlockKind;
@@ -106,8 +111,8 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
         throw new DataError(`truncated block: ${have} of ${need} bytes`, where(base + pos));
       }
     }
-    const btype = buf.readUInt32LE(pos);
-    const blen = buf.readUInt32LE(pos + 4);
+    const btype = u32(buf, pos);
+    const blen = u32(buf, pos + 4);
     if (!sawSection && btype !== SHB) {
       throw new DataError(`not a scap stream: block type 0x${btype.toString(16)} where a section header should be`, where(base + pos));
     }
@@ -125,7 +130,7 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
     const start = pos;
     const end = pos + blen;
     pos = end;
-    const info = blockTypeInfo(btype);
+    const info = btype === EV_V2 ? EV_V2_INFO : btype === EV_V1 ? EV_V1_INFO : blockTypeInfo(btype);
     const offset = base + start;
     if (info.kind === BlockKind.Event) {
       if (!sawSection) throw new DataError('event before any section header', where(offset));
@@ -134,23 +139,23 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
       if (!large && blen - 8 > MAX_EVENT_BLOCK_BODY) {
         throw new DataError(`event block length ${blen} exceeds 65536 for a non-large block`, where(offset + 4));
       }
-      const flags = info.hasFlags ? buf.readUInt32LE(start + 10) : 0;
+      const flags = info.hasFlags ? u32(buf, start + 10) : 0;
       const evOff = start + (info.hasFlags ? 14 : 10);
       const hdr = info.v1 ? EVENT_HEADER_V1 : EVENT_HEADER_V2;
       if (evOff + hdr > end - 4) throw new DataError('event block too short', where(offset));
-      const evLen = buf.readUInt32LE(evOff + 16);
+      const evLen = u32(buf, evOff + 16);
       if (evLen < hdr || evOff + evLen > end - 4) {
         throw new DataError(`event length ${evLen} does not fit its block`, where(evOff + 16 - start + offset));
       }
-      const type = buf.readUInt16LE(evOff + 20);
-      ev.set(buf, evOff, info.v1 === true, large, opts.tableNparams(type));
+      const type = buf[evOff + 20]! | (buf[evOff + 21]! << 8);
+      ev.set(buf, evOff, info.v1 === true, large, info.v1 ? opts.tableNparams(type) : 0);
       if (info.v1 && ev.nparams === 0 && evLen !== hdr && opts.tableNparams(type) > 0) {
         throw new DataError(`cannot rebuild the parameter count of a v1 event of type ${type}`, where(offset));
       }
       if (!info.v1 && EVENT_HEADER_V2 + ev.nparams * ev.lenSize > evLen) {
         throw new DataError(`event parameter count ${ev.nparams} does not fit its length ${evLen}`, where(offset));
       }
-      ev.cpu = buf.readUInt16LE(start + 8);
+      ev.cpu = buf[start + 8]! | (buf[start + 9]! << 8);
       ev.flags = flags;
       ev.blockType = btype;
       ev.streamOffset = offset;
