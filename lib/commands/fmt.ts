@@ -119,7 +119,8 @@ export function parseArgs(args: string[]): Options {
   if ((o.outFile || o.compression !== 'plain') && !o.toScap) throw new UsageError('-w, -z and --lz4 go with --to scap');
   // like sysdig, a last argument that is not a file is a filter expression
   const last = o.files[o.files.length - 1];
-  if (last !== undefined && last !== '-' && !existsSync(last)) o.filter = o.files.pop();
+  // (a missing path that looks like a capture file stays a file, so it gets "no such file")
+  if (last !== undefined && last !== '-' && !existsSync(last) && !/[/]|\.(scap|gz|lz4|ndjson|json)$/.test(last)) o.filter = o.files.pop();
   return o;
 }
 

@@ -1,36 +1,46 @@
-// Buffered output to a stream: text is gathered into large chunks and written with backpressure.
+// Buffered output to a stream: text is written into a large preallocated buffer (latin1: one byte per
+// char, so raw capture bytes pass through) and handed to the stream in chunks, with backpressure.
+
+const CHUNK = 1 << 20;
 
 export class TextOut {
-  private parts: string[] = [];
-  private size = 0;
+  private buf = Buffer.allocUnsafe(CHUNK);
+  private pos = 0;
   private drainP: Promise<void> | null = null;
 
-  constructor(
-    private readonly stream: NodeJS.WritableStream,
-    private readonly chunk = 1 << 16,
-  ) {}
+  constructor(private readonly stream: NodeJS.WritableStream) {}
 
-  /** Append text (latin1: one byte per char, so raw bytes from captures pass through). */
   line(s: string): void {
-    this.parts.push(s);
-    this.size += s.length;
-    if (this.size >= this.chunk) this.flush();
+    if (s.length > this.buf.length - this.pos) {
+      this.flush();
+      if (s.length > this.buf.length) {
+        this.push(Buffer.from(s, 'latin1'));
+        return;
+      }
+    }
+    this.pos += this.buf.write(s, this.pos, 'latin1');
   }
 
   flush(): void {
-    if (this.size === 0 && this.parts.length === 0) return;
-    const buf = Buffer.from(this.parts.join(''), 'latin1');
-    this.parts = [];
-    this.size = 0;
-    if (!this.stream.write(buf) && !this.drainP) {
-      this.drainP = new Promise((res) => this.stream.once('drain', () => {
-        this.drainP = null;
-        res();
-      }));
+    if (this.pos === 0) return;
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(CHUNK);
+    this.pos = 0;
+    this.push(out);
+  }
+
+  private push(b: Buffer): void {
+    if (!this.stream.write(b) && !this.drainP) {
+      this.drainP = new Promise((res) =>
+        this.stream.once('drain', () => {
+          this.drainP = null;
+          res();
+        }),
+      );
     }
   }
 
-  /** Resolves when the stream can take more. */
+  /** Resolves when the stream can take more; null when it already can. */
   drained(): Promise<void> | null {
     return this.drainP;
   }
