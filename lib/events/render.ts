@@ -184,7 +184,24 @@ export function concatenatePaths(base: string, path: Buffer | string): string {
   return sanitizePath('', p);
 }
 
+/** Nothing to resolve: printable, no "." segments, no doubled or trailing "/". */
+function plainPath(p: string): boolean {
+  let prev = 0x2f;
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f) return false;
+    if (c === 0x2f && prev === 0x2f && i !== 0) return false;
+    if (c === 0x2e && prev === 0x2f) return false;
+    prev = c;
+  }
+  return prev !== 0x2f || p.length === 1;
+}
+
 function sanitizePath(base: string, p: string): string {
+  if ((base === '' || base.charCodeAt(base.length - 1) === 0x2f) && p.length > 0 && plainPath(p)) {
+    // a relative path after a base ending in '/', or an absolute path: the join is the concatenation
+    if (base === '' || p.charCodeAt(0) !== 0x2f) return base + p;
+  }
   // target holds the base followed by the copied path; `floor` is the start of the whole target
   const t: number[] = [];
   for (let i = 0; i < base.length; i++) t.push(base.charCodeAt(i));
