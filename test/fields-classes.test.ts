@@ -529,6 +529,7 @@ test('placeholder thread and unknown parents', () => {
   const tables = new StateTables();
   const t = thread(tables, 25886, 25886, -1, '<NA>');
   t.exe = '<NA>';
+  t.loginuid = -1; // as the engine makes placeholders (get_thread_ref)
   const c = ctx({ type: GETPID_X, thread: t, tables });
   assert.equal(get('proc.name', c), '<NA>');
   assert.equal(get('proc.ppid', c), -1);

@@ -76,12 +76,12 @@ function sanitizedCString(b: Buffer, off: number, len: number): string {
   return sanitize(cString(b, off, len));
 }
 
-export function ipv4ToString(b: Buffer, off: number): string {
+export function ipv4ToString(b: Buffer, off = 0): string {
   return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
 }
 
 /** inet_ntop(AF_INET6) text: RFC 5952 compression, lower case, IPv4-mapped/compatible tails as glibc prints them. */
-export function ipv6ToString(b: Buffer, off: number): string {
+export function ipv6ToString(b: Buffer, off = 0): string {
   const w: number[] = [];
   for (let i = 0; i < 8; i++) w.push(b.readUInt16BE(off + 2 * i));
   // glibc prints ::ffff:a.b.c.d and ::a.b.c.d (when the first 6 words are 0 and word 6 != 0 or word 7 > 1)
@@ -99,9 +99,8 @@ export function ipv6ToString(b: Buffer, off: number): string {
     } else i++;
   }
   if (bestLen < 2) bestStart = -1;
-  const v4tail =
-    bestStart === 0 &&
-    ((bestLen === 6 && (w[6] !== 0 || w[7]! > 1)) || (bestLen === 5 && w[5] === 0xffff));
+  // glibc prints an IPv4 tail for ::a.b.c.d (but not ::1) and ::ffff:a.b.c.d
+  const v4tail = bestStart === 0 && (bestLen === 6 || (bestLen === 7 && w[7] !== 1) || (bestLen === 5 && w[5] === 0xffff));
   const parts: string[] = [];
   const limit = v4tail ? 6 : 8;
   let out = '';
@@ -177,6 +176,7 @@ export function tupleName(fd: Fd): string {
 
 /** copy_and_sanitize_path + concatenate_paths (utils.cpp): join, resolve . and .., drop a trailing /. */
 export function concatenatePaths(base: string, path: Buffer | string): string {
+  if (base.length + path.length + 1 > 1024) return '/PATH_TOO_LONG';
   const p = typeof path === 'string' ? path : cString(path, 0, path.length);
   // the C code tests the parameter's byte length, so a lone NUL still joins with the base
   const len = typeof path === 'string' ? path.length : path.length;

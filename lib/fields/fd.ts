@@ -33,6 +33,9 @@ import {
   type Thread,
 } from '../state/model.js';
 import type { Ctx, FieldArg, FieldClass, FieldDef, FieldValue } from './types.js';
+import { concatenatePaths, sanitize } from '../events/render.js';
+
+export { concatenatePaths, sanitize };
 
 
 // ---------------------------------------------------------------------------------------------------------
@@ -67,90 +70,11 @@ const OPENAT2_E = 326;
 const OPENAT2_X = 327;
 
 const AT_FDCWD = -100;
-const MAX_PATH = 1024;
 const FD_MASK = EF.CREATES_FD | EF.USES_FD | EF.DESTROYS_FD;
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared helpers (also used by fdlist.ts and proc.ts)
 
-/** libsinsp sanitize_string: drop every character that is not printable ASCII. */
-export function sanitize(s: string): string {
-  const n = s.length;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) break;
-  }
-  if (i === n) return s;
-  let out = s.slice(0, i);
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c <= 0x7e) out += s[i];
-  }
-  return out;
-}
-
-/**
- * libsinsp sinsp_utils::concatenate_paths (non-Windows): join `name` to `base` unless it is absolute,
- * resolving `.`, `..` and repeated `/`, dropping a trailing `/`, turning non-printable characters into `.`.
- * `name` is a byte string (one char per byte).
- */
-export function concatenatePaths(base: string, name: string): string {
-  if (MAX_PATH < base.length + name.length + 1) return '/PATH_TOO_LONG';
-  const relative = name.length !== 0 && name.charCodeAt(0) !== 0x2f;
-  const out: string[] = [];
-  // The target buffer starts with `base` for a relative name; the rewind limit is the buffer start.
-  if (relative) for (let i = 0; i < base.length; i++) out.push(base[i]!);
-  const at = (i: number): string => (i < name.length ? name[i]! : '');
-  let p = 0;
-  // rewind_to_parent_path: step back over the last path component in the output
-  const rewind = (): void => {
-    if (out.length <= 1) return;
-    out.pop();
-    while (out.length >= 1 && out[out.length - 1] !== '/') out.pop();
-    if (out.length === 0) out.push('');
-  };
-  for (;;) {
-    const c = at(p);
-    if (c === '') {
-      if (out.length > 1 && out[out.length - 1] === '/') out.pop();
-      return out.join('');
-    }
-    const code = c.charCodeAt(0);
-    if (code < 0x20 || code > 0x7e) {
-      out.push('.');
-      p++;
-    } else if (c === '.' && at(p + 1) === '.' && at(p + 2) === '/') {
-      rewind();
-      p += 3;
-    } else if (c === '.' && at(p + 1) === '.') {
-      if (at(p + 2) === '') {
-        rewind();
-        p += 2;
-      } else {
-        out.push('.', '.');
-        p += 2;
-      }
-    } else if (c === '.' && at(p + 1) === '/') {
-      p += 2;
-    } else if (c === '.') {
-      if (at(p + 1) === '') p++;
-      else {
-        out.push('.');
-        p++;
-      }
-    } else if (c === '/') {
-      if (out.length > 0 && out[out.length - 1] === '/') p++;
-      else {
-        out.push('/');
-        p++;
-      }
-    } else {
-      out.push(c);
-      p++;
-    }
-  }
-}
 
 /** libsinsp is_ipv4addr_in_local_machine: an interface (or the thread's container) has this address. */
 export function isIpv4Local(tables: StateTables, addr: Buffer, t: Thread | undefined): boolean {

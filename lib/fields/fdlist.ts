@@ -9,6 +9,7 @@ import {
   FD_IPV6_SOCK,
   type Fd,
 } from '../state/model.js';
+import { ipv4ToString, ipv6ToString } from '../events/render.js';
 import type { Ctx, FieldClass, FieldDef, FieldValue } from './types.js';
 
 const POLL_E = 80;
@@ -16,50 +17,7 @@ const POLL_X = 81;
 const PPOLL_E = 254;
 const PPOLL_X = 255;
 
-/** inet_ntop(AF_INET, ...) */
-export function ipv4ToString(b: Buffer, off = 0): string {
-  return b[off] + '.' + b[off + 1] + '.' + b[off + 2] + '.' + b[off + 3];
-}
 
-/** inet_ntop(AF_INET6, ...): RFC 5952 text, with the IPv4 tail for ::ffff:a.b.c.d and ::a.b.c.d. */
-export function ipv6ToString(b: Buffer, off = 0): string {
-  const w: number[] = [];
-  for (let i = 0; i < 8; i++) w.push(b.readUInt16BE(off + 2 * i));
-  // the longest run (>= 2) of zero words, the first one on a tie
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (w[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestLen < 2) bestStart = -1;
-  const v4tail =
-    bestStart === 0 && (bestLen === 6 || (bestLen === 5 && w[5] === 0xffff));
-  let s = '';
-  for (let i = 0; i < 8; i++) {
-    if (bestStart >= 0 && i >= bestStart && i < bestStart + bestLen) {
-      if (i === bestStart) s += '::';
-      continue;
-    }
-    if (v4tail && i === 6) {
-      if (!s.endsWith(':')) s += ':';
-      s += ipv4ToString(b, off + 12);
-      break;
-    }
-    if (s !== '' && !s.endsWith(':')) s += ':';
-    s += w[i]!.toString(16);
-  }
-  return s;
-}
 
 const enum Kind {
   Nums,
@@ -168,3 +126,5 @@ export const fdlistClass: FieldClass = {
     ),
   ],
 };
+
+export { ipv4ToString, ipv6ToString };
