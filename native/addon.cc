@@ -173,6 +173,7 @@ class Capture : public Napi::ObjectWrap<Capture> {
 
   std::atomic<bool> busy_{false};
   std::atomic<bool> stopped_{false};
+  std::vector<uint8_t> batch_;
 
  private:
   std::string Open(const std::string& path, size_t ring_bytes) {
@@ -335,11 +336,10 @@ class NextWorker : public Napi::AsyncWorker {
   Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
-    buf_ = (uint8_t*)malloc(max_ + kMaxRecord);
-    if (!buf_) {
-      SetError("out of memory");
-      return;
-    }
+    // one batch buffer per capture, reused: only one next() is in flight at a time
+    std::vector<uint8_t>& store = cap_->batch_;
+    if (store.size() < max_ + kMaxRecord) store.resize(max_ + kMaxRecord);
+    buf_ = store.data();
     auto start = std::chrono::steady_clock::now();
     const size_t enough = max_ / 4;
     for (;;) {
@@ -359,16 +359,14 @@ class NextWorker : public Napi::AsyncWorker {
     Napi::Env env = Env();
     cap_->busy_ = false;
     if (ended_) {
-      free(buf_);
       deferred_.Resolve(env.Null());
       return;
     }
-    Napi::Buffer<uint8_t> b = Napi::Buffer<uint8_t>::New(env, buf_, n_, [](Napi::Env, uint8_t* p) { free(p); });
-    deferred_.Resolve(b);
+    // a copy in memory V8 accounts for, so the garbage collector sees what batches cost
+    deferred_.Resolve(Napi::Buffer<uint8_t>::Copy(env, buf_, n_));
   }
   void OnError(const Napi::Error& e) override {
     cap_->busy_ = false;
-    free(buf_);
     deferred_.Reject(e.Value());
   }
 
