@@ -248,6 +248,22 @@ export const OLD_EXPRS: string[] = [
   'evt.failed=1',
 ];
 
+/** For the same-output test: `tdig-filter E cap | tdig-fmt` against `sysdig -r cap E` (text goldens). */
+export const TEXT_EXPRS: string[] = [
+  'proc.name=curl and evt.type=connect',
+  'evt.type=read',
+  'fd.type=ipv6 or fd.type=ipv4',
+  'evt.dir=< and fd.num>=0',
+  'evt.type in (open, openat, close)',
+  'proc.name!=curl',
+  'evt.failed=true',
+  'fd.l4proto=udp',
+  'evt.buffer contains HTTP',
+  'not evt.type in (mmap, mprotect, brk)',
+  'evt.is_io=true and fd.type=file',
+  'fd.type=unix or fd.type=pipe',
+];
+
 export interface NewExpr {
   expr: string;
   /** a sysdig 0.29.3 expression that selects the same events */

@@ -3,12 +3,14 @@
 // For each capture, <name>.json maps each expression to the event numbers (as runs: 211-215 300) sysdig printed with
 // `sysdig -r CAP -p '%evt.num' EXPR`, or to "error" when sysdig rejected the expression.
 // new-<name>.json holds the expected results of the newer-grammar expressions, computed by sysdig
-// from their 0.29.3 equivalents (`equiv`) or from printed fields (`derive`).
+// from their 0.29.3 equivalents (`equiv`) or from printed fields (`derive`). text-<name>.json.gz holds
+// sysdig's full text output for the same-output test.
 
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { NEW_EXPRS, OLD_EXPRS } from '../../filter-exprs.js';
+import { NEW_EXPRS, OLD_EXPRS, TEXT_EXPRS } from '../../filter-exprs.js';
 import { CAPTURES, REPO, runs } from '../../filter-helpers.js';
 
 function sysdig(cap: string, fmt: string, expr?: string): { ok: boolean; out: string } {
@@ -48,5 +50,12 @@ for (const c of CAPTURES) {
     }
   }
   writeFileSync(join(REPO, 'test/golden/filter', `new-${c.name}.json`), JSON.stringify(neu, null, 1) + '\n');
-  process.stdout.write(`${c.name}: ${OLD_EXPRS.length} + ${NEW_EXPRS.length} expressions\n`);
+  // text-<name>.json.gz: the whole `sysdig -r CAP EXPR` output, for the same-output test
+  const text: Record<string, string> = {};
+  for (const e of TEXT_EXPRS) {
+    const r = spawnSync('sysdig', ['-r', c.path, e], { encoding: 'latin1', maxBuffer: 1 << 28 });
+    text[e] = r.stdout;
+  }
+  writeFileSync(join(REPO, 'test/golden/filter', `text-${c.name}.json.gz`), gzipSync(Buffer.from(JSON.stringify(text), 'latin1')));
+  process.stdout.write(`${c.name}: ${OLD_EXPRS.length} + ${NEW_EXPRS.length} + ${TEXT_EXPRS.length} expressions\n`);
 }
