@@ -1,0 +1,216 @@
+// The command line shared by tdig-agg and tdig-echo: CHISEL [ARGS] [FILTER] [FILE...], taken the way
+// sysdig takes `-c CHISEL ARGS FILTER` (sysdig.cpp parse_chisel_args, chisel.cpp set_args):
+// - a chisel with a required argument consumes the next word as its argument string;
+// - a chisel with only optional arguments consumes it unless the rest of the words is a valid filter;
+// - the argument string splits at spaces ('...' or `...` keep spaces);
+// - the words left are the filter. Trailing words that are files (or "-") are the input.
+
+import { existsSync } from 'node:fs';
+import { UsageError } from '../cli/errors.js';
+import { compileFilter } from '../filter/index.js';
+import { BufferFormat } from '../fields/types.js';
+import { TextOut } from '../output/writer.js';
+import { CHISELS, chiselByName, infoText, listText } from './registry.js';
+import { tableChisel } from './table-chisel.js';
+import type { Units } from './table.js';
+import { createChisel, runChisel } from './run.js';
+import type { ChiselDef } from './types.js';
+import type { EchoHost } from './echo.js';
+
+export interface CliOptions {
+  chisel?: string;
+  words: string[];
+  files: string[];
+  list: boolean;
+  info?: string;
+  json: boolean;
+  live: boolean;
+  buf: BufferFormat;
+  progress: boolean;
+  color: 'auto' | 'always' | 'never';
+  by?: { keys: string; sum: string; top: number; units: Units };
+}
+
+const UNITS = new Set(['bytes', 'none', 'time', 'timepct']);
+
+export function parseCli(cmd: string, args: string[]): CliOptions {
+  const o: CliOptions = { words: [], files: [], list: false, json: false, live: false, buf: BufferFormat.Normal, progress: false, color: 'auto' };
+  let sum: string | undefined;
+  let top: number | undefined;
+  let units: Units | undefined;
+  const value = (i: number, flag: string): string => {
+    const v = args[i];
+    if (v === undefined) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  const setBuf = (b: BufferFormat) => {
+    if (o.buf !== BufferFormat.Normal && o.buf !== b) throw new UsageError('you cannot specify more than one output format');
+    o.buf = b;
+  };
+  const pos: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    switch (a) {
+      case '--list': case '-l': case '-cl': o.list = true; break;
+      case '-i': case '--info': o.info = value(++i, a); break;
+      case '--json': case '-j': o.json = true; break;
+      case '--interval': o.live = true; break;
+      case '-A': case '--print-ascii': setBuf(BufferFormat.Ascii); break;
+      case '-x': case '--print-hex': setBuf(BufferFormat.Hex); break;
+      case '-X': case '--print-hex-ascii': setBuf(BufferFormat.HexAscii); break;
+      case '-b': case '--print-base64': setBuf(BufferFormat.Base64); break;
+      case '-P': case '--progress': o.progress = true; break;
+      case '--no-color': o.color = 'never'; break;
+      case '--color': o.color = 'always'; break;
+      case '--sum': sum = value(++i, a); break;
+      case '--top': {
+        const v = value(++i, a);
+        if (!/^\d+$/.test(v)) throw new UsageError(`--top needs a number, not "${v}"`);
+        top = Number(v);
+        break;
+      }
+      case '--units': {
+        const v = value(++i, a);
+        if (!UNITS.has(v)) throw new UsageError(`--units takes bytes, none, time or timepct, not "${v}"`);
+        units = v as Units;
+        break;
+      }
+      case '--': pos.push(...args.slice(i + 1)); i = args.length; break;
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a} (see ${cmd} --help)`);
+        pos.push(a);
+    }
+  }
+  // trailing inputs: existing files, "-", or names that look like captures
+  while (pos.length > 1) {
+    const last = pos[pos.length - 1]!;
+    if (last === '-' || existsSync(last) || /\.(scap|gz|lz4)$/.test(last)) o.files.unshift(pos.pop()!);
+    else break;
+  }
+  o.chisel = pos.shift();
+  if (o.chisel === 'by') {
+    const keys = pos.shift();
+    if (!keys) throw new UsageError('by needs KEY[,KEY...]');
+    o.by = { keys, sum: sum ?? 'evt.count', top: top ?? 0, units: units ?? 'none' };
+  } else if (sum !== undefined || top !== undefined || units !== undefined) {
+    throw new UsageError('--sum, --top and --units go with "by"');
+  }
+  o.words = pos;
+  return o;
+}
+
+/** chisel.cpp set_args: split at spaces outside '...' or `...`. */
+export function splitChiselArgs(name: string, s: string): string[] {
+  const a = s.trim();
+  const out: string[] = [];
+  let begin = 0;
+  let inq = false;
+  let corr = 0;
+  let j = 0;
+  for (; j < a.length; j++) {
+    const c = a[j];
+    if (c === ' ' && !inq) {
+      out.push(a.slice(begin, j - corr));
+      begin = j + 1;
+      corr = 0;
+    } else if (c === "'" || c === '`') {
+      if (inq) {
+        corr = 1;
+        inq = false;
+      } else {
+        begin++;
+        inq = true;
+      }
+    }
+  }
+  if (inq) throw new UsageError(`${name}: corrupted parameters for chisel ${name}`);
+  out.push(a.slice(begin, j - corr));
+  return out;
+}
+
+function validFilter(expr: string): boolean {
+  try {
+    compileFilter(expr);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The chisel's argument values and the filter, from the words after the chisel name. */
+export function bindArgs(def: ChiselDef, words: string[]): { args: (string | undefined)[]; filter?: string } {
+  const nargs = def.args.length;
+  const nreq = def.args.filter((a) => !a.optional).length;
+  let rest = words;
+  let given: string[] | undefined;
+  if (nargs !== 0) {
+    if (rest.length === 0) {
+      if (nreq !== 0) throw new UsageError(`${def.name}: missing arguments for chisel ${def.name} (${def.args.filter((a) => !a.optional).map((a) => a.name).join(', ')})`);
+    } else if (nreq !== 0 || !validFilter(rest.join(' '))) {
+      given = splitChiselArgs(def.name, rest[0]!);
+      rest = rest.slice(1);
+    }
+  }
+  if (given) {
+    if (given.length < nreq) throw new UsageError(`${def.name}: wrong number of parameters for chisel ${def.name}, ${nreq} required, ${given.length} given`);
+    if (given.length > nargs) throw new UsageError(`${def.name}: too many parameters for chisel ${def.name}, ${nargs} required, ${given.length} given`);
+  }
+  const args = def.args.map((_, i) => given?.[i]);
+  const filter = rest.length ? rest.join(' ') : undefined;
+  return { args, filter };
+}
+
+/** `by KEY[,KEY] --sum FIELD --top N --units U`: the table engine with the user's keys. */
+function byChisel(by: NonNullable<CliOptions['by']>): ChiselDef {
+  const keys = by.keys.split(',');
+  return {
+    name: 'by', category: 'Misc', shortDesc: 'group by keys, sum a field, top N', desc: '', args: [], kind: 'agg',
+    create: (_args, host) => tableChisel('by', { keys, keyDescs: keys, value: by.sum, valueDesc: by.sum, filter: '', top: by.top, units: by.units }, host),
+  };
+}
+
+export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const o = parseCli(cmd, argv);
+  if (o.list) {
+    process.stdout.write(listText(CHISELS.filter((c) => c.kind === kind)));
+    return 0;
+  }
+  if (o.info !== undefined) {
+    const c = chiselByName(o.info);
+    if (!c) throw new UsageError(`chisel ${o.info} not found - use --list to list them.`);
+    process.stdout.write(infoText(c));
+    return 0;
+  }
+  if (o.chisel === undefined) throw new UsageError(`which chisel? (${cmd} --list lists them)`);
+  let def: ChiselDef;
+  if (o.by) def = byChisel(o.by);
+  else {
+    const d = chiselByName(o.chisel);
+    if (!d) throw new UsageError(`unknown chisel ${o.chisel} (${cmd} --list lists them)`);
+    def = d;
+  }
+  const { args, filter } = o.by ? { args: [], filter: o.words.length ? o.words.join(' ') : undefined } : bindArgs(def, o.words);
+  if (filter !== undefined) compileFilter(filter);
+  const out = new TextOut(process.stdout);
+  const colors = o.color === 'always' || (o.color === 'auto' && !process.env['NO_COLOR'] && process.stdout.isTTY === true);
+  const host: EchoHost = {
+    print: (s) => out.line(s + '\n'),
+    json: o.json,
+    live: o.live,
+    userBufferFormat: o.buf,
+    printContainer: false,
+    colors,
+  };
+  const chisel = createChisel(def, args, host);
+  const sources: (string | NodeJS.ReadableStream)[] = o.files.length === 0 ? [process.stdin] : o.files.map((f) => (f === '-' ? process.stdin : f));
+  try {
+    await runChisel(def, chisel, { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out });
+  } finally {
+    await out.end();
+  }
+  return 0;
+}

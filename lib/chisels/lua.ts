@@ -1,0 +1,115 @@
+// The number and string formatting the Lua chisels rely on, in TypeScript: LuaJIT's tostring of a
+// number (%.14g), C printf %.Nf rounding, and common.lua's extend_string, format_bytes and
+// format_time_interval (facts: scap-facts.md §5.1).
+
+import { resolveField } from '../fields/registry.js';
+import { valueText } from '../fields/format.js';
+import type { Ctx, FieldDef, FieldValue } from '../fields/types.js';
+import { ChiselError } from './types.js';
+
+/** A value as a Lua chisel sees it from evt.field(): nil, number, string or boolean. */
+export type LuaValue = string | number | boolean | undefined;
+
+/** C's %.{digits}f: exact decimal expansion of the double, ties to even (JS toFixed rounds ties up). */
+export function cFixed(x: number, digits: number): string {
+  const s = x.toFixed(digits);
+  if (!Number.isFinite(x)) return s;
+  const long = Math.abs(x).toFixed(Math.min(100, digits + 30));
+  const dot = long.indexOf('.');
+  const tail = long.slice(dot + 1 + digits);
+  if (!/^50*$/.test(tail)) return s;
+  // an exact tie: toFixed went away from zero; C keeps the even neighbour
+  const kept = long.slice(0, dot + 1 + digits);
+  const lastDigit = Number(kept[kept.length - 1] === '.' ? kept[kept.length - 2] : kept[kept.length - 1]);
+  if (lastDigit % 2 === 0) return (x < 0 ? '-' : '') + (digits === 0 ? kept.slice(0, -1) : kept);
+  return s;
+}
+
+/** LuaJIT tostring(number): "%.14g" (plus inf/nan spelled as Lua does). */
+export function luaNum(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e14) return String(n === 0 ? 0 : n);
+  if (Number.isNaN(n)) return 'nan';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  const e = n.toExponential(13);
+  const m = /^(-?[\d.]+)e([+-]\d+)$/.exec(e)!;
+  const x = Number(m[2]);
+  if (x < -4 || x >= 14) {
+    let mant = m[1]!;
+    if (mant.includes('.')) mant = mant.replace(/0+$/, '').replace(/\.$/, '');
+    const ax = Math.abs(x);
+    return `${mant}e${x < 0 ? '-' : '+'}${ax < 10 ? '0' : ''}${ax}`;
+  }
+  let f = cFixed(n, 13 - x);
+  if (f.includes('.')) f = f.replace(/0+$/, '').replace(/\.$/, '');
+  return f;
+}
+
+/** Lua's `..` and print() of a value. */
+export function luaText(v: LuaValue): string {
+  if (typeof v === 'number') return luaNum(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return v ?? 'nil';
+}
+
+const SPACES = ' '.repeat(200);
+
+/** extend_string(s, n): pad to n; a string of n or more characters is cut to n-1 plus a space. */
+export function extend(s: string, n: number): string {
+  if (s.length < n) return s + SPACES.slice(0, n - s.length);
+  return n > 0 ? s.slice(0, n - 1) + ' ' : '';
+}
+
+const K = 1024;
+
+/** format_bytes: strict > comparisons; only kilobytes say KB. */
+export function formatBytes(v: number): string {
+  if (v > K * K * K * K * K) return cFixed(v / (K * K * K * K * K), 2) + 'P';
+  if (v > K * K * K * K) return cFixed(v / (K * K * K * K), 2) + 'T';
+  if (v > K * K * K) return cFixed(v / (K * K * K), 2) + 'G';
+  if (v > K * K) return cFixed(v / (K * K), 2) + 'M';
+  if (v > K) return cFixed(v / K, 2) + 'KB';
+  return `${Math.trunc(v)}B`;
+}
+
+function u(x: number): string {
+  return String(Math.trunc(x));
+}
+function u02(x: number): string {
+  return u(x).padStart(2, '0');
+}
+
+/** format_time_interval: ns to s/ms/us/ns with two truncated decimals where Lua prints them. */
+export function formatTimeInterval(v: number): string {
+  if (v >= 1e9) return `${u(Math.floor(v / 1e9))}.${u02((v % 1e9) / 1e7)}s`;
+  if (v >= 1e7) return `${u(Math.floor(v / 1e6))}ms`;
+  if (v >= 1e6) return `${u(Math.floor(v / 1e6))}.${u02((v % 1e6) / 1e4)}ms`;
+  if (v >= 1e4) return `${u(Math.floor(v / 1e3))}us`;
+  if (v >= 1e3) return `${u(Math.floor(v / 1e3))}.${u02((v % 1e3) / 10)}us`;
+  return `${u(v)}ns`;
+}
+
+const IP_TYPES = new Set(['IPV4ADDR', 'IPV6ADDR', 'IPADDR', 'IPNET']);
+
+function toLua(def: FieldDef, v: FieldValue): LuaValue {
+  switch (typeof v) {
+    case 'undefined':
+    case 'string':
+    case 'number':
+      if (typeof v === 'number' && def.type === 'BOOL') return v !== 0;
+      return v;
+    case 'bigint':
+      return Number(v);
+    case 'boolean':
+      return v;
+    default:
+      return IP_TYPES.has(def.type) ? valueText(def, v) : v.toString('latin1');
+  }
+}
+
+/** chisel.request_field(name): a getter of the field's Lua value on the current event. */
+export function luaField(name: string, chisel: string): (ctx: Ctx) => LuaValue {
+  const r = resolveField(name);
+  if (!r) throw new ChiselError(`${chisel}: chisel requesting nonexistent field ${name}`);
+  const { def, arg } = r;
+  return (ctx) => toLua(def, def.extract(ctx, arg));
+}

@@ -1,0 +1,159 @@
+// Drives one chisel over scap input the way sysdig 0.29.3 does (sysdig.cpp do_inspect, chisel.cpp):
+// - the user's filter runs inside the event loop with sysdig's before/after-parse semantics (filterEvent);
+// - an event the user's filter drops, and a state-only event, only gives the chisel its interval check;
+// - any other event, internal ones (procinfo) included: interval check, then the chisel's own filter
+//   (after parsing), then event(), then the chisel's formatter line;
+// - interval: the first event only starts the sample; an event whose ts - ts % interval differs from the
+//   last sample fires interval() once, before the event itself; skipped intervals are not caught up;
+// - at the end: end(ts of the last event, last - first ts).
+
+import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
+import type { CompiledFilter } from '../filter/index.js';
+import { readBlocks } from '../scap/reader.js';
+import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
+import { openInput } from '../scap/input.js';
+import type { EventView } from '../scap/event.js';
+import { StateEngine } from '../state/engine.js';
+import { eventInfo } from '../events/table.js';
+import { BufferFormat } from '../fields/types.js';
+import { Formatter } from '../output/formatter.js';
+import { TextOut } from '../output/writer.js';
+import { Progress } from '../output/progress.js';
+import { RuntimeError, UsageError } from '../cli/errors.js';
+import { ChiselError } from './types.js';
+import type { Chisel, ChiselDef, ChiselHost } from './types.js';
+
+export interface RunOptions {
+  sources: (string | NodeJS.ReadableStream)[];
+  /** the user's filter expression */
+  filter?: string;
+  bufferFormat: BufferFormat;
+  json: boolean;
+  live: boolean;
+  /** --interval N: seconds between tables (live) */
+  intervalS?: number;
+  progress: boolean;
+  out: TextOut;
+}
+
+function compileChiselFilter(name: string, expr: string): CompiledFilter {
+  try {
+    return compileFilter(expr);
+  } catch (e) {
+    throw new UsageError(`${name}: invalid filter in chisel ${name}: ${(e as Error).message}`);
+  }
+}
+
+/** Seconds since the epoch of an event, exact (the double form is exact except within a µs of a boundary). */
+function secondsOf(ev: EventView): number {
+  const approx = ev.tsApprox / 1e9;
+  const fl = Math.floor(approx);
+  const frac = approx - fl;
+  if (frac > 1e-5 && frac < 1 - 1e-5) return fl;
+  return Number(ev.ts / 1_000_000_000n);
+}
+
+/** Instantiate a chisel: argument errors become one-line usage errors naming the chisel. */
+export function createChisel(def: ChiselDef, args: (string | undefined)[], host: ChiselHost): Chisel {
+  try {
+    return def.create(args, host);
+  } catch (e) {
+    if (e instanceof ChiselError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): Promise<void> {
+  const out = o.out;
+  const engine = new StateEngine();
+  engine.maxBufLen = 0;
+  engine.bufferFormat = o.bufferFormat !== BufferFormat.Normal ? o.bufferFormat : (chisel.bufferFormat ?? BufferFormat.Normal);
+  const userTest = o.filter !== undefined && o.filter.trim() !== '' ? compileFilter(o.filter).test : undefined;
+  const own = chisel.filter ? compileChiselFilter(def.name, chisel.filter).test : undefined;
+  const formatter = chisel.formatter ? new Formatter(chisel.formatter) : undefined;
+  const intervalS = chisel.intervalS ?? 0;
+  const onEvent = chisel.event?.bind(chisel);
+  const fail = (e: unknown): never => {
+    if (e instanceof ChiselError) throw new RuntimeError(e.message);
+    if (e instanceof UsageError || e instanceof RuntimeError) throw e;
+    throw new RuntimeError(`${def.name}: chisel error: ${e instanceof Error ? e.message : String(e)}`);
+  };
+
+  let first = true;
+  let firstTs = 0n;
+  let lastEv: EventView | undefined;
+  let lastSample = 0;
+  let lastIntervalTs = 0n;
+  let lastHi = 0;
+  let lastLo = 0;
+
+  const timeout = (ev: EventView): void => {
+    if (first) {
+      first = false;
+      firstTs = ev.ts;
+      if (intervalS) lastSample = Math.floor(secondsOf(ev) / intervalS);
+      return;
+    }
+    if (!intervalS) return;
+    const s = secondsOf(ev);
+    const sample = Math.floor(s / intervalS);
+    if (sample === lastSample) return;
+    const ts = ev.ts;
+    const delta = lastIntervalTs !== 0n ? Number(ts - lastIntervalTs) : 0;
+    chisel.interval?.(engine, s, delta);
+    lastSample = sample;
+    lastIntervalTs = ts;
+  };
+
+  const handler: BlockHandler = {
+    header(b: HeaderBlock) {
+      engine.header(b);
+    },
+    event(ev: EventView) {
+      const verdict = filterEvent(engine, ev, userTest);
+      if (verdict === FilterVerdict.Unknown) return true;
+      lastEv = ev;
+      lastHi = ev.tsHi;
+      lastLo = ev.tsLo;
+      try {
+        timeout(ev);
+        if (verdict !== FilterVerdict.Keep || (ev.flags & 1) !== 0) return true;
+        if (own !== undefined && !own(engine)) return true;
+        const r = onEvent ? onEvent(engine) : true;
+        if (r !== false && formatter) {
+          const line = formatter.text(engine);
+          if (line !== undefined) out.line(line + '\n');
+        }
+      } catch (e) {
+        fail(e);
+      }
+      return true;
+    },
+  };
+  for (const src of o.sources) {
+    const bar = o.progress && process.stderr.isTTY && typeof src === 'string' ? new Progress(src, src) : undefined;
+    const input = bar && typeof src === 'string' ? bar.stream(src) : src;
+    try {
+      await readBlocks(withBackpressure(openInput(input), out), handler, {
+        tableNparams: (t) => eventInfo(t)?.params.length ?? 0,
+        name: typeof src === 'string' ? src : undefined,
+      });
+    } finally {
+      bar?.done();
+    }
+  }
+  const lastTs = (BigInt(lastHi) << 32n) | BigInt(lastLo);
+  try {
+    chisel.end?.(lastEv ? engine : undefined, lastEv ? Number(lastTs / 1_000_000_000n) : 0, lastEv ? Number(lastTs - firstTs) : 0);
+  } catch (e) {
+    fail(e);
+  }
+}
+
+async function* withBackpressure(chunks: AsyncIterable<Buffer>, out: TextOut): AsyncGenerator<Buffer> {
+  for await (const c of chunks) {
+    const d = out.drained();
+    if (d) await d;
+    yield c;
+  }
+}

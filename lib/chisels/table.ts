@@ -1,0 +1,140 @@
+// The one group-by / sum / top-N engine behind every table chisel: sysdig's table_generator.lua and
+// common.lua's print_sorted_table (facts: scap-facts.md §5.1).
+//
+// - Keys are read in order; a nil key drops the event. The keys' Lua texts are joined with "\x01\x01".
+// - The value must be a number > 0 and is summed per key (a non-number stops the chisel, as Lua would).
+// - Rows sort by value, descending; at most `top` rows print (0 = all).
+// - Ties: Lua's table.sort is unstable over hash order, so sysdig prints tied rows in no fixed order.
+//   tdig orders tied rows by their joined key text, ascending (byte order), so output is deterministic.
+// - Header: extend(valuedesc, 20) and extend(keydesc, 20) per key, then 80 dashes. Row: extend(value, 20),
+//   the keys but the last as extend(first 20 chars, 20), the last key whole.
+
+import type { StateEngine } from '../state/engine.js';
+import { ChiselError } from './types.js';
+import type { ChiselHost } from './types.js';
+import { extend, formatBytes, formatTimeInterval, luaField, luaNum, luaText, cFixed } from './lua.js';
+import type { LuaValue } from './lua.js';
+
+export type Units = 'bytes' | 'none' | 'time' | 'timepct';
+
+export interface TableSpec {
+  keys: string[];
+  keyDescs: string[];
+  value: string;
+  valueDesc: string;
+  filter: string;
+  top: number;
+  units: Units;
+}
+
+const SEP = '\x01\x01';
+const DASHES = '-'.repeat(80);
+
+export class TableGenerator {
+  private rows = new Map<string, number>();
+  /** the Lua value of a single key (a number key prints through tostring) */
+  private readonly getKeys: ((ctx: StateEngine) => LuaValue)[];
+  private readonly getValue: (ctx: StateEngine) => LuaValue;
+  private readonly single: ((ctx: StateEngine) => LuaValue) | undefined;
+
+  constructor(
+    readonly spec: TableSpec,
+    private readonly chisel: string,
+  ) {
+    if (spec.keys.length !== spec.keyDescs.length) {
+      throw new ChiselError(`${chisel}: error: number of entries in keys different from number entries in keydescs`);
+    }
+    this.getKeys = spec.keys.map((k) => luaField(k, chisel));
+    this.getValue = luaField(spec.value, chisel);
+    this.single = this.getKeys.length === 1 ? this.getKeys[0] : undefined;
+  }
+
+  /** on_event */
+  add(ctx: StateEngine): void {
+    let key: string;
+    if (this.single) {
+      const kv = this.single(ctx);
+      if (kv === undefined) return;
+      key = typeof kv === 'string' ? kv : luaText(kv);
+    } else {
+      key = '';
+      for (let i = 0; i < this.getKeys.length; i++) {
+        const kv = this.getKeys[i]!(ctx);
+        if (kv === undefined) return;
+        key = i === 0 ? luaText(kv) : key + SEP + luaText(kv);
+      }
+    }
+    const v = this.getValue(ctx);
+    if (v === undefined) return;
+    if (typeof v !== 'number') throw new ChiselError(`${this.chisel}: attempt to compare number with ${typeof v === 'string' ? 'string' : 'boolean'}`);
+    if (v > 0) this.rows.set(key, (this.rows.get(key) ?? 0) + v);
+  }
+
+  /** Add an already-computed value (topprocs_cpu sums without the > 0 test). */
+  addRaw(key: string, v: number): void {
+    this.rows.set(key, (this.rows.get(key) ?? 0) + v);
+  }
+
+  keyOf(ctx: StateEngine): string | undefined {
+    let key = '';
+    for (let i = 0; i < this.getKeys.length; i++) {
+      const kv = this.getKeys[i]!(ctx);
+      if (kv === undefined) return undefined;
+      key = i === 0 ? luaText(kv) : key + SEP + luaText(kv);
+    }
+    return key;
+  }
+
+  /** The rows in print order: value descending, ties by key. */
+  sorted(): [string, number][] {
+    const all = [...this.rows];
+    all.sort((a, b) => (b[1] !== a[1] ? b[1] - a[1] : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return this.spec.top > 0 && all.length > this.spec.top ? all.slice(0, this.spec.top) : all;
+  }
+
+  clear(): void {
+    this.rows = new Map();
+  }
+
+  formatValue(v: number, deltaNs: number): string {
+    switch (this.spec.units) {
+      case 'bytes':
+        return formatBytes(v);
+      case 'time':
+        return formatTimeInterval(v);
+      case 'timepct':
+        return deltaNs > 0 ? cFixed((v / deltaNs) * 100, 2) + '%' : '0.00%';
+      default:
+        return luaNum(v);
+    }
+  }
+
+  /** print_sorted_table */
+  print(host: ChiselHost, tsS: number, deltaNs: number): void {
+    const rows = this.sorted();
+    if (host.json) {
+      for (const [k, v] of rows) {
+        const parts = k.split(SEP);
+        const o: Record<string, string | number> = { ts: luaNum(tsS) + '000000000' };
+        this.spec.keys.forEach((name, i) => (o[name] = parts[i] ?? ''));
+        o[this.spec.value] = v;
+        host.print(JSON.stringify(o));
+      }
+      return;
+    }
+    let header = extend(this.spec.valueDesc, 20);
+    for (const d of this.spec.keyDescs) header += extend(d, 20);
+    host.print(header);
+    host.print(DASHES);
+    for (const [k, v] of rows) {
+      let keystr: string;
+      if (this.getKeys.length === 1) keystr = k;
+      else {
+        const parts = k.split(SEP);
+        keystr = '';
+        for (let i = 0; i < parts.length; i++) keystr += i < parts.length - 1 ? extend(parts[i]!.slice(0, 20), 20) : parts[i];
+      }
+      host.print(extend(this.formatValue(v, deltaNs), 20) + keystr);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+// The table chisels: each is the shared table engine (table.ts) with its keys, value, filter, top-N and
+// units, as the Lua chisels of sysdig 0.29.3 hand them to table_generator. Plus topprocs_cpu (the same
+// table fed from procinfo events) and fdcount_by (distinct fds per key).
+
+import { DESCS } from './descs.js';
+import { TableGenerator } from './table.js';
+import { tableChisel } from './table-chisel.js';
+import type { TableSpec, Units } from './table.js';
+import { ChiselError } from './types.js';
+import type { Chisel, ChiselDef } from './types.js';
+import { luaField, luaText } from './lua.js';
+import type { StateEngine } from '../state/engine.js';
+
+const NET = '(fd.type=ipv4 or fd.type=ipv6) and evt.is_io=true';
+const FILE_IO = 'fd.type=file and evt.is_io=true';
+
+function fixed(name: string, keys: string, keyDescs: string, value: string, valueDesc: string, filter: string, top: number, units: Units): ChiselDef {
+  return {
+    ...DESCS[name]!,
+    kind: 'agg',
+    create: (_args, host) =>
+      tableChisel(name, { keys: keys.split(','), keyDescs: keyDescs.split(','), value, valueDesc, filter, top, units }, host),
+  };
+}
+
+/** fdbytes_by / fdtime_by: the key field is also the header. */
+function byKey(name: string, value: string, valueDesc: string, filter: string, top: number, units: Units): ChiselDef {
+  return {
+    ...DESCS[name]!,
+    kind: 'agg',
+    create: (args, host) => {
+      const key = args[0] ?? '';
+      return tableChisel(name, { keys: key.split(','), keyDescs: key.split(','), value, valueDesc, filter, top, units }, host);
+    },
+  };
+}
+
+/** topprocs_cpu: thread.cpu of procinfo events, times 1e7, summed per process; CPU% over the capture. */
+const topprocsCpu: ChiselDef = {
+  ...DESCS['topprocs_cpu']!,
+  kind: 'agg',
+  create(_args, host) {
+    const spec: TableSpec = {
+      keys: ['proc.name', 'proc.pid'], keyDescs: ['Process', 'PID'], value: 'thread.exectime', valueDesc: 'CPU%',
+      filter: 'evt.type=procinfo', top: 10, units: 'timepct',
+    };
+    const gen = new TableGenerator(spec, 'topprocs_cpu');
+    const cpu = luaField('thread.cpu', 'topprocs_cpu');
+    const c: Chisel = {
+      filter: spec.filter,
+      event(ctx) {
+        const key = gen.keyOf(ctx);
+        if (key === undefined) return;
+        const v = cpu(ctx);
+        if (typeof v !== 'number') throw new ChiselError(`topprocs_cpu: attempt to perform arithmetic on local 'cpu' (a ${v === undefined ? 'nil' : typeof v} value)`);
+        gen.addRaw(key, v * 10000000);
+        return true;
+      },
+      end(_ctx, tsS, delta) {
+        gen.print(host, tsS, delta);
+      },
+    };
+    if (host.live) {
+      c.intervalS = 1;
+      c.interval = (_ctx, tsS, delta) => {
+        gen.print(host, tsS, delta);
+        gen.clear();
+      };
+    }
+    return c;
+  },
+};
+
+/** fdcount_by: distinct (fd.num, fd.name) pairs per key, tab-separated, descending, no header. */
+const fdcountBy: ChiselDef = {
+  ...DESCS['fdcount_by']!,
+  kind: 'agg',
+  create(args, host) {
+    const key = luaField(args[0] ?? '', 'fdcount_by');
+    const num = luaField('fd.num', 'fdcount_by');
+    const fname = luaField('fd.name', 'fdcount_by');
+    const groups = new Map<string, Set<string>>();
+    return {
+      event(ctx: StateEngine) {
+        const k = key(ctx);
+        if (k === undefined) return true;
+        const n = num(ctx);
+        if (n === undefined) return true;
+        if (typeof n !== 'number') throw new ChiselError('fdcount_by: attempt to compare number with string');
+        if (!(n > 0)) return true;
+        const nm = fname(ctx);
+        if (nm === undefined || nm === '') return true;
+        const kt = luaText(k);
+        let g = groups.get(kt);
+        if (!g) groups.set(kt, (g = new Set()));
+        g.add(luaText(n) + luaText(nm));
+        return true;
+      },
+      end() {
+        const rows = [...groups].map(([k, s]) => [k, s.size] as const);
+        rows.sort((a, b) => (b[1] !== a[1] ? b[1] - a[1] : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+        if (host.json) for (const [k, c] of rows) host.print(JSON.stringify({ key: k, count: c }));
+        else for (const [k, c] of rows) host.print(`${k}\t${c}`);
+      },
+    };
+  },
+};
+
+export const TABLE_CHISELS: ChiselDef[] = [
+  fixed('topconns', 'fd.l4proto,fd.name', 'Proto,Conn', 'evt.rawarg.res', 'Bytes', NET, 30, 'bytes'),
+  fixed('topprocs_net', 'proc.name,proc.pid', 'Process,PID', 'evt.rawarg.res', 'Bytes', NET, 100, 'bytes'),
+  fixed('topports_server', 'fd.sport', 'Srv Port', 'evt.rawarg.res', 'Bytes', NET, 100, 'bytes'),
+  fixed('topscalls', 'evt.type', 'Syscall', 'evt.count', '# Calls', 'evt.type!=switch', 30, 'none'),
+  fixed('topfiles_bytes', 'fd.name', 'Filename', 'evt.rawarg.res', 'Bytes', FILE_IO, 10, 'bytes'),
+  fixed('topprocs_file', 'proc.name,proc.pid', 'Process,PID', 'evt.rawarg.res', 'Bytes', FILE_IO, 10, 'bytes'),
+  byKey('fdbytes_by', 'evt.rawarg.res', 'Bytes', 'evt.is_io=true and evt.failed=false', 30, 'bytes'),
+  fdcountBy,
+  fixed('topfiles_time', 'fd.name', 'Filename', 'evt.latency', 'Time', FILE_IO, 10, 'time'),
+  fixed('topfiles_errors', 'fd.name', 'Filename', 'evt.count', '#Errors', 'fd.type=file and evt.failed=true', 100, 'none'),
+  fixed('topprocs_errors', 'proc.name,proc.pid', 'Process,PID', 'evt.count', '#Errors', 'evt.failed=true', 100, 'none'),
+  topprocsCpu,
+  fixed('topscalls_time', 'evt.type', 'Syscall', 'evt.latency', 'Time', '', 30, 'time'),
+  byKey('fdtime_by', 'evt.latency', 'Time', 'evt.is_io=true', 10, 'time'),
+];

@@ -1,0 +1,66 @@
+// A chisel describes itself (name, category, descriptions, typed arguments) and has a lifecycle:
+// create(args) = init, event(ctx) for each event that passes its filter, interval(ctx) when the event
+// time enters a new interval, end() when the input is exhausted. lib/chisels/run.ts drives it the way
+// sysdig 0.29.3 drives a Lua chisel (chisel.cpp: run, do_timeout, on_capture_end).
+
+import type { StateEngine } from '../state/engine.js';
+import type { BufferFormat } from '../fields/types.js';
+
+export interface ChiselArgInfo {
+  name: string;
+  /** as sysdig prints it in -i: string, int, ipv4, ... */
+  type: string;
+  desc: string;
+  optional: boolean;
+}
+
+export interface ChiselInfo {
+  name: string;
+  category: string;
+  shortDesc: string;
+  desc: string;
+  args: ChiselArgInfo[];
+}
+
+/** What a running chisel may use besides the event. */
+export interface ChiselHost {
+  /** Lua print: the text and a newline */
+  print(s: string): void;
+  /** --json: tables as NDJSON rows */
+  json: boolean;
+  /** --interval: print the table chisels every interval, as sysdig does live */
+  live: boolean;
+  /** the buffer format the user chose (-A/-x/-X/-b), Normal when none */
+  userBufferFormat: BufferFormat;
+  /** sysdig -pc: chisels add container columns (not supported: always false) */
+  printContainer: boolean;
+}
+
+export interface Chisel {
+  /** the chisel's own filter (chisel.set_filter) */
+  filter?: string;
+  /** chisel.set_interval_s, in seconds */
+  intervalS?: number;
+  /** chisel.set_event_formatter: printed after event() for every event it accepts */
+  formatter?: string;
+  /** sysdig.set_output_format: the buffer format, unless the user chose one */
+  bufferFormat?: BufferFormat;
+  /** on_event; returning false skips the formatter */
+  event?(ctx: StateEngine): boolean | void;
+  /** on_interval: ctx is on the event that opened the new interval; delta = ns since the last call (0 the first time) */
+  interval?(ctx: StateEngine, tsS: number, deltaNs: number): void;
+  /** on_capture_end: ts of the last event, delta = last - first event ts in ns */
+  end?(ctx: StateEngine | undefined, tsS: number, deltaNs: number): void;
+}
+
+export interface ChiselDef extends ChiselInfo {
+  /** tdig-agg (tables, time series, lists) or tdig-echo (payloads and logs) */
+  kind: 'agg' | 'echo';
+  /** on_set_arg + on_init. args has one value per declared argument (undefined when an optional one is missing). */
+  create(args: (string | undefined)[], host: ChiselHost): Chisel;
+}
+
+/** A chisel failure: the command stops with the chisel's name in the message (exit 1). */
+export class ChiselError extends Error {
+  override name = 'ChiselError';
+}

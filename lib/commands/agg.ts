@@ -1,0 +1,23 @@
+// tdig-agg: the table and time-series chisels of sysdig 0.29.3, and the group-by engine behind them.
+
+import { runCli } from '../chisels/cli.js';
+
+export const usage = `usage: tdig-agg [options] CHISEL [ARGS] [FILTER] [FILE...]
+       tdig-agg [options] by KEY[,KEY...] [--sum FIELD] [--top N] [--units U] [FILTER] [FILE...]
+
+Run a sysdig table chisel over scap captures (files, or stdin), as sysdig -r FILE -c CHISEL ARGS FILTER.
+ARGS is one word holding the chisel's arguments separated by spaces; FILTER is a filter expression.
+
+  --list           list the chisels by category (as sysdig -cl)
+  -i NAME          describe a chisel (as sysdig -i NAME)
+  --json           print tables as NDJSON rows
+  --interval       print the table every second of capture time, as sysdig does live, and at the end
+  -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
+  -P               progress on stderr (when stderr is a terminal)
+  by KEYS          group by the comma-separated fields; --sum FIELD (default evt.count), --top N (0 = all),
+                   --units bytes|none|time|timepct (default none)
+`;
+
+export async function run(args: string[]): Promise<number> {
+  return runCli('tdig-agg', 'agg', usage, args);
+}

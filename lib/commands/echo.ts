@@ -1,0 +1,19 @@
+// tdig-echo: the payload chisels of sysdig 0.29.3 (echo_fds, spy_ip, spy_port, spy_file, stdin, stdout, stderr).
+
+import { runCli } from '../chisels/cli.js';
+
+export const usage = `usage: tdig-echo [options] CHISEL [ARGS] [FILTER] [FILE...]
+
+Run a sysdig payload chisel over scap captures (files, or stdin), as sysdig -r FILE -c CHISEL ARGS FILTER.
+
+  --list           list the chisels by category (as sysdig -cl)
+  -i NAME          describe a chisel (as sysdig -i NAME)
+  -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
+  --color          colours even when stdout is not a terminal (sysdig always prints them)
+  --no-color       no colours (also: NO_COLOR set, or stdout not a terminal)
+  -P               progress on stderr (when stderr is a terminal)
+`;
+
+export async function run(args: string[]): Promise<number> {
+  return runCli('tdig-echo', 'echo', usage, args);
+}
