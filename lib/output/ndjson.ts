@@ -11,6 +11,66 @@ import { BlockKind } from '../scap/blocks.js';
 import { evtArgs, evtType } from '../fields/evt.js';
 import type { TextOut } from './writer.js';
 import { openInput } from '../scap/input.js';
+import {
+  decodeFdList,
+  decodeInterfaces,
+  decodeMachineInfo,
+  decodeProcList,
+  decodeSectionHeader,
+  decodeUsers,
+} from '../scap/records.js';
+import { ipv4ToString, ipv6ToString } from '../events/render.js';
+
+/** The decoded record of a header block, as a JSON-ready value (64-bit values as decimal strings). */
+function decodedRecord(b: HeaderBlock): unknown {
+  const body = b.buf.subarray(b.start + 8, b.end - 4);
+  const base = b.offset + 8;
+  switch (b.kind) {
+    case BlockKind.Section: {
+      const h = decodeSectionHeader(body, b.offset);
+      return { major: h.major, minor: h.minor, options: h.options.length > 0 ? h.options.toString('base64') : undefined };
+    }
+    case BlockKind.MachineInfo:
+      return decodeMachineInfo(body, base);
+    case BlockKind.Interfaces:
+      return decodeInterfaces(body, b.version, base).map((i) => ({
+        type: i.type,
+        name: i.name,
+        addr: addrText(i.addr),
+        netmask: addrText(i.netmask),
+        bcast: addrText(i.bcast),
+        linkspeed: i.linkspeed,
+      }));
+    case BlockKind.Users:
+      return decodeUsers(body, b.version, base);
+    case BlockKind.ProcList:
+      return decodeProcList(body, b.version, base).map((p) => ({ ...p, args: nulList(p.args), env: nulList(p.env), cgroups: nulList(p.cgroups) }));
+    case BlockKind.FdList: {
+      const l = decodeFdList(body, b.version, base);
+      return {
+        tid: l.tid,
+        fds: l.fds.map((f) => ({ fd: f.fd, type: f.type, name: f.name, ino: f.ino, sip: addrText(f.sip), dip: addrText(f.dip), sport: f.sport, dport: f.dport, l4proto: f.l4proto })),
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function addrText(b: Buffer | undefined): string | undefined {
+  if (!b || b.length === 0) return undefined;
+  return b.length === 4 ? ipv4ToString(b, 0) : b.length === 16 ? ipv6ToString(b, 0) : b.toString('hex');
+}
+
+function nulList(b: Buffer): string[] {
+  const out = b.toString('latin1').split('\0');
+  if (out.length > 0 && out[out.length - 1] === '') out.pop();
+  return out;
+}
+
+function jsonValue(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString('base64') : x));
+}
 
 const KIND_NAMES: Record<number, string> = {
   [BlockKind.Section]: 'section',
@@ -30,7 +90,9 @@ export class NdjsonWriter {
 
   header(b: HeaderBlock): void {
     const raw = b.buf.toString('base64', b.start, b.end);
-    this.out.line(`{"block":"${KIND_NAMES[b.kind] ?? 'unknown'}","type":${b.type},"version":${b.version},"offset":${b.offset},"raw":"${raw}"}\n`);
+    const rec = decodedRecord(b);
+    const recJson = rec === undefined ? '' : `,"record":${jsonValue(rec)}`;
+    this.out.line(`{"block":"${KIND_NAMES[b.kind] ?? 'unknown'}","type":${b.type},"version":${b.version},"offset":${b.offset}${recJson},"raw":"${raw}"}\n`);
   }
 
   event(ev: EventView, info: EventInfo | undefined): void {
