@@ -6,17 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { NEW_EXPRS, OLD_EXPRS } from './filter-exprs.js';
-import { CAPTURES, filterThenFmt, golden, haveSysdig, runs, selectInProcess } from './filter-helpers.js';
-
-/**
- * Events where tdig's state under a filter differs from sysdig's (the same events print identically
- * without a filter). All are reads of fd 0 after a shell closed it and re-created it with dup/fcntl;
- * sysdig-with-filter still sees the pipe fd 0 had before the close. Left out of the comparison.
- */
-const KNOWN: Record<string, number[]> = {
-  loopback_workload: [3590, 3591, 3978, 3979, 3988, 3989],
-  unix_threads: [9, 10, 137, 138, 139, 140, 141, 142, 3591, 3592, 3593, 3594],
-};
+import { CAPTURES, KNOWN, filterThenFmt, golden, haveSysdig, runs, selectInProcess } from './filter-helpers.js';
 
 function without(list: string, cap: string): string {
   const skip = new Set(KNOWN[cap] ?? []);

@@ -39,6 +39,16 @@ export const CAPTURES: Capture[] = [
   { name: 'unix_threads', path: join(REPO, 'test/captures/unix_threads.scap'), sysdigReads: true },
 ];
 
+/**
+ * Events where tdig's state under a filter differs from sysdig's, though they print the same without a
+ * filter: in our own captures, shells close fd 0/1/2 and re-create them with dup/fcntl, and
+ * sysdig-with-filter keeps seeing the fd the shell had before. Left out of the comparisons.
+ */
+export const KNOWN: Record<string, number[]> = {
+  loopback_workload: [3590, 3591, 3978, 3979, 3988, 3989, 4773, 4777, 4803, 5740, 5744, 5770],
+  unix_threads: [9, 10, 137, 138, 139, 140, 141, 142, 3591, 3592, 3593, 3594, 3602],
+};
+
 export function golden(c: Capture, prefix = ''): Record<string, string> {
   return JSON.parse(readFileSync(join(REPO, 'test/golden/filter', `${prefix}${c.goldenOf ?? c.name}.json`), 'utf8')) as Record<string, string>;
 }
