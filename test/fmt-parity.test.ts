@@ -34,7 +34,7 @@ for (const cap of parityCaptures()) {
     });
   }
   test(`tdig-fmt ${name} matches sysdig run live`, { skip: !HAVE_SYSDIG && 'sysdig not installed' }, () => {
-    for (const args of [[], ['-j'], ['-p', FIELDS]]) {
+    for (const args of [[], ['-j'], ['-p', FIELDS], ['-n', '500'], ['-v']]) {
       const want = sysdig(['-r', cap, ...args]);
       const got = tdigText('tdig-fmt', [...args, cap]);
       assert.ok(got === want, `${args.join(' ')}: ${firstDiff(want, got)}`);
