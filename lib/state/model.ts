@@ -82,7 +82,13 @@ export class Fd {
   openFlags = 0;
   ino = 0n;
   dev = 0;
-  readonly sock = Buffer.alloc(SOCK_BYTES);
+  private sockBytes: Buffer | null = null;
+
+  /** The socket union; allocated on first use (file fds never need it). */
+  get sock(): Buffer {
+    if (this.sockBytes === null) this.sockBytes = Buffer.alloc(SOCK_BYTES);
+    return this.sockBytes;
+  }
 
   clone(): Fd {
     const f = new Fd();
@@ -98,7 +104,8 @@ export class Fd {
     this.openFlags = o.openFlags;
     this.ino = o.ino;
     this.dev = o.dev;
-    o.sock.copy(this.sock);
+    if (o.sockBytes !== null) o.sockBytes.copy(this.sock);
+    else if (this.sockBytes !== null) this.sockBytes.fill(0);
   }
 
   private v6(): boolean {
