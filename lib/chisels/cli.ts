@@ -176,7 +176,7 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
   }
   const o = parseCli(cmd, argv);
   if (o.list) {
-    process.stdout.write(listText(CHISELS.filter((c) => c.kind === kind)));
+    process.stdout.write(listText(CHISELS.filter((c) => c.kind === kind && !c.hidden)));
     return 0;
   }
   if (o.info !== undefined) {

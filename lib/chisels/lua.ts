@@ -10,19 +10,13 @@ import { ChiselError } from './types.js';
 /** A value as a Lua chisel sees it from evt.field(): nil, number, string or boolean. */
 export type LuaValue = string | number | boolean | undefined;
 
-/** C's %.{digits}f: exact decimal expansion of the double, ties to even (JS toFixed rounds ties up). */
+/**
+ * LuaJIT's %.{digits}f: the exact decimal value of the double, a tie rounded away from zero (LuaJIT 2.1
+ * formats numbers itself; format_bytes(1664) is "1.63KB" where glibc would print "1.62KB"). That is
+ * what JS toFixed does.
+ */
 export function cFixed(x: number, digits: number): string {
-  const s = x.toFixed(digits);
-  if (!Number.isFinite(x)) return s;
-  const long = Math.abs(x).toFixed(Math.min(100, digits + 30));
-  const dot = long.indexOf('.');
-  const tail = long.slice(dot + 1 + digits);
-  if (!/^50*$/.test(tail)) return s;
-  // an exact tie: toFixed went away from zero; C keeps the even neighbour
-  const kept = long.slice(0, dot + 1 + digits);
-  const lastDigit = Number(kept[kept.length - 1] === '.' ? kept[kept.length - 2] : kept[kept.length - 1]);
-  if (lastDigit % 2 === 0) return (x < 0 ? '-' : '') + (digits === 0 ? kept.slice(0, -1) : kept);
-  return s;
+  return x.toFixed(digits);
 }
 
 /** LuaJIT tostring(number): "%.14g" (plus inf/nan spelled as Lua does). */

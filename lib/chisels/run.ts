@@ -84,6 +84,7 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
   let lastEv: EventView | undefined;
   let lastSample = 0;
   let lastIntervalTs = 0n;
+  let sawPassing = false;
   let lastHi = 0;
   let lastLo = 0;
 
@@ -100,7 +101,9 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
     if (sample === lastSample) return;
     const ts = ev.ts;
     const delta = lastIntervalTs !== 0n ? Number(ts - lastIntervalTs) : 0;
-    chisel.interval?.(engine, s, delta);
+    // sysdig 0.29.3 hands a chisel its event only once one has passed the user's filter: an interval
+    // that begins on a dropped event before that fails in any chisel that reads a field there
+    chisel.interval?.(sawPassing ? engine : undefined, s, delta);
     lastSample = sample;
     lastIntervalTs = ts;
   };
@@ -118,6 +121,7 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       try {
         timeout(ev);
         if (verdict !== FilterVerdict.Keep || (ev.flags & 1) !== 0) return true;
+        sawPassing = true;
         if (own !== undefined && !own(engine)) return true;
         const r = onEvent ? onEvent(engine) : true;
         if (r !== false && formatter) {

@@ -34,6 +34,7 @@ function counter(name: string, filter: string): ChiselDef {
           return true;
         },
         interval(ctx) {
+          if (!ctx) throw new ChiselError(`${name}: chisel error: calling on_interval() failed: invalid call to evt.field() (sysdig 0.29.3 fails the same way when a second begins on an event the filter drops before any event passed it)`);
           const t = time(ctx);
           if (host.json) host.print(JSON.stringify({ time: luaText(t), in: totIn, out: totOut, tot }));
           else host.print(`${luaText(t)} in:${luaNum(totIn)} out:${luaNum(totOut)} tot:${luaNum(tot)}`);

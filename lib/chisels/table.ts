@@ -96,7 +96,7 @@ export class TableGenerator {
     this.rows = new Map();
   }
 
-  formatValue(v: number, deltaNs: number): string {
+  formatValue(v: number, deltaNs: number): string | undefined {
     switch (this.spec.units) {
       case 'bytes':
         return formatBytes(v);
@@ -104,8 +104,11 @@ export class TableGenerator {
         return formatTimeInterval(v);
       case 'timepct':
         return deltaNs > 0 ? cFixed((v / deltaNs) * 100, 2) + '%' : '0.00%';
-      default:
+      case 'none':
         return luaNum(v);
+      default:
+        // print_sorted_table has no branch for other units: the row prints nothing
+        return undefined;
     }
   }
 
@@ -134,7 +137,8 @@ export class TableGenerator {
         keystr = '';
         for (let i = 0; i < parts.length; i++) keystr += i < parts.length - 1 ? extend(parts[i]!.slice(0, 20), 20) : parts[i];
       }
-      host.print(extend(this.formatValue(v, deltaNs), 20) + keystr);
+      const vt = this.formatValue(v, deltaNs);
+      if (vt !== undefined) host.print(extend(vt, 20) + keystr);
     }
   }
 }

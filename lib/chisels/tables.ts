@@ -106,7 +106,34 @@ const fdcountBy: ChiselDef = {
   },
 };
 
+/** table_generator itself (hidden in sysdig): keys keydescs value valuedesc filter top_number units. */
+const tableGenerator: ChiselDef = {
+  name: 'table_generator',
+  category: 'Filter',
+  shortDesc: 'Filter on a key and value',
+  desc: 'Given two filter fields, a key and a value, this chisel creates and renders a table to the screen.',
+  args: [
+    ['keys', 'comma-separated list of filter fields to use for grouping'],
+    ['keydescs', 'comma separated list of human readable descriptions for the key'],
+    ['value', 'the value to count for every key'],
+    ['valuedesc', 'human readable description for the value'],
+    ['filter', 'the filter to apply'],
+    ['top_number', 'maximum number of elements to display'],
+    ['value_units', "how to render the values in the result. Can be 'bytes', 'time', 'timepct', or 'none'."],
+  ].map(([name, desc]) => ({ name: name!, desc: desc!, type: 'string', optional: false })),
+  kind: 'agg',
+  hidden: true,
+  create(args, host) {
+    const a = args.map((x) => x ?? '');
+    // Lua tonumber: a non-number leaves top_number nil, and the table then prints every row
+    const top = /^\s*\d+\s*$/.test(a[5]!) ? Number(a[5]) : 0;
+    const units = (['bytes', 'none', 'time', 'timepct'].includes(a[6]!) ? a[6] : 'unknown') as Units;
+    return tableChisel('table_generator', { keys: a[0]!.split(','), keyDescs: a[1]!.split(','), value: a[2]!, valueDesc: a[3]!, filter: a[4]!, top, units }, host);
+  },
+};
+
 export const TABLE_CHISELS: ChiselDef[] = [
+  tableGenerator,
   fixed('topconns', 'fd.l4proto,fd.name', 'Proto,Conn', 'evt.rawarg.res', 'Bytes', NET, 30, 'bytes'),
   fixed('topprocs_net', 'proc.name,proc.pid', 'Process,PID', 'evt.rawarg.res', 'Bytes', NET, 100, 'bytes'),
   fixed('topports_server', 'fd.sport', 'Srv Port', 'evt.rawarg.res', 'Bytes', NET, 100, 'bytes'),

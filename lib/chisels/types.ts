@@ -47,8 +47,8 @@ export interface Chisel {
   bufferFormat?: BufferFormat;
   /** on_event; returning false skips the formatter */
   event?(ctx: StateEngine): boolean | void;
-  /** on_interval: ctx is on the event that opened the new interval; delta = ns since the last call (0 the first time) */
-  interval?(ctx: StateEngine, tsS: number, deltaNs: number): void;
+  /** on_interval: ctx (undefined before any event passed the user's filter, as in sysdig) is on the event that opened the new interval; delta = ns since the last call (0 the first time) */
+  interval?(ctx: StateEngine | undefined, tsS: number, deltaNs: number): void;
   /** on_capture_end: ts of the last event, delta = last - first event ts in ns */
   end?(ctx: StateEngine | undefined, tsS: number, deltaNs: number): void;
 }
@@ -56,6 +56,8 @@ export interface Chisel {
 export interface ChiselDef extends ChiselInfo {
   /** tdig-agg (tables, time series, lists) or tdig-echo (payloads and logs) */
   kind: 'agg' | 'echo';
+  /** not listed by --list (sysdig's hidden chisels, e.g. table_generator) */
+  hidden?: boolean;
   /** on_set_arg + on_init. args has one value per declared argument (undefined when an optional one is missing). */
   create(args: (string | undefined)[], host: ChiselHost): Chisel;
 }

@@ -1,0 +1,120 @@
+// tdig-agg / tdig-echo: --list and -i against sysdig -cl / -i, the pipeline invariant
+// (tdig-filter F cap | tdig-agg C == sysdig -r cap -c C F), `by`, --json, --interval, and hostile input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { HAVE_SYSDIG, ROOT, sysdig, tdig, tdigText } from './helpers.js';
+import { CAPTURES, compareChisel, goldenOf, chiselCases } from './chisel-helpers.js';
+import { CHISELS } from '../lib/chisels/registry.js';
+import { infoText, listText } from '../lib/chisels/registry.js';
+import { extend, formatBytes, formatTimeInterval, luaNum } from '../lib/chisels/lua.js';
+
+const CURL = join(ROOT, 'test', 'data', 'curl_google.scap');
+const LOOP = join(ROOT, 'test', 'captures', 'loopback_workload.scap');
+
+test('format_bytes, format_time_interval, extend_string, tostring', () => {
+  assert.equal(formatBytes(1024), '1024B');
+  assert.equal(formatBytes(1025), '1.00KB');
+  assert.equal(formatBytes(11580), '11.31KB');
+  assert.equal(formatBytes(1664), '1.63KB'); // LuaJIT rounds the tie 1.625 up
+  assert.equal(formatBytes(6040), '5.90KB');
+  assert.equal(formatBytes(3 * 1024 * 1024), '3.00M');
+  assert.equal(formatTimeInterval(1_234_567_890), '1.23s');
+  assert.equal(formatTimeInterval(12_345_678), '12ms');
+  assert.equal(formatTimeInterval(1_234_567), '1.23ms');
+  assert.equal(formatTimeInterval(12_345), '12us');
+  assert.equal(formatTimeInterval(1_234), '1.23us');
+  assert.equal(formatTimeInterval(999), '999ns');
+  assert.equal(extend('abc', 5), 'abc  ');
+  assert.equal(extend('abcde', 5), 'abcd ');
+  assert.equal(luaNum(315), '315');
+  assert.equal(luaNum(0.5), '0.5');
+  assert.equal(luaNum(1e15), '1e+15');
+  assert.equal(luaNum(123456789012346), '1.2345678901235e+14');
+});
+
+test('-i NAME prints what sysdig -i prints, for every chisel', { skip: !HAVE_SYSDIG }, () => {
+  for (const c of CHISELS) {
+    if (c.hidden) continue;
+    assert.equal(infoText(c), sysdig(['-i', c.name]), c.name);
+    const cmd = c.kind === 'agg' ? 'tdig-agg' : 'tdig-echo';
+    assert.equal(tdigText(cmd, ['-i', c.name]), sysdig(['-i', c.name]), `${cmd} -i ${c.name}`);
+  }
+});
+
+test('--list has sysdig -cl layout', { skip: !HAVE_SYSDIG }, () => {
+  // sysdig lists every chisel; the texts for ours are the same lines
+  const all = sysdig(['-cl']);
+  const agg = tdigText('tdig-agg', ['--list']);
+  for (const c of CHISELS.filter((x) => !x.hidden && x.kind === 'agg')) assert.ok(agg.includes(listText([c], false).split('\n').slice(3).join('\n')), c.name);
+  for (const line of agg.split('\n')) assert.ok(all.includes(line), `sysdig -cl lacks: ${line}`);
+  assert.ok(agg.endsWith('\nUse the -i flag to get detailed information about a specific chisel\n'));
+  const echo = tdigText('tdig-echo', ['--list']);
+  assert.match(echo, /^\nCategory: I\/O\n-------------\necho_fds {8}Print the data read and written by processes\.\n/);
+});
+
+test('pipeline: tdig-filter F cap | tdig-agg C == sysdig -r cap -c C F', () => {
+  const pairs: [string, string][] = [['topconns', 'evt.is_io_read=true'], ['topprocs_net', 'proc.name=curl'], ['topscalls', 'evt.dir=<'],
+    ['topports_server', 'fd.l4proto=tcp'], ['topprocs_file', 'evt.is_io_write=true'], ['topfiles_bytes', 'evt.is_io_read=true']];
+  const cases = chiselCases();
+  for (const cap of [CURL, LOOP]) {
+    for (const [chisel, filter] of pairs) {
+      const filtered = tdig('tdig-filter', [filter, cap]);
+      assert.equal(filtered.status, 0, filtered.stderr.toString());
+      const got = tdigText('tdig-agg', [chisel], filtered.stdout);
+      const c = cases.find((x) => x.chisel === chisel && x.filter === filter);
+      const exp = c ? goldenOf(c, cap) : undefined;
+      const want = exp ?? (HAVE_SYSDIG ? sysdig(['-r', cap, '-c', chisel, filter]) : undefined);
+      if (want === undefined) continue;
+      assert.equal(compareChisel(want, got, { top: 30 }), undefined, `${chisel} ${filter} on ${cap}`);
+    }
+  }
+});
+
+test('by KEY --sum FIELD --top N is the table engine (same as table_generator)', () => {
+  const got = tdigText('tdig-agg', ['by', 'fd.l4proto,fd.name', '--sum', 'evt.rawarg.res', '--units', 'bytes', '--top', '1', '(fd.type=ipv4 or fd.type=ipv6) and evt.is_io=true', CURL]);
+  assert.equal(got, 'evt.rawarg.res      fd.l4proto          fd.name             \n' + '-'.repeat(80) + '\n11.31KB             tcp                 2600:1f18:262c:6542:9aa6:df7a:9a47:d29e:37140->2607:f8b0:4004:802::2004:80\n');
+  const json = tdigText('tdig-agg', ['--json', 'topconns', CURL]).trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(json.length, 2);
+  assert.equal(json[0]['evt.rawarg.res'], 11580);
+  assert.equal(json[0]['fd.l4proto'], 'tcp');
+});
+
+test('--interval prints a table per second of capture time and at the end', () => {
+  const out = tdigText('tdig-agg', ['--interval', 'topprocs_net', CURL]);
+  const headers = out.split('\n').filter((l) => l.startsWith('Bytes'));
+  assert.ok(headers.length >= 8, `${headers.length} tables`);
+  assert.match(out, /11\.40KB {13}curl {16}17497/);
+});
+
+test('stdin input, and all captures run without error', () => {
+  const r = tdig('tdig-agg', ['topscalls'], readFileSync(CURL));
+  assert.equal(r.status, 0);
+  assert.match(r.stdout.toString(), /^# Calls/);
+  for (const cap of CAPTURES) assert.equal(tdig('tdig-echo', ['echo_fds', cap]).status, 0, cap);
+});
+
+
+const HOSTILE: [string, string[], RegExp, number][] = [
+  ['tdig-agg', ['nosuchchisel', CURL], /unknown chisel nosuchchisel/, 2],
+  ['tdig-echo', ['spy_ip'], /spy_ip: missing arguments for chisel spy_ip/, 2],
+  ['tdig-echo', ['spy_port', 'notaport', CURL], /spy_port: invalid filter in chisel spy_port/, 2],
+  ['tdig-echo', ['spy_ip', '1.2.3.4 disable_colors extra', CURL], /spy_ip: too many parameters for chisel spy_ip/, 2],
+  ['tdig-agg', ['fdbytes_by', 'no.such.field', CURL], /fdbytes_by: chisel requesting nonexistent field no\.such\.field/, 2],
+  ['tdig-agg', ['fdbytes_by'], /fdbytes_by: missing arguments/, 2],
+  ['tdig-agg', ['-i', 'nosuch'], /chisel nosuch not found/, 2],
+  ['tdig-echo', ['stderr', 'bogus', CURL], /set_arg\(\) for chisel stderr failed/, 2],
+  ['tdig-agg', ['iobytes_net', 'evt.type!=procinfo', CURL], /iobytes_net: .*invalid call to evt\.field\(\)/, 1],
+  ['tdig-agg', ['topconns', 'proc.name=', CURL], /tdig-agg: /, 2],
+];
+
+for (const [cmd, args, re, code] of HOSTILE) {
+  test(`hostile: ${cmd} ${args.filter((a) => a !== CURL).join(' ')}`, () => {
+    const r = tdig(cmd, args);
+    const err = r.stderr.toString();
+    assert.equal(r.status, code, err);
+    assert.match(err, re);
+    assert.equal(err.trim().split('\n').length, 1, `one line: ${err}`);
+  });
+}
