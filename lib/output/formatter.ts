@@ -4,7 +4,7 @@
 import { UsageError } from '../cli/errors.js';
 import { allFields } from '../fields/registry.js';
 import { valueJson, valueText } from '../fields/format.js';
-import type { Ctx, FieldArg, FieldDef } from '../fields/types.js';
+import type { Ctx, FieldArg, FieldDef, FieldValue } from '../fields/types.js';
 
 export const DEFAULT_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
 
@@ -28,6 +28,8 @@ export class Formatter {
   readonly requireAll: boolean;
   private readonly tokens: Token[] = [];
   private readonly jsonFields: Token[];
+  /** per-token values of the event being formatted */
+  private readonly values: Exclude<FieldValue, undefined>[] = [];
 
   constructor(format: string) {
     let f = format;
@@ -79,6 +81,7 @@ export class Formatter {
 
   /** The line for this event, or undefined when a required field is missing. */
   text(ctx: Ctx): string | undefined {
+    if (this.requireAll) return this.textAll(ctx);
     let out = '';
     for (const t of this.tokens) {
       if (t.text !== undefined) {
@@ -91,6 +94,31 @@ export class Formatter {
         if (this.requireAll) return undefined;
         s = '<NA>';
       } else s = valueText(t.def!, v);
+      if (t.width !== 0) s = s.length >= t.width ? s.slice(0, t.width) : s.padEnd(t.width, ' ');
+      out += s;
+    }
+    return out;
+  }
+
+  /** Without "*": extract every field first, and format only when none is missing. */
+  private textAll(ctx: Ctx): string | undefined {
+    const vals = this.values;
+    const toks = this.tokens;
+    for (let i = 0; i < toks.length; i++) {
+      const t = toks[i]!;
+      if (t.def === undefined) continue;
+      const v = t.def.extract(ctx, t.arg);
+      if (v === undefined) return undefined;
+      vals[i] = v;
+    }
+    let out = '';
+    for (let i = 0; i < toks.length; i++) {
+      const t = toks[i]!;
+      if (t.text !== undefined) {
+        out += t.text;
+        continue;
+      }
+      let s = valueText(t.def!, vals[i]!);
       if (t.width !== 0) s = s.length >= t.width ? s.slice(0, t.width) : s.padEnd(t.width, ' ');
       out += s;
     }
