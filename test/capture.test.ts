@@ -137,6 +137,81 @@ test('tdig-capture', { skip }, async (t) => {
       assert.match(logw, new RegExp(`tdig-wl-srv ${portFile}\\.log`));
     });
 
+    await t.test('FILTER: only matching events, with the names a full capture gives; --thin drops the state-only events', async () => {
+      // three captures of the same workload at once: everything, filtered, filtered --thin
+      const full = path.join(dir, 'all.scap');
+      const filtered = path.join(dir, 'filtered.scap');
+      const thin = path.join(dir, 'thin.scap');
+      const expr = 'proc.name=tdig-wl-srv or proc.name=echo';
+      const caps = [
+        startCapture(['-w', full, '--stats']),
+        startCapture(['-w', filtered, '--stats', expr]),
+        startCapture(['-w', thin, '--stats', '--thin', 'proc.name=tdig-wl-srv', 'or', 'proc.name=echo']),
+      ];
+      await waitFor(() => [full, filtered, thin].every((f) => fs.existsSync(f) && fs.statSync(f).size > 0));
+      await sleep(300);
+      const r = runClient(port, dir, N);
+      await sleep(500);
+      for (const c of caps) c.proc.kill('SIGINT');
+      const results = await Promise.all(caps.map((c) => c.done));
+      for (const c of results) assert.equal(c.code, 0, c.stderr);
+      assert.match(results[1]!.stderr, /captured \d+ events in [\d.]+s \(\d+ matching the filter, [1-9]\d* state-only\)/);
+      assert.match(results[2]!.stderr, /\(\d+ matching the filter, 0 state-only\)/);
+
+      // sysdig shows the same events with the same process and fd names as the full capture filtered on
+      // reading (each capture has its own timestamps, and two threads' events may interleave differently:
+      // compare each thread's sequence)
+      const byThread = (out: string): string[] => {
+        const lines = out.split('\n').filter((l) => l.length > 0);
+        return lines.sort((a, b) => Number(a.split(' ')[2]) - Number(b.split(' ')[2]));
+      };
+      // (the fields are chosen so that the tid is the third word)
+      const FMT = '*%proc.name %proc.pname %thread.tid %evt.type %evt.dir %fd.name %evt.info';
+      const got = byThread(sysdig(['-r', filtered, '-p', FMT]));
+      assert.ok(got.length > 0);
+      assert.deepEqual(got, byThread(sysdig(['-r', full, '-p', FMT, expr])));
+      // the thin capture has the same events (names and parents its readers cannot know may be lost)
+      const THIN = '%evt.type %evt.dir %thread.tid';
+      assert.deepEqual(byThread(sysdig(['-r', thin, '-p', THIN])), byThread(sysdig(['-r', full, '-p', THIN, expr])));
+
+      // what the filter keeps: the server's connections and log writes, the child's exec; nothing else
+      const procs = new Set(got.map((l) => l.split(' ')[0]));
+      assert.deepEqual([...procs].sort(), ['echo', 'tdig-wl-srv']);
+      const conns = sysdig(['-r', filtered, '-c', 'topconns'])
+        .split('\n')
+        .filter((l) => l.includes(`->127.0.0.1:${port}`));
+      assert.equal(conns.length, N, conns.join('\n'));
+      for (const l of conns) assert.match(l, new RegExp(`^${fmtBytes(r.request + r.response)}\\s+tcp\\s`));
+      assert.match(sysdig(['-r', filtered, '-p', '%proc.name %fd.name', 'evt.type=write and evt.dir=<']), new RegExp(`tdig-wl-srv ${portFile}\\.log`));
+      assert.match(sysdig(['-r', filtered, '-p', '%proc.name %proc.args', 'evt.type=execve and evt.dir=<']), /echo tdig-wl-child/);
+
+      // tdig-fmt reads the filtered capture as sysdig does (state-only events hidden)
+      const fmt = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), filtered], { encoding: 'latin1', maxBuffer: 256 << 20 });
+      assert.equal(fmt.status, 0, fmt.stderr);
+      assert.equal(fmt.stdout, sysdig(['-r', filtered]));
+
+      // block types after the header: the filtered capture has state-only blocks (EVF v2, flag 1), --thin none
+      const types = (f: string): Map<number, number> => {
+        const b = fs.readFileSync(f);
+        const m = new Map<number, number>();
+        for (let o = 0; o + 8 <= b.length; o += b.readUInt32LE(o + 4)) {
+          const ty = b.readUInt32LE(o);
+          m.set(ty, (m.get(ty) ?? 0) + 1);
+          if (ty === 0x217) assert.equal(b.readUInt32LE(o + 10), 1);
+        }
+        return m;
+      };
+      assert.ok((types(filtered).get(0x217) ?? 0) > 0);
+      assert.equal(types(thin).get(0x217), undefined);
+      assert.equal(types(thin).get(0x216), types(filtered).get(0x216));
+    });
+
+    await t.test('a bad FILTER is a usage error', () => {
+      const r = spawnSync(process.execPath, [BIN, 'proc.nme=curl'], { encoding: 'utf8' });
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /proc\.nme/);
+    });
+
     await t.test('snaplen: -s 4096 keeps the request body, the default cuts at 80', async () => {
       const lens: number[] = [];
       for (const extra of [['-s', '4096'], []]) {

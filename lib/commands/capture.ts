@@ -11,22 +11,25 @@ import { openCapture, type NativeCapture } from '../capture/native.js';
 import { scanSystem } from '../capture/procscan.js';
 import { isBrokenPipe, openOutput, type OutputCompression, type ScapSink } from '../scap/output.js';
 import { sectionBlocks } from '../scap/writer.js';
+import { CaptureFilter, FilterAction, writeStateOnly } from '../capture/filter.js';
 
 export const USAGE = `Usage: tdig-capture [options] [FILTER] [-- CMD ARGS...]
 
 Capture every process's system calls with eBPF and write them as a scap stream (stdout) or file.
+FILTER (e.g. proc.name=curl and fd.port=80, the language of tdig-filter) keeps only the matching events;
+dropped events that change the thread or fd tables are written as state-only events unless --thin.
 
 Options:
   -w, --write FILE        write to FILE (mode 0600) instead of stdout
   -z, --compress          gzip the output
       --lz4               LZ4-frame the output
   -s, --snaplen N         bytes captured of each data buffer (default 80)
-  -n, --numevents N       stop after N events
+  -n, --numevents N       stop after N (matching) events
   -M SECONDS              stop after SECONDS
   -C MB                   start a new file every MB megabytes (FILE0, FILE1, ...)
   -G SECONDS              start a new file every SECONDS (FILE may hold strftime % codes)
   -W N                    with -C: keep N files, reusing their names; with -G: stop after N files
-  -e N                    start a new file every N events
+  -e N                    start a new file every N (matching) events
   -p, --pid PID           capture only PID and its descendants
       --thin              with a FILTER: do not keep dropped state-changing events as state-only
       --stats             print the event and drop counts on stderr at the end
@@ -117,20 +120,6 @@ export function parseArgs(argv: string[]): CaptureArgs {
   return a;
 }
 
-/**
- * The capture-time filter hook. The filter engine (lib/filter) will provide a compiled predicate over an
- * event block; events it rejects that change state are then written as state-only (EVF, flag 1) unless
- * --thin. Until then a FILTER argument is refused.
- */
-export interface CaptureFilter {
-  /** true = keep. `buf[off..off+len)` is one EV v2 block. */
-  test(buf: Buffer, off: number, len: number): boolean;
-}
-
-export function compileCaptureFilter(expr: string): CaptureFilter {
-  throw new UsageError(`capture-time filters are not available yet ('${expr}'): pipe into tdig-filter instead`);
-}
-
 const CAP_SYS_ADMIN = 21;
 const CAP_PERFMON = 38;
 const CAP_BPF = 39;
@@ -178,9 +167,10 @@ const BATCH_BYTES = 1 << 20;
 
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let args: CaptureArgs;
+  let filter: CaptureFilter | null = null;
   try {
     args = parseArgs(argv);
-    if (args.filter !== undefined) compileCaptureFilter(args.filter);
+    if (args.filter !== undefined && !args.help) filter = new CaptureFilter(args.filter, args.thin);
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(`tdig-capture: ${e.message}\n`);
@@ -267,7 +257,9 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     const path = fileName();
     sink = openOutput({ path, compression: args.compression, stdout: io.stdout });
     const section = scanSystem({ bootTsNs: bootNs, pids: tracked.size > 0 ? expandTree(tracked) : undefined });
-    for (const b of sectionBlocks(section)) {
+    const blocks = sectionBlocks(section);
+    filter?.header(blocks);
+    for (const b of blocks) {
       if (!sink.write(b)) await sink.drain();
       fileBytes += b.length;
     }
@@ -284,7 +276,10 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  /** blocks written (events and state-only events) */
   let total = 0;
+  /** events kept (all of them without a filter) */
+  let matched = 0;
   let lastReport = Date.now();
   let lastTotal = 0;
   const dropsNow = (): number => cap.stats().reduce((s, c) => s + c.drops, 0);
@@ -294,8 +289,9 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     const n = final ? total : total - lastTotal;
     const rate = secs > 0 ? Math.round(n / secs) : 0;
     const per = cap.stats().map((c, i) => `cpu${i}:${c.drops}`).join(' ');
+    const kept = filter && final ? ` (${matched} matching the filter, ${total - matched} state-only)` : '';
     io.stderr.write(
-      `tdig-capture: ${final ? 'captured' : 'rate'} ${n} events${final ? ` in ${secs.toFixed(1)}s` : ''}, ${rate} events/s, ${dropsNow()} drops (${per})\n`,
+      `tdig-capture: ${final ? 'captured' : 'rate'} ${n} events${final ? ` in ${secs.toFixed(1)}s` : ''}${kept}, ${rate} events/s, ${dropsNow()} drops (${per})\n`,
     );
     lastReport = now;
     lastTotal = total;
@@ -316,23 +312,23 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       }
       const batch = await cap.next(BATCH_BYTES, 100);
       if (batch === null) break;
+      const pending = new Pending(batch, filter !== null);
       let off = 0;
-      let start = 0;
       let done = false;
       while (off + 12 <= batch.length) {
         const len = batch.readUInt32LE(off + 4);
         // rotation before this event?
         if (rotating && sink) {
-          const bySize = args.rotateMb !== undefined && fileBytes + (off - start) >= args.rotateMb * 1e6;
+          const bySize = args.rotateMb !== undefined && fileBytes + pending.size >= args.rotateMb * 1e6;
           const byTime = args.rotateSeconds !== undefined && Date.now() - fileStarted >= args.rotateSeconds * 1000;
           const byCount = args.rotateEvents !== undefined && fileEvents >= args.rotateEvents;
           if ((bySize || byTime || byCount) && fileEvents > 0) {
-            if (off > start) await writeOut(sink, batch.subarray(start, off));
+            const rest = pending.take();
+            if (rest) await writeOut(sink, rest);
             await (sink as ScapSink).close();
             filesDone++;
             fileIndex++;
             fileBytes = 0;
-            start = off;
             if (args.rotateSeconds !== undefined && args.rotateFiles !== undefined && filesDone >= args.rotateFiles) {
               done = true;
               sink = null;
@@ -341,17 +337,25 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
             await openSection();
           }
         }
+        const action = filter ? filter.action(batch, off) : FilterAction.Keep;
+        if (action === FilterAction.Keep) {
+          pending.keep(off, len);
+          total++;
+          matched++;
+          fileEvents++;
+        } else if (action === FilterAction.StateOnly) {
+          if (pending.stateOnly(off)) total++;
+        }
         off += len;
-        total++;
-        fileEvents++;
-        if (args.numEvents !== undefined && total >= args.numEvents) {
+        if (args.numEvents !== undefined && matched >= args.numEvents) {
           done = true;
           break;
         }
       }
-      if (sink && off > start) {
-        await writeOut(sink, batch.subarray(start, off));
-        fileBytes += off - start;
+      const out = pending.take();
+      if (sink && out) {
+        await writeOut(sink, out);
+        fileBytes += out.length;
       }
       if (done) {
         if (!draining) cap.stop();
@@ -383,6 +387,61 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   void stopReason;
   void pipeClosed;
   return code;
+}
+
+/**
+ * The blocks of one driver batch bound for the current file: without a filter a run of the batch itself
+ * (no copy); with one, copies of the kept blocks and state-only blocks, in a buffer of their own.
+ */
+class Pending {
+  private out: Buffer | null;
+  private pos = 0;
+  private start = 0;
+  private end = 0;
+
+  constructor(
+    private readonly batch: Buffer,
+    copying: boolean,
+  ) {
+    // a state-only block is at most 4 bytes longer than its driver block, which is at least 40 bytes
+    this.out = copying ? Buffer.allocUnsafe(batch.length + (batch.length >> 3) + 64) : null;
+  }
+
+  get size(): number {
+    return this.out ? this.pos : this.end - this.start;
+  }
+
+  keep(off: number, len: number): void {
+    if (this.out) {
+      this.batch.copy(this.out, this.pos, off, off + len);
+      this.pos += len;
+    } else {
+      if (this.end === this.start) this.start = off;
+      this.end = off + len;
+    }
+  }
+
+  /** false when the event is too big for a flagged block (left out) */
+  stateOnly(off: number): boolean {
+    const at = this.pos;
+    this.pos = writeStateOnly(this.out!, at, this.batch, off);
+    return this.pos !== at;
+  }
+
+  /** The bytes gathered since the last take(), or null. */
+  take(): Buffer | null {
+    if (this.out) {
+      if (this.pos === 0) return null;
+      const b = this.out.subarray(0, this.pos);
+      this.out = this.out.subarray(this.pos);
+      this.pos = 0;
+      return b;
+    }
+    if (this.end === this.start) return null;
+    const b = this.batch.subarray(this.start, this.end);
+    this.start = this.end;
+    return b;
+  }
 }
 
 async function writeOut(sink: ScapSink, buf: Buffer): Promise<void> {

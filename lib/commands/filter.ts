@@ -14,8 +14,9 @@ import { openOutput, type ScapSink } from '../scap/output.js';
 import { EventView } from '../scap/event.js';
 import { EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARGE, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
 import { StateEngine } from '../state/engine.js';
-import { EF, eventInfo } from '../events/table.js';
-import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
+import { eventInfo } from '../events/table.js';
+import { compileFilter } from '../filter/index.js';
+import { DF_STATE_ONLY, filterAction, FilterAction } from '../filter/stream.js';
 import { listFields } from '../output/list.js';
 import { NdjsonWriter, readNdjson } from '../output/ndjson.js';
 import { TextOut } from '../output/writer.js';
@@ -127,16 +128,16 @@ export async function run(args: string[]): Promise<number> {
       out!.header(b);
     },
     event(ev: EventView) {
-      const verdict = filterEvent(engine, ev, test);
-      if (verdict === FilterVerdict.Keep) {
+      const action = filterAction(engine, ev, test, o.thin);
+      if (action === FilterAction.Keep) {
         out!.event(ev, ev.flags, engine);
         kept++;
         if (o.limit !== 0 && kept >= o.limit) {
           stop = true;
           return false;
         }
-      } else if (verdict === FilterVerdict.Drop && !o.thin && (engine.info.flags & EF.MODIFIES_STATE) !== 0) {
-        out!.event(ev, ev.flags | 1, engine);
+      } else if (action === FilterAction.StateOnly) {
+        out!.event(ev, ev.flags | DF_STATE_ONLY, engine);
       }
       return true;
     },

@@ -1,0 +1,76 @@
+// The capture-time filter: `tdig-capture FILTER`. A StateEngine follows the capture exactly as a reader
+// of the file will (the section header from the /proc scan, then every event from the driver, in
+// order), so the filter sees the process and fd names a reader sees. Each driver block is then kept as
+// it is, written as a state-only event (EVF v2, dump flag 1) when it was dropped but changes state,
+// or left out (see lib/filter/stream.ts, shared with tdig-filter).
+
+import { blockTypeInfo, EV_V2, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
+import { EventView } from '../scap/event.js';
+import { writeEventBlockInto, eventBlockSize } from '../scap/writer.js';
+import { StateEngine } from '../state/engine.js';
+import { compileFilter } from '../filter/index.js';
+import { DF_STATE_ONLY, filterAction, FilterAction } from '../filter/stream.js';
+
+export { FilterAction } from '../filter/stream.js';
+
+/** Driver blocks: u32 type (EV v2), u32 total, u16 cpu, then the event. */
+const EVENT_AT = 10;
+
+export class CaptureFilter {
+  readonly engine = new StateEngine();
+  private readonly ev = new EventView();
+  private readonly test: (ctx: StateEngine) => boolean;
+  private seen = 0;
+  private offset = 0;
+
+  /** Throws FilterError (a UsageError) for a bad expression. */
+  constructor(
+    readonly expr: string,
+    private readonly thin: boolean,
+  ) {
+    this.test = compileFilter(expr).test;
+    // the filter sees whole captured buffers, as sysdig's filter does
+    this.engine.maxBufLen = 0;
+  }
+
+  /** The header blocks of a new section, as written (a new section resets the tables). */
+  header(blocks: readonly Buffer[]): void {
+    for (const b of blocks) {
+      const type = b.readUInt32LE(0);
+      const info = blockTypeInfo(type);
+      this.engine.header({ kind: info.kind, type, version: info.version, buf: b, start: 0, end: b.length, offset: this.offset });
+      this.offset += b.length;
+    }
+  }
+
+  /** Run the driver block at `buf[off..]` through the engine and the filter. */
+  action(buf: Buffer, off: number): FilterAction {
+    const ev = this.ev;
+    ev.set(buf, off + EVENT_AT, false, false, 0);
+    ev.cpu = buf.readUInt16LE(off + 8);
+    ev.flags = 0;
+    ev.blockType = EV_V2;
+    ev.num = ++this.seen;
+    ev.streamOffset = this.offset;
+    this.offset += buf.readUInt32LE(off + 4);
+    return filterAction(this.engine, ev, this.test, this.thin);
+  }
+}
+
+/** Bytes a state-only copy of a driver block takes: at most 4 more than the block. */
+export function stateOnlySize(buf: Buffer, off: number): number {
+  const evLen = buf.readUInt32LE(off + EVENT_AT + 16);
+  if (2 + 4 + evLen > MAX_EVENT_BLOCK_BODY) return 0;
+  return eventBlockSize(DF_STATE_ONLY, evLen, false);
+}
+
+/**
+ * Write the driver block at `buf[off..]` as a state-only EVF v2 block into `out` at `at`; returns the
+ * offset after it (unchanged when the event is too big for a flagged non-large block).
+ */
+export function writeStateOnly(out: Buffer, at: number, buf: Buffer, off: number): number {
+  const evLen = buf.readUInt32LE(off + EVENT_AT + 16);
+  if (2 + 4 + evLen > MAX_EVENT_BLOCK_BODY) return at;
+  const cpu = buf.readUInt16LE(off + 8);
+  return writeEventBlockInto(out, at, cpu, DF_STATE_ONLY, buf.subarray(off + EVENT_AT, off + EVENT_AT + evLen), false);
+}
