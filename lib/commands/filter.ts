@@ -14,9 +14,8 @@ import { openOutput, type ScapSink } from '../scap/output.js';
 import { EventView } from '../scap/event.js';
 import { EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARGE, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
 import { StateEngine } from '../state/engine.js';
-import { eventInfo } from '../events/table.js';
-import { compileFilter } from '../filter/index.js';
-import { DF_STATE_ONLY, filterAction, FilterAction } from '../filter/stream.js';
+import { EF, eventInfo } from '../events/table.js';
+import { compileFilter, filterEvent, filterEventStateless, FilterVerdict, StatelessCtx } from '../filter/index.js';
 import { listFields } from '../output/list.js';
 import { NdjsonWriter, readNdjson } from '../output/ndjson.js';
 import { TextOut } from '../output/writer.js';
@@ -121,6 +120,9 @@ export async function run(args: string[]): Promise<number> {
   let kept = 0;
   let stop = false;
   let scratch: EventView | undefined;
+  // a filter that reads only the event itself needs no state engine when the output carries no fields
+  let fast = false;
+  const sctx = new StatelessCtx();
 
   const handler: BlockHandler = {
     header(b: HeaderBlock) {
@@ -128,16 +130,16 @@ export async function run(args: string[]): Promise<number> {
       out!.header(b);
     },
     event(ev: EventView) {
-      const action = filterAction(engine, ev, test, o.thin);
-      if (action === FilterAction.Keep) {
+      const verdict = fast ? filterEventStateless(sctx, ev, test) : filterEvent(engine, ev, test);
+      if (verdict === FilterVerdict.Keep) {
         out!.event(ev, ev.flags, engine);
         kept++;
         if (o.limit !== 0 && kept >= o.limit) {
           stop = true;
           return false;
         }
-      } else if (action === FilterAction.StateOnly) {
-        out!.event(ev, ev.flags | DF_STATE_ONLY, engine);
+      } else if (verdict === FilterVerdict.Drop && !o.thin && ((fast ? sctx.info : engine.info).flags & EF.MODIFIES_STATE) !== 0) {
+        out!.event(ev, ev.flags | 1, engine);
       }
       return true;
     },
@@ -149,6 +151,7 @@ export async function run(args: string[]): Promise<number> {
       const { ndjson, chunks } = await sniff(src);
       if (!out) {
         const asNdjson = o.ndjson || ndjson;
+        fast = filter.stateless && !asNdjson;
         out = asNdjson ? new NdjsonOutput(o.outFile, engine, () => (scratch ??= new EventView())) : new ScapOutput(o.outFile, o.compression);
       }
       const sink = out;
@@ -326,8 +329,14 @@ function writeBlock(out: Buffer, at: number, ev: EventView, flags: number, total
     out.writeUInt32LE(flags >>> 0, o);
     o += 4;
   }
-  ev.buf.copy(out, o, ev.off, ev.off + ev.len);
-  o += ev.len;
+  const len = ev.len;
+  if (len <= 512) {
+    // small copies: a loop beats Buffer.copy's call overhead
+    const src = ev.buf;
+    const off = ev.off;
+    for (let i = 0; i < len; i++) out[o + i] = src[off + i]!;
+  } else ev.buf.copy(out, o, ev.off, ev.off + len);
+  o += len;
   if (withTrailer(ev, flags)) {
     const num = ev.num;
     out.writeUInt16LE(NUM_OPTION, o);
@@ -338,7 +347,7 @@ function writeBlock(out: Buffer, at: number, ev: EventView, flags: number, total
     o += TRAILER;
   }
   const end = at + total;
-  out.fill(0, o, end - 4);
+  while (o < end - 4) out[o++] = 0;
   out.writeUInt32LE(total, end - 4);
   return end;
 }

@@ -66,7 +66,15 @@ interface Operand {
 export interface Compiled {
   test: Pred;
   fields: ResolvedField[];
+  /** the test reads only the event itself (no thread or fd state) */
+  stateless: boolean;
 }
+
+/** Fields read from the event's own bytes and the event table, never from the thread and fd tables. */
+const STATELESS_FIELDS = new Set([
+  'evt.type', 'evt.dir', 'evt.num', 'evt.cpu', 'evt.buffer', 'evt.rawtime', 'evt.rawtime.s', 'evt.rawtime.ns',
+  'evt.is_io', 'evt.is_io_read', 'evt.is_io_write', 'evt.is_wait', 'evt.count',
+]);
 
 export function compileExpr(root: Expr, src: string): Compiled {
   return new Compiler(src).run(root);
@@ -85,7 +93,8 @@ class Compiler {
   run(root: Expr): Compiled {
     // checks have no side effects, except fields that remember the previous event
     this.sideEffects = hasStatefulField(root);
-    return { test: this.expr(root).pred, fields: this.fields };
+    const test = this.expr(root).pred;
+    return { test, fields: this.fields, stateless: this.fields.every((f) => STATELESS_FIELDS.has(f.def.name)) };
   }
 
   /** Iterative over the tree's and/or/not spine is not needed: the parser bounds the depth. */

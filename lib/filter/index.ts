@@ -7,7 +7,7 @@ import { compileExpr } from './compile.js';
 
 export { FilterError, formatFilterError } from './error.js';
 export { parseFilter, MAX_DEPTH } from './parser.js';
-export { filterEvent, FilterVerdict } from './run.js';
+export { filterEvent, filterEventStateless, StatelessCtx, FilterVerdict } from './run.js';
 export type { Expr } from './ast.js';
 
 export interface CompiledFilter {
@@ -17,6 +17,11 @@ export interface CompiledFilter {
   fields: ResolvedField[];
   /** the expression as given */
   expr: string;
+  /**
+   * the test reads only the event's own bytes and the event table (evt.type, evt.dir, evt.buffer...):
+   * a writer may then decide without running the state engine (see filterEventStateless)
+   */
+  stateless: boolean;
 }
 
 /** Parse and compile a filter expression. Throws FilterError (a UsageError: exit 2) with a column. */
@@ -24,5 +29,5 @@ export function compileFilter(expr: string, opts: { invert?: boolean } = {}): Co
   const ast = parseFilter(expr);
   const c = compileExpr(ast, expr);
   const t = c.test;
-  return { test: opts.invert ? (ctx) => !t(ctx) : t, fields: c.fields, expr };
+  return { test: opts.invert ? (ctx) => !t(ctx) : t, fields: c.fields, expr, stateless: c.stateless };
 }

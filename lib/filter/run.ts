@@ -5,9 +5,11 @@
 // A write exit gets the fd of its thread's last enter before filtering, even unpaired (sysdig checks
 // whether it writes to a tracer fd there).
 
-import { EF } from '../events/table.js';
+import { EF, eventInfo, type EventInfo } from '../events/table.js';
 import type { EventView } from '../scap/event.js';
 import type { StateEngine } from '../state/engine.js';
+import { BufferFormat, type Ctx, type ParamText } from '../fields/types.js';
+import { StateTables } from '../state/model.js';
 
 export const enum FilterVerdict {
   /** the event type is unknown: the engine skipped it */
@@ -48,4 +50,40 @@ export function filterEvent(engine: StateEngine, ev: EventView, test: ((ctx: Sta
   const t = engine.thread;
   if (t && (info.flags & EF.SKIPPARSERESET) === 0 && ev.type !== SCHEDSWITCH_6_E) t.lastEventType = NO_EVENT_TYPE;
   return FilterVerdict.Drop;
+}
+
+/**
+ * The context of a stateless filter (CompiledFilter.stateless): the event and its table entry only.
+ * Fields that need threads or fds are never compiled into such a filter.
+ */
+export class StatelessCtx implements Ctx {
+  ev!: EventView;
+  info!: EventInfo;
+  thread = undefined;
+  fd = undefined;
+  fdNum = -1;
+  tables = new StateTables();
+  firstTs = 0n;
+  bufferFormat = BufferFormat.Normal;
+  paramText(): ParamText {
+    return { text: '', resolved: '' };
+  }
+  paramIndex(name: string): number {
+    const ps = this.info.params;
+    const n = Math.min(ps.length, this.ev.nparams);
+    for (let i = 0; i < n; i++) if (ps[i]!.name === name) return i;
+    return -1;
+  }
+}
+
+/**
+ * filterEvent for a stateless filter, without the state engine: the same verdicts, since where the
+ * filter runs (before or after parsing) cannot change what it reads. For writers that need no fields.
+ */
+export function filterEventStateless(ctx: StatelessCtx, ev: EventView, test: (ctx: Ctx) => boolean): FilterVerdict {
+  const info = eventInfo(ev.type);
+  if (!info) return FilterVerdict.Unknown;
+  ctx.ev = ev;
+  ctx.info = info;
+  return test(ctx) ? FilterVerdict.Keep : FilterVerdict.Drop;
 }
