@@ -3,6 +3,11 @@
 
 const CHUNK = 1 << 20;
 
+/** Buffer's unchecked latin1 writer (public at run time, not in the typings). */
+interface Latin1Writable {
+  latin1Write(s: string, offset: number): number;
+}
+
 export class TextOut {
   private buf = Buffer.allocUnsafe(CHUNK);
   private pos = 0;
@@ -18,7 +23,7 @@ export class TextOut {
         return;
       }
     }
-    this.pos += this.buf.write(s, this.pos, 'latin1');
+    this.pos += (this.buf as unknown as Latin1Writable).latin1Write(s, this.pos);
   }
 
   flush(): void {
