@@ -44,6 +44,14 @@ export function caseWords(c: ChiselCase): string[] {
   return w;
 }
 
+/** sysdig's words after -r CAPTURE for a case. */
+export function sysdigWords(c: ChiselCase): string[] {
+  const w = [...c.flags, '-c', c.chisel];
+  if (c.args !== '') w.push(c.args);
+  if (c.filter !== '') w.push(c.filter);
+  return w;
+}
+
 export const ECHO = new Set(['echo_fds', 'spy_ip', 'spy_port', 'spy_file', 'stdin', 'stdout', 'stderr']);
 
 /** tdig's command line for a case: colours forced on (sysdig prints them into a pipe). */

@@ -40,7 +40,7 @@ function compileChiselFilter(name: string, expr: string): CompiledFilter {
   try {
     return compileFilter(expr);
   } catch (e) {
-    throw new UsageError(`${name}: invalid filter in chisel ${name}: ${(e as Error).message}`);
+    throw new UsageError(`${name}: invalid filter in chisel ${name}: ${(e as Error).message.split('\n')[0]}`);
   }
 }
 
