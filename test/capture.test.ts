@@ -142,11 +142,12 @@ test('tdig-capture', { skip }, async (t) => {
       const full = path.join(dir, 'all.scap');
       const filtered = path.join(dir, 'filtered.scap');
       const thin = path.join(dir, 'thin.scap');
-      const expr = 'proc.name=tdig-wl-srv or proc.name=echo';
+      // (the pid and the args: other workloads of the same names may run on the machine)
+      const expr = `(proc.name=tdig-wl-srv and proc.pid=${server.pid}) or (proc.name=echo and proc.args=tdig-wl-child)`;
       const caps = [
         startCapture(['-w', full, '--stats']),
         startCapture(['-w', filtered, '--stats', expr]),
-        startCapture(['-w', thin, '--stats', '--thin', 'proc.name=tdig-wl-srv', 'or', 'proc.name=echo']),
+        startCapture(['-w', thin, '--stats', '--thin', ...expr.split(' ')]),
       ];
       await waitFor(() => [full, filtered, thin].every((f) => fs.existsSync(f) && fs.statSync(f).size > 0));
       await sleep(300);
