@@ -15,7 +15,8 @@ import { EventView } from '../scap/event.js';
 import { EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARGE, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
 import { StateEngine } from '../state/engine.js';
 import { EF, eventInfo } from '../events/table.js';
-import { compileFilter, filterEvent, filterEventStateless, FilterVerdict, StatelessCtx } from '../filter/index.js';
+import { compileFilter, filterEventStateless, FilterVerdict, StatelessCtx } from '../filter/index.js';
+import { DF_STATE_ONLY, filterAction, FilterAction } from '../filter/stream.js';
 import { listFields } from '../output/list.js';
 import { NdjsonWriter, readNdjson } from '../output/ndjson.js';
 import { TextOut } from '../output/writer.js';
@@ -124,22 +125,29 @@ export async function run(args: string[]): Promise<number> {
   let fast = false;
   const sctx = new StatelessCtx();
 
+  const fastAction = (ev: EventView): FilterAction => {
+    const v = filterEventStateless(sctx, ev, test);
+    if (v === FilterVerdict.Keep) return FilterAction.Keep;
+    if (v === FilterVerdict.Drop && !o.thin && (sctx.info.flags & EF.MODIFIES_STATE) !== 0) return FilterAction.StateOnly;
+    return FilterAction.Skip;
+  };
+
   const handler: BlockHandler = {
     header(b: HeaderBlock) {
       engine.header(b);
       out!.header(b);
     },
     event(ev: EventView) {
-      const verdict = fast ? filterEventStateless(sctx, ev, test) : filterEvent(engine, ev, test);
-      if (verdict === FilterVerdict.Keep) {
+      const action = fast ? fastAction(ev) : filterAction(engine, ev, test, o.thin);
+      if (action === FilterAction.Keep) {
         out!.event(ev, ev.flags, engine);
         kept++;
         if (o.limit !== 0 && kept >= o.limit) {
           stop = true;
           return false;
         }
-      } else if (verdict === FilterVerdict.Drop && !o.thin && ((fast ? sctx.info : engine.info).flags & EF.MODIFIES_STATE) !== 0) {
-        out!.event(ev, ev.flags | 1, engine);
+      } else if (action === FilterAction.StateOnly) {
+        out!.event(ev, ev.flags | DF_STATE_ONLY, engine);
       }
       return true;
     },
