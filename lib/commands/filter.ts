@@ -17,6 +17,7 @@ import { StateEngine } from '../state/engine.js';
 import { EF, eventInfo } from '../events/table.js';
 import { compileFilter, filterEventStateless, FilterVerdict, StatelessCtx } from '../filter/index.js';
 import { DF_STATE_ONLY, filterAction, FilterAction } from '../filter/stream.js';
+import { isTypeOnly, scanByType, typeActions } from '../filter/fastscan.js';
 import { listFields } from '../output/list.js';
 import { NdjsonWriter, readNdjson } from '../output/ndjson.js';
 import { TextOut } from '../output/writer.js';
@@ -123,6 +124,7 @@ export async function run(args: string[]): Promise<number> {
   let scratch: EventView | undefined;
   // a filter that reads only the event itself needs no state engine when the output carries no fields
   let fast = false;
+  let acts: Uint8Array | undefined;
   const sctx = new StatelessCtx();
 
   const fastAction = (ev: EventView): FilterAction => {
@@ -169,7 +171,17 @@ export async function run(args: string[]): Promise<number> {
           yield c;
         }
       };
-      await readBlocks(paced(), handler, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0, name: typeof src === 'string' ? src : undefined });
+      const name = typeof src === 'string' ? src : undefined;
+      const tableNparams = (t: number): number => eventInfo(t)?.params.length ?? 0;
+      if (fast && sink instanceof ScapOutput && isTypeOnly(filter)) {
+        // evt.type / evt.dir only: one verdict per event type, no event decoding
+        acts ??= typeActions(filter, o.thin);
+        const n = await scanByType(paced(), acts, filter, { header: (b) => sink.header(b), event: (ev, fl) => sink.event(ev, fl) }, { name, limit: o.limit === 0 ? 0 : o.limit - kept, thin: o.thin, tableNparams });
+        kept += n;
+        if (o.limit !== 0 && kept >= o.limit) stop = true;
+        continue;
+      }
+      await readBlocks(paced(), handler, { tableNparams, name });
     }
   } finally {
     if (out) await out.close();
