@@ -340,13 +340,23 @@ function blockType(ev: EventView, flags: number): number {
   return flags !== 0 ? EVF_V2 : EV_V2;
 }
 
+/** little-endian u32 without the bounds checks of writeUInt32LE (the caller made room) */
+function u32(out: Buffer, o: number, v: number): void {
+  out[o] = v;
+  out[o + 1] = v >>> 8;
+  out[o + 2] = v >>> 16;
+  out[o + 3] = v >>> 24;
+}
+
 function writeBlock(out: Buffer, at: number, ev: EventView, flags: number, total: number): number {
-  out.writeUInt32LE(blockType(ev, flags), at);
-  out.writeUInt32LE(total, at + 4);
-  out.writeUInt16LE(ev.cpu, at + 8);
+  u32(out, at, blockType(ev, flags));
+  u32(out, at + 4, total);
+  const cpu = ev.cpu;
+  out[at + 8] = cpu;
+  out[at + 9] = cpu >>> 8;
   let o = at + 10;
   if (flags !== 0) {
-    out.writeUInt32LE(flags >>> 0, o);
+    u32(out, o, flags >>> 0);
     o += 4;
   }
   const len = ev.len;
@@ -357,17 +367,19 @@ function writeBlock(out: Buffer, at: number, ev: EventView, flags: number, total
     for (let i = 0; i < len; i++) out[o + i] = src[off + i]!;
   } else ev.buf.copy(out, o, ev.off, ev.off + len);
   o += len;
-  if (withTrailer(ev, flags)) {
+  const end = at + total;
+  if (end - 4 - o >= TRAILER) {
     const num = ev.num;
-    out.writeUInt16LE(NUM_OPTION, o);
-    out.writeUInt16LE(8, o + 2);
-    out.writeUInt32LE(num % 4294967296, o + 4);
-    out.writeUInt32LE(Math.floor(num / 4294967296), o + 8);
-    out.writeUInt32LE(0, o + 12);
+    out[o] = NUM_OPTION & 0xff;
+    out[o + 1] = NUM_OPTION >>> 8;
+    out[o + 2] = 8;
+    out[o + 3] = 0;
+    u32(out, o + 4, num % 4294967296);
+    u32(out, o + 8, Math.floor(num / 4294967296));
+    u32(out, o + 12, 0);
     o += TRAILER;
   }
-  const end = at + total;
   while (o < end - 4) out[o++] = 0;
-  out.writeUInt32LE(total, end - 4);
+  u32(out, end - 4, total);
   return end;
 }

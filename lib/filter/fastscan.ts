@@ -13,6 +13,12 @@ import { StatelessCtx } from './run.js';
 
 const TYPE_FIELDS = new Set(['evt.type', 'evt.dir']);
 
+/** The event block ids, numbered 1..6, and their block table entries. */
+const EVENT_IDS = [0x204, 0x208, 0x216, 0x217, 0x221, 0x222];
+const EVENT_KINDS: (number | undefined)[] = [];
+const EVENT_INFOS = [blockTypeInfo(0), ...EVENT_IDS.map((id) => blockTypeInfo(id))];
+EVENT_IDS.forEach((id, i) => (EVENT_KINDS[id] = i + 1));
+
 /** Whether the filter reads nothing but evt.type and evt.dir. */
 export function isTypeOnly(f: CompiledFilter): boolean {
   return f.fields.every((r) => TYPE_FIELDS.has(r.def.name));
@@ -116,7 +122,9 @@ export async function scanByType(
       const start = pos;
       const end = pos + blen;
       pos = end;
-      const info = blockTypeInfo(btype);
+      // event blocks by id first (the common case), the block table for the rest
+      const evKind = btype < 0x300 ? (EVENT_KINDS[btype] ?? 0) : 0;
+      const info = evKind !== 0 ? EVENT_INFOS[evKind]! : blockTypeInfo(btype);
       if (info.kind === BlockKind.Event) {
         if (!sawSection) throw new DataError('event before any section header', where(base + start));
         inEvents = true;
