@@ -174,7 +174,7 @@ export async function run(args: string[]): Promise<number> {
       const name = typeof src === 'string' ? src : undefined;
       const tableNparams = (t: number): number => eventInfo(t)?.params.length ?? 0;
       if (fast && sink instanceof ScapOutput && isTypeOnly(filter)) {
-        // evt.type / evt.dir only: one verdict per event type, no event decoding
+        // evt.type / evt.dir / evt.buffer only: one verdict per event type, events decoded only to test buffers
         acts ??= typeActions(filter, o.thin);
         const n = await scanByType(paced(), acts, filter, { header: (b) => sink.header(b), event: (ev, fl) => sink.event(ev, fl) }, { name, limit: o.limit === 0 ? 0 : o.limit - kept, thin: o.thin, tableNparams });
         kept += n;

@@ -1,6 +1,7 @@
-// The fast path of tdig-filter for filters that read only the event type and direction
-// (evt.type=read, evt.dir=< and evt.type in (...)): the verdict of every event type is computed once,
-// and the block walker reads nothing of an event but its type, then copies the block bytes out.
+// The fast path of tdig-filter for filters that read only the event type and direction, and the data
+// buffer (evt.type=read, evt.dir=< and evt.type in (...), evt.buffer contains password): the verdict of
+// every event type is computed once (types with a data param are tested event by event when the filter
+// reads evt.buffer), and the block walker reads nothing else of an event, then copies its block out.
 // Framing and errors follow lib/scap/reader.ts; the original event number (the trailer) is honoured.
 
 import { DataError } from '../cli/errors.js';
@@ -11,7 +12,9 @@ import { EF, EVENT_MAX, eventInfo } from '../events/table.js';
 import type { CompiledFilter } from './index.js';
 import { StatelessCtx } from './run.js';
 
+/** Fields decided by the event type alone, and evt.buffer, decided by type for types without data. */
 const TYPE_FIELDS = new Set(['evt.type', 'evt.dir']);
+const SCAN_FIELDS = new Set(['evt.type', 'evt.dir', 'evt.buffer']);
 
 /** The event block ids, numbered 1..6, and their block table entries. */
 const EVENT_IDS = [0x204, 0x208, 0x216, 0x217, 0x221, 0x222];
@@ -19,25 +22,35 @@ const EVENT_KINDS: (number | undefined)[] = [];
 const EVENT_INFOS = [blockTypeInfo(0), ...EVENT_IDS.map((id) => blockTypeInfo(id))];
 EVENT_IDS.forEach((id, i) => (EVENT_KINDS[id] = i + 1));
 
-/** Whether the filter reads nothing but evt.type and evt.dir. */
+/**
+ * Whether the scan can run the filter: it reads only evt.type, evt.dir and evt.buffer. Types whose
+ * verdict needs the event itself (evt.buffer on a type with a data param) are tested event by event.
+ */
 export function isTypeOnly(f: CompiledFilter): boolean {
-  return f.fields.every((r) => TYPE_FIELDS.has(r.def.name));
+  return f.fields.every((r) => SCAN_FIELDS.has(r.def.name));
 }
 
 export const enum TypeAction {
   Skip = 0,
   Keep = 1,
   StateOnly = 2,
+  /** decode the event and run the test */
+  Test = 3,
 }
 
-/** What to do with each event type: keep, write as state-only (dropped, EF_MODIFIES_STATE) or skip. */
+/** What to do with each event type: keep, write as state-only (dropped, EF_MODIFIES_STATE), skip, or test. */
 export function typeActions(f: CompiledFilter, thin: boolean): Uint8Array {
   const acts = new Uint8Array(EVENT_MAX + 1);
+  const byType = f.fields.every((r) => TYPE_FIELDS.has(r.def.name));
   const ctx = new StatelessCtx();
   const view = new EventView();
   for (let id = 2; id <= EVENT_MAX; id++) {
     const info = eventInfo(id);
     if (!info) continue;
+    if (!byType && info.params.some((p) => p.name === 'data')) {
+      acts[id] = TypeAction.Test;
+      continue;
+    }
     view.type = id;
     view.nparams = 0;
     ctx.ev = view;
@@ -142,7 +155,7 @@ export async function scanByType(
           evnum = buf.readUInt32LE(tail + 4) + buf.readUInt32LE(tail + 8) * 4294967296;
         } else evnum++;
         let act = type < acts.length ? acts[type]! : TypeAction.Skip;
-        if (type <= 1) {
+        if (type <= 1 || act === TypeAction.Test) {
           const gi = eventInfo(type);
           view.set(buf, evOff, info.v1 === true, large, opts.tableNparams(type));
           act = TypeAction.Skip;
