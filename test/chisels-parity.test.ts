@@ -13,10 +13,6 @@ const cases = chiselCases();
  * differs from sysdig on the same capture (tdig-fmt -p '%proc.name %fd.name' CAPTURE FILTER shows it:
  * a pipe's fd name and a process name that sysdig keeps across dropped events). Reported, not failed.
  */
-const KNOWN = new Set([
-  'loopback_workload/full-files-f', 'loopback_workload/full-multi', 'loopback_workload/echo_fds-f',
-  'unix_threads/fdbytes_by-multi', 'unix_threads/full-multi', 'unix_threads/echo_fds-f', 'unix_threads/full-files-f',
-]);
 
 for (const cap of CAPTURES) {
   test(`chisels on ${captureName(cap)}`, (t) => {
@@ -32,8 +28,7 @@ for (const cap of CAPTURES) {
       const fullCase = FULL_OF[c.id] ? cases.find((x) => x.id === FULL_OF[c.id]) : undefined;
       const full = fullCase ? fullGroups(goldenOf(fullCase, cap) ?? '') : undefined;
       const d = compareChisel(exp, got, { tab: c.chisel === 'fdcount_by', full, top: TOP_OF[c.chisel] });
-      if (d !== undefined && KNOWN.has(`${captureName(cap)}/${c.id}`)) t.diagnostic(`known (filter engine): ${c.id}: ${d.split('\n')[0]}`);
-      else if (d !== undefined) failures.push(`${c.id} [${caseWords(c).join(' ')}]: ${d}\n  stderr: ${r.stderr.toString()}`);
+      if (d !== undefined) failures.push(`${c.id} [${caseWords(c).join(' ')}]: ${d}\n  stderr: ${r.stderr.toString()}`);
       n++;
     }
     assert.ok(n > 0);

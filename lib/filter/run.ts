@@ -40,8 +40,11 @@ export function filterEvent(engine: StateEngine, ev: EventView, test: ((ctx: Sta
     engine.fd = engine.tables.getFd(engine.thread, engine.thread.lastEventFd);
   }
   if (info.flags & EF.MODIFIES_STATE) {
-    engine.finish(ev, info);
-    return test(engine) ? FilterVerdict.Keep : FilterVerdict.Drop;
+    // parsed before the filter; a dropped event skips the exit cleanup, as in sinsp::next
+    engine.finish(ev, info, false);
+    if (!test(engine)) return FilterVerdict.Drop;
+    if ((ev.flags & 1) === 0) engine.cleanup(ev);
+    return FilterVerdict.Keep;
   }
   if (test(engine)) {
     engine.finish(ev, info);

@@ -418,8 +418,12 @@ export class StateEngine implements Ctx {
     return info;
   }
 
-  /** Second half of process(): the event's parser and the exit cleanup. */
-  finish(ev: EventView, info: EventInfo): void {
+  /**
+   * Second half of process(): the event's parser, then (unless `cleanup` is false) the exit cleanup.
+   * libsinsp skips the cleanup for events it filters out, state-only events included
+   * (sinsp::next returns before event_cleanup), and a later exit can then pair with the stale enter.
+   */
+  finish(ev: EventView, info: EventInfo, cleanup = (ev.flags & DF_STATE_ONLY) === 0): void {
     if (this.fd) this.fd.oldName = this.fd.name;
     this.dispatch(ev, info);
     const f = this.fd;
@@ -427,7 +431,11 @@ export class StateEngine implements Ctx {
     // sinsp_evt::get_thread_info looks the thread up again when the event has none (e.g. an inverted clone)
     if (!this.thread) this.thread = this.tables.threads.get(ev.tid);
     this.fdNum = this.thread ? this.thread.lastEventFd : -1;
-    // event_cleanup: an exit event releases the stored enter event
+    if (cleanup) this.cleanup(ev);
+  }
+
+  /** event_cleanup: an exit event releases the stored enter event. */
+  cleanup(ev: EventView): void {
     if ((ev.type & 1) === 1 && this.thread && this.thread.lastEnter) {
       this.thread.lastEnter = null;
       this.thread.lastEnterValid = false;
