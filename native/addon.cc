@@ -163,8 +163,14 @@ class Capture : public Napi::ObjectWrap<Capture> {
         }
       }
       if (!best || n >= cap) break;  // the caller leaves room for one more record
-      memcpy(out + n, best->data + (best->pos & (best->size - 1)) + 8, best_len);
-      n += best_len;
+      // a record holds one block, which may end before the record does (the program reserves records
+      // of a size class for short data): copy the block, as its total length says
+      const uint8_t* rec = best->data + (best->pos & (best->size - 1)) + 8;
+      uint32_t blk;
+      memcpy(&blk, rec + 4, 4);
+      if (blk < 12 || blk > best_len) blk = best_len;
+      memcpy(out + n, rec, blk);
+      n += blk;
       best->pos += (best_len + 8 + 7) & ~uint64_t(7);
     }
     for (Ring& r : rings_) __atomic_store_n((uint64_t*)r.consumer, r.pos, __ATOMIC_RELEASE);

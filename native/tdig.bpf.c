@@ -4,8 +4,11 @@
  *
  * Each handler writes one complete scap event block (EV v2: u32 block type, u32 total length,
  * u16 cpu id, then the 26-byte event header, the u16 length array, the parameters, padding and the
- * trailing length) into a per-CPU scratch buffer, and copies it into the ring buffer of its CPU.
- * User space therefore moves ready-made blocks to the output without re-encoding them.
+ * trailing length) into the ring buffer of its CPU. User space therefore moves ready-made blocks to the
+ * output without re-encoding them. Events of a size known at compile time (BEGIN_FIXED) and the data
+ * exits with short data (data_exit) are written in place into a reserved ring record; the others are
+ * built in a per-CPU scratch buffer and copied (BEGIN). A ring record may be longer than its block:
+ * the consumer copies the block's total length.
  *
  * Event ids and parameter layouts are those of the event table that sysdig 0.29.3 reads
  * (falcosecurity/libs 2022-03); formats/ documents them. Syscall handlers are reached by tail call,
@@ -210,7 +213,11 @@ struct ev {
 	u32 idx;
 	u32 np;
 	u32 snaplen;
+	u32 size;            /* fixed-size events: the ring record reserved (0: built in scratch) */
 };
+
+/* Block size of a fixed-size event: np parameters with `payload` bytes of values in all. */
+#define FIXED_SIZE(np, payload) ((LENS_OFF + (np) * 2 + (payload) + 4 + 3) & ~3u)
 
 static __always_inline struct config *get_cfg(void)
 {
@@ -218,12 +225,8 @@ static __always_inline struct config *get_cfg(void)
 	return bpf_map_lookup_elem(&cfg, &k);
 }
 
-static __always_inline int ev_begin(struct ev *e, struct config *c, u16 type, u32 np)
+static __always_inline void ev_header(struct ev *e, struct config *c, u8 *b, u32 cpu, u16 type, u32 np)
 {
-	u32 cpu = bpf_get_smp_processor_id();
-	u8 *b = bpf_map_lookup_elem(&scratch, &cpu);
-	if (!b)
-		return -1;
 	e->buf = b;
 	e->idx = 0;
 	e->np = np;
@@ -231,10 +234,50 @@ static __always_inline int ev_begin(struct ev *e, struct config *c, u16 type, u3
 	*(u32 *)(b + 0) = BLOCK_EV_V2;
 	*(u16 *)(b + 8) = (u16)cpu;
 	*(u64 *)(b + EV_HDR + 0) = bpf_ktime_get_boot_ns() + c->boot_offset;
-	*(u64 *)(b + EV_HDR + 8) = (u32)bpf_get_current_pid_tgid();
+	*(u64 *)(b + EV_HDR + 8) = (u32)bpf_get_current_task_btf()->pid;
 	*(u16 *)(b + EV_HDR + 20) = type;
 	*(u32 *)(b + EV_HDR + 22) = np;
 	e->off = LENS_OFF + np * 2;
+}
+
+/* An event of any size, built in the CPU's scratch buffer and copied to its ring by ev_submit. */
+static __always_inline int ev_begin(struct ev *e, struct config *c, u16 type, u32 np)
+{
+	u32 cpu = bpf_get_smp_processor_id();
+	u8 *b = bpf_map_lookup_elem(&scratch, &cpu);
+	if (!b)
+		return -1;
+	e->size = 0;
+	ev_header(e, c, b, cpu, type, np);
+	return 0;
+}
+
+static __always_inline void count_drop(void)
+{
+	u32 k = 0;
+	struct counters *cnt = bpf_map_lookup_elem(&stats, &k);
+	if (cnt)
+		cnt->drops++;
+}
+
+/*
+ * An event of a size known at compile time (`size` = FIXED_SIZE(...), a constant), written straight into
+ * a record reserved in the CPU's ring: no scratch buffer, no copy. ev_submit commits it.
+ */
+static __always_inline int ev_reserve(struct ev *e, struct config *c, u16 type, u32 np, u32 size)
+{
+	u32 cpu = bpf_get_smp_processor_id();
+	void *rb = bpf_map_lookup_elem(&rings, &cpu);
+	u8 *b;
+	if (!rb)
+		return -1;
+	b = bpf_ringbuf_reserve(rb, size, 0);
+	if (!b) {
+		count_drop();
+		return -1;
+	}
+	e->size = size;
+	ev_header(e, c, b, cpu, type, np);
 	return 0;
 }
 
@@ -402,6 +445,24 @@ static __always_inline void ev_submit(struct ev *e)
 	u32 total = (off + 4 + 3) & ~3u;
 	void *rb;
 
+	if (e->size) {
+		/*
+		 * A reserved record. For fixed-size events every offset here is a constant the verifier checks
+		 * against the record's size; for data events (data_exit) the block may end before the record
+		 * does, and the consumer copies only the block (its total length).
+		 */
+		u32 end = e->off;
+		u32 tail = (end + 3) & ~3u;    /* where the trailing length goes (no "- 4": the verifier keeps bounds) */
+		u32 blk = tail + 4;
+		*(u32 *)(b + EV_HDR + 16) = end - EV_HDR;
+		*(u32 *)(b + 4) = blk;
+		*(u32 *)(b + end) = 0;
+		*(u32 *)(b + tail) = blk;
+		bpf_ringbuf_submit(b, BPF_RB_NO_WAKEUP);
+		if (cnt)
+			cnt->events++;
+		return;
+	}
 	*(u32 *)(b + EV_HDR + 16) = off - EV_HDR;
 	*(u32 *)(b + 4) = total;
 	*(u32 *)(b + off) = 0;                     /* padding */
@@ -661,7 +722,8 @@ static __always_inline struct config *interesting(void)
 	u32 tgid;
 	if (!c || !c->enabled)
 		return 0;
-	tgid = bpf_get_current_pid_tgid() >> 32;
+	/* a plain load from the current task (bpf_get_current_pid_tgid costs a pid-namespace walk) */
+	tgid = bpf_get_current_task_btf()->tgid;
 	if (tgid == c->self_tgid)
 		return 0;
 	if (c->tree_filter && !bpf_map_lookup_elem(&tracked, &tgid))
@@ -678,28 +740,82 @@ static __always_inline struct config *interesting(void)
 #define XHANDLER(name) \
 	SEC("tp_btf/sys_exit") int name(u64 *ctx)
 #define BEGIN(type, np) \
-	struct config *c = get_cfg(); struct ev e; struct args a; \
+	struct config *c = interesting(); struct ev e; struct args a; \
 	if (!c || ev_begin(&e, c, type, np)) return 0; \
 	read_args(REGS(ctx), &a);
+/* an event whose np parameters take `payload` bytes whatever their values: reserved in the ring */
+#define BEGIN_FIXED(type, np, payload) \
+	struct config *c = interesting(); struct ev e; struct args a; \
+	if (!c || ev_reserve(&e, c, type, np, FIXED_SIZE(np, payload))) return 0; \
+	read_args(REGS(ctx), &a);
+
+/*
+ * The exit of a call that moved one buffer (second argument): res, then the data cut to the snaplen.
+ * Short data goes straight into a ring record of the smallest size class that holds it (64, 256 or
+ * 1024 bytes: the block ends at the data, the record's tail is not copied out, and a record takes at
+ * most 4 times the ring space of its block); longer data is built in scratch.
+ */
+#define DATA_CLASS(B) \
+	if (n <= (B)) { \
+		struct ev e; \
+		if (ev_reserve(&e, c, type, 2, FIXED_SIZE(2, 8 + (B) + 4))) \
+			return 0; \
+		p_u64(&e, res); \
+		if (n > (B)) \
+			n = (B); \
+		if (!p || bpf_probe_read_user(e.buf + e.off, n, p)) \
+			n = 0; \
+		e.off += n; \
+		set_len(&e, n); \
+		ev_submit(&e); \
+		return 0; \
+	}
+
+static __always_inline int data_exit(u64 *ctx, u16 type)
+{
+	struct config *c = interesting();
+	s64 res = RET(ctx);
+	void *p;
+	u64 n;
+
+	if (!c)
+		return 0;
+	p = (void *)REGS(ctx)->si;
+	n = res > 0 ? (u64)res : 0;
+	if (n > c->snaplen)
+		n = c->snaplen;
+	DATA_CLASS(64)
+	DATA_CLASS(256)
+	DATA_CLASS(1024)
+	{
+		struct ev e;
+		if (ev_begin(&e, c, type, 2))
+			return 0;
+		p_u64(&e, res);
+		p_data(&e, p, res);
+		ev_submit(&e);
+	}
+	return 0;
+}
 
 /* read / write / pread / pwrite */
-EHANDLER(e_read) { BEGIN(E_READ, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
-XHANDLER(x_read) { BEGIN(E_READ + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
-EHANDLER(e_write) { BEGIN(E_WRITE, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
-XHANDLER(x_write) { BEGIN(E_WRITE + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
-EHANDLER(e_pread) { BEGIN(E_PREAD, 3) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
-XHANDLER(x_pread) { BEGIN(E_PREAD + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
-EHANDLER(e_pwrite) { BEGIN(E_PWRITE, 3) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
-XHANDLER(x_pwrite) { BEGIN(E_PWRITE + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
+EHANDLER(e_read) { BEGIN_FIXED(E_READ, 2, 12) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+XHANDLER(x_read) { return data_exit(ctx, E_READ + 1); }
+EHANDLER(e_write) { BEGIN_FIXED(E_WRITE, 2, 12) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+XHANDLER(x_write) { return data_exit(ctx, E_WRITE + 1); }
+EHANDLER(e_pread) { BEGIN_FIXED(E_PREAD, 3, 20) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
+XHANDLER(x_pread) { return data_exit(ctx, E_PREAD + 1); }
+EHANDLER(e_pwrite) { BEGIN_FIXED(E_PWRITE, 3, 20) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
+XHANDLER(x_pwrite) { return data_exit(ctx, E_PWRITE + 1); }
 
 /* readv / writev / preadv / pwritev */
-EHANDLER(e_readv) { BEGIN(E_READV, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+EHANDLER(e_readv) { BEGIN_FIXED(E_READV, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
 XHANDLER(x_readv) { BEGIN(E_READV + 1, 3) s64 res = RET(ctx); p_u64(&e, res); p_u32(&e, res > 0 ? res : 0); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
-EHANDLER(e_writev) { BEGIN(E_WRITEV, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(a.a[1], a.a[2])); ev_submit(&e); return 0; }
+EHANDLER(e_writev) { BEGIN_FIXED(E_WRITEV, 2, 12) p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(a.a[1], a.a[2])); ev_submit(&e); return 0; }
 XHANDLER(x_writev) { BEGIN(E_WRITEV + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
-EHANDLER(e_preadv) { BEGIN(E_PREADV, 2) p_u64(&e, (s32)a.a[0]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
+EHANDLER(e_preadv) { BEGIN_FIXED(E_PREADV, 2, 16) p_u64(&e, (s32)a.a[0]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
 XHANDLER(x_preadv) { BEGIN(E_PREADV + 1, 3) s64 res = RET(ctx); p_u64(&e, res); p_u32(&e, res > 0 ? res : 0); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
-EHANDLER(e_pwritev) { BEGIN(E_PWRITEV, 3) p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(a.a[1], a.a[2])); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
+EHANDLER(e_pwritev) { BEGIN_FIXED(E_PWRITEV, 3, 20) p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(a.a[1], a.a[2])); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
 XHANDLER(x_pwritev) { BEGIN(E_PWRITEV + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
 
 /* open family */
@@ -761,23 +877,23 @@ XHANDLER(x_openat2) {
 }
 
 /* close, dup, fcntl, chdir, fchdir, eventfd */
-EHANDLER(e_close) { BEGIN(E_CLOSE, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-XHANDLER(x_close) { BEGIN(E_CLOSE + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-EHANDLER(e_dup) { BEGIN(E_DUP, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-XHANDLER(x_dup) { BEGIN(E_DUP + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-EHANDLER(e_fcntl) { BEGIN(E_FCNTL, 2) p_u64(&e, (s32)a.a[0]); p_u8(&e, fcntl_cmd(a.a[1])); ev_submit(&e); return 0; }
-XHANDLER(x_fcntl) { BEGIN(E_FCNTL + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-EHANDLER(e_chdir) { BEGIN(E_CHDIR, 0) ev_submit(&e); return 0; }
+EHANDLER(e_close) { BEGIN_FIXED(E_CLOSE, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_close) { BEGIN_FIXED(E_CLOSE + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_dup) { BEGIN_FIXED(E_DUP, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_dup) { BEGIN_FIXED(E_DUP + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_fcntl) { BEGIN_FIXED(E_FCNTL, 2, 9) p_u64(&e, (s32)a.a[0]); p_u8(&e, fcntl_cmd(a.a[1])); ev_submit(&e); return 0; }
+XHANDLER(x_fcntl) { BEGIN_FIXED(E_FCNTL + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_chdir) { BEGIN_FIXED(E_CHDIR, 0, 0) ev_submit(&e); return 0; }
 XHANDLER(x_chdir) { BEGIN(E_CHDIR + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
-EHANDLER(e_fchdir) { BEGIN(E_FCHDIR, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-XHANDLER(x_fchdir) { BEGIN(E_FCHDIR + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-EHANDLER(e_eventfd) { BEGIN(E_EVENTFD, 2) p_u64(&e, a.a[0]); p_u32(&e, 0); ev_submit(&e); return 0; }
-XHANDLER(x_eventfd) { BEGIN(E_EVENTFD + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_fchdir) { BEGIN_FIXED(E_FCHDIR, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_fchdir) { BEGIN_FIXED(E_FCHDIR + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_eventfd) { BEGIN_FIXED(E_EVENTFD, 2, 12) p_u64(&e, a.a[0]); p_u32(&e, 0); ev_submit(&e); return 0; }
+XHANDLER(x_eventfd) { BEGIN_FIXED(E_EVENTFD + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
 
 /* pipe / pipe2: the two fds are in user memory */
-EHANDLER(e_pipe) { BEGIN(E_PIPE, 0) ev_submit(&e); return 0; }
+EHANDLER(e_pipe) { BEGIN_FIXED(E_PIPE, 0, 0) ev_submit(&e); return 0; }
 XHANDLER(x_pipe) {
-	BEGIN(E_PIPE + 1, 4) s64 res = RET(ctx); s32 fds[2] = {-1, -1}; u64 ino = 0;
+	BEGIN_FIXED(E_PIPE + 1, 4, 32) s64 res = RET(ctx); s32 fds[2] = {-1, -1}; u64 ino = 0;
 	if (res >= 0) {
 		bpf_probe_read_user(fds, sizeof(fds), (void *)a.a[0]);
 		struct file *f = fd_file(fds[0]);
@@ -789,11 +905,11 @@ XHANDLER(x_pipe) {
 }
 
 /* sockets */
-EHANDLER(e_socket) { BEGIN(E_SOCKET, 3) p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
-XHANDLER(x_socket) { BEGIN(E_SOCKET + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-EHANDLER(e_socketpair) { BEGIN(E_SOCKETPAIR, 3) p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+EHANDLER(e_socket) { BEGIN_FIXED(E_SOCKET, 3, 12) p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+XHANDLER(x_socket) { BEGIN_FIXED(E_SOCKET + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_socketpair) { BEGIN_FIXED(E_SOCKETPAIR, 3, 12) p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
 XHANDLER(x_socketpair) {
-	BEGIN(E_SOCKETPAIR + 1, 5) s64 res = RET(ctx); s32 fds[2] = {-1, -1}; u64 src = 0, peer = 0;
+	BEGIN_FIXED(E_SOCKETPAIR + 1, 5, 40) s64 res = RET(ctx); s32 fds[2] = {-1, -1}; u64 src = 0, peer = 0;
 	if (res >= 0) {
 		bpf_probe_read_user(fds, sizeof(fds), (void *)a.a[3]);
 		struct file *f = fd_file(fds[0]);
@@ -808,16 +924,16 @@ XHANDLER(x_socketpair) {
 	p_u64(&e, res); p_u64(&e, fds[0]); p_u64(&e, fds[1]); p_u64(&e, src); p_u64(&e, peer);
 	ev_submit(&e); return 0;
 }
-EHANDLER(e_bind) { BEGIN(E_BIND, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+EHANDLER(e_bind) { BEGIN_FIXED(E_BIND, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
 XHANDLER(x_bind) { BEGIN(E_BIND + 1, 2) p_u64(&e, RET(ctx)); p_usockaddr(&e, (void *)a.a[1], a.a[2]); ev_submit(&e); return 0; }
 EHANDLER(e_connect) { BEGIN(E_CONNECT, 2) p_u64(&e, (s32)a.a[0]); p_usockaddr(&e, (void *)a.a[1], a.a[2]); ev_submit(&e); return 0; }
 XHANDLER(x_connect) { BEGIN(E_CONNECT + 1, 2) p_u64(&e, RET(ctx)); p_tuple(&e, (s32)a.a[0], 0, (void *)a.a[1], a.a[2]); ev_submit(&e); return 0; }
-EHANDLER(e_listen) { BEGIN(E_LISTEN, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[1]); ev_submit(&e); return 0; }
-XHANDLER(x_listen) { BEGIN(E_LISTEN + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-EHANDLER(e_shutdown) { BEGIN(E_SHUTDOWN, 2) p_u64(&e, (s32)a.a[0]); p_u8(&e, a.a[1]); ev_submit(&e); return 0; }
-XHANDLER(x_shutdown) { BEGIN(E_SHUTDOWN + 1, 1) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-EHANDLER(e_accept) { BEGIN(E_ACCEPT, 0) ev_submit(&e); return 0; }
-EHANDLER(e_accept4) { BEGIN(E_ACCEPT4, 1) p_u32(&e, a.a[3]); ev_submit(&e); return 0; }
+EHANDLER(e_listen) { BEGIN_FIXED(E_LISTEN, 2, 12) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[1]); ev_submit(&e); return 0; }
+XHANDLER(x_listen) { BEGIN_FIXED(E_LISTEN + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_shutdown) { BEGIN_FIXED(E_SHUTDOWN, 2, 9) p_u64(&e, (s32)a.a[0]); p_u8(&e, a.a[1]); ev_submit(&e); return 0; }
+XHANDLER(x_shutdown) { BEGIN_FIXED(E_SHUTDOWN + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_accept) { BEGIN_FIXED(E_ACCEPT, 0, 0) ev_submit(&e); return 0; }
+EHANDLER(e_accept4) { BEGIN_FIXED(E_ACCEPT4, 1, 4) p_u32(&e, a.a[3]); ev_submit(&e); return 0; }
 static __always_inline int accept_exit(u64 *ctx, u16 type)
 {
 	BEGIN(type, 5) s64 res = RET(ctx); u32 qlen = 0, qmax = 0; u8 pct = 0;
@@ -849,8 +965,8 @@ EHANDLER(e_sendto) {
 	p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); p_tuple(&e, (s32)a.a[0], 0, (void *)a.a[4], a.a[5]);
 	ev_submit(&e); return 0;
 }
-XHANDLER(x_sendto) { BEGIN(E_SENDTO + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_data(&e, (void *)a.a[1], res); ev_submit(&e); return 0; }
-EHANDLER(e_recvfrom) { BEGIN(E_RECVFROM, 2) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+XHANDLER(x_sendto) { return data_exit(ctx, E_SENDTO + 1); }
+EHANDLER(e_recvfrom) { BEGIN_FIXED(E_RECVFROM, 2, 12) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
 XHANDLER(x_recvfrom) {
 	BEGIN(E_RECVFROM + 1, 3) s64 res = RET(ctx);
 	p_u64(&e, res); p_data(&e, (void *)a.a[1], res);
@@ -873,7 +989,7 @@ XHANDLER(x_sendmsg) {
 	p_u64(&e, res); p_iovdata(&e, m.iov, m.iovlen, res);
 	ev_submit(&e); return 0;
 }
-EHANDLER(e_recvmsg) { BEGIN(E_RECVMSG, 1) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+EHANDLER(e_recvmsg) { BEGIN_FIXED(E_RECVMSG, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
 XHANDLER(x_recvmsg) {
 	BEGIN(E_RECVMSG + 1, 4) s64 res = RET(ctx); struct msghdr_u m = {};
 	bpf_probe_read_user(&m, sizeof(m), (void *)a.a[1]);
@@ -948,13 +1064,13 @@ static __always_inline int clone_exit(u64 *ctx, u16 type, int is_clone3)
 	ev_submit(&e);
 	return 0;
 }
-EHANDLER(e_clone) { BEGIN(E_CLONE, 0) ev_submit(&e); return 0; }
+EHANDLER(e_clone) { BEGIN_FIXED(E_CLONE, 0, 0) ev_submit(&e); return 0; }
 XHANDLER(x_clone) { clone_exit(ctx, E_CLONE + 1, 0); return 0; }
-EHANDLER(e_fork) { BEGIN(E_FORK, 0) ev_submit(&e); return 0; }
+EHANDLER(e_fork) { BEGIN_FIXED(E_FORK, 0, 0) ev_submit(&e); return 0; }
 XHANDLER(x_fork) { clone_exit(ctx, E_FORK + 1, 0); return 0; }
-EHANDLER(e_vfork) { BEGIN(E_VFORK, 0) ev_submit(&e); return 0; }
+EHANDLER(e_vfork) { BEGIN_FIXED(E_VFORK, 0, 0) ev_submit(&e); return 0; }
 XHANDLER(x_vfork) { clone_exit(ctx, E_VFORK + 1, 0); return 0; }
-EHANDLER(e_clone3) { BEGIN(E_CLONE3, 0) ev_submit(&e); return 0; }
+EHANDLER(e_clone3) { BEGIN_FIXED(E_CLONE3, 0, 0) ev_submit(&e); return 0; }
 XHANDLER(x_clone3) { clone_exit(ctx, E_CLONE3 + 1, 1); return 0; }
 
 static __always_inline int execve_exit(u64 *ctx, u16 type)
@@ -1001,7 +1117,7 @@ int tdig_proc_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (!c)
 		return 0;
 	code = BPF_CORE_READ(t, exit_code);
-	if (ev_begin(&e, c, E_PROCEXIT, 4))
+	if (ev_reserve(&e, c, E_PROCEXIT, 4, FIXED_SIZE(4, 18)))
 		return 0;
 	p_u64(&e, code);
 	p_u64(&e, (code >> 8) & 0xff);
@@ -1081,17 +1197,24 @@ struct {
 	},
 };
 
+/*
+ * The dispatchers tail-call the handler of the syscall, which checks whether the event is wanted
+ * (interesting()); only syscalls without a handler are checked here, for the generic event.
+ */
 SEC("tp_btf/sys_enter")
 int tdig_sys_enter(u64 *ctx)
 {
-	struct config *c = interesting();
+	struct config *c;
 	u32 nr = (u32)ctx[1];
 	struct ev e;
 
-	if (!c || nr >= TDIG_SYSCALL_MAX)
+	if (nr >= TDIG_SYSCALL_MAX)
 		return 0;
 	bpf_tail_call(ctx, &enter_progs, nr);
-	if (ev_begin(&e, c, E_GENERIC, 2))
+	c = interesting();
+	if (!c)
+		return 0;
+	if (ev_reserve(&e, c, E_GENERIC, 2, FIXED_SIZE(2, 4)))
 		return 0;
 	p_u16(&e, tdig_ppm_sc[nr & (TDIG_SYSCALL_MAX - 1)]);
 	p_u16(&e, nr);
@@ -1102,18 +1225,19 @@ int tdig_sys_enter(u64 *ctx)
 SEC("tp_btf/sys_exit")
 int tdig_sys_exit(u64 *ctx)
 {
-	struct config *c = interesting();
+	struct config *c;
 	struct pt_regs *r = REGS(ctx);
 	u32 nr;
 	struct ev e;
 
-	if (!c)
-		return 0;
 	nr = (u32)r->orig_ax;
 	if (nr >= TDIG_SYSCALL_MAX)
 		return 0;
 	bpf_tail_call(ctx, &exit_progs, nr);
-	if (ev_begin(&e, c, E_GENERIC + 1, 1))
+	c = interesting();
+	if (!c)
+		return 0;
+	if (ev_reserve(&e, c, E_GENERIC + 1, 1, FIXED_SIZE(1, 2)))
 		return 0;
 	p_u16(&e, tdig_ppm_sc[nr & (TDIG_SYSCALL_MAX - 1)]);
 	ev_submit(&e);
