@@ -11,12 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v sysdig >/dev/null || { echo "bench/filter.sh: sysdig is not installed" >&2; exit 1; }
-[ -f dist/bench/filter-bigcap.js ] || npx tsc -p tsconfig.json
+[ -f dist/bench/mkbig.js ] || npx tsc -p tsconfig.json
 BIG=${BIG:-/tmp/tdig-bench/big.scap}
 RUNS=${RUNS:-3}
 if [ ! -s "$BIG" ]; then
   mkdir -p "$(dirname "$BIG")"
-  node dist/bench/filter-bigcap.js test/data/curl_google.scap "$BIG" 1000
+  node dist/bench/mkbig.js test/data/curl_google.scap "$BIG" 1000
 fi
 NODE=$(command -v node)
 
