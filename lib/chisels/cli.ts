@@ -16,6 +16,7 @@ import type { Units } from './table.js';
 import { createChisel, runChisel } from './run.js';
 import type { ChiselDef } from './types.js';
 import type { EchoHost } from './echo.js';
+import { isChiselPath, loadUserChisel, pathChisels } from './user.js';
 
 export interface CliOptions {
   chisel?: string;
@@ -176,11 +177,14 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
   }
   const o = parseCli(cmd, argv);
   if (o.list) {
-    process.stdout.write(listText(CHISELS.filter((c) => c.kind === kind && !c.hidden)));
+    const builtin = CHISELS.filter((c) => c.kind === kind && !c.hidden);
+    const names = new Set(CHISELS.map((c) => c.name));
+    const user = (await pathChisels(kind)).filter((c) => c.kind === kind && !names.has(c.name));
+    process.stdout.write(listText([...builtin, ...user]));
     return 0;
   }
   if (o.info !== undefined) {
-    const c = chiselByName(o.info);
+    const c = (isChiselPath(o.info) ? undefined : chiselByName(o.info)) ?? (await loadUserChisel(o.info, kind));
     if (!c) throw new UsageError(`chisel ${o.info} not found - use --list to list them.`);
     process.stdout.write(infoText(c));
     return 0;
@@ -189,7 +193,7 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
   let def: ChiselDef;
   if (o.by) def = byChisel(o.by);
   else {
-    const d = chiselByName(o.chisel);
+    const d = (isChiselPath(o.chisel) ? undefined : chiselByName(o.chisel)) ?? (await loadUserChisel(o.chisel, kind));
     if (!d) throw new UsageError(`unknown chisel ${o.chisel} (${cmd} --list lists them)`);
     def = d;
   }
