@@ -177,9 +177,8 @@ export async function run(args: string[]): Promise<number> {
     if (stop) break;
     const bar = o.progress && process.stderr.isTTY && typeof src === 'string' ? new Progress(src, src) : undefined;
     const input = bar && typeof src === 'string' ? bar.stream(src) : src;
-    const chunks = withBackpressure(o.fromNdjson ? readNdjson(input) : openInput(input), out);
     try {
-      await readBlocks(chunks, handler, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0, name: typeof src === 'string' ? src : undefined });
+      await readSource(src, input, o.fromNdjson, handler, (c) => withBackpressure(c, out));
     } finally {
       await out.end();
       bar?.done();
@@ -187,6 +186,18 @@ export async function run(args: string[]): Promise<number> {
   }
   await out.end();
   return 0;
+}
+
+/** Read one source (scap, or tdig's NDJSON) through `handler`; `pace` wraps the chunks for backpressure. */
+function readSource(
+  src: string | NodeJS.ReadableStream,
+  input: string | NodeJS.ReadableStream,
+  fromNdjson: boolean,
+  handler: BlockHandler,
+  pace: (chunks: AsyncIterable<Buffer>) => AsyncIterable<Buffer>,
+): Promise<void> {
+  const chunks = fromNdjson ? readNdjson(input) : openInput(input);
+  return readBlocks(pace(chunks), handler, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0, name: typeof src === 'string' ? src : undefined });
 }
 
 function jsonBuf(b: BufferFormat): BufferFormat {
@@ -214,8 +225,6 @@ async function toScap(o: Options, sources: (string | NodeJS.ReadableStream)[]): 
     },
     event(ev) {
       // the whole block, as read: original block type, cpu, flags and trailing bytes
-      const start = ev.streamOffset;
-      void start;
       sink.write(Buffer.from(blockOf(ev)));
       seen++;
       if (o.limit !== 0 && seen >= o.limit) {
@@ -227,8 +236,7 @@ async function toScap(o: Options, sources: (string | NodeJS.ReadableStream)[]): 
   };
   for (const src of sources) {
     if (stop) break;
-    const chunks = o.fromNdjson ? readNdjson(src) : openInput(src);
-    await readBlocks(drainFirst(chunks, sink), handler, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0, name: typeof src === 'string' ? src : undefined });
+    await readSource(src, src, o.fromNdjson, handler, (c) => drainFirst(c, sink));
   }
   await sink.close();
   return 0;
