@@ -54,10 +54,13 @@ export function sysdigWords(c: ChiselCase): string[] {
 
 export const ECHO = new Set(['echo_fds', 'spy_ip', 'spy_port', 'spy_file', 'stdin', 'stdout', 'stderr']);
 
+/** tdig-agg chisels that print sysdig's colours */
+export const COLORED = new Set(['proc_exec_time', 'fileslower', 'netlower', 'scallslower']);
+
 /** tdig's command line for a case: colours forced on (sysdig prints them into a pipe). */
 export function tdigArgs(c: ChiselCase, capture: string): { cmd: string; args: string[] } {
   const echo = ECHO.has(c.chisel);
-  return { cmd: echo ? 'tdig-echo' : 'tdig-agg', args: [...(echo ? ['--color'] : []), ...caseWords(c), capture] };
+  return { cmd: echo ? 'tdig-echo' : 'tdig-agg', args: [...(echo || COLORED.has(c.chisel) ? ['--color'] : []), ...caseWords(c), capture] };
 }
 
 export function goldenOf(c: ChiselCase, capture: string): string | undefined {

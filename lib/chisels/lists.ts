@@ -1,0 +1,261 @@
+// The list chisels of tdig-agg: list_login_shells, proc_exec_time, fileslower, netlower, scallslower, with
+// sysdig 0.29.3's texts, column layouts (Lua string.format) and quirks, matched by default:
+// - list_login_shells prints the last login shell id once per non-nil entry of its {id, container name,
+//   container id} record: three times on a host capture, and nothing but the heading when no execve matched.
+//   Its command and arguments are Lua patterns (string.find).
+// - fileslower leaves out files under /dev/ (its skip_dev flag is never set); fileslower, netlower and
+//   scallslower turn colours off only for the argument "disable_color" (their help says 'disable_colors'),
+//   proc_exec_time only for "disable_colors".
+// - fileslower/netlower print the latency in ms truncated to an integer (%12d); scallslower prints the
+//   fraction as Lua's tostring does.
+// Deliberate difference: a min_ms that is not a number is an error naming the chisel with exit status 2
+// (sysdig prints "Input min_ms must be a number." on stdout and exits 0).
+
+import { DESCS } from './descs.js';
+import { formatTimeInterval, luaField, luaNum } from './lua.js';
+import type { LuaValue } from './lua.js';
+import { ChiselError } from './types.js';
+import type { ChiselDef, ChiselHost } from './types.js';
+
+interface Term {
+  red: string;
+  green: string;
+  yellow: string;
+  blue: string;
+  reset: string;
+}
+
+const ANSI_TERM: Term = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', blue: '\x1b[34m', reset: '\x1b[0m' };
+const PLAIN: Term = { red: '', green: '', yellow: '', blue: '', reset: '' };
+
+/** ansiterminal.lua: on unless the chisel turned it off, or tdig's terminal test did (--no-color, NO_COLOR, a pipe). */
+export function termColors(host: ChiselHost, chiselOn: boolean): Term {
+  return chiselOn && (host as { colors?: boolean }).colors !== false ? ANSI_TERM : PLAIN;
+}
+
+/** Lua string.format("%-W.Ps") (left) or ("%W.Ps") of a value; nil fails as Lua does. */
+export function fmtS(chisel: string, v: LuaValue, width: number, prec?: number, right = false): string {
+  if (v === undefined) throw new ChiselError(`${chisel}: bad argument to 'format' (string expected, got nil)`);
+  let s = typeof v === 'string' ? v : typeof v === 'number' ? luaNum(v) : v ? 'true' : 'false';
+  if (prec !== undefined && s.length > prec) s = s.slice(0, prec);
+  if (s.length >= width) return s;
+  return right ? ' '.repeat(width - s.length) + s : s + ' '.repeat(width - s.length);
+}
+
+/** Lua string.format("%Wd") of a number: truncated toward zero, right-aligned. */
+function fmtD(v: number, width: number): string {
+  const s = String(Math.trunc(v) === 0 ? 0 : Math.trunc(v));
+  return s.length >= width ? s : ' '.repeat(width - s.length) + s;
+}
+
+/** Lua tonumber of a string (decimal, exponent or hex); undefined when it is not a number. */
+export function luaToNumber(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const t = s.trim();
+  if (/^[-+]?0[xX][0-9a-fA-F]+$/.test(t)) return t.startsWith('-') ? -parseInt(t.slice(1), 16) : parseInt(t.replace(/^\+/, ''), 16);
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
+  return undefined;
+}
+
+function minMs(chisel: string, v: string | undefined): number {
+  const n = luaToNumber(v);
+  if (n === undefined) throw new ChiselError(`${chisel}: Input min_ms must be a number.`);
+  return n;
+}
+
+const CLASSES: Record<string, string> = {
+  a: 'A-Za-z', d: '0-9', l: 'a-z', s: '\\t\\n\\v\\f\\r ', u: 'A-Z', w: 'A-Za-z0-9', x: '0-9A-Fa-f',
+  p: '!-\\/:-@\\[-`{-~', c: '\\x00-\\x1f\\x7f',
+};
+
+/** A Lua pattern as a RegExp (classes, sets, quantifiers *, +, -, ?, anchors); enough for string.find. */
+export function luaPattern(p: string): RegExp {
+  let out = '';
+  const esc = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+  const cls = (c: string, inSet: boolean): string => {
+    const k = CLASSES[c.toLowerCase()];
+    if (!k) return esc(c);
+    if (c === c.toLowerCase()) return inSet ? k : `[${k}]`;
+    return inSet ? '' : `[^${k}]`;
+  };
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '^' && i === 0) out += '^';
+    else if (c === '$' && i === p.length - 1) out += '$';
+    else if (c === '%' && i + 1 < p.length) out += cls(p[++i]!, false);
+    else if (c === '.') out += '[\\s\\S]';
+    else if (c === '[') {
+      let j = i + 1;
+      let set = '[';
+      if (p[j] === '^') {
+        set += '^';
+        j++;
+      }
+      for (let first = true; j < p.length && (p[j] !== ']' || first); j++, first = false) {
+        if (p[j] === '%' && j + 1 < p.length) set += cls(p[++j]!, true);
+        else if (p[j] === '-' && set.length > 1) set += '-';
+        else set += esc(p[j]!);
+      }
+      out += set + ']';
+      i = j;
+    } else if (c === '-') out += '*?';
+    else if (c === '*' || c === '+' || c === '?') out += c;
+    else out += esc(c);
+  }
+  try {
+    return new RegExp(out);
+  } catch {
+    return new RegExp(esc(p));
+  }
+}
+
+const listLoginShells: ChiselDef = {
+  ...DESCS['list_login_shells']!,
+  kind: 'agg',
+  create(args, host) {
+    const comm = args[0] !== undefined && args[0] !== '*' ? args[0] : undefined;
+    const argStr = args[1];
+    const commRe = comm !== undefined ? luaPattern(comm) : undefined;
+    const argRe = argStr !== undefined ? luaPattern(argStr) : undefined;
+    const f = (n: string) => luaField(n, 'list_login_shells');
+    const sidF = f('proc.loginshellid');
+    const exeF = f('evt.arg.exe');
+    const argsF = f('evt.arg.args');
+    const cnF = f('container.name');
+    const ciF = f('container.id');
+    let sid: LuaValue;
+    let cn: LuaValue;
+    let ci: LuaValue;
+    return {
+      filter: 'evt.type=execve',
+      event(ctx) {
+        const s = sidF(ctx);
+        const exe = exeF(ctx);
+        if (s === undefined || s === false || exe === undefined || exe === false) return true;
+        if (commRe && !commRe.test(String(exe))) return true;
+        const a = argsF(ctx);
+        if (argRe && a !== undefined && a !== false && !argRe.test(String(a))) return true;
+        sid = s;
+        cn = cnF(ctx);
+        ci = ciF(ctx);
+        return true;
+      },
+      end() {
+        host.print(comm !== undefined ? `Shells containing ${comm}:` : 'All shells:');
+        const n = [sid, cn, ci].filter((v) => v !== undefined).length;
+        for (let i = 0; i < n; i++) host.print(fmtS('list_login_shells', sid, 0));
+      },
+    };
+  },
+};
+
+const procExecTime: ChiselDef = {
+  ...DESCS['proc_exec_time']!,
+  kind: 'agg',
+  create(args, host) {
+    const t = termColors(host, args[0] !== 'disable_colors');
+    const f = (n: string) => luaField(n, 'proc_exec_time');
+    const exe = f('proc.name');
+    const pargs = f('proc.args');
+    const duration = f('proc.duration');
+    const cname = f('container.name');
+    const S = (v: LuaValue, w: number, p?: number) => fmtS('proc_exec_time', v, w, p);
+    host.print(`${S('proc.duration', 13, 13)} ${S('proc.name', 12, 12)} proc.args`);
+    host.print(`${S('-------------', 13, 13)} ${S('------------', 12, 12)} --------------------`);
+    return {
+      filter: 'evt.type=procexit',
+      event(ctx) {
+        const d = duration(ctx);
+        if (d === undefined) return true;
+        if (typeof d !== 'number') throw new ChiselError(`proc_exec_time: attempt to compare number with ${typeof d}`);
+        let color = t.green;
+        if (d > 10_000_000_000) color = t.red;
+        else if (d > 3_000_000_000) color = t.yellow;
+        else if (cname(ctx) !== 'host') color = t.blue;
+        host.print(`${color}${S(formatTimeInterval(d), 13, 13)} ${S(exe(ctx), 12, 12)} ${S(pargs(ctx), 0)}`);
+        return true;
+      },
+      end() {
+        host.print(t.reset);
+      },
+    };
+  },
+};
+
+/** fileslower and netlower: file or network I/O slower than min_ms, at the exit event. */
+function ioSlower(name: 'fileslower' | 'netlower', filter: string, skipDev: boolean): ChiselDef {
+  return {
+    ...DESCS[name]!,
+    kind: 'agg',
+    create(args, host) {
+      const min = minMs(name, args[0]);
+      const t = termColors(host, args[1] !== 'disable_color');
+      const f = (n: string) => luaField(n, name);
+      const etype = f('evt.type');
+      const dir = f('evt.dir');
+      const datetime = f('evt.datetime');
+      const fname = f('fd.name');
+      const pname = f('proc.name');
+      const latency = f('evt.latency');
+      const cname = f('container.name');
+      const S = (v: LuaValue, w: number, p?: number) => fmtS(name, v, w, p);
+      host.print(`${S('evt.datetime', 23, 23)} ${S('proc.name', 12, 12)} ${S('evt.type', 8)} ${S('LATENCY(ms)', 12)} fd.name`);
+      host.print(`${S('-----------------------', 23, 23)} ${S('------------', 12, 12)} ${S('--------', 8)} ${S('------------', 12)} -----------------------------------------`);
+      return {
+        filter,
+        event(ctx) {
+          const l = latency(ctx);
+          if (typeof l !== 'number') throw new ChiselError(`${name}: attempt to perform arithmetic on a ${l === undefined ? 'nil' : typeof l} value`);
+          const lat = l / 1_000_000;
+          const fn = fname(ctx);
+          if (dir(ctx) !== '<' || !(lat > min)) return true;
+          if (skipDev) {
+            if (typeof fn !== 'string') throw new ChiselError(`${name}: bad argument #1 to 'sub' (string expected, got ${fn === undefined ? 'nil' : typeof fn})`);
+            if (fn.slice(0, 5) === '/dev/') return true;
+          }
+          const color = cname(ctx) !== 'host' ? t.blue : t.green;
+          host.print(`${color}${S(datetime(ctx), 23, 23)} ${S(pname(ctx), 12, 12)} ${S(etype(ctx), 8)} ${fmtD(lat, 12)} ${S(fn, 0)}`);
+          return true;
+        },
+      };
+    },
+  };
+}
+
+const scallslower: ChiselDef = {
+  ...DESCS['scallslower']!,
+  kind: 'agg',
+  create(args, host) {
+    const min = minMs('scallslower', args[0]);
+    const t = termColors(host, args[1] !== 'disable_color');
+    const f = (n: string) => luaField(n, 'scallslower');
+    const etype = f('evt.type');
+    const datetime = f('evt.datetime');
+    const pname = f('proc.name');
+    const latency = f('evt.latency');
+    const cname = f('container.name');
+    const S = (v: LuaValue, w: number, p?: number) => fmtS('scallslower', v, w, p);
+    host.print(`${S('evt.datetime', 23, 23)} ${S('proc.name', 23, 23)} ${S('LATENCY(ms)', 20)} evt.type`);
+    host.print(`${S('-----------------------', 23, 23)} ${S('-----------------------', 23, 23)} ${S('--------------------', 20)} --------------------`);
+    return {
+      event(ctx) {
+        const l = latency(ctx);
+        if (l === undefined) return true;
+        if (typeof l !== 'number') throw new ChiselError(`scallslower: attempt to perform arithmetic on a ${typeof l} value`);
+        const lat = l / 1_000_000;
+        if (!(lat > min)) return true;
+        const color = cname(ctx) !== 'host' ? t.blue : t.green;
+        host.print(`${color}${S(datetime(ctx), 23, 23)} ${S(pname(ctx), 23, 23)} ${S(lat, 20)} ${S(etype(ctx), 0)}`);
+        return true;
+      },
+    };
+  },
+};
+
+export const LIST_CHISELS: ChiselDef[] = [
+  listLoginShells,
+  procExecTime,
+  ioSlower('fileslower', 'evt.is_io=true and fd.type=file', true),
+  ioSlower('netlower', 'evt.is_io=true and (fd.type=ipv4 or fd.type=ipv6)', false),
+  scallslower,
+];
