@@ -22,12 +22,20 @@ now() { date +%s.%N; }
 time_cmd() { t0=$(now); "$@" >/dev/null 2>&1; t1=$(now); awk "BEGIN { printf \"%.3f\", $t1 - $t0 }"; }
 ratio() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
 
+# wait_capture: until the capture started as $cpid has written its header; exits if it died instead
+wait_capture() {
+  while [ ! -s "$TMP/cap.scap" ]; do
+    if ! kill -0 "$cpid" 2>/dev/null; then echo "tdig-capture failed:" >&2; cat "$TMP/cap.err" >&2; exit 1; fi
+    sleep 0.1
+  done
+}
+
 # under_capture CMD...: runs CMD while tdig-capture writes a file; prints "seconds|stats line"
 under_capture() {
   rm -f "$TMP/cap.scap"
   $CAP -s 4096 -w "$TMP/cap.scap" --stats 2>"$TMP/cap.err" &
   cpid=$!
-  while [ ! -s "$TMP/cap.scap" ]; do sleep 0.1; done
+  wait_capture
   sleep 0.5
   t=$(time_cmd "$@")
   kill -INT $cpid; wait $cpid || true
@@ -61,7 +69,7 @@ for par in 1 2 4; do
   rm -f "$TMP/cap.scap"
   $CAP -s 4096 --ring-mb 1 -w "$TMP/cap.scap" --stats 2>"$TMP/cap.err" &
   cpid=$!
-  while [ ! -s "$TMP/cap.scap" ]; do sleep 0.1; done
+  wait_capture
   sleep 0.3
   i=0; pids=""
   while [ $i -lt $par ]; do "$TMP/loop" $((N / 2)) & pids="$pids $!"; i=$((i + 1)); done

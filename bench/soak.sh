@@ -14,7 +14,8 @@
 # Every 10 s: the capture process's RSS, the bytes written, its events/s and drops (from -v), the load
 # average (a shared machine's load shows in the rates). Then the verdict line:
 #   rss flat: first X MiB, last Y MiB, max Z MiB; drops N
-# "flat" = the highest RSS of the second half is within 10% (+8 MiB) of the highest of the first half.
+# "flat" = the mean RSS of the last quarter of the samples exceeds that of the second quarter (after the
+# warm-up) by at most 5 MiB + 3%.
 # Needs root, a C compiler and the built addon (npm run build:native). Not a CI test.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,7 +43,10 @@ PORT=$(cat "$TMP/port")
 if [ "$ROTATE" -gt 0 ]; then set -- -C "$ROTATE" -W 2; files=", files of $ROTATE MB (-C $ROTATE -W 2)"; else set --; files=", one file"; fi
 [ -n "$FILTER" ] && set -- "$@" "$FILTER"
 node "$ROOT/bin/tdig-capture.js" -s "$SNAP" -w "$TMP/cap.scap" -v "$@" 2>"$TMP/cap.err" & CPID=$!
-while ! ls "$TMP"/cap.scap* >/dev/null 2>&1; do sleep 0.1; done
+while ! ls "$TMP"/cap.scap* >/dev/null 2>&1; do
+  kill -0 "$CPID" 2>/dev/null || { echo "tdig-capture failed:"; cat "$TMP/cap.err"; exit 1; }
+  sleep 0.1
+done
 
 "$TMP/loop" 0 "$RATE" & LOOP=$!
 if [ "$REQS" -gt 0 ]; then
@@ -77,9 +81,14 @@ drops=$(echo "$final" | sed -n 's/.*events\/s, \([0-9]*\) drops.*/\1/p')
 awk -v drops="${drops:-?}" '
   { r[NR] = $1 + 0 }
   END {
-    n = NR; max = 0; m1 = 0; m2 = 0
-    for (i = 1; i <= n; i++) { if (r[i] > max) max = r[i]; if (i <= n / 2) { if (r[i] > m1) m1 = r[i] } else if (r[i] > m2) m2 = r[i] }
-    flat = (m2 <= m1 * 1.10 + 8) ? "rss flat" : "rss NOT flat"
+    n = NR; max = 0
+    for (i = 1; i <= n; i++) if (r[i] > max) max = r[i]
+    # mean of the second quarter (warmed up) against the mean of the last quarter
+    q = int(n / 4); if (q < 1) q = 1
+    a = 0; for (i = q + 1; i <= 2 * q; i++) a += r[i]; a /= q
+    b = 0; for (i = n - q + 1; i <= n; i++) b += r[i]; b /= q
+    flat = (b - a <= 5 + a * 0.03) ? "rss flat" : "rss NOT flat"
     printf "%s: first %.1f MiB, last %.1f MiB, max %.1f MiB; drops %s\n", flat, r[1], r[n], max, drops
+    printf "(mean of the second quarter %.1f MiB, of the last quarter %.1f MiB)\n", a, b
   }' "$TMP/rss"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
