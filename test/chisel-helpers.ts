@@ -52,7 +52,7 @@ export function sysdigWords(c: ChiselCase): string[] {
   return w;
 }
 
-export const ECHO = new Set(['echo_fds', 'spy_ip', 'spy_port', 'spy_file', 'stdin', 'stdout', 'stderr']);
+export const ECHO = new Set(['echo_fds', 'spy_ip', 'spy_port', 'spy_file', 'stdin', 'stdout', 'stderr', 'httplog']);
 
 /** tdig-agg chisels that print sysdig's colours */
 export const COLORED = new Set(['proc_exec_time', 'fileslower', 'netlower', 'scallslower']);
@@ -150,5 +150,5 @@ export const FULL_OF: Record<string, string> = {
 /** Rows each table chisel prints at most (its TOP_NUMBER). */
 export const TOP_OF: Record<string, number> = {
   topconns: 30, topprocs_net: 100, topports_server: 100, topscalls: 30, topfiles_bytes: 10, topprocs_file: 10, fdbytes_by: 30,
-  topfiles_time: 10, topfiles_errors: 100, topprocs_errors: 100, topprocs_cpu: 10, topscalls_time: 30, fdtime_by: 10,
+  topfiles_time: 10, topfiles_errors: 100, topprocs_errors: 100, topprocs_cpu: 10, topscalls_time: 30, fdtime_by: 10, httptop: 30,
 };

@@ -51,7 +51,7 @@ test('--list has sysdig -cl layout', { skip: !HAVE_SYSDIG }, () => {
   for (const line of agg.split('\n')) assert.ok(all.includes(line), `sysdig -cl lacks: ${line}`);
   assert.ok(agg.endsWith('\nUse the -i flag to get detailed information about a specific chisel\n'));
   const echo = tdigText('tdig-echo', ['--list']);
-  assert.match(echo, /^\nCategory: I\/O\n-------------\necho_fds {8}Print the data read and written by processes\.\n/);
+  assert.match(echo, /\nCategory: I\/O\n-------------\necho_fds {8}Print the data read and written by processes\.\n/);
 });
 
 test('pipeline: tdig-filter F cap | tdig-agg C == sysdig -r cap -c C F', () => {
@@ -107,6 +107,9 @@ const HOSTILE: [string, string[], RegExp, number][] = [
   ['tdig-echo', ['stderr', 'bogus', CURL], /set_arg\(\) for chisel stderr failed/, 2],
   ['tdig-agg', ['iobytes_net', 'evt.type!=procinfo', CURL], /iobytes_net: .*invalid call to evt\.field\(\)/, 1],
   ['tdig-agg', ['topconns', 'proc.name=curl and (', CURL], /^tdig-agg: filter error at column/, 2],
+  ['tdig-agg', ['fileslower', CURL], /fileslower: missing arguments for chisel fileslower \(min_ms\)/, 2],
+  ['tdig-agg', ['scallslower', 'slow', CURL], /scallslower: Input min_ms must be a number\./, 2],
+  ['tdig-agg', ['httptop', 'calls', CURL], /httptop: Invalid argument! Valid options: ncalls, bytes, time/, 2],
 ];
 
 for (const [cmd, args, re, code] of HOSTILE) {

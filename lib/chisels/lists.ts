@@ -259,3 +259,64 @@ export const LIST_CHISELS: ChiselDef[] = [
   ioSlower('netlower', 'evt.is_io=true and (fd.type=ipv4 or fd.type=ipv6)', false),
   scallslower,
 ];
+
+/** Lua string.format("%d") of a number (truncated) */
+function d(v: LuaValue, chisel: string): string {
+  if (typeof v !== 'number') throw new ChiselError(`${chisel}: bad argument to 'format' (number expected, got ${v === undefined ? 'nil' : typeof v})`);
+  const t = Math.trunc(v);
+  return String(t === 0 ? 0 : t);
+}
+
+/**
+ * bottlenecks: the 10 slowest system calls, each after the last enter line of its thread (or "nil"). Equal
+ * latencies keep their order of arrival; a switch is ignored; an event with latency 0 is an "enter" line.
+ */
+const bottlenecks: ChiselDef = {
+  ...DESCS['bottlenecks']!,
+  kind: 'agg',
+  create(_args, host) {
+    const HOW_MANY = 10;
+    const f = (n: string) => luaField(n, 'bottlenecks');
+    const num = f('evt.num');
+    const etype = f('evt.type');
+    const eargs = f('evt.args');
+    const latency = f('evt.latency');
+    const pname = f('proc.name');
+    const tidF = f('thread.tid');
+    const slow: [number, string | undefined, string][] = [];
+    const lastLines = new Map<string, string>();
+    const S = (v: LuaValue) => fmtS('bottlenecks', v, 0);
+    return {
+      event(ctx) {
+        const lat = latency(ctx);
+        const tid = tidF(ctx);
+        const type = etype(ctx);
+        if (type === 'switch') return true;
+        if (lat === 0) {
+          const line = `${d(num(ctx), 'bottlenecks')}) 0.000000000 ${S(pname(ctx) ?? '')} (${d(tidF(ctx), 'bottlenecks')}) > ${S(type)} ${S(eargs(ctx))}`;
+          if (tid !== undefined) lastLines.set(String(tid), line);
+        } else if (lat !== undefined) {
+          if (typeof lat !== 'number') throw new ChiselError('bottlenecks: attempt to compare number with string');
+          for (let j = 0; j < HOW_MANY; j++) {
+            if (slow[j] === undefined || lat > slow[j]![0]) {
+              const frac = String(lat % 1_000_000_000).padStart(9, '0');
+              const line = `${d(num(ctx), 'bottlenecks')}) ${d(lat / 1_000_000_000, 'bottlenecks')}.${frac} ${S(pname(ctx) ?? '')} (${d(tidF(ctx), 'bottlenecks')}) < ${S(type)} ${S(eargs(ctx))}`;
+              slow.splice(j, 0, [lat, tid === undefined ? undefined : lastLines.get(String(tid)), line]);
+              break;
+            }
+          }
+          if (slow.length > HOW_MANY) slow.pop();
+        }
+        return true;
+      },
+      end() {
+        for (const [, before, line] of slow) {
+          host.print(before ?? 'nil');
+          host.print(line);
+        }
+      },
+    };
+  },
+};
+
+LIST_CHISELS.push(bottlenecks);

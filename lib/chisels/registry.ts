@@ -5,9 +5,10 @@ import { TABLE_CHISELS } from './tables.js';
 import { SERIES_CHISELS } from './series.js';
 import { ECHO_CHISELS } from './echo.js';
 import { LIST_CHISELS } from './lists.js';
+import { HTTP_CHISELS } from './http.js';
 import type { ChiselDef, ChiselInfo } from './types.js';
 
-export const CHISELS: ChiselDef[] = [...TABLE_CHISELS, ...SERIES_CHISELS, ...LIST_CHISELS, ...ECHO_CHISELS];
+export const CHISELS: ChiselDef[] = [...TABLE_CHISELS, ...SERIES_CHISELS, ...LIST_CHISELS, ...HTTP_CHISELS, ...ECHO_CHISELS];
 
 const BY_NAME = new Map(CHISELS.map((c) => [c.name, c]));
 

@@ -40,12 +40,14 @@ export class TableGenerator {
   constructor(
     readonly spec: TableSpec,
     private readonly chisel: string,
+    /** keys and values computed by the chisel (addRaw), not fields: httptop */
+    computed = false,
   ) {
     if (spec.keys.length !== spec.keyDescs.length) {
       throw new ChiselError(`${chisel}: error: number of entries in keys different from number entries in keydescs`);
     }
-    this.getKeys = spec.keys.map((k) => luaField(k, chisel));
-    this.getValue = luaField(spec.value, chisel);
+    this.getKeys = spec.keys.map((k) => (computed ? () => undefined : luaField(k, chisel)));
+    this.getValue = computed ? () => undefined : luaField(spec.value, chisel);
     this.single = this.getKeys.length === 1 ? this.getKeys[0] : undefined;
   }
 

@@ -1,0 +1,131 @@
+// The HTTP chisels: httplog (tdig-echo) and httptop (tdig-agg), on sysdig 0.29.3's http.lua parser:
+// - the I/O buffers of IP and unix sockets, as evt.buffer shows them (non-printable bytes as '.');
+// - per (pid, fd), a buffer starting "METHOD url" opens a transaction (Host: prefixes the url when it is
+//   followed by two non-printable bytes, i.e. "\r\n"); the next buffer on that fd holding "HTTP/x CODE"
+//   closes it, with Content-Length (0 when absent) as its size. Other buffers are ignored.
+// - direction: "<" when the request was read (a server), ">" when written (a client).
+// httptop groups the transactions by method and url and prints sysdig's table of calls, bytes or
+// average time (argument by = ncalls, bytes, time).
+
+import { DESCS } from './descs.js';
+import { luaField } from './lua.js';
+import { TableGenerator } from './table.js';
+import type { Units } from './table.js';
+import { ChiselError } from './types.js';
+import type { Chisel, ChiselDef } from './types.js';
+import type { StateEngine } from '../state/engine.js';
+
+interface Transaction {
+  method: string;
+  url: string;
+  dir: string;
+  reqTs: number;
+  code: number;
+  length: number;
+  respTs: number;
+}
+
+const HTTP_FILTER = 'evt.is_io = true and evt.buflen > 0 and (fd.sockfamily = ip or fd.sockfamily = unix)';
+
+/** run_http_parser: calls done(transaction, ctx) when a response completes a request on the same pid and fd. */
+function httpParser(chisel: string, done: (t: Transaction, ctx: StateEngine) => void): (ctx: StateEngine) => void {
+  const f = (n: string) => luaField(n, chisel);
+  const buffer = f('evt.buffer');
+  const fdNum = f('fd.num');
+  const pid = f('proc.pid');
+  const rawtime = f('evt.rawtime');
+  const ioDir = f('evt.io_dir');
+  const partial = new Map<string, Omit<Transaction, 'code' | 'length' | 'respTs'>>();
+  return (ctx) => {
+    const buf = buffer(ctx);
+    const fd = fdNum(ctx);
+    const p = pid(ctx);
+    if (typeof buf !== 'string') throw new ChiselError(`${chisel}: bad argument #1 to 'match' (string expected, got ${buf === undefined ? 'nil' : typeof buf})`);
+    if (typeof p !== 'number' || typeof fd !== 'number') throw new ChiselError(`${chisel}: bad argument to 'format' (number expected, got nil)`);
+    const key = `${p}\x01\x01${fd}`;
+    const ts = rawtime(ctx) as number;
+    const open = partial.get(key);
+    if (!open) {
+      const m = /^([A-Z]+) ([!-~]+)/.exec(buf);
+      if (!m) return;
+      const host = /Host: ([!-~]+)\.\./.exec(buf);
+      const d = ioDir(ctx);
+      partial.set(key, { method: m[1]!, url: host ? host[1]! + m[2]! : m[2]!, dir: d === 'read' ? '<' : d === 'write' ? '>' : '<NA>', reqTs: ts });
+    } else {
+      const r = /HTTP\/[!-~]+ (\d+)/.exec(buf);
+      if (!r) return;
+      const cl = /Content-Length: (\d+)\.\./.exec(buf);
+      partial.delete(key);
+      done({ ...open, code: Number(r[1]), length: cl ? Number(cl[1]) : 0, respTs: ts }, ctx);
+    }
+  };
+}
+
+const httplog: ChiselDef = {
+  ...DESCS['httplog']!,
+  kind: 'echo',
+  create(_args, host) {
+    const datetime = luaField('evt.datetime', 'httplog');
+    const parse = httpParser('httplog', (t, ctx) => {
+      host.print(`${String(datetime(ctx))} ${t.dir} method=${t.method} url=${t.url} response_code=${t.code} latency=${Math.trunc((t.respTs - t.reqTs) / 1e6)}ms size=${t.length}B`);
+    });
+    return {
+      filter: HTTP_FILTER,
+      event(ctx) {
+        parse(ctx);
+        return true;
+      },
+    };
+  },
+};
+
+const BY: Record<string, Units> = { ncalls: 'none', bytes: 'bytes', time: 'time' };
+
+const httptop: ChiselDef = {
+  ...DESCS['httptop']!,
+  kind: 'agg',
+  create(args, host) {
+    const by = args[0] ?? 'ncalls';
+    const units = BY[by];
+    if (!units) throw new ChiselError('httptop: Invalid argument! Valid options: ncalls, bytes, time');
+    const spec = { keys: ['method', 'url'], keyDescs: ['method', 'url'], value: by, valueDesc: by, filter: HTTP_FILTER, top: 30, units };
+    let groups = new Map<string, Transaction[]>();
+    const parse = httpParser('httptop', (t) => {
+      const k = `${t.method}\x01\x01${t.url}`;
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = []));
+      g.push(t);
+    });
+    const print = (tsS: number, delta: number) => {
+      const gen = new TableGenerator(spec, 'httptop', true);
+      for (const [k, ts] of groups) {
+        let v: number;
+        if (by === 'ncalls') v = ts.length;
+        else if (by === 'bytes') v = ts.reduce((n, t) => n + t.length, 0);
+        else v = ts.reduce((n, t) => n + t.respTs - t.reqTs, 0) / ts.length;
+        gen.addRaw(k, v);
+      }
+      gen.print(host, tsS, delta);
+    };
+    const c: Chisel = {
+      filter: HTTP_FILTER,
+      event(ctx) {
+        parse(ctx);
+        return true;
+      },
+      end(_ctx, tsS, delta) {
+        print(tsS, delta);
+      },
+    };
+    if (host.live) {
+      c.intervalS = 1;
+      c.interval = (_ctx, tsS, delta) => {
+        print(tsS, delta);
+        groups = new Map();
+      };
+    }
+    return c;
+  },
+};
+
+export const HTTP_CHISELS: ChiselDef[] = [httplog, httptop];
