@@ -110,6 +110,7 @@ const HOSTILE: [string, string[], RegExp, number][] = [
   ['tdig-agg', ['fileslower', CURL], /fileslower: missing arguments for chisel fileslower \(min_ms\)/, 2],
   ['tdig-agg', ['scallslower', 'slow', CURL], /scallslower: Input min_ms must be a number\./, 2],
   ['tdig-agg', ['httptop', 'calls', CURL], /httptop: Invalid argument! Valid options: ncalls, bytes, time/, 2],
+  ['tdig-agg', ['ps', 'evt.type=close', CURL], /ps: invalid filter argument for get_thread_table in chisel ps: the given filter is not supported for thread table filtering/, 2],
 ];
 
 for (const [cmd, args, re, code] of HOSTILE) {

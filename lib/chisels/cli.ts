@@ -147,7 +147,8 @@ export function bindArgs(def: ChiselDef, words: string[]): { args: (string | und
   if (nargs !== 0) {
     if (rest.length === 0) {
       if (nreq !== 0) throw new UsageError(`${def.name}: missing arguments for chisel ${def.name} (${def.args.filter((a) => !a.optional).map((a) => a.name).join(', ')})`);
-    } else if (nreq !== 0 || !validFilter(rest.join(' '))) {
+    } else if (nreq !== 0 || (nargs === 1 && def.args[0]!.type === 'filter') || !validFilter(rest.join(' '))) {
+      // sysdig: a chisel whose one optional argument is a filter (ps, lsof, netstat) always takes the next word
       given = splitChiselArgs(def.name, rest[0]!);
       rest = rest.slice(1);
     }

@@ -1,0 +1,182 @@
+// The thread-table chisels of sysdig 0.29.3: ps, lsof, netstat. Each looks at the process and fd state once,
+// after the first event that passes the filters (sysdig ends the capture there), and prints it at the end:
+// "empty capture or no event matching the filter" when no event passed.
+// The optional filter argument is sysdig's get_thread_table filter: it runs once per fd on a synthetic read
+// exit event (no parameters) of the fd's thread; a thread is listed when one of its fds matches, and lsof and
+// netstat list only the matching fds. netstat always filters on fd.type=ipv4 or fd.type=ipv6.
+// Order: ps and lsof list threads by tid; lsof lists a thread's fds by number; netstat lists threads by tid
+// and fds by number (sysdig's order there is the Lua table's, i.e. unspecified).
+// The numbers are sysdig's uint32 casts: an unknown fd limit (-1) is 4294967295; USER is <NA> when the
+// user is unknown.
+
+import { compileFilter } from '../filter/index.js';
+import { eventInfo } from '../events/table.js';
+import { EventView } from '../scap/event.js';
+import type { Ctx } from '../fields/types.js';
+import type { StateEngine } from '../state/engine.js';
+import { FD_IPV4_SERVSOCK, FD_IPV4_SOCK, FD_IPV6_SERVSOCK, FD_IPV6_SOCK, L4_ICMP, L4_RAW, L4_TCP, L4_UDP } from '../state/model.js';
+import type { Fd, Thread } from '../state/model.js';
+import { ipv4ToString, ipv6ToString } from '../events/render.js';
+import { DESCS } from './descs.js';
+import { extend, formatBytes, luaNum } from './lua.js';
+import { ChiselError } from './types.js';
+import type { ChiselDef, ChiselHost } from './types.js';
+
+const READ_X = 7;
+
+interface FdRow {
+  num: number;
+  type: string;
+  name: string;
+  /** IP sockets: the server end, the client end (undefined for a listening socket), the l4 protocol */
+  sip?: string;
+  sport?: number;
+  cip?: string;
+  cport?: number;
+  l4?: string;
+}
+
+/** A thread as it was when the table was taken (the state keeps changing after it). */
+interface ThreadRow {
+  t: { tid: number; pid: number; comm: string; vmsizeKb: number; vmrssKb: number; fdlimit: number };
+  username: string;
+  fds: FdRow[];
+}
+
+const L4: Record<number, string> = { [L4_TCP]: 'tcp', [L4_UDP]: 'udp', [L4_ICMP]: 'icmp', [L4_RAW]: 'raw' };
+
+function ipText(b: Buffer): string {
+  return b.length === 4 ? ipv4ToString(b, 0) : ipv6ToString(b, 0);
+}
+
+/** get_thread_table's view of an fd: name, type string, and for IP sockets both ends. */
+function fdRow(num: number, fd: Fd): FdRow {
+  // tostring_clean: the name without its non-printable characters
+  const r: FdRow = { num, type: fd.typeString(), name: fd.name.replace(/[^\x20-\x7e]/g, '') };
+  switch (fd.type) {
+    case FD_IPV4_SOCK:
+    case FD_IPV6_SOCK:
+      r.cip = ipText(fd.sip);
+      r.sip = ipText(fd.dip);
+      r.cport = fd.sport;
+      r.sport = fd.dport;
+      break;
+    case FD_IPV4_SERVSOCK:
+    case FD_IPV6_SERVSOCK:
+      r.sip = ipText(fd.sip);
+      r.sport = fd.sport;
+      break;
+    default:
+      return r;
+  }
+  r.l4 = L4[fd.l4proto] ?? '<NA>';
+  return r;
+}
+
+/** sysdig.get_thread_table(filter) on the current state: threads by tid, each with its (matching) fds by number. */
+function threadTable(engine: StateEngine, filter: ((ctx: Ctx) => boolean) | undefined): ThreadRow[] {
+  const ev = new EventView();
+  ev.type = READ_X;
+  ev.nparams = 0;
+  ev.tsLo = engine.ev.tsLo;
+  ev.tsHi = engine.ev.tsHi;
+  const info = eventInfo(READ_X)!;
+  const ctxFor = (t: Thread, fd: Fd, num: number): Ctx => ({
+    ev, info, thread: t, fd, fdNum: num, tables: engine.tables, firstTs: engine.firstTs, bufferFormat: engine.bufferFormat,
+    paramText: () => ({ text: '', resolved: '' }), paramIndex: () => -1,
+  });
+  const rows: ThreadRow[] = [];
+  const threads = [...engine.tables.threads.values()].sort((a, b) => (a.tid >>> 0) - (b.tid >>> 0));
+  for (const t of threads) {
+    ev.tid = t.tid;
+    const fds = engine.tables.fdTable(t) ?? new Map<number, Fd>();
+    const entries = [...fds].sort((a, b) => a[0] - b[0]);
+    const kept: FdRow[] = [];
+    for (const [num, fd] of entries) {
+      const ctx = ctxFor(t, fd, num);
+      if (filter && !filter(ctx)) continue;
+      kept.push(fdRow(num, fd));
+    }
+    if (filter && kept.length === 0) continue;
+    const uid = t.uid >>> 0;
+    const user = uid === 0xffffffff ? undefined : engine.tables.users.get(uid);
+    const snap = { tid: t.tid, pid: t.pid, comm: t.comm, vmsizeKb: t.vmsizeKb, vmrssKb: t.vmrssKb, fdlimit: t.fdlimit };
+    rows.push({ t: snap, username: user ? user.name : '<NA>', fds: kept });
+  }
+  return rows;
+}
+
+function u32(n: number): string {
+  return luaNum(n >>> 0);
+}
+
+function snapshotChisel(name: 'ps' | 'lsof' | 'netstat', filterOf: (arg: string | undefined) => string | undefined, render: (rows: ThreadRow[], host: ChiselHost) => void): ChiselDef {
+  return {
+    ...DESCS[name]!,
+    kind: 'agg',
+    create(args, host) {
+      const expr = filterOf(args[0]);
+      let test: ((ctx: Ctx) => boolean) | undefined;
+      if (expr !== undefined && expr !== '') {
+        const bad = (why: string) => new ChiselError(`${name}: invalid filter argument for get_thread_table in chisel ${name}: ${why}`);
+        let f;
+        try {
+          f = compileFilter(expr);
+        } catch (e) {
+          throw bad((e as Error).message.split('\n')[0]!);
+        }
+        // the state of a thread and its fds is all there is: event fields are refused, as sysdig refuses them
+        const ev = f.fields.find((r) => !/^(fd|proc|thread|user|group|container)\./.test(r.def.name));
+        if (ev) throw bad(`the given filter is not supported for thread table filtering (${ev.text})`);
+        test = f.test;
+      }
+      let rows: ThreadRow[] | undefined;
+      return {
+        event(ctx) {
+          if (rows === undefined) rows = threadTable(ctx, test);
+          return false;
+        },
+        end() {
+          if (rows === undefined) host.print('empty capture or no event matching the filter');
+          else render(rows, host);
+        },
+      };
+    },
+  };
+}
+
+const ps = snapshotChisel('ps', (a) => a, (rows, host) => {
+  host.print(extend('TID', 8) + extend('PID', 8) + extend('USER', 12) + extend('VIRT', 11) + extend('RES', 11) + extend('FDLIMIT', 10) + extend('CMD', 20));
+  for (const { t, username } of rows) {
+    host.print(
+      extend(u32(t.tid), 8) + extend(u32(t.pid), 8) + extend(username, 12) + extend(formatBytes((t.vmsizeKb >>> 0) * 1024), 11) +
+        extend(formatBytes((t.vmrssKb >>> 0) * 1024), 11) + extend(u32(t.fdlimit), 10) + t.comm,
+    );
+  }
+});
+
+const lsof = snapshotChisel('lsof', (a) => a, (rows, host) => {
+  host.print(extend('COMMAND', 20) + extend('PID', 8) + extend('TID', 8) + extend('USER', 8) + extend('FD', 8) + extend('TYPE', 12) + 'NAME');
+  for (const { t, username, fds } of rows) {
+    for (const f of fds) {
+      host.print(extend(t.comm, 20) + extend(u32(t.pid), 8) + extend(u32(t.tid), 8) + extend(username, 8) + extend(u32(f.num), 8) + extend(f.type, 12) + f.name);
+    }
+  }
+});
+
+const netstat = snapshotChisel('netstat', (a) => (a === undefined ? '(fd.type=ipv4 or fd.type=ipv6)' : `(fd.type=ipv4 or fd.type=ipv6)and (${a})`), (rows, host) => {
+  host.print(extend('Proto', 6) + extend('Server Address', 25) + extend('Client Address', 25) + extend('State', 15) + 'TID/PID/Program Name');
+  for (const { t, fds } of rows) {
+    for (const f of fds) {
+      if (f.l4 === undefined) throw new ChiselError(`netstat: attempt to concatenate field 'sip' (a nil value)`);
+      const listen = f.cip === undefined;
+      const client = listen ? '0.0.0.0:*' : `${f.cip}:${luaNum(f.cport!)}`;
+      host.print(
+        extend(f.l4, 6) + extend(`${f.sip}:${luaNum(f.sport!)}`, 25) + extend(client, 25) + extend(listen ? 'LISTEN' : 'ESTABLISHED', 15) +
+          `${u32(t.tid)}/${u32(t.pid)}/${t.comm}`,
+      );
+    }
+  }
+});
+
+export const THREAD_CHISELS: ChiselDef[] = [ps, lsof, netstat];
