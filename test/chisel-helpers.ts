@@ -52,7 +52,7 @@ export function sysdigWords(c: ChiselCase): string[] {
   return w;
 }
 
-export const ECHO = new Set(['echo_fds', 'spy_ip', 'spy_port', 'spy_file', 'stdin', 'stdout', 'stderr', 'httplog']);
+export const ECHO = new Set(['echo_fds', 'spy_ip', 'spy_port', 'spy_file', 'stdin', 'stdout', 'stderr', 'httplog', 'spy_users']);
 
 /** tdig-agg chisels that print sysdig's colours */
 export const COLORED = new Set(['proc_exec_time', 'fileslower', 'netlower', 'scallslower']);

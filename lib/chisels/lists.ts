@@ -12,7 +12,8 @@
 // (sysdig prints "Input min_ms must be a number." on stdout and exits 0).
 
 import { DESCS } from './descs.js';
-import { formatTimeInterval, luaField, luaNum } from './lua.js';
+import { extend, formatTimeInterval, luaField, luaNum } from './lua.js';
+import type { StateEngine } from '../state/engine.js';
 import type { LuaValue } from './lua.js';
 import { ChiselError } from './types.js';
 import type { ChiselDef, ChiselHost } from './types.js';
@@ -320,3 +321,107 @@ const bottlenecks: ChiselDef = {
 };
 
 LIST_CHISELS.push(bottlenecks);
+
+/**
+ * spy_users (tdig-echo): commands and directory changes of interactive shells, indented by their depth
+ * under the outermost shell ancestor (whose pid starts each line). As sysdig 0.29.3's Lua does, each chdir
+ * shifts the table of ancestor fields by one slot (table.insert at index 0), so after a chdir the ancestor
+ * search starts one generation closer; after more chdirs than that, the slots hold no field and the chisel
+ * fails, as sysdig's evt.field() does. Execs are indented 3 spaces a level, chdirs 4.
+ */
+const spyUsers: ChiselDef = {
+  ...DESCS['spy_users']!,
+  kind: 'echo',
+  create(args, host) {
+    const N = 'spy_users';
+    const maxDepth = args[0] !== undefined ? (luaToNumber(args[0]) ?? badNumber(N, 'max_depth')) : -1;
+    const t = termColors(host, args[1] !== 'disable_color');
+    const f = (n: string) => luaField(n, N);
+    const etype = f('evt.type');
+    const exe = f('proc.exe');
+    const pargs = f('proc.args');
+    const dir = f('evt.arg.path');
+    const user = f('user.name');
+    const dtime = f('evt.time.s');
+    const pidF = f('proc.pid');
+    const ppidF = f('proc.ppid');
+    const MAX = 16;
+    // slot -> field getter, or 0 once shifted in by a chdir
+    const names = new Map<number, ((ctx: StateEngine) => LuaValue) | 0>();
+    const pids = new Map<number, ((ctx: StateEngine) => LuaValue) | 0>();
+    for (let j = 0; j <= MAX; j++) {
+      names.set(j, f(`proc.aname[${j}]`));
+      pids.set(j, f(`proc.apid[${j}]`));
+    }
+    const shift = (m: Map<number, ((ctx: StateEngine) => LuaValue) | 0>) => {
+      const n = m.size;
+      for (let i = n; i >= 1; i--) m.set(i, m.get(i - 1)!);
+      m.set(0, 0);
+    };
+    const read = (g: ((ctx: StateEngine) => LuaValue) | 0 | undefined, ctx: StateEngine): LuaValue => {
+      if (typeof g !== 'function') throw new ChiselError(`${N}: invalid field handle in evt.field()`);
+      return g(ctx);
+    };
+    const cat = (v: LuaValue): string => {
+      if (v === undefined || typeof v === 'boolean') throw new ChiselError(`${N}: attempt to concatenate a ${v === undefined ? 'nil' : 'boolean'} value`);
+      return typeof v === 'number' ? luaNum(v) : v;
+    };
+    const tree = new Map<string, [number, LuaValue?]>();
+    const key = (v: LuaValue): string => {
+      if (v === undefined) throw new ChiselError(`${N}: table index is nil`);
+      return typeof v === 'number' ? luaNum(v) : String(v);
+    };
+    return {
+      filter: '((evt.type=execve and evt.dir=<) or (evt.type=chdir and evt.dir=< and proc.name contains sh and not proc.name contains sshd)) and evt.failed=false',
+      event(ctx) {
+        const u = user(ctx) ?? '<NA>';
+        const dt = dtime(ctx);
+        const pid = pidF(ctx);
+        let ppid = ppidF(ctx);
+        const isChdir = etype(ctx) === 'chdir';
+        let icorr = 1;
+        if (isChdir) {
+          ppid = pid;
+          shift(names);
+          shift(pids);
+          icorr = 0;
+        }
+        const pk = key(ppid);
+        if (!tree.has(pk)) {
+          tree.set(pk, [-1]);
+          for (let j = 1; j <= MAX; j++) {
+            const an = read(names.get(j), ctx);
+            if (an === undefined) {
+              if (read(pids.get(j), ctx) === undefined) break;
+            } else if (typeof an === 'string' && an.length >= 2 && an.endsWith('sh')) {
+              const apid = read(pids.get(j), ctx);
+              tree.set(pk, [tree.has(key(apid)) ? j - 1 : 0, apid]);
+            }
+          }
+        }
+        const parent = tree.get(pk)!;
+        if (parent[0] === -1) return true;
+        const ck = key(pid);
+        if (!tree.has(ck)) tree.set(ck, [1 + parent[0], parent[1]]);
+        const [depth, root] = tree.get(ck)!;
+        if (isChdir) {
+          if (maxDepth !== -1 && depth - icorr > maxDepth) return true;
+          host.print(extend('', 4 * (depth - icorr)) + cat(root) + ' ' + cat(dt) + ' ' + cat(u) + ') cd ' + cat(dir(ctx)));
+        } else {
+          if (maxDepth !== -1 && depth - 1 > maxDepth) return true;
+          host.print(extend('', 3 * (depth - 1)) + cat(root) + ' ' + cat(dt) + ' ' + cat(u) + ') ' + cat(exe(ctx)) + ' ' + cat(pargs(ctx)));
+        }
+        return true;
+      },
+      end() {
+        host.print(t.reset);
+      },
+    };
+  },
+};
+
+function badNumber(chisel: string, arg: string): never {
+  throw new ChiselError(`${chisel}: Input ${arg} must be a number.`);
+}
+
+LIST_CHISELS.push(spyUsers);
