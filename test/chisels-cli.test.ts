@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { HAVE_SYSDIG, ROOT, sysdig, tdig, tdigText } from './helpers.js';
 import { CAPTURES, TOP_OF, compareChisel, goldenOf, chiselCases } from './chisel-helpers.js';
 import { CHISELS } from '../lib/chisels/registry.js';
@@ -123,3 +125,29 @@ for (const [cmd, args, re, code] of HOSTILE) {
     if (!/filter error at column/.test(err)) assert.equal(err.trim().split('\n').length, 1, `one line: ${err}`);
   });
 }
+
+test('udp_extract writes each UDP connection payload to ./udp_dump_files, as sysdig does', () => {
+  const caps = [CURL, LOOP, join(ROOT, 'test', 'data', 'test_ipv6_client.scap')].filter((c) => existsSync(c));
+  for (const cap of caps) {
+    const mine = mkdtempSync(join(tmpdir(), 'tdig-udp-'));
+    const theirs = mkdtempSync(join(tmpdir(), 'tdig-udp-'));
+    try {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'tdig-echo.js'), 'udp_extract', cap], { cwd: mine });
+      assert.equal(r.status, 0, r.stderr.toString());
+      assert.equal(r.stdout.length, 0);
+      const files = readdirSync(join(mine, 'udp_dump_files')).sort();
+      if (cap === CURL) {
+        assert.deepEqual(files, ['2600_1f18_262c_6542_9aa6_df7a_9a47_d29e_40251--2001_4860_4860__8888_53']);
+        // the DNS query (32 bytes) and its answer (60 bytes)
+        assert.equal(statSync(join(mine, 'udp_dump_files', files[0]!)).size, 92);
+      }
+      if (!HAVE_SYSDIG) continue;
+      execFileSync('sysdig', ['-r', cap, '-c', 'udp_extract'], { cwd: theirs, stdio: 'ignore' });
+      assert.deepEqual(files, readdirSync(join(theirs, 'udp_dump_files')).sort(), cap);
+      for (const f of files) assert.ok(readFileSync(join(mine, 'udp_dump_files', f)).equals(readFileSync(join(theirs, 'udp_dump_files', f))), `${cap} ${f}`);
+    } finally {
+      rmSync(mine, { recursive: true, force: true });
+      rmSync(theirs, { recursive: true, force: true });
+    }
+  }
+});

@@ -7,6 +7,7 @@
 // httptop groups the transactions by method and url and prints sysdig's table of calls, bytes or
 // average time (argument by = ncalls, bytes, time).
 
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { DESCS } from './descs.js';
 import { luaField } from './lua.js';
 import { TableGenerator } from './table.js';
@@ -129,3 +130,44 @@ const httptop: ChiselDef = {
 };
 
 export const HTTP_CHISELS: ChiselDef[] = [httplog, httptop];
+
+/**
+ * udp_extract (tdig-echo): the payload of every UDP read and write (exit events, res >= 0) appended to a
+ * file per connection in ./udp_dump_files (created in the current directory), named after fd.name with
+ * ':' as '_' and '>' as '-'. Prints nothing. sysdig also runs the Windows `md` command through the shell,
+ * which leaves a file called "nul" holding the shell's error in the current directory; tdig does not.
+ */
+const udpExtract: ChiselDef = {
+  ...DESCS['udp_extract']!,
+  kind: 'echo',
+  create() {
+    const DIR = './udp_dump_files';
+    mkdirSync(DIR, { recursive: true });
+    const buf = luaField('evt.rawarg.data', 'udp_extract');
+    const fdName = luaField('fd.name', 'udp_extract');
+    const files = new Map<string, number>();
+    return {
+      filter: 'evt.dir=< and evt.rawres>=0 and fd.l4proto=udp and evt.is_io=true',
+      event(ctx) {
+        const name = fdName(ctx);
+        if (name === undefined) throw new ChiselError('udp_extract: table index is nil');
+        const key = String(name);
+        let fd = files.get(key);
+        if (fd === undefined) {
+          fd = openSync(`${DIR}/${key}`.replace(/:/g, '_').replace(/>/g, '-'), 'w');
+          files.set(key, fd);
+        }
+        const b = buf(ctx);
+        if (b === undefined) throw new ChiselError("udp_extract: bad argument #1 to 'write' (string expected, got nil)");
+        writeSync(fd, typeof b === 'string' ? Buffer.from(b, 'latin1') : Buffer.from(String(b)));
+        return true;
+      },
+      end() {
+        for (const fd of files.values()) closeSync(fd);
+        files.clear();
+      },
+    };
+  },
+};
+
+HTTP_CHISELS.push(udpExtract);
