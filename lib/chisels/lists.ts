@@ -11,6 +11,7 @@
 // Deliberate difference: a min_ms that is not a number is an error naming the chisel with exit status 2
 // (sysdig prints "Input min_ms must be a number." on stdout and exits 0).
 
+import { BufferFormat } from '../fields/types.js';
 import { DESCS } from './descs.js';
 import { extend, formatTimeInterval, luaField, luaNum } from './lua.js';
 import type { StateEngine } from '../state/engine.js';
@@ -425,3 +426,51 @@ function badNumber(chisel: string, arg: string): never {
 }
 
 LIST_CHISELS.push(spyUsers);
+
+/**
+ * spy_logs (tdig-echo): every line written to a log file (a name with .log, _log or /var/log, not .gz/.tgz),
+ * as "PROC FDNAME LINE", the buffer in ASCII. On a terminal (tdig: when colours are on) each line starts with
+ * a colour and a space: yellow when it contains "warn" in any case, red when it contains "err" in its own
+ * case, green otherwise; the colour reset ends the output. The arguments that make sysdig write the events
+ * around each entry to a file (dump_file_name, dump_range_ms) are not supported.
+ */
+const spyLogs: ChiselDef = {
+  ...DESCS['spy_logs']!,
+  kind: 'echo',
+  create(args, host) {
+    const N = 'spy_logs';
+    if (args[0] !== undefined) throw new ChiselError(`${N}: dump_file_name is not supported (sysdig re-reads the capture to write the events around each entry)`);
+    const t = termColors(host, args[2] !== 'disable_color');
+    const tty = (host as { colors?: boolean }).colors === true;
+    const f = (n: string) => luaField(n, N);
+    const buffer = f('evt.buffer');
+    const pname = f('proc.name');
+    const fdname = f('fd.name');
+    const cat = (v: LuaValue): string => {
+      if (v === undefined || typeof v === 'boolean') throw new ChiselError(`${N}: attempt to concatenate a ${v === undefined ? 'nil' : 'boolean'} value`);
+      return typeof v === 'number' ? luaNum(v) : v;
+    };
+    return {
+      filter: '((fd.name contains .log or fd.name contains _log or fd.name contains /var/log) and not (fd.name contains .gz or fd.name contains .tgz)) and evt.is_io_write=true and evt.dir=< and evt.failed=false',
+      bufferFormat: BufferFormat.Ascii,
+      event(ctx) {
+        const b = buffer(ctx);
+        if (b === undefined) throw new ChiselError(`${N}: attempt to concatenate local 's' (a nil value)`);
+        const info = cat(pname(ctx)) + ' ' + cat(fdname(ctx)) + ' ';
+        for (const msg of cat(b).split('\n')) {
+          if (msg.length === 0) continue;
+          if (tty) {
+            const color = msg.toLowerCase().includes('warn') ? t.yellow : msg.includes('err') ? t.red : t.green;
+            host.print(`${color} ${info}${msg}`);
+          } else host.print(info + msg);
+        }
+        return true;
+      },
+      end() {
+        if (tty) host.print(t.reset);
+      },
+    };
+  },
+};
+
+LIST_CHISELS.push(spyLogs);
