@@ -60,3 +60,54 @@ test('spy_logs on a capture of log writes', { skip: skipReason(), timeout: 60_00
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const MEMCACHED = `
+const net = require('net');
+const srv = net.createServer((s) => s.on('data', (d) => {
+  const t = d.toString();
+  s.write(t.startsWith('set') ? 'STORED\\r\\n' : t.startsWith('get') ? 'VALUE foo 0 5\\r\\nhello\\r\\nEND\\r\\n' : 'ERROR\\r\\n');
+}));
+srv.on('error', () => process.exit(3));
+srv.listen(11211, '127.0.0.1', () => {
+  const c = net.connect(11211, '127.0.0.1');
+  const msgs = ['set foo 0 0 5\\r\\nhello\\r\\n', 'get foo\\r\\n', 'set bar 0 0 12 noreply\\r\\nhello world!\\r\\n', 'delete foo\\r\\n'];
+  let i = 0;
+  const next = () => { if (i === msgs.length) { c.end(); srv.close(); return; } c.write(msgs[i++]); };
+  c.on('data', next);
+  c.on('connect', next);
+  setTimeout(() => { if (i < msgs.length) next(); }, 300);
+  setTimeout(() => process.exit(0), 1200);
+});
+`;
+
+test('memcachelog on a capture of memcached traffic on 127.0.0.1:11211', { skip: skipReason(), timeout: 60_000 }, (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdig-mc-'));
+  try {
+    const cap = path.join(dir, 'cap.scap');
+    const js = path.join(dir, 'mc.cjs');
+    fs.writeFileSync(js, MEMCACHED);
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tdig-capture.js'), '-s', '4096', '-w', cap, '--', process.execPath, js], { encoding: 'utf8' });
+    if (r.status !== 0 && /exit(ed)? (status )?3/.test(r.stderr)) return t.skip('port 11211 is in use');
+    assert.equal(r.status, 0, r.stderr);
+    const run = (args: string[]) => tdig('tdig-echo', [...args, cap]);
+    const lines = run(['memcachelog']).stdout.toString().split('\n').filter((l) => l !== '');
+    if (lines.length === 0) return t.skip('port 11211 is in use');
+    // each command is seen twice: written by the client, read by the server
+    assert.deepEqual(lines.map((l) => l.replace(/^\S+ \S+ /, '')), [
+      'method=set size=0B key=foo', 'method=set size=0B key=foo', 'method=get size=0B key=foo..', 'method=get size=0B key=foo..',
+      'method=set size=12B key=bar', 'method=set size=12B key=bar',
+    ]);
+    assert.match(lines[0]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9} method=set/);
+    if (HAVE_SYSDIG) {
+      for (const a of [[], ['get'], ['set 10'], ['set 13']]) assert.equal(run(['memcachelog', ...a]).stdout.toString('latin1'), sysdig(['-r', cap, '-c', 'memcachelog', ...a]), a.join(' '));
+    }
+    const noSize = run(['memcachelog', 'set']);
+    assert.equal(noSize.status, 1);
+    assert.equal(noSize.stderr.toString(), 'tdig-echo: memcachelog: attempt to compare number with nil\n');
+    const filtered = run(['memcachelog', 'evt.dir=<']);
+    assert.equal(filtered.status, 2);
+    assert.match(filtered.stderr.toString(), /memcachelog: invalid filter in chisel memcachelog: filter can only be set once/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

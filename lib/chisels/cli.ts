@@ -200,6 +200,8 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
   }
   const { args, filter } = o.by ? { args: [], filter: o.words.length ? o.words.join(' ') : undefined } : bindArgs(def, o.words);
   if (filter !== undefined) compileFilter(filter);
+  // memcachelog sets sysdig's capture filter itself, and sysdig then refuses a second one
+  if (filter !== undefined && def.name === 'memcachelog') throw new UsageError('memcachelog: invalid filter in chisel memcachelog: filter can only be set once');
   const out = new TextOut(process.stdout);
   const colors = o.color === 'always' || (o.color === 'auto' && !process.env['NO_COLOR'] && process.stdout.isTTY === true);
   const host: EchoHost = {

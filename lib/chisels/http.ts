@@ -10,6 +10,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { DESCS } from './descs.js';
 import { luaField } from './lua.js';
+import { luaToNumber } from './lists.js';
 import { TableGenerator } from './table.js';
 import type { Units } from './table.js';
 import { ChiselError } from './types.js';
@@ -171,3 +172,46 @@ const udpExtract: ChiselDef = {
 };
 
 HTTP_CHISELS.push(udpExtract);
+
+/**
+ * memcachelog (tdig-echo): memcached get/set commands seen on port 11211 or by a process named memcached, as
+ * "DATETIME method=M size=NB key=K", from the rendered evt.arg[1] split at single spaces (so "get k\r\n"
+ * shows key "k.." and a set's size is 0 when its line runs into the value). Both ends of a connection print.
+ * As in sysdig: the chisel sets the capture filter itself, so a user filter is refused; "set" without a
+ * size fails at the first set ("attempt to compare number with nil").
+ */
+const memcachelog: ChiselDef = {
+  ...DESCS['memcachelog']!,
+  kind: 'echo',
+  create(args, host) {
+    const N = 'memcachelog';
+    const optMethod = args[0];
+    const optSize = args[1] !== undefined ? luaToNumber(args[1]) : undefined;
+    const data = luaField('evt.arg[1]', N);
+    const datetime = luaField('evt.datetime', N);
+    return {
+      filter: '(fd.sport=11211 or proc.name=memcached) and evt.is_io=true',
+      event(ctx) {
+        const d = data(ctx);
+        if (d === undefined) throw new ChiselError(`${N}: attempt to concatenate local 's' (a nil value)`);
+        const line = String(d).split(' ');
+        const method = line[0]!;
+        if (!/^[gs]et/.test(method)) return true;
+        const key = line[1];
+        if (key === undefined) return true;
+        const size = (line[4] !== undefined ? luaToNumber(line[4]) : undefined) ?? 0;
+        if (optMethod !== undefined && optMethod !== method) return true;
+        if (optMethod === 'set') {
+          if (optSize === undefined) throw new ChiselError(`${N}: attempt to compare number with nil`);
+          if (size < optSize) return true;
+        }
+        const dt = datetime(ctx);
+        if (dt === undefined) throw new ChiselError(`${N}: bad argument #2 to 'format' (string expected, got nil)`);
+        host.print(`${String(dt)} method=${method} size=${Math.trunc(size)}B key=${key}`);
+        return true;
+      },
+    };
+  },
+};
+
+HTTP_CHISELS.push(memcachelog);
