@@ -111,3 +111,36 @@ test('memcachelog on a capture of memcached traffic on 127.0.0.1:11211', { skip:
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const SYSLOG_CLIENT = `
+import socket, os, sys
+p = sys.argv[1]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); srv.bind(p)
+c = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); c.connect(p)
+for m in [b'<13>Nov 26 10:00:00 myapp: hello world', b'<12>Nov 26 10:00:01 myapp[42]: careful', b'<11>Nov 26 10:00:02 myapp: broken', b'<30>daemon info']:
+    c.send(m); srv.recv(1000)
+c.close(); srv.close(); os.unlink(p)
+`;
+
+const HAVE_PYTHON = spawnSync('python3', ['--version']).status === 0;
+
+test('spy_syslog on a capture of messages sent to a .../dev/log socket', { skip: skipReason() ?? (HAVE_PYTHON ? undefined : 'python3 missing'), timeout: 60_000 }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdig-syslog-'));
+  try {
+    // a private socket whose name contains /dev/log, so the machine's syslog is left alone
+    fs.mkdirSync(path.join(dir, 'dev'));
+    const cap = path.join(dir, 'cap.scap');
+    const py = path.join(dir, 'sy.py');
+    fs.writeFileSync(py, SYSLOG_CLIENT);
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tdig-capture.js'), '-s', '2000', '-w', cap, '--', 'python3', py, path.join(dir, 'dev', 'log')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const run = (args: string[]) => tdig('tdig-echo', [...args, cap]).stdout.toString('latin1');
+    const out = run(['spy_syslog']);
+    assert.match(out, /^user\.notice python3\[(\d+)\] Nov 26 10:00:00 myapp: hello world\nuser\.warn python3\[\1\] Nov 26 10:00:01 myapp\[42\]: careful\nuser\.err python3\[\1\] Nov 26 10:00:02 myapp: broken\ndaemon\.info python3\[\1\] daemon info\n$/);
+    if (HAVE_SYSDIG) assert.equal(out, sysdig(['-r', cap, '-c', 'spy_syslog']));
+    const colored = run(['--color', 'spy_syslog']).split('\n');
+    assert.deepEqual(colored.map((l) => l.slice(0, 5)), ['\x1b[32m', '\x1b[33m', '\x1b[31m', '\x1b[32m', '\x1b[0m', ''].map((c) => c.slice(0, 5)));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

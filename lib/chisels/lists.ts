@@ -474,3 +474,50 @@ const spyLogs: ChiselDef = {
 };
 
 LIST_CHISELS.push(spyLogs);
+
+/**
+ * spy_syslog (tdig-echo): every message written to /dev/log (any fd name containing it), as
+ * "FACILITY.SEVERITY PROC[TID] MESSAGE". On a terminal (tdig: colours on) each line starts with a colour:
+ * yellow for warning, red for more severe, green otherwise, and the colour reset ends the output. The
+ * arguments that make sysdig write the events around each message to a file are not supported.
+ */
+const spySyslog: ChiselDef = {
+  ...DESCS['spy_syslog']!,
+  kind: 'echo',
+  create(args, host) {
+    const N = 'spy_syslog';
+    if (args[0] !== undefined) throw new ChiselError(`${N}: dump_file_name is not supported (sysdig re-reads the capture to write the events around each entry)`);
+    const t = termColors(host, args[2] !== 'disable_color');
+    const tty = (host as { colors?: boolean }).colors === true;
+    const f = (n: string) => luaField(n, N);
+    const fac = f('syslog.facility.str');
+    const sev = f('syslog.severity.str');
+    const sevcode = f('syslog.severity');
+    const msg = f('syslog.message');
+    const tid = f('thread.tid');
+    const pname = f('proc.name');
+    const cname = f('container.name');
+    const S = (v: LuaValue) => fmtS(N, v, 0);
+    return {
+      filter: 'fd.name contains /dev/log and evt.is_io_write=true and evt.dir=< and evt.failed=false',
+      event(ctx) {
+        let color = '';
+        if (tty) {
+          const code = sevcode(ctx);
+          if (code === 4) color = t.yellow;
+          else if (typeof code !== 'number') throw new ChiselError(`${N}: attempt to compare ${code === undefined ? 'nil' : typeof code} with number`);
+          else if (code < 4) color = t.red;
+          else if (cname(ctx) !== 'host') color = t.blue;
+          else color = t.green;
+        }
+        host.print(`${color}${S(fac(ctx))}.${S(sev(ctx))} ${S(pname(ctx))}[${d(tid(ctx), N)}] ${S(msg(ctx))}`);
+        return true;
+      },
+      end() {
+        if (tty) host.print(t.reset);
+      },
+    };
+  },
+};
+
+LIST_CHISELS.push(spySyslog);
