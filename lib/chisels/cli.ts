@@ -212,7 +212,14 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
     printContainer: false,
     colors,
   };
-  const chisel = createChisel(def, args, host);
+  let chisel;
+  try {
+    chisel = createChisel(def, args, host);
+  } catch (e) {
+    // what the chisel printed before failing (sysdig's chisels print their reason) goes out first
+    await out.end();
+    throw e;
+  }
   const sources: (string | NodeJS.ReadableStream)[] = o.files.length === 0 ? [process.stdin] : o.files.map((f) => (f === '-' ? process.stdin : f));
   try {
     await runChisel(def, chisel, { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out });

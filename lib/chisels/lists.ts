@@ -17,6 +17,7 @@ import { extend, formatTimeInterval, luaField, luaNum } from './lua.js';
 import type { StateEngine } from '../state/engine.js';
 import type { LuaValue } from './lua.js';
 import { ChiselError } from './types.js';
+import { RuntimeError } from '../cli/errors.js';
 import type { ChiselDef, ChiselHost } from './types.js';
 
 interface Term {
@@ -521,3 +522,28 @@ const spySyslog: ChiselDef = {
 };
 
 LIST_CHISELS.push(spySyslog);
+
+/**
+ * spectrogram and subsecoffset draw live charts on an ANSI terminal. Off a terminal they stop as sysdig's do:
+ * "This chisel only works on ANSI terminals. Aborting." on stdout, then an init failure (exit 1). The
+ * terminal drawing itself is not implemented: on a terminal they fail with a one-line error.
+ */
+function terminalOnly(name: 'spectrogram' | 'subsecoffset'): ChiselDef {
+  return {
+    ...DESCS[name]!,
+    kind: 'agg',
+    create(args, host) {
+      if (args[0] !== undefined && luaToNumber(args[0]) === undefined) {
+        // parse_numeric_input runs before on_init (sysdig prints this on stdout and exits 0)
+        throw new ChiselError(`${name}: Input ${DESCS[name]!.args[0]!.name} must be a number.`);
+      }
+      if (process.stdout.isTTY !== true) {
+        host.print('This chisel only works on ANSI terminals. Aborting.');
+        throw new RuntimeError(`${name}: init() for chisel ${name} failed.`);
+      }
+      throw new RuntimeError(`${name}: drawing on a terminal is not implemented in tdig`);
+    },
+  };
+}
+
+LIST_CHISELS.push(terminalOnly('spectrogram'), terminalOnly('subsecoffset'));
