@@ -168,6 +168,8 @@ export class StateEngine implements Ctx {
   fd: Fd | undefined;
   fdNum = -1;
   fdNameChanged = false;
+  /** the header blocks of a section are in; the section's init runs before its first event */
+  private sectionInitPending = false;
   firstTs = 0n;
   bufferFormat: BufferFormat = BufferFormat.Normal;
   /** BYTEBUF cut in the normal format (sysdig: 80; 0 with -v or chisels) */
@@ -231,9 +233,43 @@ export class StateEngine implements Ctx {
   }
 
   private newSection(): void {
+    this.sectionInitPending = true;
     this.tables.reset();
     this.tidToRemove = -1;
     this.fdsToRemove = [];
+  }
+
+  /**
+   * sinsp::init after the header lists: child counts of the imported threads
+   * (create_child_dependencies), then the direction of IPv4 sockets from the /proc scan
+   * (fix_sockets_coming_from_proc): local port a known server port -> swapped, role server; else client.
+   */
+  private initSection(): void {
+    this.sectionInitPending = false;
+    for (const t of [...this.tables.threads.values()]) {
+      if (t.flags & CL_CLONE_THREAD) {
+        const m = this.getThread(t.pid, true);
+        if (m) m.nchilds++;
+      }
+    }
+    for (const t of this.tables.threads.values()) {
+      for (const f of t.fds.values()) {
+        if (f.type !== FD_IPV4_SOCK) continue;
+        const s = f.sock;
+        if (this.tables.serverPorts.has(s.readUInt16LE(8))) {
+          const ip = s.readUInt32LE(0);
+          const port = s.readUInt16LE(8);
+          s.writeUInt32LE(s.readUInt32LE(4), 0);
+          s.writeUInt16LE(s.readUInt16LE(10), 8);
+          s.writeUInt32LE(ip, 4);
+          s.writeUInt16LE(port, 10);
+          f.name = tupleName(f);
+          f.setRoleServer();
+        } else {
+          f.setRoleClient();
+        }
+      }
+    }
   }
 
   private addProc(p: ProcRecord): void {
@@ -396,6 +432,7 @@ export class StateEngine implements Ctx {
     if (!info) return undefined;
     this.ev = ev;
     this.info = info;
+    if (this.sectionInitPending) this.initSection();
     if (!this.sawFirst) {
       this.firstTs = ev.ts;
       this.sawFirst = true;
