@@ -310,52 +310,46 @@ export class StateEngine implements Ctx {
     f.type = r.type;
     f.flags = FDF_FROM_PROC;
     f.ino = r.ino;
-    const s = f.sock;
     switch (r.type) {
       case FD_IPV4_SOCK:
-        r.sip.copy(s, 0, 0, 4);
-        r.dip.copy(s, 4, 0, 4);
-        s.writeUInt16LE(r.sport, 8);
-        s.writeUInt16LE(r.dport, 10);
-        s[12] = r.l4proto;
-        if (r.l4proto === L4_TCP) f.flags |= FDF_SOCKET_CONNECTED;
-        f.name = tupleName(f);
+        setProcIpv4(f, r, 0);
         break;
-      case FD_IPV4_SERVSOCK:
+      case FD_IPV4_SERVSOCK: {
+        const s = f.sock;
         r.sip.copy(s, 0, 0, 4);
         s.writeUInt16LE(r.sport, 4);
         s[6] = r.l4proto;
         f.name = servsockName(f);
         this.tables.serverPorts.add(r.sport);
         break;
+      }
       case FD_IPV6_SOCK:
         if (isIpv4MappedIpv6(r.sip, 0) && isIpv4MappedIpv6(r.dip, 0)) {
           f.type = FD_IPV4_SOCK;
-          r.sip.copy(s, 0, 12, 16);
-          r.dip.copy(s, 4, 12, 16);
-          s.writeUInt16LE(r.sport, 8);
-          s.writeUInt16LE(r.dport, 10);
-          s[12] = r.l4proto;
+          setProcIpv4(f, r, 12);
         } else {
+          const s = f.sock;
           r.sip.copy(s, 0, 0, 16);
           r.dip.copy(s, 16, 0, 16);
           s.writeUInt16LE(r.sport, 32);
           s.writeUInt16LE(r.dport, 34);
           s[36] = r.l4proto;
+          if (r.l4proto === L4_TCP) f.flags |= FDF_SOCKET_CONNECTED;
+          f.name = tupleName(f);
         }
-        if (r.l4proto === L4_TCP) f.flags |= FDF_SOCKET_CONNECTED;
-        f.name = tupleName(f);
         break;
-      case FD_IPV6_SERVSOCK:
+      case FD_IPV6_SERVSOCK: {
+        const s = f.sock;
         r.sip.copy(s, 0, 0, 16);
         s.writeUInt16LE(r.sport, 16);
         s[18] = r.l4proto;
         f.name = servsockName(f);
         this.tables.serverPorts.add(r.sport);
         break;
+      }
       case FD_UNIX_SOCK:
-        s.writeBigUInt64LE(r.source, 0);
-        s.writeBigUInt64LE(r.dest, 8);
+        f.sock.writeBigUInt64LE(r.source, 0);
+        f.sock.writeBigUInt64LE(r.dest, 8);
         f.name = r.name;
         if (f.name === '') f.setRoleClient();
         else f.setRoleServer();
@@ -1510,6 +1504,18 @@ export class StateEngine implements Ctx {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** An IPv4 socket from the fd list (addresses at `off` in the record's 4- or 16-byte fields). */
+function setProcIpv4(f: Fd, r: FdRecord, off: number): void {
+  const s = f.sock;
+  r.sip.copy(s, 0, off, off + 4);
+  r.dip.copy(s, 4, off, off + 4);
+  s.writeUInt16LE(r.sport, 8);
+  s.writeUInt16LE(r.dport, 10);
+  s[12] = r.l4proto;
+  if (r.l4proto === L4_TCP) f.flags |= FDF_SOCKET_CONNECTED;
+  f.name = tupleName(f);
+}
 const LOOPBACK6 = Buffer.from('00000000000000000000000000000001', 'hex');
 
 function isZero(b: Buffer, from: number, to: number): boolean {
