@@ -138,7 +138,7 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
     const bar = o.progress && process.stderr.isTTY && typeof src === 'string' ? new Progress(src, src) : undefined;
     const input = bar && typeof src === 'string' ? bar.stream(src) : src;
     try {
-      await readBlocks(withBackpressure(openInput(input), out), handler, {
+      await readBlocks(withBackpressure(openInput(input, { reuseChunks: true }), out), handler, {
         tableNparams: (t) => eventInfo(t)?.params.length ?? 0,
         name: typeof src === 'string' ? src : undefined,
       });

@@ -196,7 +196,7 @@ function readSource(
   handler: BlockHandler,
   pace: (chunks: AsyncIterable<Buffer>) => AsyncIterable<Buffer>,
 ): Promise<void> {
-  const chunks = fromNdjson ? readNdjson(input) : openInput(input);
+  const chunks = fromNdjson ? readNdjson(input) : openInput(input, { reuseChunks: true });
   return readBlocks(pace(chunks), handler, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0, name: typeof src === 'string' ? src : undefined });
 }
 

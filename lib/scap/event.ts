@@ -118,14 +118,30 @@ export class EventView {
 
   /** Copy the whole event out of the shared chunk, always with a v2 header (nparams included). */
   copyBytes(): Buffer {
-    const hdr = this.lensOff - this.off;
-    if (hdr === EVENT_HEADER_V2) return Buffer.from(this.buf.subarray(this.off, this.off + this.len));
-    const out = Buffer.allocUnsafe(this.len + 4);
-    this.buf.copy(out, 0, this.off, this.off + EVENT_HEADER_V1);
+    const out = Buffer.allocUnsafe(this.copiedSize());
+    this.copyInto(out);
+    return out;
+  }
+
+  /** Size of the copy made by copyBytes / copyInto. */
+  copiedSize(): number {
+    return this.lensOff - this.off === EVENT_HEADER_V2 ? this.len : this.len + 4;
+  }
+
+  /** copyBytes into `out` (at least copiedSize() bytes), from its start. */
+  copyInto(out: Buffer): void {
+    const b = this.buf;
+    const off = this.off;
+    if (this.lensOff - off === EVENT_HEADER_V2) {
+      const n = this.len;
+      if (n <= 96) for (let i = 0; i < n; i++) out[i] = b[off + i]!;
+      else b.copy(out, 0, off, off + n);
+      return;
+    }
+    b.copy(out, 0, off, off + EVENT_HEADER_V1);
     out.writeUInt32LE(this.len + 4, 16);
     out.writeUInt32LE(this.nparams, 22);
-    this.buf.copy(out, EVENT_HEADER_V2, this.lensOff, this.off + this.len);
-    return out;
+    b.copy(out, EVENT_HEADER_V2, this.lensOff, off + this.len);
   }
 }
 

@@ -79,7 +79,20 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
 
   const it = chunks[Symbol.asyncIterator]();
   let done = false;
+  // A block that straddles two chunks is completed in a small "bridge" buffer (the leftover plus the
+  // chunk's first bytes) instead of copying the whole chunk behind the leftover; once the walk passes the
+  // leftover part, it moves on to the chunk itself. `pending` is that chunk, `bridgeRest` the leftover's size.
+  let pending: Buffer | null = null;
+  let bridgeRest = 0;
   const pull = async (): Promise<boolean> => {
+    if (pending !== null) {
+      // the bridge ran short (cannot happen for well-formed input): fall back to one merged buffer
+      const merged = Buffer.concat([buf.subarray(pos, bridgeRest), pending]);
+      base += pos;
+      buf = merged;
+      pos = 0;
+      pending = null;
+    }
     if (done) return false;
     const r = await it.next();
     if (r.done) {
@@ -87,22 +100,49 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
       return false;
     }
     const chunk = r.value;
-    if (pos >= buf.length) {
+    const rest = buf.length - pos;
+    if (rest <= 0) {
       base += buf.length;
       buf = chunk;
-    } else {
-      const rest = buf.length - pos;
-      const merged = Buffer.allocUnsafe(rest + chunk.length);
-      buf.copy(merged, 0, pos);
-      chunk.copy(merged, rest);
-      base += pos;
-      buf = merged;
+      pos = 0;
+      return true;
     }
+    // bytes of the chunk that complete the block starting at pos (its length may itself straddle)
+    let blen = 0;
+    if (rest >= 8) blen = u32(buf, pos + 4);
+    else if (rest + chunk.length >= 8) {
+      const h = Buffer.concat([buf.subarray(pos), chunk.subarray(0, 8 - rest)]);
+      blen = u32(h, 4);
+    }
+    const take = Math.max(8, blen) - rest;
+    if (take > 0 && take < chunk.length && take <= cap) {
+      const bridge = Buffer.allocUnsafe(rest + take);
+      buf.copy(bridge, 0, pos);
+      chunk.copy(bridge, rest, 0, take);
+      base += pos;
+      buf = bridge;
+      pos = 0;
+      pending = chunk;
+      bridgeRest = rest;
+      return true;
+    }
+    const merged = Buffer.allocUnsafe(rest + chunk.length);
+    buf.copy(merged, 0, pos);
+    chunk.copy(merged, rest);
+    base += pos;
+    buf = merged;
     pos = 0;
     return true;
   };
 
   for (;;) {
+    if (pending !== null && pos >= bridgeRest) {
+      // past the leftover: continue in the chunk, whose first bytes the bridge repeated
+      base += bridgeRest;
+      pos -= bridgeRest;
+      buf = pending;
+      pending = null;
+    }
     while (buf.length - pos < need) {
       if (!(await pull())) {
         const have = buf.length - pos;

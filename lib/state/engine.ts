@@ -6,7 +6,7 @@
 import type { HeaderBlock } from '../scap/reader.js';
 import { BlockKind, DF_STATE_ONLY } from '../scap/blocks.js';
 import type { EventView } from '../scap/event.js';
-import { readI64 } from '../scap/event.js';
+import { MAX_PARAMS, readI64 } from '../scap/event.js';
 import {
   decodeFdList,
   decodeInterfaces,
@@ -179,6 +179,7 @@ export class StateEngine implements Ctx {
   private sawFirst = false;
   private tidToRemove = -1;
   private fdsToRemove: number[] = [];
+  private readonly enterScratch = new EnterEvent();
   private tidOfFdToRemove = -1;
   private readonly scope: RenderScope;
   private lastErrorCode = 0;
@@ -704,7 +705,11 @@ export class StateEngine implements Ctx {
   private storeEvent(): void {
     const t = this.thread;
     if (!t) return;
-    t.lastEnter = this.ev.copyBytes();
+    const n = this.ev.copiedSize();
+    let b = t.enterBuf;
+    if (b === null || b.length < n) t.enterBuf = b = Buffer.allocUnsafe(Math.max(n, 128));
+    this.ev.copyInto(b);
+    t.lastEnter = b;
     t.lastEnterValid = true;
   }
 
@@ -714,12 +719,11 @@ export class StateEngine implements Ctx {
   private retrieveEnter(): EnterEvent | undefined {
     const t = this.thread;
     if (!t || !t.lastEnterValid || !t.lastEnter) return undefined;
-    const enter = new EnterEvent(t.lastEnter);
-    if (enter.type !== this.ev.type - 1) {
+    if (t.lastEnter[20]! + (t.lastEnter[21]! << 8) !== this.ev.type - 1) {
       t.lastEnterValid = false;
       return undefined;
     }
-    return enter;
+    return this.enterScratch.set(t.lastEnter);
   }
 
   private p64(i: number): number {
@@ -1523,28 +1527,33 @@ function isZero(b: Buffer, from: number, to: number): boolean {
   return true;
 }
 
-/** A stored enter event's parameters. */
+/** A stored enter event's parameters (one reusable instance: valid until the next retrieval). */
 class EnterEvent {
-  readonly type: number;
-  readonly nparams: number;
-  private readonly offs: number[] = [];
-  private readonly lens: number[] = [];
-  constructor(readonly bytes: Buffer) {
+  type = 0;
+  nparams = 0;
+  bytes: Buffer = EMPTY;
+  private readonly offs = new Int32Array(MAX_PARAMS);
+  private readonly lens = new Int32Array(MAX_PARAMS);
+  set(bytes: Buffer): this {
+    this.bytes = bytes;
     this.type = bytes.readUInt16LE(20);
     const info = eventInfo(this.type);
-    const n = Math.min(bytes.readUInt32LE(22), info ? info.params.length : 0);
+    const total = bytes.readUInt32LE(22);
+    const n = Math.min(total, info ? info.params.length : 0, MAX_PARAMS);
     this.nparams = n;
     const large = info !== undefined && (info.flags & EF.LARGE_PAYLOAD) !== 0;
     const ls = large ? 4 : 2;
+    const end = Math.min(bytes.readUInt32LE(16), bytes.length);
     let lp = 26;
-    let vp = 26 + bytes.readUInt32LE(22) * ls;
+    let vp = 26 + total * ls;
     for (let i = 0; i < n; i++) {
       const l = large ? bytes.readUInt32LE(lp) : bytes.readUInt16LE(lp);
       lp += ls;
-      this.offs.push(vp);
-      this.lens.push(Math.min(l, Math.max(0, bytes.length - vp)));
+      this.offs[i] = vp;
+      this.lens[i] = Math.min(l, Math.max(0, end - vp));
       vp += l;
     }
+    return this;
   }
   paramBytes(i: number): Buffer {
     if (i >= this.nparams) return EMPTY;

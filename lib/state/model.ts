@@ -298,8 +298,10 @@ export class Thread {
   /** per-thread parse state */
   lastEventType = -1;
   lastEventFd = 0;
-  /** enter event stored for the exit parser (a copy), or null */
+  /** enter event stored for the exit parser (a copy, v2 header; the buffer may be longer than the event), or null */
   lastEnter: Buffer | null = null;
+  /** the buffer lastEnter reuses */
+  enterBuf: Buffer | null = null;
   lastEnterValid = false;
   /** latency bookkeeping: timestamp of the last enter event (hi, lo) */
   enterTsHi = 0;

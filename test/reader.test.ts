@@ -1,0 +1,85 @@
+// The block walker against chunk boundaries: every split of the input gives the same blocks and events,
+// and a large plain file read with reused chunk buffers prints what the same bytes from a pipe print.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
+
+import { readBlocks } from '../lib/scap/reader.js';
+import { eventInfo } from '../lib/events/table.js';
+import { bin, parityCaptures, ROOT } from './helpers.js';
+
+const nparams = (t: number): number => eventInfo(t)?.params.length ?? 0;
+
+/** One line per block: offset, kind or event type and number, and a hash of the bytes handed over. */
+async function walk(chunks: Buffer[]): Promise<string[]> {
+  const out: string[] = [];
+  async function* gen(): AsyncGenerator<Buffer> {
+    for (const c of chunks) yield c;
+  }
+  await readBlocks(
+    gen(),
+    {
+      header(b) {
+        out.push(`H ${b.offset} ${b.type} ${createHash('sha1').update(b.buf.subarray(b.start, b.end)).digest('hex')}`);
+      },
+      event(ev) {
+        const h = createHash('sha1').update(ev.buf.subarray(ev.off, ev.off + ev.len)).digest('hex');
+        out.push(`E ${ev.streamOffset} ${ev.type} ${ev.num} ${ev.tid} ${ev.nparams} ${h}`);
+      },
+    },
+    { tableNparams: nparams },
+  );
+  return out;
+}
+
+function split(data: Buffer, sizes: (i: number) => number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let o = 0, i = 0; o < data.length; i++) {
+    const n = Math.max(1, sizes(i));
+    // a fresh copy per chunk, as a stream hands them over
+    out.push(Buffer.from(data.subarray(o, o + n)));
+    o += n;
+  }
+  return out;
+}
+
+for (const cap of parityCaptures().filter((c) => /curl_google|synth3|unix_threads/.test(c))) {
+  test(`readBlocks: chunk boundaries anywhere give the same blocks (${cap.split('/').pop()})`, async () => {
+    const raw = readFileSync(cap);
+    const data = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+    const whole = await walk([data]);
+    assert.ok(whole.length > 10);
+    let seed = 7;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (const sizes of [() => 1, () => 7, () => 100, () => 4093, () => 1 + Math.floor(rnd() * 3000)]) {
+      assert.deepEqual(await walk(split(data, sizes)), whole);
+    }
+  });
+}
+
+test('a plain file of many chunks (reused buffers) prints what the same bytes from a pipe print', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tdig-reader-'));
+  try {
+    const big = join(dir, 'big.scap');
+    const mk = spawnSync(process.execPath, [join(ROOT, 'dist', 'bench', 'mkbig.js'), join(ROOT, 'test', 'captures', 'loopback_workload.scap'), big, '40']);
+    assert.equal(mk.status, 0, mk.stderr.toString());
+    const bytes = readFileSync(big);
+    assert.ok(bytes.length > 8 * (1 << 20), `only ${bytes.length} bytes`);
+    const fromFile = spawnSync(process.execPath, [bin('tdig-fmt'), big], { maxBuffer: 1 << 30 });
+    const fromPipe = spawnSync(process.execPath, [bin('tdig-fmt'), '-'], { input: bytes, maxBuffer: 1 << 30 });
+    assert.equal(fromFile.status, 0, fromFile.stderr.toString());
+    assert.ok(fromFile.stdout.length > 0);
+    assert.ok(fromFile.stdout.equals(fromPipe.stdout), 'file and pipe differ');
+    const aggFile = spawnSync(process.execPath, [bin('tdig-agg'), 'topfiles_bytes', big]);
+    const aggPipe = spawnSync(process.execPath, [bin('tdig-agg'), 'topfiles_bytes', '-'], { input: bytes });
+    assert.equal(aggFile.status, 0, aggFile.stderr.toString());
+    assert.ok(aggFile.stdout.equals(aggPipe.stdout));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
