@@ -9,7 +9,7 @@ import { EventView } from '../scap/event.js';
 import { writeEventBlockInto, eventBlockSize } from '../scap/writer.js';
 import { StateEngine } from '../state/engine.js';
 import { compileFilter } from '../filter/index.js';
-import { DF_STATE_ONLY, filterAction, FilterAction } from '../filter/stream.js';
+import { DF_STATE_ONLY, DroppedEnters, filterAction, FilterAction } from '../filter/stream.js';
 
 export { FilterAction } from '../filter/stream.js';
 
@@ -22,6 +22,7 @@ export class CaptureFilter {
   private readonly test: (ctx: StateEngine) => boolean;
   private seen = 0;
   private offset = 0;
+  private readonly enters: DroppedEnters | undefined;
 
   /** Throws FilterError (a UsageError) for a bad expression. */
   constructor(
@@ -29,6 +30,7 @@ export class CaptureFilter {
     private readonly thin: boolean,
   ) {
     this.test = compileFilter(expr).test;
+    this.enters = thin ? undefined : new DroppedEnters();
     // the filter sees whole captured buffers, as sysdig's filter does
     this.engine.maxBufLen = 0;
   }
@@ -54,6 +56,20 @@ export class CaptureFilter {
     ev.streamOffset = this.offset;
     this.offset += buf.readUInt32LE(off + 4);
     return filterAction(this.engine, ev, this.test, this.thin);
+  }
+
+  /**
+   * After action(): the dropped enter event to write as a state-only event before this one, if any
+   * (DroppedEnters: a reader then takes the fds of kept exits from the enters sysdig takes them from).
+   */
+  enterBefore(action: FilterAction): EventView | undefined {
+    const d = this.enters;
+    if (d === undefined) return undefined;
+    if (action === FilterAction.Skip) {
+      d.dropped(this.ev);
+      return undefined;
+    }
+    return d.written(this.ev, action === FilterAction.Keep ? 0 : DF_STATE_ONLY);
   }
 }
 

@@ -10,7 +10,10 @@ import { EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError } from '../cli
 import { openCapture, type NativeCapture } from '../capture/native.js';
 import { scanSystem } from '../capture/procscan.js';
 import { isBrokenPipe, openOutput, type OutputCompression, type ScapSink } from '../scap/output.js';
-import { sectionBlocks } from '../scap/writer.js';
+import { eventBlockSize, sectionBlocks, writeEventBlockInto } from '../scap/writer.js';
+import { MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
+import type { EventView } from '../scap/event.js';
+import { DF_STATE_ONLY } from '../filter/stream.js';
 import { CaptureFilter, FilterAction, writeStateOnly } from '../capture/filter.js';
 
 export const USAGE = `Usage: tdig-capture [options] [FILTER] [-- CMD ARGS...]
@@ -338,6 +341,8 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
           }
         }
         const action = filter ? filter.action(batch, off) : FilterAction.Keep;
+        const enter = filter?.enterBefore(action);
+        if (enter && pending.extra(enter)) total++;
         if (action === FilterAction.Keep) {
           pending.keep(off, len);
           total++;
@@ -426,6 +431,19 @@ class Pending {
     const at = this.pos;
     this.pos = writeStateOnly(this.out!, at, this.batch, off);
     return this.pos !== at;
+  }
+
+  /** A state-only copy of an event from outside the batch (an enter the filter dropped earlier). */
+  extra(ev: EventView): boolean {
+    if (ev.len + 6 > MAX_EVENT_BLOCK_BODY) return false;
+    const need = eventBlockSize(DF_STATE_ONLY, ev.len, false);
+    if (this.out!.length - this.pos < need) {
+      const grown = Buffer.allocUnsafe(this.pos + need + this.out!.length);
+      this.out!.copy(grown, 0, 0, this.pos);
+      this.out = grown;
+    }
+    this.pos = writeEventBlockInto(this.out!, this.pos, ev.cpu, DF_STATE_ONLY, ev.buf.subarray(ev.off, ev.off + ev.len), false);
+    return true;
   }
 
   /** The bytes gathered since the last take(), or null. */

@@ -16,7 +16,7 @@ import { EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARG
 import { StateEngine } from '../state/engine.js';
 import { EF, eventInfo } from '../events/table.js';
 import { compileFilter, filterEventStateless, FilterVerdict, StatelessCtx } from '../filter/index.js';
-import { DF_STATE_ONLY, filterAction, FilterAction } from '../filter/stream.js';
+import { DF_STATE_ONLY, DroppedEnters, filterAction, FilterAction } from '../filter/stream.js';
 import { isTypeOnly, scanByType, typeActions } from '../filter/fastscan.js';
 import { listFields } from '../output/list.js';
 import { NdjsonWriter, readNdjson } from '../output/ndjson.js';
@@ -122,6 +122,7 @@ export async function run(args: string[]): Promise<number> {
   let kept = 0;
   let stop = false;
   let scratch: EventView | undefined;
+  const enters = o.thin ? undefined : new DroppedEnters();
   // a filter that reads only the event itself needs no state engine when the output carries no fields
   let fast = false;
   let acts: Uint8Array | undefined;
@@ -141,6 +142,13 @@ export async function run(args: string[]): Promise<number> {
     },
     event(ev: EventView) {
       const action = fast ? fastAction(ev) : filterAction(engine, ev, test, o.thin);
+      if (action === FilterAction.Skip) {
+        if (enters) enters.dropped(ev);
+        return true;
+      }
+      const flags = action === FilterAction.Keep ? ev.flags : ev.flags | DF_STATE_ONLY;
+      const enter = enters?.written(ev, flags);
+      if (enter) out!.event(enter, enter.flags, engine);
       if (action === FilterAction.Keep) {
         out!.event(ev, ev.flags, engine);
         kept++;
@@ -176,7 +184,15 @@ export async function run(args: string[]): Promise<number> {
       if (fast && sink instanceof ScapOutput && isTypeOnly(filter)) {
         // evt.type / evt.dir / evt.buffer only: one verdict per event type, events decoded only to test buffers
         acts ??= typeActions(filter, o.thin);
-        const n = await scanByType(paced(), acts, filter, { header: (b) => sink.header(b), event: (ev, fl) => sink.event(ev, fl) }, { name, limit: o.limit === 0 ? 0 : o.limit - kept, thin: o.thin, tableNparams });
+        const n = await scanByType(paced(), acts, filter, {
+            header: (b) => sink.header(b),
+            event: (ev, fl) => {
+              const enter = enters?.written(ev, fl);
+              if (enter) sink.event(enter, enter.flags);
+              sink.event(ev, fl);
+            },
+            dropped: enters ? (ev) => enters.dropped(ev) : undefined,
+          }, { name, limit: o.limit === 0 ? 0 : o.limit - kept, thin: o.thin, tableNparams });
         kept += n;
         if (o.limit !== 0 && kept >= o.limit) stop = true;
         continue;
@@ -300,7 +316,8 @@ class NdjsonOutput implements Output {
     v.flags = flags;
     v.blockType = block.readUInt32LE(0);
     v.num = ev.num;
-    this.nd.event(v, engine.info);
+    // an enter written ahead of its exit (DroppedEnters) is not the engine's event: raw bytes only
+    this.nd.event(v, ev === engine.ev ? engine.info : undefined);
   }
 
   ready(): Promise<void> | void {

@@ -57,6 +57,8 @@ export interface ScanOutput {
   header(b: HeaderBlock): void;
   /** write the event `ev` (only buf, off, len, lensOff, lenSize, cpu and num are set) with these flags */
   event(ev: EventView, flags: number): void;
+  /** an event left out */
+  dropped?(ev: EventView): void;
 }
 
 /**
@@ -91,7 +93,10 @@ export async function scanByType(
             else if (!opts.thin && (gi.flags & EF.MODIFIES_STATE) !== 0) act = TypeAction.StateOnly;
           }
         }
-        if (act === TypeAction.Skip) return true;
+        if (act === TypeAction.Skip) {
+          out.dropped?.(ev);
+          return true;
+        }
         if (act === TypeAction.StateOnly) {
           out.event(ev, ev.flags | 1);
           return true;

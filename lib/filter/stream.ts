@@ -2,9 +2,10 @@
 // write it, write it as a state-only event (hidden, but it keeps the thread and fd tables of a reader
 // right), or leave it out.
 
-import { EF } from '../events/table.js';
-import type { EventView } from '../scap/event.js';
-import type { StateEngine } from '../state/engine.js';
+import { EF, EVENT_MAX, eventInfo } from '../events/table.js';
+import { EVENT_HEADER_V1 } from '../scap/blocks.js';
+import { EventView } from '../scap/event.js';
+import { pairingMatters, type StateEngine } from '../state/engine.js';
 import { filterEvent, FilterVerdict } from './run.js';
 
 export const enum FilterAction {
@@ -33,4 +34,100 @@ export function filterAction(
   if (verdict === FilterVerdict.Keep) return FilterAction.Keep;
   if (verdict === FilterVerdict.Drop && !thin && (engine.info.flags & EF.MODIFIES_STATE) !== 0) return FilterAction.StateOnly;
   return FilterAction.Skip;
+}
+
+/** sched_switch (v6): the per-event reset leaves its thread alone */
+const SCHEDSWITCH_6_E = 152;
+
+/** Per event type: 1 when it is an enter event whose per-event reset sets its thread's last fd. */
+let resetsFd: Uint8Array | undefined;
+function resetsFdTable(): Uint8Array {
+  const t = new Uint8Array(EVENT_MAX + 1);
+  for (let type = 0; type <= EVENT_MAX; type += 2) {
+    const info = eventInfo(type);
+    if (info !== undefined && type !== SCHEDSWITCH_6_E && (info.flags & EF.SKIPPARSERESET) === 0) t[type] = 1;
+  }
+  return t;
+}
+
+interface Slot {
+  /** a copy of the enter event's bytes (header and params) */
+  bytes: Buffer;
+  len: number;
+  v1: boolean;
+  large: boolean;
+  nparams: number;
+  cpu: number;
+  num: number;
+  type: number;
+  /** the reader has not seen this enter, and no later enter of the thread was written */
+  live: boolean;
+}
+
+/**
+ * The enter events a filter dropped, kept one per thread until a kept exit needs them.
+ *
+ * The per-event reset of a reader sets a thread's last fd (fd.num, and the fd behind fd.name of an exit)
+ * from every enter event, kept or not. sysdig reading a capture with a filter therefore takes a kept
+ * exit's fd from the enter the filter dropped; a reader of the filtered stream would take it from an
+ * older enter. So, right before a kept exit whose thread's last enter was left out, that enter is written
+ * as a state-only event, except when the reader would pair the two and its parse of the exit could then
+ * change its tables (engine.pairingMatters): sysdig with the filter does not pair them.
+ */
+export class DroppedEnters {
+  private readonly slots = new Map<number, Slot>();
+  private readonly resets = (resetsFd ??= resetsFdTable());
+  private readonly view = new EventView();
+
+  /** An event the writer leaves out. */
+  dropped(ev: EventView): void {
+    const type = ev.type;
+    if (type >= this.resets.length || this.resets[type] === 0) return;
+    let slot = this.slots.get(ev.tid);
+    const n = ev.len;
+    if (slot === undefined) {
+      slot = { bytes: Buffer.allocUnsafe(Math.max(n, 128)), len: 0, v1: false, large: false, nparams: 0, cpu: 0, num: 0, type: 0, live: false };
+      this.slots.set(ev.tid, slot);
+    } else if (slot.bytes.length < n) slot.bytes = Buffer.allocUnsafe(n);
+    const b = slot.bytes;
+    const src = ev.buf;
+    const off = ev.off;
+    if (n <= 256) for (let i = 0; i < n; i++) b[i] = src[off + i]!;
+    else src.copy(b, 0, off, off + n);
+    slot.len = n;
+    slot.v1 = ev.lensOff - off === EVENT_HEADER_V1;
+    slot.large = ev.lenSize === 4;
+    slot.nparams = ev.nparams;
+    slot.cpu = ev.cpu;
+    slot.num = ev.num;
+    slot.type = type;
+    slot.live = true;
+  }
+
+  /**
+   * An event about to be written with `flags`. Returns the dropped enter to write first (as a
+   * state-only event; the view is valid until the next call), or undefined.
+   */
+  written(ev: EventView, flags: number): EventView | undefined {
+    if (this.slots.size === 0) return undefined;
+    const type = ev.type;
+    if ((type & 1) === 0 && (type >= this.resets.length || this.resets[type] === 0)) return undefined;
+    const slot = this.slots.get(ev.tid);
+    if (slot === undefined || !slot.live) return undefined;
+    if ((type & 1) === 0) {
+      slot.live = false;
+      return undefined;
+    }
+    if ((flags & DF_STATE_ONLY) !== 0) return undefined;
+    slot.live = false;
+    if (type === slot.type + 1 && pairingMatters(type)) return undefined;
+    const v = this.view;
+    v.set(slot.bytes, 0, slot.v1, slot.large, slot.nparams);
+    v.nparams = slot.nparams;
+    v.cpu = slot.cpu;
+    v.num = slot.num;
+    v.flags = DF_STATE_ONLY;
+    v.blockType = 0;
+    return v;
+  }
 }

@@ -131,6 +131,16 @@ for (const t of [
   E.OPEN_X, E.CREAT_X, E.OPENAT_X, E.OPENAT_2_X, E.OPENAT2_X, E.EXECVE_8_X, E.EXECVE_13_X, E.EXECVE_14_X, E.EXECVE_15_X, E.EXECVE_16_X, E.EXECVE_17_X, E.EXECVE_18_X, E.EXECVE_19_X, E.EXECVEAT_X, E.PROCEXIT_E, E.PROCEXIT_1_E, E.PIPE_X, E.PIPE2_X, E.SOCKET_X, E.BIND_X, E.CONNECT_E, E.CONNECT_X, E.ACCEPT_X, E.ACCEPT_5_X, E.ACCEPT4_X, E.ACCEPT4_5_X, E.ACCEPT4_6_X, E.CLOSE_E, E.CLOSE_X, E.FCNTL_E, E.FCNTL_X, E.EVENTFD_X, E.CHDIR_X, E.FCHDIR_X, E.GETCWD_X, E.DUP_X, E.DUP_1_X, E.DUP2_X, E.DUP3_X, E.SIGNALFD_X, E.TIMERFD_CREATE_X, E.INOTIFY_INIT_X, E.SOCKETPAIR_X, E.SETRESUID_X, E.SETRESGID_X, E.SETUID_X, E.SETGID_X, E.CHROOT_X, E.SETSID_X, E.SCHEDSWITCH_6_E, E.BRK_4_X, E.MMAP_X, E.MMAP2_X, E.MUNMAP_X,
 ]) HAS_PARSER[t] = 1;
 
+/**
+ * Whether parsing an exit of this type can change the tables differently when it pairs with its enter:
+ * any exit the engine parses, except reads and writes that carry no address (their parse only marks a
+ * socket as connected once a transfer succeeds).
+ */
+export function pairingMatters(type: number): boolean {
+  if ((KIND[type]! & 2) !== 0) return type === E.RECVFROM_X || type === E.RECVMSG_X || type === E.SENDTO_X || type === E.SENDMSG_X;
+  return KIND[type] !== 0 || HAS_PARSER[type] !== 0;
+}
+
 const PPM_O_DIRECTORY = 1 << 10;
 const PPM_AF_UNIX = 1;
 const PPM_AF_INET = 2;
