@@ -203,9 +203,13 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
   // memcachelog sets sysdig's capture filter itself, and sysdig then refuses a second one
   if (filter !== undefined && def.name === 'memcachelog') throw new UsageError('memcachelog: invalid filter in chisel memcachelog: filter can only be set once');
   const out = new TextOut(process.stdout);
-  const colors = o.color === 'always' || (o.color === 'auto' && !process.env['NO_COLOR'] && process.stdout.isTTY === true);
+  const tty = process.stdout.isTTY === true;
+  const colors = o.color === 'always' || (o.color === 'auto' && !process.env['NO_COLOR'] && tty);
   const host: EchoHost = {
     print: (s) => out.line(s + '\n'),
+    write: (s) => out.line(s),
+    // sysdig asks the terminal (TIOCGWINSZ) and gets -1 when it cannot
+    terminal: tty ? { width: process.stdout.columns ?? -1, height: process.stdout.rows ?? -1 } : undefined,
     json: o.json,
     live: o.live,
     userBufferFormat: o.buf,
@@ -222,7 +226,7 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
   }
   const sources: (string | NodeJS.ReadableStream)[] = o.files.length === 0 ? [process.stdin] : o.files.map((f) => (f === '-' ? process.stdin : f));
   try {
-    await runChisel(def, chisel, { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out });
+    await runChisel(def, chisel, { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out, resetColors: tty && colors });
   } finally {
     await out.end();
   }

@@ -9,8 +9,7 @@
 
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { DESCS } from './descs.js';
-import { luaField } from './lua.js';
-import { luaToNumber } from './lists.js';
+import { luaField, luaToNumber } from './lua.js';
 import { TableGenerator } from './table.js';
 import type { Units } from './table.js';
 import { ChiselError } from './types.js';

@@ -13,11 +13,10 @@
 
 import { BufferFormat } from '../fields/types.js';
 import { DESCS } from './descs.js';
-import { extend, formatTimeInterval, luaField, luaNum } from './lua.js';
+import { extend, formatTimeInterval, luaField, luaNum, luaToNumber } from './lua.js';
 import type { StateEngine } from '../state/engine.js';
 import type { LuaValue } from './lua.js';
 import { ChiselError } from './types.js';
-import { RuntimeError } from '../cli/errors.js';
 import type { ChiselDef, ChiselHost } from './types.js';
 
 interface Term {
@@ -49,15 +48,6 @@ export function fmtS(chisel: string, v: LuaValue, width: number, prec?: number, 
 function fmtD(v: number, width: number): string {
   const s = String(Math.trunc(v) === 0 ? 0 : Math.trunc(v));
   return s.length >= width ? s : ' '.repeat(width - s.length) + s;
-}
-
-/** Lua tonumber of a string (decimal, exponent or hex); undefined when it is not a number. */
-export function luaToNumber(s: string | undefined): number | undefined {
-  if (s === undefined) return undefined;
-  const t = s.trim();
-  if (/^[-+]?0[xX][0-9a-fA-F]+$/.test(t)) return t.startsWith('-') ? -parseInt(t.slice(1), 16) : parseInt(t.replace(/^\+/, ''), 16);
-  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
-  return undefined;
 }
 
 function minMs(chisel: string, v: string | undefined): number {
@@ -522,28 +512,3 @@ const spySyslog: ChiselDef = {
 };
 
 LIST_CHISELS.push(spySyslog);
-
-/**
- * spectrogram and subsecoffset draw live charts on an ANSI terminal. Off a terminal they stop as sysdig's do:
- * "This chisel only works on ANSI terminals. Aborting." on stdout, then an init failure (exit 1). The
- * terminal drawing itself is not implemented: on a terminal they fail with a one-line error.
- */
-function terminalOnly(name: 'spectrogram' | 'subsecoffset'): ChiselDef {
-  return {
-    ...DESCS[name]!,
-    kind: 'agg',
-    create(args, host) {
-      if (args[0] !== undefined && luaToNumber(args[0]) === undefined) {
-        // parse_numeric_input runs before on_init (sysdig prints this on stdout and exits 0)
-        throw new ChiselError(`${name}: Input ${DESCS[name]!.args[0]!.name} must be a number.`);
-      }
-      if (process.stdout.isTTY !== true) {
-        host.print('This chisel only works on ANSI terminals. Aborting.');
-        throw new RuntimeError(`${name}: init() for chisel ${name} failed.`);
-      }
-      throw new RuntimeError(`${name}: drawing on a terminal is not implemented in tdig`);
-    },
-  };
-}
-
-LIST_CHISELS.push(terminalOnly('spectrogram'), terminalOnly('subsecoffset'));

@@ -82,6 +82,51 @@ export function formatTimeInterval(v: number): string {
   return `${u(v)}ns`;
 }
 
+const LUA_SPACE = '[\\t\\n\\v\\f\\r ]*';
+const LUA_NUM = new RegExp(`^${LUA_SPACE}([-+]?)(?:(inf(?:inity)?|nan)|0[xX]([0-9a-fA-F]*)(?:\\.([0-9a-fA-F]*))?(?:[pP]([-+]?\\d+))?|0[bB]([01]+)|((?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?))${LUA_SPACE}$`, 'i');
+
+/**
+ * LuaJIT tonumber of a string (lj_strscan): spaces around, one sign, then decimal (1, 1., .5, 1e3), hex with an
+ * optional fraction and binary exponent (0x10, 0x1.8p1), binary (0b11), or inf, infinity, nan in any case;
+ * undefined for anything else.
+ */
+export function luaToNumber(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const m = LUA_NUM.exec(s);
+  if (!m) return undefined;
+  const [, sign, word, hexInt, hexFrac, hexExp, bin, dec] = m;
+  let v: number;
+  if (word !== undefined) v = word.toLowerCase() === 'nan' ? NaN : Infinity;
+  else if (dec !== undefined) v = Number(dec);
+  else if (bin !== undefined) v = Number(BigInt('0b' + bin));
+  else {
+    const digits = (hexInt ?? '') + (hexFrac ?? '');
+    if (digits === '') return undefined;
+    const mant = Number(BigInt('0x' + digits));
+    v = mant === 0 ? 0 : mant * 2 ** (Number(hexExp ?? 0) - 4 * (hexFrac ?? '').length);
+  }
+  return sign === '-' ? -v : v;
+}
+
+/** Lua's a % b on numbers: a - floor(a/b)*b (not JS's remainder: the sign follows b, and rounding differs). */
+export function luaMod(a: number, b: number): number {
+  return a - Math.floor(a / b) * b;
+}
+
+const TWO_63 = 2 ** 63;
+
+/**
+ * C's (uint64_t) of a Lua number, as gcc compiles it for x86-64 (what sysdig does with chisel.set_interval_ns's
+ * argument): truncation toward zero; a negative value wraps modulo 2^64; 2^64 and above, or infinity, give 0;
+ * NaN and values below -2^63 give 2^63.
+ */
+export function cUint64(x: number): bigint {
+  if (Number.isNaN(x) || x < -TWO_63) return 1n << 63n;
+  if (x >= 2 * TWO_63) return 0n;
+  const t = BigInt(Math.trunc(x));
+  return t < 0n ? t + (1n << 64n) : t;
+}
+
 const IP_TYPES = new Set(['IPV4ADDR', 'IPV6ADDR', 'IPADDR', 'IPNET']);
 
 function toLua(def: FieldDef, v: FieldValue): LuaValue {

@@ -5,11 +5,12 @@ import { TABLE_CHISELS } from './tables.js';
 import { SERIES_CHISELS } from './series.js';
 import { ECHO_CHISELS } from './echo.js';
 import { LIST_CHISELS } from './lists.js';
+import { SPECTRO_CHISELS } from './spectro.js';
 import { HTTP_CHISELS } from './http.js';
 import { THREAD_CHISELS } from './threads.js';
 import type { ChiselDef, ChiselInfo } from './types.js';
 
-export const CHISELS: ChiselDef[] = [...TABLE_CHISELS, ...SERIES_CHISELS, ...LIST_CHISELS, ...HTTP_CHISELS, ...THREAD_CHISELS, ...ECHO_CHISELS];
+export const CHISELS: ChiselDef[] = [...TABLE_CHISELS, ...SERIES_CHISELS, ...LIST_CHISELS, ...SPECTRO_CHISELS, ...HTTP_CHISELS, ...THREAD_CHISELS, ...ECHO_CHISELS];
 
 const BY_NAME = new Map(CHISELS.map((c) => [c.name, c]));
 

@@ -5,7 +5,10 @@
 //   (after parsing), then event(), then the chisel's formatter line;
 // - interval: the first event only starts the sample; an event whose ts - ts % interval differs from the
 //   last sample fires interval() once, before the event itself; skipped intervals are not caught up;
-// - at the end: end(ts of the last event, last - first ts).
+// - interval of set_interval_ns: the same, with ts - ts % ns;
+// - at the end: ESC[00m when stdout is a terminal with colours on (sysdig resets its coloured default
+//   format), then end(ts of the last event, last - first ts); a chisel with endAfterError gets both after
+//   its own failure or a read error too, as sysdig then still calls on_capture_end.
 
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import type { CompiledFilter } from '../filter/index.js';
@@ -34,6 +37,8 @@ export interface RunOptions {
   intervalS?: number;
   progress: boolean;
   out: TextOut;
+  /** stdout is a terminal with colours on: write ESC[00m before the chisel's end, as sysdig does */
+  resetColors?: boolean;
 }
 
 function compileChiselFilter(name: string, expr: string): CompiledFilter {
@@ -51,6 +56,16 @@ function secondsOf(ev: EventView): number {
   const frac = approx - fl;
   if (frac > 1e-5 && frac < 1 - 1e-5) return fl;
   return Number(ev.ts / 1_000_000_000n);
+}
+
+/** The interval an event falls in, ts / ns (exact): from the double timestamp unless that is near a boundary. */
+function sampleOf(ev: EventView, ns: number, nsBig: bigint): number {
+  const approx = ev.tsApprox / ns;
+  const fl = Math.floor(approx);
+  const frac = approx - fl;
+  const eps = 4096 / ns;
+  if (frac > eps && frac < 1 - eps) return fl;
+  return Number(ev.ts / nsBig);
 }
 
 /** Instantiate a chisel: argument errors become one-line usage errors naming the chisel. */
@@ -72,8 +87,22 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
   const own = chisel.filter ? compileChiselFilter(def.name, chisel.filter).test : undefined;
   const formatter = chisel.formatter ? new Formatter(chisel.formatter) : undefined;
   const intervalS = chisel.intervalS ?? 0;
+  // set_interval_ns: samples compared exactly as bigints below 2^20 ns, where ts / ns can pass 2^53
+  const intervalNs = chisel.intervalNs ?? 0n;
+  const nsNum = Number(intervalNs);
+  const sampleNs = intervalNs === 0n ? undefined
+    : intervalNs < 1n << 20n ? (ev: EventView): number | bigint => ev.ts / intervalNs
+    : (ev: EventView): number | bigint => sampleOf(ev, nsNum, intervalNs);
+  let lastSampleNs: number | bigint = 0;
   const onEvent = chisel.event?.bind(chisel);
   const fail = (e: unknown): never => {
+    if (chisel.endAfterError) {
+      try {
+        finish();
+      } catch {
+        // sysdig ignores a failure in on_capture_end here
+      }
+    }
     if (e instanceof ChiselError) throw new RuntimeError(e.message);
     if (e instanceof UsageError || e instanceof RuntimeError) throw e;
     throw new RuntimeError(`${def.name}: chisel error: ${e instanceof Error ? e.message : String(e)}`);
@@ -87,12 +116,30 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
   let sawPassing = false;
   let lastHi = 0;
   let lastLo = 0;
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    if (o.resetColors) out.line('\x1b[00m');
+    const lastTs = (BigInt(lastHi) << 32n) | BigInt(lastLo);
+    chisel.end?.(lastEv ? engine : undefined, lastEv ? Number(lastTs / 1_000_000_000n) : 0, lastEv ? Number(lastTs - firstTs) : 0);
+  };
 
   const timeout = (ev: EventView): void => {
     if (first) {
       first = false;
       firstTs = ev.ts;
-      if (intervalS) lastSample = Math.floor(secondsOf(ev) / intervalS);
+      if (sampleNs) lastSampleNs = sampleNs(ev);
+      else if (intervalS) lastSample = Math.floor(secondsOf(ev) / intervalS);
+      return;
+    }
+    if (sampleNs) {
+      const sample = sampleNs(ev);
+      if (sample === lastSampleNs) return;
+      const ts = ev.ts;
+      chisel.interval?.(sawPassing ? engine : undefined, secondsOf(ev), lastIntervalTs !== 0n ? Number(ts - lastIntervalTs) : 0);
+      lastSampleNs = sample;
+      lastIntervalTs = ts;
       return;
     }
     if (!intervalS) return;
@@ -142,13 +189,22 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
         tableNparams: (t) => eventInfo(t)?.params.length ?? 0,
         name: typeof src === 'string' ? src : undefined,
       });
+    } catch (e) {
+      // a read error: sysdig ends the chisels before reporting it
+      if (chisel.endAfterError && !finished) {
+        try {
+          finish();
+        } catch {
+          // ignored, as above
+        }
+      }
+      throw e;
     } finally {
       bar?.done();
     }
   }
-  const lastTs = (BigInt(lastHi) << 32n) | BigInt(lastLo);
   try {
-    chisel.end?.(lastEv ? engine : undefined, lastEv ? Number(lastTs / 1_000_000_000n) : 0, lastEv ? Number(lastTs - firstTs) : 0);
+    finish();
   } catch (e) {
     fail(e);
   }

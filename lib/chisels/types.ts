@@ -26,6 +26,10 @@ export interface ChiselInfo {
 export interface ChiselHost {
   /** Lua print: the text and a newline */
   print(s: string): void;
+  /** Lua io.write: the text as is */
+  write(s: string): void;
+  /** sysdig.is_tty and get_terminal_info: stdout's terminal size; undefined when stdout is not a terminal */
+  terminal?: { width: number; height: number };
   /** --json: tables as NDJSON rows */
   json: boolean;
   /** --interval: print the table chisels every interval, as sysdig does live */
@@ -41,6 +45,11 @@ export interface Chisel {
   filter?: string;
   /** chisel.set_interval_s, in seconds */
   intervalS?: number;
+  /** chisel.set_interval_ns, as the uint64 sysdig keeps (0: none); takes the place of intervalS */
+  intervalNs?: bigint;
+  /** after a failure in event() or interval(), still call end() (its own failure ignored), as sysdig calls
+   *  on_capture_end after a chisel error; the terminal charts need it to show the cursor again */
+  endAfterError?: boolean;
   /** chisel.set_event_formatter: printed after event() for every event it accepts */
   formatter?: string;
   /** sysdig.set_output_format: the buffer format, unless the user chose one */
