@@ -4,16 +4,22 @@
 import { TableGenerator } from './table.js';
 import type { TableSpec } from './table.js';
 import type { Chisel, ChiselHost } from './types.js';
+import type { StateEngine } from '../state/engine.js';
 
-export /** A chisel around one table: printed at the end, or every interval with --interval. */
-function tableChisel(name: string, spec: TableSpec, host: ChiselHost): Chisel {
+/**
+ * A chisel around one table: printed at the end, or every interval with --interval. `event` replaces the
+ * default per-event step (gen.add) for chisels that compute their value themselves.
+ */
+export function tableChisel(name: string, spec: TableSpec, host: ChiselHost, event?: (gen: TableGenerator, ctx: StateEngine) => boolean | void): Chisel {
   const gen = new TableGenerator(spec, name);
   const c: Chisel = {
     filter: spec.filter || undefined,
-    event(ctx) {
-      gen.add(ctx);
-      return true;
-    },
+    event: event
+      ? (ctx) => event(gen, ctx)
+      : (ctx) => {
+          gen.add(ctx);
+          return true;
+        },
     end(_ctx, tsS, delta) {
       gen.print(host, tsS, delta);
     },

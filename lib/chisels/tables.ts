@@ -3,11 +3,10 @@
 // table fed from procinfo events) and fdcount_by (distinct fds per key).
 
 import { DESCS } from './descs.js';
-import { TableGenerator } from './table.js';
 import { tableChisel } from './table-chisel.js';
 import type { TableSpec, Units } from './table.js';
 import { ChiselError } from './types.js';
-import type { Chisel, ChiselDef } from './types.js';
+import type { ChiselDef } from './types.js';
 import { luaField, luaText } from './lua.js';
 import type { StateEngine } from '../state/engine.js';
 
@@ -44,30 +43,15 @@ const topprocsCpu: ChiselDef = {
       keys: ['proc.name', 'proc.pid'], keyDescs: ['Process', 'PID'], value: 'thread.exectime', valueDesc: 'CPU%',
       filter: 'evt.type=procinfo', top: 10, units: 'timepct',
     };
-    const gen = new TableGenerator(spec, 'topprocs_cpu');
     const cpu = luaField('thread.cpu', 'topprocs_cpu');
-    const c: Chisel = {
-      filter: spec.filter,
-      event(ctx) {
-        const key = gen.keyOf(ctx);
-        if (key === undefined) return;
-        const v = cpu(ctx);
-        if (typeof v !== 'number') throw new ChiselError(`topprocs_cpu: attempt to perform arithmetic on local 'cpu' (a ${v === undefined ? 'nil' : typeof v} value)`);
-        gen.addRaw(key, v * 10000000);
-        return true;
-      },
-      end(_ctx, tsS, delta) {
-        gen.print(host, tsS, delta);
-      },
-    };
-    if (host.live) {
-      c.intervalS = 1;
-      c.interval = (_ctx, tsS, delta) => {
-        gen.print(host, tsS, delta);
-        gen.clear();
-      };
-    }
-    return c;
+    return tableChisel('topprocs_cpu', spec, host, (gen, ctx) => {
+      const key = gen.keyOf(ctx);
+      if (key === undefined) return;
+      const v = cpu(ctx);
+      if (typeof v !== 'number') throw new ChiselError(`topprocs_cpu: attempt to perform arithmetic on local 'cpu' (a ${v === undefined ? 'nil' : typeof v} value)`);
+      gen.addRaw(key, v * 10000000);
+      return true;
+    });
   },
 };
 

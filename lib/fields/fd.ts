@@ -33,6 +33,7 @@ import {
   type Thread,
 } from '../state/model.js';
 import type { Ctx, FieldArg, FieldClass, FieldDef, FieldValue } from './types.js';
+import { fieldDef } from './types.js';
 import { concatenatePaths, sanitize } from '../events/render.js';
 
 export { concatenatePaths, sanitize };
@@ -495,15 +496,7 @@ function missing(): FieldValue {
 
 // ---------------------------------------------------------------------------------------------------------
 
-function f(
-  name: string,
-  type: FieldDef['type'],
-  desc: string,
-  extract: (ctx: Ctx, arg: FieldArg | undefined) => FieldValue,
-  extra?: Partial<FieldDef>,
-): FieldDef {
-  return { name, type, desc, extract, ...extra };
-}
+const f = fieldDef;
 
 export const fdClass: FieldClass = {
   name: 'fd',

@@ -6,6 +6,7 @@
 
 import { CL_IS_MAIN_THREAD, Thread, type StateTables } from '../state/model.js';
 import type { Ctx, FieldArg, FieldClass, FieldDef, FieldValue } from './types.js';
+import { fieldDef } from './types.js';
 import './fd.js'; // FieldDef.anyOf
 
 const SCHEDSWITCH_1_E = 146;
@@ -232,15 +233,7 @@ function th(
   };
 }
 
-function raw(
-  name: string,
-  type: FieldDef['type'],
-  desc: string,
-  extract: (ctx: Ctx, arg: FieldArg | undefined) => FieldValue,
-  extra?: Partial<FieldDef>,
-): FieldDef {
-  return { name, type, desc, extract, ...extra };
-}
+const raw = fieldDef;
 
 const ID = { fmt: 'ID' } as const;
 

@@ -104,3 +104,14 @@ export interface FieldClass {
   desc: string;
   fields: FieldDef[];
 }
+
+/** A field definition from its parts (the common shape of the field tables). */
+export function fieldDef(
+  name: string,
+  type: FieldDef['type'],
+  desc: string,
+  extract: (ctx: Ctx, arg: FieldArg | undefined) => FieldValue,
+  extra?: Partial<FieldDef>,
+): FieldDef {
+  return { name, type, desc, extract, ...extra };
+}
