@@ -6,7 +6,7 @@
 import type { HeaderBlock } from '../scap/reader.js';
 import { BlockKind, DF_STATE_ONLY } from '../scap/blocks.js';
 import type { EventView } from '../scap/event.js';
-import { MAX_PARAMS, readI64 } from '../scap/event.js';
+import { MAX_PARAMS, readI64, u32 as u32le } from '../scap/event.js';
 import {
   decodeFdList,
   decodeInterfaces,
@@ -948,7 +948,7 @@ export class StateEngine implements Ctx {
         if (pathname.toString('latin1', 0, Math.min(4, pathname.length)) === '<NA>') t.exepath = '<NA>';
         else {
           const flags = enter.u32(2);
-          let sdir = this.parseDirfd(cstr(pathname), dirfd);
+          let sdir = this.parseDirfd(pathname, dirfd);
           let path: Buffer | string = pathname;
           if (flags & 1 && cstr(pathname).length === 0) path = sdir;
           t.exepath = concatenatePaths(sdir, path);
@@ -965,9 +965,9 @@ export class StateEngine implements Ctx {
   }
 
   /** parse_dirfd: the directory a relative name resolves against. Sets the event's fd as 0.29.3 does. */
-  private parseDirfd(name: string, dirfd: number): string {
+  private parseDirfd(name: Buffer, dirfd: number): string {
     const t = this.thread!;
-    if (name.charCodeAt(0) === 0x2f) return '.';
+    if (name.length !== 0 && name[0] === 0x2f) return '.';
     if (dirfd === AT_FDCWD) return this.tables.cwd(t);
     this.fd = this.tables.getFd(t, dirfd);
     if (!this.fd) return '<UNKNOWN>';
@@ -991,7 +991,7 @@ export class StateEngine implements Ctx {
       if (this.nparams() > 4) dev = this.pU32(4);
       if (enter && enter.nparams >= 2) {
         const en = enter.paramBytes(0);
-        if (en.length !== 0 && cstr(en) !== '(NULL)') {
+        if (en.length !== 0 && !isNullText(en)) {
           name = en;
           flags = enter.u32(1);
         }
@@ -1003,14 +1003,14 @@ export class StateEngine implements Ctx {
       if (this.nparams() > 3) dev = this.pU32(3);
       if (enter && enter.nparams >= 1) {
         const en = enter.paramBytes(0);
-        if (en.length !== 0 && cstr(en) !== '(NULL)') name = en;
+        if (en.length !== 0 && !isNullText(en)) name = en;
       }
       sdir = this.tables.cwd(t);
     } else if (etype === E.OPENAT_X) {
       if (!enter) return;
       name = enter.paramBytes(1);
       flags = enter.u32(2);
-      sdir = this.parseDirfd(cstr(name), enter.int64(0));
+      sdir = this.parseDirfd(name, enter.int64(0));
     } else {
       name = this.pBytes(2);
       flags = this.pU32(3);
@@ -1018,13 +1018,13 @@ export class StateEngine implements Ctx {
       if (etype === E.OPENAT_2_X && this.nparams() > 5) dev = this.pU32(5);
       if (enter && enter.nparams >= 3) {
         const en = enter.paramBytes(1);
-        if (en.length !== 0 && cstr(en) !== '(NULL)') {
+        if (en.length !== 0 && !isNullText(en)) {
           name = en;
           flags = enter.u32(2);
           dirfd = enter.int64(0);
         }
       }
-      sdir = this.parseDirfd(cstr(name), dirfd);
+      sdir = this.parseDirfd(name, dirfd);
     }
     const full = concatenatePaths(sdir, name);
     if (fd >= 0) {
@@ -1546,18 +1546,19 @@ class EnterEvent {
   private readonly lens = new Int32Array(MAX_PARAMS);
   set(bytes: Buffer): this {
     this.bytes = bytes;
-    this.type = bytes.readUInt16LE(20);
-    const info = eventInfo(this.type);
-    const total = bytes.readUInt32LE(22);
+    const type = bytes[20]! | (bytes[21]! << 8);
+    this.type = type;
+    const info = eventInfo(type);
+    const total = u32le(bytes, 22);
     const n = Math.min(total, info ? info.params.length : 0, MAX_PARAMS);
     this.nparams = n;
     const large = info !== undefined && (info.flags & EF.LARGE_PAYLOAD) !== 0;
     const ls = large ? 4 : 2;
-    const end = Math.min(bytes.readUInt32LE(16), bytes.length);
+    const end = Math.min(u32le(bytes, 16), bytes.length);
     let lp = 26;
     let vp = 26 + total * ls;
     for (let i = 0; i < n; i++) {
-      const l = large ? bytes.readUInt32LE(lp) : bytes.readUInt16LE(lp);
+      const l = large ? u32le(bytes, lp) : bytes[lp]! | (bytes[lp + 1]! << 8);
       lp += ls;
       this.offs[i] = vp;
       this.lens[i] = Math.min(l, Math.max(0, end - vp));
@@ -1570,12 +1571,14 @@ class EnterEvent {
     return this.bytes.subarray(this.offs[i]!, this.offs[i]! + this.lens[i]!);
   }
   int64(i: number): number {
-    const b = this.paramBytes(i);
-    return b.length >= 8 ? readI64(b, 0) : 0;
+    if (i >= this.nparams) return 0;
+    return this.lens[i]! >= 8 ? readI64(this.bytes, this.offs[i]!) : 0;
   }
   u32(i: number): number {
-    const b = this.paramBytes(i);
-    return b.length >= 4 ? b.readUInt32LE(0) : b.length >= 1 ? b[0]! : 0;
+    if (i >= this.nparams) return 0;
+    const l = this.lens[i]!;
+    const o = this.offs[i]!;
+    return l >= 4 ? u32le(this.bytes, o) : l >= 1 ? this.bytes[o]! : 0;
   }
 }
 
@@ -1672,6 +1675,13 @@ function swapAddresses(f: Fd): void {
 /** get_param_as_str(PF_SIMPLE) of a tuple (the l4 protocol only matters for -R). */
 function renderSocktupleSimple(t: Buffer): string {
   return renderSocktuple(t, 0, t.length);
+}
+
+/** Whether a string parameter reads "(NULL)" (the driver's text for a NULL pointer). */
+function isNullText(b: Buffer): boolean {
+  return (
+    b.length >= 6 && b[0] === 0x28 && b[1] === 0x4e && b[2] === 0x55 && b[3] === 0x4c && b[4] === 0x4c && b[5] === 0x29 && (b.length === 6 || b[6] === 0)
+  );
 }
 
 export function cstr(b: Buffer): string {
