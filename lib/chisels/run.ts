@@ -6,6 +6,8 @@
 // - interval: the first event only starts the sample; an event whose ts - ts % interval differs from the
 //   last sample fires interval() once, before the event itself; skipped intervals are not caught up;
 // - at the end: end(ts of the last event, last - first ts).
+// A chisel's tap (around, the dumps of spy_logs/spy_syslog) sees every header block and every event of a
+// known type before the filters decide, and is closed after end(), or after a failure.
 
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import type { CompiledFilter } from '../filter/index.js';
@@ -21,7 +23,7 @@ import { TextOut } from '../output/writer.js';
 import { Progress } from '../output/progress.js';
 import { RuntimeError, UsageError } from '../cli/errors.js';
 import { ChiselError } from './types.js';
-import type { Chisel, ChiselDef, ChiselHost } from './types.js';
+import type { Chisel, ChiselDef, ChiselHost, EventTap } from './types.js';
 
 export interface RunOptions {
   sources: (string | NodeJS.ReadableStream)[];
@@ -108,13 +110,16 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
     lastIntervalTs = ts;
   };
 
+  const tap = chisel.tap;
   const handler: BlockHandler = {
     header(b: HeaderBlock) {
       engine.header(b);
+      tap?.header(b);
     },
     event(ev: EventView) {
       const verdict = filterEvent(engine, ev, userTest);
       if (verdict === FilterVerdict.Unknown) return true;
+      tap?.event(ev, engine);
       lastEv = ev;
       lastHi = ev.tsHi;
       lastLo = ev.tsLo;
@@ -134,30 +139,40 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       return true;
     },
   };
-  for (const src of o.sources) {
-    const bar = o.progress && process.stderr.isTTY && typeof src === 'string' ? new Progress(src, src) : undefined;
-    const input = bar && typeof src === 'string' ? bar.stream(src) : src;
-    try {
-      await readBlocks(withBackpressure(openInput(input), out), handler, {
-        tableNparams: (t) => eventInfo(t)?.params.length ?? 0,
-        name: typeof src === 'string' ? src : undefined,
-      });
-    } finally {
-      bar?.done();
+  try {
+    for (const src of o.sources) {
+      const bar = o.progress && process.stderr.isTTY && typeof src === 'string' ? new Progress(src, src) : undefined;
+      const input = bar && typeof src === 'string' ? bar.stream(src) : src;
+      try {
+        await readBlocks(withBackpressure(openInput(input), out, tap), handler, {
+          tableNparams: (t) => eventInfo(t)?.params.length ?? 0,
+          name: typeof src === 'string' ? src : undefined,
+        });
+      } finally {
+        bar?.done();
+      }
     }
+  } catch (e) {
+    // what the tap holds from before the fault still goes to its file; the first error is the one reported
+    await tap?.close().catch(() => undefined);
+    throw e;
   }
   const lastTs = (BigInt(lastHi) << 32n) | BigInt(lastLo);
   try {
     chisel.end?.(lastEv ? engine : undefined, lastEv ? Number(lastTs / 1_000_000_000n) : 0, lastEv ? Number(lastTs - firstTs) : 0);
   } catch (e) {
+    await tap?.close().catch(() => undefined);
     fail(e);
   }
+  await tap?.close();
 }
 
-async function* withBackpressure(chunks: AsyncIterable<Buffer>, out: TextOut): AsyncGenerator<Buffer> {
+async function* withBackpressure(chunks: AsyncIterable<Buffer>, out: TextOut, tap: EventTap | undefined): AsyncGenerator<Buffer> {
   for await (const c of chunks) {
     const d = out.drained();
     if (d) await d;
+    const t = tap?.ready();
+    if (t) await t;
     yield c;
   }
 }
