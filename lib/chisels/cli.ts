@@ -82,10 +82,18 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
         pos.push(a);
     }
   }
-  // trailing inputs: existing files, "-", or names that look like captures
+  // trailing inputs: existing files, "-", or names that look like captures. The word right after a chisel
+  // that takes arguments is its argument when it does not exist yet, or, for a required argument, once
+  // other inputs were named (around's dump file, even one left by an earlier run)
+  const def = chiselByName(pos[0] ?? '');
+  const takesArgs = (def?.args.length ?? 0) > 0;
+  const needsArgs = def?.args.some((a) => !a.optional) ?? false;
   while (pos.length > 1) {
     const last = pos[pos.length - 1]!;
-    if (last === '-' || existsSync(last) || /\.(scap|gz|lz4)$/.test(last)) o.files.unshift(pos.pop()!);
+    const argWord = pos.length === 2 && takesArgs;
+    if (argWord && needsArgs && o.files.length > 0) break;
+    const looksLike = /\.(scap|gz|lz4)$/.test(last) && !argWord;
+    if (last === '-' || existsSync(last) || looksLike) o.files.unshift(pos.pop()!);
     else break;
   }
   o.chisel = pos.shift();
@@ -215,6 +223,8 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
     userBufferFormat: o.buf,
     printContainer: false,
     colors,
+    filter,
+    inputs: o.files.filter((f) => f !== '-'),
   };
   let chisel;
   try {

@@ -18,6 +18,7 @@ import type { StateEngine } from '../state/engine.js';
 import type { LuaValue } from './lua.js';
 import { ChiselError } from './types.js';
 import type { ChiselDef, ChiselHost } from './types.js';
+import { optionalDump } from './around.js';
 
 interface Term {
   red: string;
@@ -35,10 +36,9 @@ export function termColors(host: ChiselHost, chiselOn: boolean): Term {
   return chiselOn && (host as { colors?: boolean }).colors !== false ? ANSI_TERM : PLAIN;
 }
 
-/** Lua string.format("%-W.Ps") (left) or ("%W.Ps") of a value; nil fails as Lua does. */
-export function fmtS(chisel: string, v: LuaValue, width: number, prec?: number, right = false): string {
-  if (v === undefined) throw new ChiselError(`${chisel}: bad argument to 'format' (string expected, got nil)`);
-  let s = typeof v === 'string' ? v : typeof v === 'number' ? luaNum(v) : v ? 'true' : 'false';
+/** Lua string.format("%-W.Ps") (left) or ("%W.Ps") of a value; LuaJIT 2.1 (sysdig's Lua) prints nil as "nil". */
+export function fmtS(_chisel: string, v: LuaValue, width: number, prec?: number, right = false): string {
+  let s = v === undefined ? 'nil' : typeof v === 'string' ? v : typeof v === 'number' ? luaNum(v) : v ? 'true' : 'false';
   if (prec !== undefined && s.length > prec) s = s.slice(0, prec);
   if (s.length >= width) return s;
   return right ? ' '.repeat(width - s.length) + s : s + ' '.repeat(width - s.length);
@@ -422,15 +422,16 @@ LIST_CHISELS.push(spyUsers);
  * spy_logs (tdig-echo): every line written to a log file (a name with .log, _log or /var/log, not .gz/.tgz),
  * as "PROC FDNAME LINE", the buffer in ASCII. On a terminal (tdig: when colours are on) each line starts with
  * a colour and a space: yellow when it contains "warn" in any case, red when it contains "err" in its own
- * case, green otherwise; the colour reset ends the output. The arguments that make sysdig write the events
- * around each entry to a file (dump_file_name, dump_range_ms) are not supported.
+ * case, green otherwise; the colour reset ends the output. With dump_file_name, the events around each write
+ * (dump_range_ms, default 1000, on the writing thread) go to that file as around's do (lib/chisels/around.ts),
+ * and the output ends with "Writing events for N log entries".
  */
 const spyLogs: ChiselDef = {
   ...DESCS['spy_logs']!,
   kind: 'echo',
   create(args, host) {
     const N = 'spy_logs';
-    if (args[0] !== undefined) throw new ChiselError(`${N}: dump_file_name is not supported (sysdig re-reads the capture to write the events around each entry)`);
+    const dump = optionalDump(N, args, host);
     const t = termColors(host, args[2] !== 'disable_color');
     const tty = (host as { colors?: boolean }).colors === true;
     const f = (n: string) => luaField(n, N);
@@ -455,11 +456,14 @@ const spyLogs: ChiselDef = {
             host.print(`${color} ${info}${msg}`);
           } else host.print(info + msg);
         }
+        dump?.match(ctx.ev);
         return true;
       },
       end() {
         if (tty) host.print(t.reset);
+        if (dump) host.print(`Writing events for ${dump.count} log entries`);
       },
+      tap: dump,
     };
   },
 };
@@ -468,16 +472,17 @@ LIST_CHISELS.push(spyLogs);
 
 /**
  * spy_syslog (tdig-echo): every message written to /dev/log (any fd name containing it), as
- * "FACILITY.SEVERITY PROC[TID] MESSAGE". On a terminal (tdig: colours on) each line starts with a colour:
- * yellow for warning, red for more severe, green otherwise, and the colour reset ends the output. The
- * arguments that make sysdig write the events around each message to a file are not supported.
+ * "FACILITY.SEVERITY PROC[TID] MESSAGE" (a write that is not a syslog message prints "nil.nil PROC[TID] nil").
+ * On a terminal (tdig: colours on) each line starts with a colour: yellow for warning, red for more severe,
+ * green otherwise, and the colour reset ends the output. With dump_file_name, the events around each message
+ * go to that file as around's do, and the output ends with "Writing events for N log entries".
  */
 const spySyslog: ChiselDef = {
   ...DESCS['spy_syslog']!,
   kind: 'echo',
   create(args, host) {
     const N = 'spy_syslog';
-    if (args[0] !== undefined) throw new ChiselError(`${N}: dump_file_name is not supported (sysdig re-reads the capture to write the events around each entry)`);
+    const dump = optionalDump(N, args, host);
     const t = termColors(host, args[2] !== 'disable_color');
     const tty = (host as { colors?: boolean }).colors === true;
     const f = (n: string) => luaField(n, N);
@@ -502,11 +507,14 @@ const spySyslog: ChiselDef = {
           else color = t.green;
         }
         host.print(`${color}${S(fac(ctx))}.${S(sev(ctx))} ${S(pname(ctx))}[${d(tid(ctx), N)}] ${S(msg(ctx))}`);
+        dump?.match(ctx.ev);
         return true;
       },
       end() {
         if (tty) host.print(t.reset);
+        if (dump) host.print(`Writing events for ${dump.count} log entries`);
       },
+      tap: dump,
     };
   },
 };

@@ -9,6 +9,8 @@
 // - at the end: ESC[00m when stdout is a terminal with colours on (sysdig resets its coloured default
 //   format), then end(ts of the last event, last - first ts); a chisel with endAfterError gets both after
 //   its own failure or a read error too, as sysdig then still calls on_capture_end.
+// A chisel's tap (around, the dumps of spy_logs/spy_syslog) sees every header block and every event of a
+// known type before the filters decide, and is closed after end(), or after a failure.
 
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import type { CompiledFilter } from '../filter/index.js';
@@ -24,7 +26,7 @@ import { TextOut } from '../output/writer.js';
 import { Progress } from '../output/progress.js';
 import { RuntimeError, UsageError } from '../cli/errors.js';
 import { ChiselError } from './types.js';
-import type { Chisel, ChiselDef, ChiselHost } from './types.js';
+import type { Chisel, ChiselDef, ChiselHost, EventTap } from './types.js';
 
 export interface RunOptions {
   sources: (string | NodeJS.ReadableStream)[];
@@ -155,13 +157,16 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
     lastIntervalTs = ts;
   };
 
+  const tap = chisel.tap;
   const handler: BlockHandler = {
     header(b: HeaderBlock) {
       engine.header(b);
+      tap?.header(b);
     },
     event(ev: EventView) {
       const verdict = filterEvent(engine, ev, userTest);
       if (verdict === FilterVerdict.Unknown) return true;
+      tap?.event(ev, engine);
       lastEv = ev;
       lastHi = ev.tsHi;
       lastLo = ev.tsLo;
@@ -181,39 +186,49 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       return true;
     },
   };
-  for (const src of o.sources) {
-    const bar = o.progress && process.stderr.isTTY && typeof src === 'string' ? new Progress(src, src) : undefined;
-    const input = bar && typeof src === 'string' ? bar.stream(src) : src;
-    try {
-      await readBlocks(withBackpressure(openInput(input, { reuseChunks: true }), out), handler, {
-        tableNparams: (t) => eventInfo(t)?.params.length ?? 0,
-        name: typeof src === 'string' ? src : undefined,
-      });
-    } catch (e) {
-      // a read error: sysdig ends the chisels before reporting it
-      if (chisel.endAfterError && !finished) {
-        try {
-          finish();
-        } catch {
-          // ignored, as above
+  try {
+    for (const src of o.sources) {
+      const bar = o.progress && process.stderr.isTTY && typeof src === 'string' ? new Progress(src, src) : undefined;
+      const input = bar && typeof src === 'string' ? bar.stream(src) : src;
+      try {
+        await readBlocks(withBackpressure(openInput(input, { reuseChunks: true }), out, tap), handler, {
+          tableNparams: (t) => eventInfo(t)?.params.length ?? 0,
+          name: typeof src === 'string' ? src : undefined,
+        });
+      } catch (e) {
+        // a read error: sysdig ends the chisels before reporting it
+        if (chisel.endAfterError && !finished) {
+          try {
+            finish();
+          } catch {
+            // ignored, as above
+          }
         }
+        throw e;
+      } finally {
+        bar?.done();
       }
-      throw e;
-    } finally {
-      bar?.done();
     }
+  } catch (e) {
+    // what the tap holds from before the fault still goes to its file; the first error is the one reported
+    await tap?.close().catch(() => undefined);
+    throw e;
   }
   try {
     finish();
   } catch (e) {
+    await tap?.close().catch(() => undefined);
     fail(e);
   }
+  await tap?.close();
 }
 
-async function* withBackpressure(chunks: AsyncIterable<Buffer>, out: TextOut): AsyncGenerator<Buffer> {
+async function* withBackpressure(chunks: AsyncIterable<Buffer>, out: TextOut, tap: EventTap | undefined): AsyncGenerator<Buffer> {
   for await (const c of chunks) {
     const d = out.drained();
     if (d) await d;
+    const t = tap?.ready();
+    if (t) await t;
     yield c;
   }
 }

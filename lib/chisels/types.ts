@@ -5,6 +5,8 @@
 
 import type { StateEngine } from '../state/engine.js';
 import type { BufferFormat } from '../fields/types.js';
+import type { EventView } from '../scap/event.js';
+import type { HeaderBlock } from '../scap/reader.js';
 
 export interface ChiselArgInfo {
   name: string;
@@ -38,6 +40,24 @@ export interface ChiselHost {
   userBufferFormat: BufferFormat;
   /** sysdig -pc: chisels add container columns (not supported: always false) */
   printContainer: boolean;
+  /** sysdig.get_filter(): the user's filter expression, when one was given */
+  filter?: string;
+  /** the input files (not stdin), so that a chisel never writes over one */
+  inputs?: string[];
+}
+
+/**
+ * What a chisel that writes the stream itself (around, spy_logs' dump) sees: every header block and every
+ * event of a known type, in input order, whatever the filters say. event() runs before the chisel's own
+ * event() for the same event.
+ */
+export interface EventTap {
+  header(block: HeaderBlock): void;
+  event(ev: EventView, ctx: StateEngine): void;
+  /** resolves when the tap can take more input (backpressure from its file) */
+  ready(): Promise<void> | undefined;
+  /** at the end of the input (or after a failure): write what is pending and close */
+  close(): Promise<void>;
 }
 
 export interface Chisel {
@@ -60,6 +80,8 @@ export interface Chisel {
   interval?(ctx: StateEngine | undefined, tsS: number, deltaNs: number): void;
   /** on_capture_end: ts of the last event, delta = last - first event ts in ns */
   end?(ctx: StateEngine | undefined, tsS: number, deltaNs: number): void;
+  /** sees the whole stream (see EventTap); closed after end() */
+  tap?: EventTap;
 }
 
 export interface ChiselDef extends ChiselInfo {

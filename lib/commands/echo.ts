@@ -1,10 +1,13 @@
-// tdig-echo: the payload chisels of sysdig 0.29.3 (echo_fds, spy_ip, spy_port, spy_file, stdin, stdout, stderr).
+// tdig-echo: the payload chisels of sysdig 0.29.3 (echo_fds, spy_ip, spy_port, spy_file, stdin, stdout, stderr,
+// spy_logs, spy_syslog, ...) and around.
 
 import { runCli } from '../chisels/cli.js';
 
 export const usage = `usage: tdig-echo [options] CHISEL [ARGS] [FILTER] [FILE...]
 
 Run a sysdig payload chisel over scap captures (files, or stdin), as sysdig -r FILE -c CHISEL ARGS FILTER.
+around 'FILE [MS]' FILTER, and spy_logs or spy_syslog 'FILE [MS]', also write the events of each match's
+thread within MS ms of it (default 1000) to FILE (mode 0600), from a pipe as well.
 
   --list           list the chisels by category (as sysdig -cl)
   -i NAME          describe a chisel (as sysdig -i NAME)
