@@ -39,16 +39,6 @@ export const CAPTURES: Capture[] = [
   { name: 'unix_threads', path: join(REPO, 'test/captures/unix_threads.scap'), sysdigReads: true },
 ];
 
-/**
- * Events left out of the comparisons, by capture. None are left: the differences under filters came from
- * sysdig skipping the exit cleanup of filtered-out events (a later fcntl exit then pairs with a stale
- * F_DUPFD enter), which the state engine now reproduces.
- */
-export const KNOWN: Record<string, number[]> = {
-  loopback_workload: [],
-  unix_threads: [],
-};
-
 export function golden(c: Capture, prefix = ''): Record<string, string> {
   return JSON.parse(readFileSync(join(REPO, 'test/golden/filter', `${prefix}${c.goldenOf ?? c.name}.json`), 'utf8')) as Record<string, string>;
 }

@@ -2,6 +2,7 @@
 // (lossless NDJSON, scap re-encoded plain, gzip or lz4).
 
 import { existsSync } from 'node:fs';
+import { looksLikePath } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import { readBlocks } from '../scap/reader.js';
@@ -120,7 +121,7 @@ export function parseArgs(args: string[]): Options {
   // like sysdig, a last argument that is not a file is a filter expression
   const last = o.files[o.files.length - 1];
   // (a missing path that looks like a capture file stays a file, so it gets "no such file")
-  if (last !== undefined && last !== '-' && !existsSync(last) && !/[/]|\.(scap|gz|lz4|ndjson|json)$/.test(last)) o.filter = o.files.pop();
+  if (last !== undefined && last !== '-' && !existsSync(last) && !looksLikePath(last)) o.filter = o.files.pop();
   return o;
 }
 
