@@ -15,12 +15,14 @@ export const FIXTURES = existsSync(join(SHARED, 'fixtures')) ? join(SHARED, 'fix
 export const VECTORS = existsSync(join(SHARED, 'reference', 'vectors')) ? join(SHARED, 'reference', 'vectors') : LOCAL;
 export const GOLDEN = join(ROOT, 'test', 'golden');
 
-/** Captures the parity tests cover: the fixtures sysdig 0.29.3 reads, the vectors, and test/captures. */
+/** Captures the parity tests cover: the fixtures sysdig 0.29.3 reads, the vectors, test/captures and its log capture. */
 export function parityCaptures(): string[] {
   const out = ['curl_google', 'single_ipv6_conn', 'test_ipv6_client'].map((n) => join(FIXTURES, `${n}.scap`));
   out.push(join(VECTORS, 'synth.scap'), join(VECTORS, 'synth3.scap'));
   const own = join(ROOT, 'test', 'captures');
   if (existsSync(own)) for (const f of readdirSync(own).sort()) if (f.endsWith('.scap')) out.push(join(own, f));
+  // writes to log files and to a syslog socket (made for the around tests)
+  out.push(join(own, 'logs', 'log_writes.scap'));
   return out.filter((f) => existsSync(f));
 }
 

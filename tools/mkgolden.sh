@@ -8,7 +8,8 @@ out=test/golden/fmt
 mkdir -p "$out"
 fields=$(cat test/golden/fmt/FIELDS)
 caps=(../shared/fixtures/curl_google.scap ../shared/fixtures/single_ipv6_conn.scap ../shared/fixtures/test_ipv6_client.scap
-      ../shared/reference/vectors/synth.scap ../shared/reference/vectors/synth3.scap test/captures/*.scap)
+      ../shared/reference/vectors/synth.scap ../shared/reference/vectors/synth3.scap test/captures/*.scap
+      test/captures/logs/log_writes.scap)
 for f in "${caps[@]}"; do
   [[ -f $f ]] || continue
   n=$(basename "$f" .scap)

@@ -8,6 +8,7 @@ import { FD_DIRECTORY, FD_FILE, FD_FILE_V2, FD_IPV4_SERVSOCK, FD_IPV4_SOCK, FD_I
 import { BufferFormat } from './types.js';
 import type { Ctx, FieldArg, FieldClass, FieldDef, FieldType, FieldValue } from './types.js';
 import { EVT_DESC } from './evt-desc.js';
+import { syslogInfoLine, syslogOf } from './syslog.js';
 
 const NS = 1_000_000_000n;
 
@@ -296,7 +297,10 @@ export const evtSyscallClass: FieldClass = {
       if (i < 0) return undefined;
       return rawArg(c, i);
     }, { arg: 'required', dotArg: true }),
-    def('evt.info', 'CHARBUF', (c) => evtArgs(c)),
+    def('evt.info', 'CHARBUF', (c) => {
+      const m = syslogOf(c);
+      return m !== undefined ? syslogInfoLine(m) : evtArgs(c);
+    }),
     def('evt.buffer', 'BYTEBUF', (c) => {
       const i = dataIndex(c);
       if (i < 0) return undefined;

@@ -43,6 +43,15 @@ export function parseSyslog(data: Buffer): SyslogMessage | undefined {
   };
 }
 
+/**
+ * evt.info of an event that wrote a syslog message: "syslog sev=SEV msg=MESSAGE" (libsinsp's syslog
+ * decoder answers the info line of writes to its fd; the message is read as a C string).
+ */
+export function syslogInfoLine(m: SyslogMessage): string {
+  const z = m.message.indexOf('\0');
+  return `syslog sev=${SEVERITIES[m.severity]} msg=${z === -1 ? m.message : m.message.slice(0, z)}`;
+}
+
 let cacheBuf: Buffer | null = null;
 let cacheOff = -1;
 let cacheNum = -1;
