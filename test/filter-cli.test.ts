@@ -227,6 +227,22 @@ test('hostile: 10,000 characters of nesting are a clean error, not a stack overf
   assert.equal(a.out, b.out);
 });
 
+test('evt.around[T]=MS selects the events sysdig selects; other operators are refused', { skip: !haveSysdig() && 'sysdig not installed' }, () => {
+  for (const cap of [CURL, join(REPO, 'test/captures/loopback_workload.scap')]) {
+    const mid = run('sysdig', ['-r', cap, '-p', '%evt.rawtime', 'evt.num=500']).stdout.toString().trim();
+    assert.match(mid, /^[0-9]+$/);
+    for (const e of [`evt.around[${mid}]=0`, `evt.around[${mid}]=1`, `evt.around[${mid}]=20 and evt.dir=<`, `not evt.around[${mid}]=3`]) {
+      const mine = tdig('tdig-fmt', [cap, '-p', '%evt.num', e]);
+      const ref = run('sysdig', ['-r', cap, '-p', '%evt.num', e]);
+      assert.equal(mine.status, 0, mine.stderr.toString());
+      assert.ok(ref.stdout.length > 0 && mine.stdout.equals(ref.stdout), e);
+    }
+  }
+  const bad = tdig('tdig-filter', [`evt.around[1]!=2`, CURL]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr.toString(), /supports only the '=' operator/);
+});
+
 test('a trailing filter with a path in it is a filter; a missing capture path is still an error', { skip: !haveSysdig() && 'sysdig not installed' }, () => {
   for (const e of ['fd.name contains /etc', 'fd.name=/etc/ld.so.cache', 'fd.directory=/etc']) {
     const mine = tdig('tdig-fmt', [CURL, e]);
