@@ -125,6 +125,13 @@ for (const t of STORED_ENTERS) KIND[t]! |= 1;
 for (const t of RW_EXITS) KIND[t]! |= 2;
 for (const t of CLONE_EXITS) KIND[t]! |= 4;
 
+/** Per event type: 1 when its first parameter is the result ("res" or "fd"), the errno source of reset. */
+const RES_FIRST = new Uint8Array(1024);
+for (let t = 0; t < 1024; t++) {
+  const p0 = eventInfo(t)?.params[0]?.name;
+  if (p0 === 'res' || p0 === 'fd') RES_FIRST[t] = 1;
+}
+
 /** Event types with a parser in dispatch's switch. */
 const HAS_PARSER = new Uint8Array(1024);
 for (const t of [
@@ -524,12 +531,9 @@ export class StateEngine implements Ctx {
         t.lastEnterValid = false;
         if (t.lastEventType !== E.TRACER_E) return;
       }
-      if (ev.nparams !== 0 && info.params.length !== 0) {
-        const p0 = info.params[0]!.name;
-        if (p0 === 'res' || p0 === 'fd') {
-          const res = readI64(ev.buf, ev.lensOff + ev.nparams * ev.lenSize);
-          if (res < 0) this.lastErrorCode = -res;
-        }
+      if (ev.nparams !== 0 && RES_FIRST[etype] === 1) {
+        const res = readI64(ev.buf, ev.lensOff + ev.nparams * ev.lenSize);
+        if (res < 0) this.lastErrorCode = -res;
       }
       if (eflags & EF.USES_FD) {
         if (etype === E.COPY_FILE_RANGE_X && this.nparams() > 1) t.lastEventFd = readI64(ev.buf, ev.paramOff(1));
@@ -740,7 +744,7 @@ export class StateEngine implements Ctx {
     return i < this.ev.nparams ? readI64(this.ev.buf, this.ev.paramOff(i)) : 0;
   }
   private pU32(i: number): number {
-    return i < this.ev.nparams && this.ev.paramLen(i) >= 4 ? this.ev.buf.readUInt32LE(this.ev.paramOff(i)) : 0;
+    return i < this.ev.nparams && this.ev.paramLen(i) >= 4 ? u32le(this.ev.buf, this.ev.paramOff(i)) : 0;
   }
   private pBytes(i: number): Buffer {
     return i < this.ev.nparams ? this.ev.paramBytes(i) : EMPTY;
