@@ -277,16 +277,26 @@ export function renderBuffer(b: Buffer, off: number, len: number, fmt: BufferFor
   }
 }
 
+/** scratch bytes for dots() */
+let dotsBuf = Buffer.allocUnsafe(4096);
+
 function dots(b: Buffer, off: number, len: number): string {
-  let s = b.toString('latin1', off, off + len);
-  for (let i = 0; i < len; i++) {
+  let i = 0;
+  while (i < len) {
     const c = b[off + i]!;
-    if (c < 0x20 || c >= 0x7f) {
-      s = s.replace(/[^\x20-\x7e]/g, '.');
-      break;
-    }
+    if (c < 0x20 || c >= 0x7f) break;
+    i++;
   }
-  return s;
+  if (i === len) return b.toString('latin1', off, off + len);
+  // a non-printable byte: copy with every such byte as '.', then decode once
+  if (dotsBuf.length < len) dotsBuf = Buffer.allocUnsafe(Math.max(len, dotsBuf.length * 2));
+  const d = dotsBuf;
+  b.copy(d, 0, off, off + i);
+  for (; i < len; i++) {
+    const c = b[off + i]!;
+    d[i] = c < 0x20 || c >= 0x7f ? 0x2e : c;
+  }
+  return d.toString('latin1', 0, len);
 }
 
 function asciiOnly(b: Buffer, off: number, len: number): string {
