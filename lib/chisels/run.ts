@@ -12,7 +12,7 @@
 // A chisel's tap (around, the dumps of spy_logs/spy_syslog) sees every header block and every event of a
 // known type before the filters decide, and is closed after end(), or after a failure.
 
-import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
+import { compileFilter, filterEvent, filterEventStateless, FilterVerdict, isStatelessField, StatelessCtx } from '../filter/index.js';
 import type { CompiledFilter } from '../filter/index.js';
 import { readBlocks } from '../scap/reader.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
@@ -42,6 +42,8 @@ export interface RunOptions {
   /** stdout is a terminal with colours on: write ESC[00m before the chisel's end, as sysdig does */
   resetColors?: boolean;
 }
+
+const keepAll = (): boolean => true;
 
 function compileChiselFilter(name: string, expr: string): CompiledFilter {
   try {
@@ -85,9 +87,19 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
   const engine = new StateEngine();
   engine.maxBufLen = 0;
   engine.bufferFormat = o.bufferFormat !== BufferFormat.Normal ? o.bufferFormat : (chisel.bufferFormat ?? BufferFormat.Normal);
-  const userTest = o.filter !== undefined && o.filter.trim() !== '' ? compileFilter(o.filter).test : undefined;
-  const own = chisel.filter ? compileChiselFilter(def.name, chisel.filter).test : undefined;
+  const user = o.filter !== undefined && o.filter.trim() !== '' ? compileFilter(o.filter) : undefined;
+  const userTest = user?.test;
+  const ownFilter = chisel.filter ? compileChiselFilter(def.name, chisel.filter) : undefined;
+  const own = ownFilter?.test;
   const formatter = chisel.formatter ? new Formatter(chisel.formatter) : undefined;
+  // a chisel that reads only the events themselves runs without the state engine
+  const stateless =
+    chisel.fields !== undefined && chisel.fields.every(isStatelessField) && chisel.tap === undefined && formatter === undefined &&
+    (user === undefined || user.stateless) && (ownFilter === undefined || ownFilter.stateless);
+  const sctx = new StatelessCtx();
+  sctx.bufferFormat = engine.bufferFormat;
+  /** what the filters and the chisel read: the engine, or the event alone */
+  const ctx = (stateless ? sctx : engine) as unknown as StateEngine;
   const intervalS = chisel.intervalS ?? 0;
   // set_interval_ns: samples compared exactly as bigints below 2^20 ns, where ts / ns can pass 2^53
   const intervalNs = chisel.intervalNs ?? 0n;
@@ -124,7 +136,7 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
     finished = true;
     if (o.resetColors) out.line('\x1b[00m');
     const lastTs = (BigInt(lastHi) << 32n) | BigInt(lastLo);
-    chisel.end?.(lastEv ? engine : undefined, lastEv ? Number(lastTs / 1_000_000_000n) : 0, lastEv ? Number(lastTs - firstTs) : 0);
+    chisel.end?.(lastEv ? ctx : undefined, lastEv ? Number(lastTs / 1_000_000_000n) : 0, lastEv ? Number(lastTs - firstTs) : 0);
   };
 
   const timeout = (ev: EventView): void => {
@@ -139,7 +151,7 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       const sample = sampleNs(ev);
       if (sample === lastSampleNs) return;
       const ts = ev.ts;
-      chisel.interval?.(sawPassing ? engine : undefined, secondsOf(ev), lastIntervalTs !== 0n ? Number(ts - lastIntervalTs) : 0);
+      chisel.interval?.(sawPassing ? ctx : undefined, secondsOf(ev), lastIntervalTs !== 0n ? Number(ts - lastIntervalTs) : 0);
       lastSampleNs = sample;
       lastIntervalTs = ts;
       return;
@@ -152,7 +164,7 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
     const delta = lastIntervalTs !== 0n ? Number(ts - lastIntervalTs) : 0;
     // sysdig 0.29.3 hands a chisel its event only once one has passed the user's filter: an interval
     // that begins on a dropped event before that fails in any chisel that reads a field there
-    chisel.interval?.(sawPassing ? engine : undefined, s, delta);
+    chisel.interval?.(sawPassing ? ctx : undefined, s, delta);
     lastSample = sample;
     lastIntervalTs = ts;
   };
@@ -164,7 +176,7 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       tap?.header(b);
     },
     event(ev: EventView) {
-      const verdict = filterEvent(engine, ev, userTest);
+      const verdict = stateless ? filterEventStateless(sctx, ev, userTest ?? keepAll) : filterEvent(engine, ev, userTest);
       if (verdict === FilterVerdict.Unknown) return true;
       tap?.event(ev, engine);
       lastEv = ev;
@@ -174,8 +186,8 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
         timeout(ev);
         if (verdict !== FilterVerdict.Keep || (ev.flags & 1) !== 0) return true;
         sawPassing = true;
-        if (own !== undefined && !own(engine)) return true;
-        const r = onEvent ? onEvent(engine) : true;
+        if (own !== undefined && !own(ctx)) return true;
+        const r = onEvent ? onEvent(ctx) : true;
         if (r !== false && formatter) {
           const line = formatter.text(engine);
           if (line !== undefined) out.line(line + '\n');

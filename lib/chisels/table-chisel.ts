@@ -14,6 +14,7 @@ export function tableChisel(name: string, spec: TableSpec, host: ChiselHost, eve
   const gen = new TableGenerator(spec, name);
   const c: Chisel = {
     filter: spec.filter || undefined,
+    fields: event ? undefined : [...spec.keys, spec.value],
     event: event
       ? (ctx) => event(gen, ctx)
       : (ctx) => {

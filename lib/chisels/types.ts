@@ -63,6 +63,11 @@ export interface EventTap {
 export interface Chisel {
   /** the chisel's own filter (chisel.set_filter) */
   filter?: string;
+  /**
+   * Every field event() and interval() read, when the chisel can say: if none of them, nor the filters,
+   * needs the thread and fd tables, the runner skips the state engine (the same events reach the chisel).
+   */
+  fields?: readonly string[];
   /** chisel.set_interval_s, in seconds */
   intervalS?: number;
   /** chisel.set_interval_ns, as the uint64 sysdig keeps (0: none); takes the place of intervalS */

@@ -76,6 +76,11 @@ const STATELESS_FIELDS = new Set([
   'evt.is_io', 'evt.is_io_read', 'evt.is_io_write', 'evt.is_wait', 'evt.count',
 ]);
 
+/** Whether a field reads only the event itself (no thread or fd state). */
+export function isStatelessField(name: string): boolean {
+  return STATELESS_FIELDS.has(name);
+}
+
 export function compileExpr(root: Expr, src: string): Compiled {
   return new Compiler(src).run(root);
 }

@@ -4,6 +4,7 @@ import type { Ctx } from '../fields/types.js';
 import type { ResolvedField } from '../fields/registry.js';
 import { parseFilter } from './parser.js';
 import { compileExpr } from './compile.js';
+export { isStatelessField } from './compile.js';
 
 export { FilterError, formatFilterError } from './error.js';
 export { parseFilter, MAX_DEPTH } from './parser.js';
