@@ -30,6 +30,8 @@ export class Formatter {
   private readonly jsonFields: Token[];
   /** per-token values of the event being formatted */
   private readonly values: Exclude<FieldValue, undefined>[] = [];
+  /** the field tokens in the order textAll extracts them: the last one found missing goes first */
+  private order: number[] | undefined;
 
   constructor(format: string) {
     let f = format;
@@ -104,11 +106,20 @@ export class Formatter {
   private textAll(ctx: Ctx): string | undefined {
     const vals = this.values;
     const toks = this.tokens;
-    for (let i = 0; i < toks.length; i++) {
+    // extraction has no side effects, so its order is free: trying the field that failed last first
+    // drops most events of a format like "%evt.num %proc.name %fd.name" after one extraction
+    const order = (this.order ??= toks.flatMap((t, i) => (t.def !== undefined ? [i] : [])));
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k]!;
       const t = toks[i]!;
-      if (t.def === undefined) continue;
-      const v = t.def.extract(ctx, t.arg);
-      if (v === undefined) return undefined;
+      const v = t.def!.extract(ctx, t.arg);
+      if (v === undefined) {
+        if (k !== 0) {
+          order[k] = order[0]!;
+          order[0] = i;
+        }
+        return undefined;
+      }
       vals[i] = v;
     }
     let out = '';
