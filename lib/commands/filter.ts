@@ -234,9 +234,10 @@ interface Output {
   close(): Promise<void>;
 }
 
-const CHUNK = 1 << 20;
+/** Output chunk: a pipe's size, so the next command in a pipeline is fed steadily (see output/writer.ts). */
+const CHUNK = 1 << 16;
 
-/** scap blocks gathered in 1 MiB buffers and handed to the sink. */
+/** scap blocks gathered in 64 KiB buffers and handed to the sink. */
 class ScapOutput implements Output {
   private readonly sink: ScapSink;
   private buf = Buffer.allocUnsafe(CHUNK);

@@ -1,7 +1,11 @@
 // Buffered output to a stream: text is written into a large preallocated buffer (latin1: one byte per
 // char, so raw capture bytes pass through) and handed to the stream in chunks, with backpressure.
 
-const CHUNK = 1 << 20;
+/**
+ * Chunk handed to the stream. A pipe takes 64 KiB at a time, and only while the event loop runs: small
+ * chunks keep the reader at the other end of a pipeline busy instead of waiting for 1 MiB bursts.
+ */
+const CHUNK = 1 << 16;
 
 /** Buffer's unchecked latin1 writer (public at run time, not in the typings). */
 interface Latin1Writable {

@@ -10,7 +10,8 @@ import { Lz4FrameDecoder, LZ4_FRAME_MAGIC, LZ4_LEGACY_MAGIC, LZ4_SKIPPABLE_MAGIC
 
 export type Compression = 'gzip' | 'lz4' | 'plain';
 
-const CHUNK = 1 << 20;
+/** Input chunk: large enough to make reads cheap, small enough that a pipeline's writer gets to run between chunks. */
+const CHUNK = 1 << 18;
 /** chunk buffers in the ring of regularFileChunks */
 const POOL = 4;
 
