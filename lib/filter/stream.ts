@@ -39,13 +39,17 @@ export function filterAction(
 /** sched_switch (v6): the per-event reset leaves its thread alone */
 const SCHEDSWITCH_6_E = 152;
 
-/** Per event type: 1 when it is an enter event whose per-event reset sets its thread's last fd. */
+/**
+ * Per event type: bit 1 when it is an enter event whose per-event reset sets its thread's last fd, bit 2
+ * when it ends its thread (procexit).
+ */
 let resetsFd: Uint8Array | undefined;
 function resetsFdTable(): Uint8Array {
   const t = new Uint8Array(EVENT_MAX + 1);
   for (let type = 0; type <= EVENT_MAX; type += 2) {
     const info = eventInfo(type);
     if (info !== undefined && type !== SCHEDSWITCH_6_E && (info.flags & EF.SKIPPARSERESET) === 0) t[type] = 1;
+    if (info?.name === 'procexit') t[type]! |= 2;
   }
   return t;
 }
@@ -83,6 +87,10 @@ export class DroppedEnters {
   dropped(ev: EventView): void {
     const type = ev.type;
     if (type >= this.resets.length || this.resets[type] === 0) return;
+    if ((this.resets[type]! & 2) !== 0) {
+      this.slots.delete(ev.tid);
+      return;
+    }
     let slot = this.slots.get(ev.tid);
     const n = ev.len;
     if (slot === undefined) {
@@ -112,6 +120,11 @@ export class DroppedEnters {
     if (this.slots.size === 0) return undefined;
     const type = ev.type;
     if ((type & 1) === 0 && (type >= this.resets.length || this.resets[type] === 0)) return undefined;
+    if ((this.resets[type]! & 2) !== 0) {
+      // the thread ends: forget its slot (a later thread may reuse the tid)
+      this.slots.delete(ev.tid);
+      return undefined;
+    }
     const slot = this.slots.get(ev.tid);
     if (slot === undefined || !slot.live) return undefined;
     if ((type & 1) === 0) {
