@@ -167,7 +167,7 @@ function v1Nparams(buf: Buffer, off: number, len: number, tableN: number): numbe
     const lensEnd = off + EVENT_HEADER_V1 + 2 * n;
     if (lensEnd > off + len) continue;
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += buf.readUInt16LE(off + EVENT_HEADER_V1 + 2 * i);
+    for (let i = 0, p = off + EVENT_HEADER_V1; i < n; i++, p += 2) sum += buf[p]! | (buf[p + 1]! << 8);
     if (EVENT_HEADER_V1 + 2 * n + sum === len) return n;
   }
   return 0;
