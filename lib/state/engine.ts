@@ -273,14 +273,8 @@ export class StateEngine implements Ctx {
     for (const t of this.tables.threads.values()) {
       for (const f of t.fds.values()) {
         if (f.type !== FD_IPV4_SOCK) continue;
-        const s = f.sock;
-        if (this.tables.serverPorts.has(s.readUInt16LE(8))) {
-          const ip = s.readUInt32LE(0);
-          const port = s.readUInt16LE(8);
-          s.writeUInt32LE(s.readUInt32LE(4), 0);
-          s.writeUInt16LE(s.readUInt16LE(10), 8);
-          s.writeUInt32LE(ip, 4);
-          s.writeUInt16LE(port, 10);
+        if (this.tables.serverPorts.has(f.sock.readUInt16LE(8))) {
+          swapAddresses(f);
           f.name = tupleName(f);
           f.setRoleServer();
         } else {
