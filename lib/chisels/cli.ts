@@ -6,6 +6,7 @@
 // - the words left are the filter. Trailing words that are files (or "-") are the input.
 
 import { existsSync } from 'node:fs';
+import { looksLikePath } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter } from '../filter/index.js';
 import { BufferFormat } from '../fields/types.js';
@@ -92,7 +93,7 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
     const last = pos[pos.length - 1]!;
     const argWord = pos.length === 2 && takesArgs;
     if (argWord && needsArgs && o.files.length > 0) break;
-    const looksLike = /\.(scap|gz|lz4)$/.test(last) && !argWord;
+    const looksLike = looksLikePath(last) && !argWord;
     if (last === '-' || existsSync(last) || looksLike) o.files.unshift(pos.pop()!);
     else break;
   }
