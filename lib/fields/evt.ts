@@ -161,6 +161,24 @@ export function evtType(ctx: Ctx): string {
   return ctx.info.name;
 }
 
+const U64 = 1n << 64n;
+
+/**
+ * evt.around[T]=D: the event's timestamp is within D milliseconds of T (ns), both ends included, in
+ * unsigned 64-bit arithmetic; '=' only (libsinsp's event check for evt.around).
+ */
+function aroundCheck(op: string, value: string | undefined, arg: FieldArg | undefined): ((ctx: Ctx) => boolean) | { error: string; at: 'field' | 'op' | 'value' } {
+  if (op !== '=') return { error: "evt.around supports only the '=' operator", at: 'op' };
+  if (arg === undefined || !/^[0-9]+$/.test(arg.raw)) return { error: 'evt.around needs a timestamp in nanoseconds: evt.around[T]=MS', at: 'field' };
+  if (value === undefined || !/^[0-9]+$/.test(value)) return { error: 'evt.around compares with a number of milliseconds: evt.around[T]=MS', at: 'value' };
+  const t = BigInt(arg.raw) % U64;
+  const d = (BigInt(value) * 1_000_000n) % U64;
+  return (ctx) => {
+    const ts = ctx.ev.ts;
+    return t >= (ts - d + U64) % U64 && t <= (ts + d) % U64;
+  };
+}
+
 /** evt.info / evt.args: every param as name=value(resolved), each followed by a space. */
 export function evtArgs(ctx: Ctx): string {
   const t = ctx.ev.type;
@@ -356,7 +374,7 @@ export const evtSyscallClass: FieldClass = {
     def('evt.count.exit', 'UINT32', (c) => ((c.ev.type & 1) === 1 ? 1 : undefined)),
     def('evt.count.procinfo', 'UINT32', (c) => (c.ev.type === 234 && c.thread && c.thread.tid === c.thread.pid ? 1 : undefined), { hidden: true }),
     def('evt.count.threadinfo', 'UINT32', (c) => (c.ev.type === 234 ? 1 : undefined), { hidden: true }),
-    def('evt.around', 'UINT64', () => undefined, { arg: 'required', filterOnly: true }),
+    def('evt.around', 'UINT64', () => undefined, { arg: 'required', filterOnly: true, check: aroundCheck }),
     def('evt.abspath', 'CHARBUF', () => undefined, { arg: 'optional' }),
     def('evt.buflen.in', 'UINT64', (c) => ((c.info.category & 0xff) === EC.IO_READ ? buflen(c) : undefined), { hidden: true }),
     def('evt.buflen.out', 'UINT64', (c) => ((c.info.category & 0xff) === EC.IO_WRITE ? buflen(c) : undefined), { hidden: true }),

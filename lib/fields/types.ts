@@ -94,6 +94,12 @@ export interface FieldDef {
    */
   anyOf?(ctx: Ctx, arg: FieldArg | undefined): FieldValue[] | undefined;
   anyOfNe?: 'all' | 'any';
+  /**
+   * A filter-only field compared by its own rule instead of by value (evt.around): given the operator and
+   * the literal (undefined when the right side is not one), the event test, or an error and the part of
+   * the check it is about.
+   */
+  check?(op: string, value: string | undefined, arg: FieldArg | undefined): ((ctx: Ctx) => boolean) | { error: string; at: 'field' | 'op' | 'value' };
 }
 
 export interface FieldClass {

@@ -233,28 +233,6 @@ class Compiler {
   // -------------------------------------------------------------------------------------------
   // checks
 
-  /**
-   * evt.around[T]=D: the event's timestamp is within D milliseconds of T (ns), both ends included, in
-   * unsigned 64-bit arithmetic (libsinsp's event check for evt.around).
-   */
-  private around(e: CheckExpr, arg: string): { pred: Pred; cost: number } {
-    const right = e.right;
-    if (!/^[0-9]+$/.test(arg)) this.fail(`evt.around needs a timestamp in nanoseconds: evt.around[T]=MS`, e.left.col);
-    if (right === undefined || right.kind !== 'value' || !/^[0-9]+$/.test(right.value)) {
-      this.fail('evt.around compares with a number of milliseconds: evt.around[T]=MS', right?.col ?? e.opCol);
-    }
-    const u64 = 1n << 64n;
-    const t = BigInt(arg) % u64;
-    const d = (BigInt(right.value) * 1_000_000n) % u64;
-    const pred: Pred = (c) => {
-      const ts = c.ev.ts;
-      const lo = (ts - d + u64) % u64;
-      const hi = (ts + d) % u64;
-      return t >= lo && t <= hi;
-    };
-    return { pred, cost: 1 };
-  }
-
   private check(e: CheckExpr): { pred: Pred; cost: number } {
     const left = this.operand(e.left);
     const op0 = e.op;
@@ -266,9 +244,13 @@ class Compiler {
     if (left.field?.def.name === 'fd.ip' || left.field?.def.name === 'fd.net') {
       if (op !== '=' && op !== '!=' && op !== 'in' && op !== 'intersects') this.fail(`${left.text} takes only =, !=, in and intersects`, e.opCol);
     }
-    if (left.field?.def.name === 'evt.around') {
-      if (op !== '=') this.fail("evt.around supports only the '=' operator", e.opCol);
-      return this.around(e, left.field.arg?.raw ?? '');
+    const own = left.field?.def.check;
+    if (own) {
+      // a field with its own comparison rule (evt.around)
+      const right = e.right;
+      const r = own(op, right?.kind === 'value' ? right.value : undefined, left.field!.arg);
+      if (typeof r !== 'function') this.fail(r.error, r.at === 'field' ? e.left.col : r.at === 'op' ? e.opCol : (right?.col ?? e.opCol));
+      return { pred: r, cost: left.cost };
     }
     let cost = left.cost;
     if (op === 'exists') {
