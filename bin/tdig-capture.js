@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { main } from '../dist/lib/commands/capture.js';
-
-main();
+// tdig-capture: see lib/commands/capture.ts
+await import('../dist/tdig-capture.mjs');

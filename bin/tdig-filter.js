@@ -3,7 +3,5 @@
 if (process.argv[2] === '--version' || process.argv[2] === '-V') {
   process.stdout.write('tdig-filter 0.1.0\n');
 } else {
-  const { main } = await import('../dist/lib/cli/main.js');
-  const { run } = await import('../dist/lib/commands/filter.js');
-  main('tdig-filter', run);
+  await import('../dist/tdig-filter.mjs');
 }

@@ -4,8 +4,8 @@
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RuntimeError } from '../cli/errors.js';
+import { packageRoot } from '../cli/root.js';
 
 export interface CaptureOptions {
   /** Bytes kept of each data buffer (default 80). */
@@ -47,20 +47,14 @@ interface AddonModule {
   Capture: new (objectPath: string, options: CaptureOptions) => NativeCapture;
 }
 
-/** The repository root: dist/lib/capture/native.js -> ../../.. */
-function rootDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return path.resolve(here, '..', '..', '..');
-}
-
 export const NOT_BUILT = 'tdig-capture: native addon not built: run npm run build:native';
 
 export function addonPath(): string {
-  return path.join(rootDir(), 'native', 'build', 'Release', 'tdig.node');
+  return path.join(packageRoot(), 'native', 'build', 'Release', 'tdig.node');
 }
 
 export function bpfObjectPath(): string {
-  return path.join(rootDir(), 'native', 'tdig.bpf.o');
+  return path.join(packageRoot(), 'native', 'tdig.bpf.o');
 }
 
 let cached: AddonModule | null = null;

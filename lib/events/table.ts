@@ -1,9 +1,9 @@
 // Event table, flag tables and name tables, loaded once from formats/*.json (layout in formats/event-table.md).
 // Ids < OLD_EVENT_MAX use the OLD (sysdig 0.29.3) table; higher ids use HEAD's.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../cli/root.js';
 
 // ---------------------------------------------------------------------------
 // Numeric constants (values checked against formats/event-table.json "enums" in the tests)
@@ -251,19 +251,7 @@ function invert(o: Readonly<Record<string, number>>): string[] {
   return out;
 }
 
-function findFormatsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'formats', 'event-table.json'))) {
-      return join(dir, 'formats');
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error('tdig: cannot find formats/event-table.json above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-}
-
-const FORMATS_DIR = findFormatsDir();
+const FORMATS_DIR = join(packageRoot(), 'formats');
 
 function load<T>(file: string): T {
   return JSON.parse(readFileSync(join(FORMATS_DIR, file), 'utf8')) as T;
