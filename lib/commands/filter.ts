@@ -122,7 +122,7 @@ export async function run(args: string[]): Promise<number> {
   let kept = 0;
   let stop = false;
   let scratch: EventView | undefined;
-  const enters = o.thin ? undefined : new DroppedEnters();
+  const enters = o.thin ? undefined : new DroppedEnters(true);
   // a filter that reads only the event itself needs no state engine when the output carries no fields
   let fast = false;
   let acts: Uint8Array | undefined;
@@ -140,6 +140,7 @@ export async function run(args: string[]): Promise<number> {
       engine.header(b);
       out!.header(b);
     },
+    release: enters ? () => enters.release() : undefined,
     event(ev: EventView) {
       const action = fast ? fastAction(ev) : filterAction(engine, ev, test, o.thin);
       if (action === FilterAction.Skip) {
@@ -192,6 +193,7 @@ export async function run(args: string[]): Promise<number> {
               sink.event(ev, fl);
             },
             dropped: enters ? (ev) => enters.dropped(ev) : undefined,
+            release: enters ? () => enters.release() : undefined,
           }, { name, limit: o.limit === 0 ? 0 : o.limit - kept, thin: o.thin, tableNparams });
         kept += n;
         if (o.limit !== 0 && kept >= o.limit) stop = true;

@@ -59,6 +59,8 @@ export interface ScanOutput {
   event(ev: EventView, flags: number): void;
   /** an event left out */
   dropped?(ev: EventView): void;
+  /** see BlockHandler.release */
+  release?(): void;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function scanByType(
     chunks,
     {
       header: (b) => out.header(b),
+      release: out.release,
       event: (ev) => {
         const type = ev.type;
         let act = type < acts.length ? acts[type]! : TypeAction.Skip;

@@ -57,6 +57,9 @@ function resetsFdTable(): Uint8Array {
 interface Slot {
   /** a copy of the enter event's bytes (header and params) */
   bytes: Buffer;
+  /** while the copy is deferred: the reader's buffer holding the enter, at srcOff */
+  src: Buffer | null;
+  srcOff: number;
   len: number;
   v1: boolean;
   large: boolean;
@@ -82,34 +85,52 @@ export class DroppedEnters {
   private readonly slots = new Map<number, Slot>();
   private readonly resets = (resetsFd ??= resetsFdTable());
   private readonly view = new EventView();
+  /** slots that still point into the reader's buffer */
+  private readonly deferred: Slot[] = [];
+
+  /**
+   * `defer`: keep a dropped enter as a reference into the reader's buffer and copy it only in release(),
+   * which the caller invokes before that buffer changes (BlockHandler.release). Most dropped enters are
+   * replaced by the thread's next enter before then, so most are never copied.
+   */
+  constructor(private readonly defer = false) {}
 
   /** An event the writer leaves out. */
   dropped(ev: EventView): void {
     const type = ev.type;
     if (type >= this.resets.length || this.resets[type] === 0) return;
     if ((this.resets[type]! & 2) !== 0) {
-      this.slots.delete(ev.tid);
+      const gone = this.slots.get(ev.tid);
+      if (gone !== undefined) {
+        gone.src = null;
+        this.slots.delete(ev.tid);
+      }
       return;
     }
     let slot = this.slots.get(ev.tid);
-    const n = ev.len;
     if (slot === undefined) {
-      slot = { bytes: Buffer.allocUnsafe(Math.max(n, 128)), len: 0, v1: false, large: false, nparams: 0, cpu: 0, num: 0, type: 0, live: false };
+      slot = { bytes: EMPTY, src: null, srcOff: 0, len: 0, v1: false, large: false, nparams: 0, cpu: 0, num: 0, type: 0, live: false };
       this.slots.set(ev.tid, slot);
-    } else if (slot.bytes.length < n) slot.bytes = Buffer.allocUnsafe(n);
-    const b = slot.bytes;
-    const src = ev.buf;
-    const off = ev.off;
-    if (n <= 256) for (let i = 0; i < n; i++) b[i] = src[off + i]!;
-    else src.copy(b, 0, off, off + n);
-    slot.len = n;
-    slot.v1 = ev.lensOff - off === EVENT_HEADER_V1;
+    }
+    if (slot.src === null && this.defer) this.deferred.push(slot);
+    slot.src = ev.buf;
+    slot.srcOff = ev.off;
+    slot.len = ev.len;
+    slot.v1 = ev.lensOff - ev.off === EVENT_HEADER_V1;
     slot.large = ev.lenSize === 4;
     slot.nparams = ev.nparams;
     slot.cpu = ev.cpu;
     slot.num = ev.num;
     slot.type = type;
     slot.live = true;
+    if (!this.defer) copyOut(slot);
+  }
+
+  /** The reader is about to replace its buffer: copy the enters that still point into it. */
+  release(): void {
+    const d = this.deferred;
+    for (let i = 0; i < d.length; i++) copyOut(d[i]!);
+    d.length = 0;
   }
 
   /**
@@ -122,7 +143,11 @@ export class DroppedEnters {
     if ((type & 1) === 0 && (type >= this.resets.length || this.resets[type] === 0)) return undefined;
     if ((this.resets[type]! & 2) !== 0) {
       // the thread ends: forget its slot (a later thread may reuse the tid)
-      this.slots.delete(ev.tid);
+      const gone = this.slots.get(ev.tid);
+      if (gone !== undefined) {
+        gone.src = null;
+        this.slots.delete(ev.tid);
+      }
       return undefined;
     }
     const slot = this.slots.get(ev.tid);
@@ -135,7 +160,8 @@ export class DroppedEnters {
     slot.live = false;
     if (type === slot.type + 1 && pairingMatters(type)) return undefined;
     const v = this.view;
-    v.set(slot.bytes, 0, slot.v1, slot.large, slot.nparams);
+    if (slot.src !== null) v.set(slot.src, slot.srcOff, slot.v1, slot.large, slot.nparams);
+    else v.set(slot.bytes, 0, slot.v1, slot.large, slot.nparams);
     v.nparams = slot.nparams;
     v.cpu = slot.cpu;
     v.num = slot.num;
@@ -143,4 +169,19 @@ export class DroppedEnters {
     v.blockType = 0;
     return v;
   }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Copy a slot's enter out of the reader's buffer (no-op when it holds its own copy already). */
+function copyOut(slot: Slot): void {
+  const src = slot.src;
+  if (src === null) return;
+  const n = slot.len;
+  if (slot.bytes.length < n) slot.bytes = Buffer.allocUnsafe(Math.max(n, 128));
+  const b = slot.bytes;
+  const off = slot.srcOff;
+  if (n <= 256) for (let i = 0; i < n; i++) b[i] = src[off + i]!;
+  else src.copy(b, 0, off, off + n);
+  slot.src = null;
 }

@@ -50,6 +50,8 @@ export interface BlockHandler {
   header(block: HeaderBlock): void;
   /** An event; `ev` is reused for the next event. Return false to stop reading. */
   event(ev: EventView): boolean | void;
+  /** Called before the reader moves on to new bytes: views of events handed over so far may change after it. */
+  release?(): void;
 }
 
 export interface ReaderOptions {
@@ -94,6 +96,7 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
       pending = null;
     }
     if (done) return false;
+    handler.release?.();
     const r = await it.next();
     if (r.done) {
       done = true;
