@@ -208,9 +208,13 @@ export async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Decompress, then tell scap from NDJSON by the first byte. */
+/**
+ * Decompress, then tell scap from NDJSON by the first byte. Chunks of a plain file come from a small ring
+ * of reused buffers (everything kept of an event is copied before the reader pulls again); the NDJSON
+ * decoder reads ahead, so it gets copies.
+ */
 async function sniff(src: string | NodeJS.ReadableStream): Promise<{ ndjson: boolean; chunks: AsyncIterable<Buffer> }> {
-  const it = openInput(src)[Symbol.asyncIterator]();
+  const it = openInput(src, { reuseChunks: true })[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return { ndjson: false, chunks: (async function* () {})() };
   const head = first.value;
@@ -224,7 +228,12 @@ async function sniff(src: string | NodeJS.ReadableStream): Promise<{ ndjson: boo
       yield r.value;
     }
   })();
-  if (head[i] === 0x7b /* { */) return { ndjson: true, chunks: readNdjson(Readable.from(rest)) };
+  if (head[i] === 0x7b /* { */) {
+    const copies = (async function* (): AsyncGenerator<Buffer> {
+      for await (const c of rest) yield Buffer.from(c);
+    })();
+    return { ndjson: true, chunks: readNdjson(Readable.from(copies)) };
+  }
   return { ndjson: false, chunks: rest };
 }
 
