@@ -389,7 +389,7 @@ function writeBlock(out: Buffer, at: number, ev: EventView, flags: number, total
     o += 4;
   }
   const len = ev.len;
-  if (len <= 512) {
+  if (len <= 40) {
     // small copies: a loop beats Buffer.copy's call overhead
     const src = ev.buf;
     const off = ev.off;

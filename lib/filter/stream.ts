@@ -181,7 +181,7 @@ function copyOut(slot: Slot): void {
   if (slot.bytes.length < n) slot.bytes = Buffer.allocUnsafe(Math.max(n, 128));
   const b = slot.bytes;
   const off = slot.srcOff;
-  if (n <= 256) for (let i = 0; i < n; i++) b[i] = src[off + i]!;
+  if (n <= 40) for (let i = 0; i < n; i++) b[i] = src[off + i]!;
   else src.copy(b, 0, off, off + n);
   slot.src = null;
 }

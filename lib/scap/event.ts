@@ -134,7 +134,7 @@ export class EventView {
     const off = this.off;
     if (this.lensOff - off === EVENT_HEADER_V2) {
       const n = this.len;
-      if (n <= 96) for (let i = 0; i < n; i++) out[i] = b[off + i]!;
+      if (n <= 40) for (let i = 0; i < n; i++) out[i] = b[off + i]!;
       else b.copy(out, 0, off, off + n);
       return;
     }
