@@ -78,6 +78,13 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
   let sawSection = false;
   let evnum = 0;
   let need = 8;
+  // opts.tableNparams per event type, asked once per type (v1 events need it for every event)
+  const nparamsCache = new Int32Array(65536).fill(-1);
+  const tableNparams = (type: number): number => {
+    let n = nparamsCache[type]!;
+    if (n < 0) nparamsCache[type] = n = opts.tableNparams(type);
+    return n;
+  };
 
   const it = chunks[Symbol.asyncIterator]();
   let done = false;
@@ -191,8 +198,8 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
         throw new DataError(`event length ${evLen} does not fit its block`, where(evOff + 16 - start + offset));
       }
       const type = buf[evOff + 20]! | (buf[evOff + 21]! << 8);
-      ev.set(buf, evOff, info.v1 === true, large, info.v1 ? opts.tableNparams(type) : 0);
-      if (info.v1 && ev.nparams === 0 && evLen !== hdr && opts.tableNparams(type) > 0) {
+      ev.set(buf, evOff, info.v1 === true, large, info.v1 ? tableNparams(type) : 0);
+      if (info.v1 && ev.nparams === 0 && evLen !== hdr && tableNparams(type) > 0) {
         throw new DataError(`cannot rebuild the parameter count of a v1 event of type ${type}`, where(offset));
       }
       if (!info.v1 && EVENT_HEADER_V2 + ev.nparams * ev.lenSize > evLen) {
