@@ -18,7 +18,6 @@ if [ ! -s "$BIG" ]; then
   mkdir -p "$(dirname "$BIG")"
   node dist/bench/mkbig.js test/data/curl_google.scap "$BIG" 1000
 fi
-NODE=$(command -v node)
 
 # best wall time of RUNS runs of a shell command, in seconds
 best() {
@@ -36,13 +35,13 @@ printf 'capture: %s (%s bytes, %s events when made here)\n\n' "$BIG" "$(stat -c 
 printf '%-44s %10s %10s %8s\n' "filter" "sysdig s" "tdig s" "ratio"
 for f in 'evt.type=read' 'fd.sip=127.0.0.1 and proc.name=curl' 'evt.buffer contains password'; do
   s=$(best "sysdig -r '$BIG' -q '$f'")
-  t=$(best "'$NODE' bin/tdig-filter.js '$f' '$BIG' > /dev/null")
+  t=$(best "bin/tdig-filter.js '$f' '$BIG' > /dev/null")
   printf '%-44s %10s %10s %8s\n' "$f" "$s" "$t" "$(awk -v a="$t" -v b="$s" 'BEGIN { printf "%.2f", a / b }')"
 done
 echo
 printf '%-44s %10s %10s %8s\n' "pipeline: tdig-filter F | tdig-fmt" "sysdig s" "tdig s" "ratio"
 for f in 'evt.type=read' 'fd.sip=127.0.0.1 and proc.name=curl' 'evt.buffer contains password'; do
   s=$(best "sysdig -r '$BIG' '$f' > /dev/null")
-  t=$(best "'$NODE' bin/tdig-filter.js '$f' '$BIG' | '$NODE' bin/tdig-fmt.js > /dev/null")
+  t=$(best "bin/tdig-filter.js '$f' '$BIG' | bin/tdig-fmt.js > /dev/null")
   printf '%-44s %10s %10s %8s\n' "$f" "$s" "$t" "$(awk -v a="$t" -v b="$s" 'BEGIN { printf "%.2f", a / b }')"
 done

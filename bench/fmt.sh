@@ -21,7 +21,7 @@ row() { # label, sysdig args..., --, tdig args...
   while [[ $1 != -- ]]; do sargs+=("$1"); shift; done; shift
   targs=("$@")
   read -r st sm < <(measure sysdig "${sargs[@]}")
-  read -r tt tm < <(measure node bin/tdig-fmt.js "${targs[@]}")
+  read -r tt tm < <(measure bin/tdig-fmt.js "${targs[@]}")
   printf '%-22s sysdig %6.2fs  tdig %6.2fs  ratio %5.2f   peak RSS sysdig %6d KiB  tdig %6d KiB\n' \
     "$label" "$st" "$tt" "$(echo "$tt / $st" | bc -l)" "$sm" "$tm"
 }
@@ -33,11 +33,11 @@ row "-j"                    -r "$tmp/big.scap" -j         -- -j "$tmp/big.scap"
 row "-p (5 fields)"         -r "$tmp/big.scap" -p "$fields" -- -p "$fields" "$tmp/big.scap"
 row "gzip, default text"    -r "$tmp/big.scap.gz"         -- "$tmp/big.scap.gz"
 echo "memory: peak RSS of tdig-fmt on the capture and on one 3x its size (flat = independent of size)"
-read -r _ m1 < <(measure node bin/tdig-fmt.js "$tmp/big.scap")
-read -r _ m2 < <(measure node bin/tdig-fmt.js "$tmp/triple.scap")
+read -r _ m1 < <(measure bin/tdig-fmt.js "$tmp/big.scap")
+read -r _ m2 < <(measure bin/tdig-fmt.js "$tmp/triple.scap")
 printf '  %d KiB vs %d KiB\n' "$m1" "$m2"
-echo "startup: tdig-fmt --version vs node -e 0 (10 runs each)"
-t0=$(date +%s%N); for _ in $(seq 10); do node -e 0; done; t1=$(date +%s%N)
-for _ in $(seq 10); do node bin/tdig-fmt.js --version >/dev/null; done; t2=$(date +%s%N)
-printf '  node -e 0 %.1f ms, tdig-fmt --version %.1f ms, ratio %.2f\n' \
+echo "startup: $src (1536 events), 10 runs each"
+t0=$(date +%s%N); for _ in $(seq 10); do sysdig -r "$src" >/dev/null; done; t1=$(date +%s%N)
+for _ in $(seq 10); do bin/tdig-fmt.js "$src" >/dev/null; done; t2=$(date +%s%N)
+printf '  sysdig %.1f ms, tdig-fmt %.1f ms, ratio %.2f\n' \
   "$(echo "($t1 - $t0) / 10000000" | bc -l)" "$(echo "($t2 - $t1) / 10000000" | bc -l)" "$(echo "($t2 - $t1) / ($t1 - $t0)" | bc -l)"
