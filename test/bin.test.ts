@@ -1,0 +1,36 @@
+// The commands as a user runs them: bin/ scripts executed directly (their shebang), loading the bundled
+// modules of dist/. NODE_EXTRA_CA_CERTS is dropped by the shebang: tdig makes no TLS connections, and Node
+// would read (here: fail to read) that file at every start.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { bin, FIXTURES, tdig } from './helpers.js';
+
+const env = { ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/tdig-test-ca.pem' };
+
+for (const name of ['tdig-fmt', 'tdig-filter', 'tdig-agg', 'tdig-echo']) {
+  test(`${name} runs as an executable and ignores NODE_EXTRA_CA_CERTS`, () => {
+    const r = spawnSync(bin(name), ['--version'], { env });
+    assert.equal(r.status, 0, r.stderr.toString());
+    assert.equal(r.stdout.toString(), `${name} 0.1.0\n`);
+    assert.equal(r.stderr.toString(), '');
+  });
+}
+
+test('tdig-fmt executed directly prints what it prints under node', () => {
+  const cap = join(FIXTURES, 'curl_google.scap');
+  const direct = spawnSync(bin('tdig-fmt'), ['-p', '%evt.num %proc.name %fd.name', cap], { env, maxBuffer: 1 << 28 });
+  assert.equal(direct.status, 0, direct.stderr.toString());
+  assert.equal(direct.stderr.toString(), '');
+  const viaNode = tdig('tdig-fmt', ['-p', '%evt.num %proc.name %fd.name', cap]);
+  assert.ok(direct.stdout.length > 1000);
+  assert.ok(direct.stdout.equals(viaNode.stdout));
+});
+
+test('tdig-agg executed directly runs a chisel', () => {
+  const r = spawnSync(bin('tdig-agg'), ['topscalls', join(FIXTURES, 'curl_google.scap')], { env });
+  assert.equal(r.status, 0, r.stderr.toString());
+  assert.match(r.stdout.toString(), /^# Calls +Syscall/m);
+});
