@@ -83,6 +83,9 @@ export class Fd {
   ino = 0n;
   dev = 0;
   private sockBytes: Buffer | null = null;
+  private sipView: Buffer | null = null;
+  private dipView: Buffer | null = null;
+  private viewsFor = -1;
 
   /** The socket union; allocated on first use (file fds never need it). */
   get sock(): Buffer {
@@ -114,11 +117,21 @@ export class Fd {
 
   /** Client (source) address of an IP socket; for servsocks, the bound address. 4 or 16 bytes. */
   get sip(): Buffer {
-    return this.sock.subarray(0, this.v6() ? 16 : 4);
+    if (this.viewsFor !== this.type) this.makeViews();
+    return this.sipView!;
   }
   /** Server (destination) address of an IP socket. */
   get dip(): Buffer {
-    return this.type === FD_IPV6_SOCK ? this.sock.subarray(16, 32) : this.sock.subarray(4, 8);
+    if (this.viewsFor !== this.type) this.makeViews();
+    return this.dipView!;
+  }
+
+  /** sip and dip are views of the socket union, made once per fd type instead of per read. */
+  private makeViews(): void {
+    const s = this.sock;
+    this.sipView = s.subarray(0, this.v6() ? 16 : 4);
+    this.dipView = this.type === FD_IPV6_SOCK ? s.subarray(16, 32) : s.subarray(4, 8);
+    this.viewsFor = this.type;
   }
   /** Source port of a socket; for servsocks, the bound port. */
   get sport(): number {
