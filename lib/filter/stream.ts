@@ -100,11 +100,7 @@ export class DroppedEnters {
     const type = ev.type;
     if (type >= this.resets.length || this.resets[type] === 0) return;
     if ((this.resets[type]! & 2) !== 0) {
-      const gone = this.slots.get(ev.tid);
-      if (gone !== undefined) {
-        gone.src = null;
-        this.slots.delete(ev.tid);
-      }
+      this.forget(ev.tid);
       return;
     }
     let slot = this.slots.get(ev.tid);
@@ -126,6 +122,14 @@ export class DroppedEnters {
     if (!this.defer) copyOut(slot);
   }
 
+  /** The thread ends: drop its slot (a later thread may reuse the tid), and any pending copy of it. */
+  private forget(tid: number): void {
+    const gone = this.slots.get(tid);
+    if (gone === undefined) return;
+    gone.src = null;
+    this.slots.delete(tid);
+  }
+
   /** The reader is about to replace its buffer: copy the enters that still point into it. */
   release(): void {
     const d = this.deferred;
@@ -142,12 +146,7 @@ export class DroppedEnters {
     const type = ev.type;
     if ((type & 1) === 0 && (type >= this.resets.length || this.resets[type] === 0)) return undefined;
     if ((this.resets[type]! & 2) !== 0) {
-      // the thread ends: forget its slot (a later thread may reuse the tid)
-      const gone = this.slots.get(ev.tid);
-      if (gone !== undefined) {
-        gone.src = null;
-        this.slots.delete(ev.tid);
-      }
+      this.forget(ev.tid);
       return undefined;
     }
     const slot = this.slots.get(ev.tid);
