@@ -81,9 +81,13 @@ export function ipv4ToString(b: Buffer, off = 0): string {
 }
 
 /** inet_ntop(AF_INET6) text: RFC 5952 compression, lower case, IPv4-mapped/compatible tails as glibc prints them. */
+/** the eight 16-bit words of the address ipv6ToString is printing */
+const WORDS = new Uint16Array(8);
+
 export function ipv6ToString(b: Buffer, off = 0): string {
-  const w: number[] = [];
-  for (let i = 0; i < 8; i++) w.push(b.readUInt16BE(off + 2 * i));
+  if (off < 0 || off + 16 > b.length) throw new RangeError(`IPv6 address at ${off} past the end of ${b.length} bytes`);
+  const w = WORDS;
+  for (let i = 0, p = off; i < 8; i++, p += 2) w[i] = (b[p]! << 8) | b[p + 1]!;
   // glibc prints ::ffff:a.b.c.d and ::a.b.c.d (when the first 6 words are 0 and word 6 != 0 or word 7 > 1)
   let bestStart = -1;
   let bestLen = 0;
@@ -101,7 +105,6 @@ export function ipv6ToString(b: Buffer, off = 0): string {
   if (bestLen < 2) bestStart = -1;
   // glibc prints an IPv4 tail for ::a.b.c.d (but not ::1) and ::ffff:a.b.c.d
   const v4tail = bestStart === 0 && (bestLen === 6 || (bestLen === 7 && w[7] !== 1) || (bestLen === 5 && w[5] === 0xffff));
-  const parts: string[] = [];
   const limit = v4tail ? 6 : 8;
   let out = '';
   for (let i = 0; i < limit; i++) {
@@ -113,7 +116,6 @@ export function ipv6ToString(b: Buffer, off = 0): string {
     out += w[i]!.toString(16);
     if (i < limit - 1) out += ':';
   }
-  void parts;
   if (v4tail) {
     if (!out.endsWith(':')) out += ':';
     out += ipv4ToString(b, off + 12);

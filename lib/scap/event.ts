@@ -138,16 +138,26 @@ export class EventView {
       else b.copy(out, 0, off, off + n);
       return;
     }
-    b.copy(out, 0, off, off + EVENT_HEADER_V1);
-    out.writeUInt32LE(this.len + 4, 16);
-    out.writeUInt32LE(this.nparams, 22);
-    b.copy(out, EVENT_HEADER_V2, this.lensOff, off + this.len);
+    // v1: the header gains nparams (u32 after the type) and the length grows by 4
+    for (let i = 0; i < EVENT_HEADER_V1; i++) out[i] = b[off + i]!;
+    putU32(out, 16, this.len + 4);
+    putU32(out, 22, this.nparams);
+    const rest = off + this.len - this.lensOff;
+    if (rest <= 40) for (let i = 0, s = this.lensOff; i < rest; i++) out[EVENT_HEADER_V2 + i] = b[s + i]!;
+    else b.copy(out, EVENT_HEADER_V2, this.lensOff, off + this.len);
   }
 }
 
 /** Unsigned 32-bit little-endian, without the bounds checks of readUInt32LE (callers check lengths). */
 export function u32(b: Buffer, o: number): number {
   return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 0x1000000;
+}
+
+function putU32(b: Buffer, o: number, v: number): void {
+  b[o] = v;
+  b[o + 1] = v >>> 8;
+  b[o + 2] = v >>> 16;
+  b[o + 3] = v >>> 24;
 }
 
 /** Signed 64-bit little-endian as a number (exact when |v| < 2^53). */

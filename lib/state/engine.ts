@@ -1618,30 +1618,27 @@ function setIpv4Tuple(f: Fd, t: Buffer, sipOff: number, sportOff: number, dipOff
 
 function setIpv6Tuple(f: Fd, t: Buffer): boolean {
   const s = f.sock;
-  const tsip = t.subarray(1, 17);
+  // the bounds-checked reads first: a short tuple fails here, before anything changes
   const tsport = t.readUInt16LE(17);
-  const tdip = t.subarray(19, 35);
   const tdport = t.readUInt16LE(35);
-  const sip = s.subarray(0, 16);
-  const dip = s.subarray(16, 32);
   const sport = s.readUInt16LE(32);
   const dport = s.readUInt16LE(34);
   if (f.type === FD_IPV6_SOCK) {
-    if ((tsip.equals(sip) && tsport === sport && tdip.equals(dip) && tdport === dport) || (tdip.equals(sip) && tdport === sport && tsip.equals(dip) && tsport === dport)) {
+    if ((same16(t, 1, s, 0) && tsport === sport && same16(t, 19, s, 16) && tdport === dport) || (same16(t, 19, s, 0) && tdport === sport && same16(t, 1, s, 16) && tsport === dport)) {
       return false;
     }
   }
   let changed = false;
-  if (!sip.equals(tsip)) {
-    tsip.copy(s, 0);
+  if (!same16(t, 1, s, 0)) {
+    copy16(t, 1, s, 0);
     changed = true;
   }
   if (sport !== tsport) {
     s.writeUInt16LE(tsport, 32);
     changed = true;
   }
-  if (dip.every((x) => x === 0)) {
-    tdip.copy(s, 16);
+  if (zero16(s, 16)) {
+    copy16(t, 19, s, 16);
     changed = true;
   }
   if (dport === 0) {
@@ -1649,6 +1646,21 @@ function setIpv6Tuple(f: Fd, t: Buffer): boolean {
     changed = true;
   }
   return changed;
+}
+
+/** 16 bytes (an IPv6 address) of a at ao equal those of b at bo. */
+function same16(a: Buffer, ao: number, b: Buffer, bo: number): boolean {
+  for (let i = 0; i < 16; i++) if (a[ao + i] !== b[bo + i]) return false;
+  return true;
+}
+
+function zero16(a: Buffer, ao: number): boolean {
+  for (let i = 0; i < 16; i++) if (a[ao + i] !== 0) return false;
+  return true;
+}
+
+function copy16(from: Buffer, fo: number, to: Buffer, tof: number): void {
+  for (let i = 0; i < 16; i++) to[tof + i] = from[fo + i]!;
 }
 
 function swapAddresses(f: Fd): void {
