@@ -1,4 +1,5 @@
 #!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
 // tdig-capture: see lib/commands/capture.ts
 // (tdig makes no TLS connections; with NODE_EXTRA_CA_CERTS set, Node parses that CA bundle at every start)
-await import('../dist/tdig-capture.mjs');
+const { launch } = await import('../dist/lib/cli/launch.js');
+launch('tdig-capture');

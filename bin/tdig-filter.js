@@ -4,5 +4,6 @@
 if (process.argv[2] === '--version' || process.argv[2] === '-V') {
   process.stdout.write('tdig-filter 0.1.0\n');
 } else {
-  await import('../dist/tdig-filter.mjs');
+  const { launch } = await import('../dist/lib/cli/launch.js');
+  launch('tdig-filter');
 }

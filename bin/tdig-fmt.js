@@ -4,5 +4,6 @@
 if (process.argv.includes('--version')) {
   process.stdout.write('tdig-fmt 0.1.0\n');
 } else {
-  await import('../dist/tdig-fmt.mjs');
+  const { launch } = await import('../dist/lib/cli/launch.js');
+  launch('tdig-fmt');
 }

@@ -156,10 +156,19 @@ function defOf(file: string, mod: Record<string, unknown>, kind: 'agg' | 'echo')
   };
 }
 
+/**
+ * import() of an ES module. A command started from its bundle (lib/cli/launch.ts) runs as a script compiled
+ * by node:vm, where import() has no loader: the launcher then lends its own, under this symbol.
+ */
+function importModule(url: string): Promise<unknown> {
+  const lent = (globalThis as Record<symbol, ((u: string) => Promise<unknown>) | undefined>)[Symbol.for('tdig.import')];
+  return lent ? lent(url) : import(url);
+}
+
 async function importChisel(file: string, kind: 'agg' | 'echo'): Promise<ChiselDef> {
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    mod = (await importModule(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (e) {
     throw new UsageError(`${basename(file).replace(/\.m?js$/, '')}: cannot load chisel ${file}: ${firstLine(e)}`);
   }
