@@ -48,6 +48,20 @@ for (const cap of parityCaptures()) {
     assert.ok(got === want, firstDiff(want, got));
     // the conversion is byte-exact
     assert.ok(back.stdout.equals(plainOf(cap)) || name === 'curl_google_comments', 'scap bytes round trip exactly');
+    // without --from: NDJSON is told from scap by its first byte, from a file, gzip-compressed, or on stdin
+    const gz = join(dir, `${name}.ndjson.gz`);
+    writeFileSync(gz, gzipSync(readFileSync(nd)));
+    for (const [label, args, input] of [
+      ['file', [nd], undefined],
+      ['gzip file', [gz], undefined],
+      ['stdin', [], readFileSync(nd)],
+    ] as [string, string[], Buffer | undefined][]) {
+      const auto = tdigText('tdig-fmt', args, input);
+      assert.ok(auto === want, `${label}: ${firstDiff(want, auto)}`);
+    }
+    // and the chisels read it too
+    const viaNd = tdigText('tdig-agg', ['topscalls', nd]);
+    assert.equal(viaNd, tdigText('tdig-agg', ['topscalls', cap]));
   });
 
   test(`${name}: plain, gzip, lz4 and a pipe give identical output`, () => {

@@ -16,7 +16,7 @@ import { compileFilter, filterEvent, filterEventStateless, FilterVerdict, isStat
 import type { CompiledFilter } from '../filter/index.js';
 import { readBlocks } from '../scap/reader.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
-import { openInput } from '../scap/input.js';
+import { openCapture } from '../output/ndjson.js';
 import type { EventView } from '../scap/event.js';
 import { StateEngine } from '../state/engine.js';
 import { eventInfo } from '../events/table.js';
@@ -203,7 +203,8 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       const bar = o.progress && process.stderr.isTTY && typeof src === 'string' ? new Progress(src, src) : undefined;
       const input = bar && typeof src === 'string' ? bar.stream(src) : src;
       try {
-        await readBlocks(withBackpressure(openInput(input, { reuseChunks: true }), out, tap), handler, {
+        const { chunks } = await openCapture(input);
+        await readBlocks(withBackpressure(chunks, out, tap), handler, {
           tableNparams: (t) => eventInfo(t)?.params.length ?? 0,
           name: typeof src === 'string' ? src : undefined,
         });

@@ -4,12 +4,10 @@
 // Dropped events that change state are written as state-only events unless --thin.
 
 import { createWriteStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { UsageError } from '../cli/errors.js';
 import { readBlocks } from '../scap/reader.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
 import { NUM_OPTION } from '../scap/reader.js';
-import { openInput } from '../scap/input.js';
 import { openOutput, type ScapSink } from '../scap/output.js';
 import { EventView } from '../scap/event.js';
 import { EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARGE, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
@@ -19,7 +17,7 @@ import { compileFilter, filterEventStateless, FilterVerdict, StatelessCtx } from
 import { DF_STATE_ONLY, DroppedEnters, filterAction, FilterAction } from '../filter/stream.js';
 import { isTypeOnly, scanByType, typeActions } from '../filter/fastscan.js';
 import { listFields } from '../output/list.js';
-import { NdjsonWriter, readNdjson } from '../output/ndjson.js';
+import { NdjsonWriter, openCapture } from '../output/ndjson.js';
 import { TextOut } from '../output/writer.js';
 
 export const usage = `usage: tdig-filter [options] EXPR [FILE...]
@@ -167,7 +165,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     for (const src of sources) {
       if (stop) break;
-      const { ndjson, chunks } = await sniff(src);
+      const { ndjson, chunks } = await openCapture(src);
       if (!out) {
         const asNdjson = o.ndjson || ndjson;
         fast = filter.stateless && !asNdjson;
@@ -206,35 +204,6 @@ export async function run(args: string[]): Promise<number> {
     else if (o.outFile !== undefined) await new ScapOutput(o.outFile, o.compression).close();
   }
   return 0;
-}
-
-/**
- * Decompress, then tell scap from NDJSON by the first byte. Chunks of a plain file come from a small ring
- * of reused buffers (everything kept of an event is copied before the reader pulls again); the NDJSON
- * decoder reads ahead, so it gets copies.
- */
-async function sniff(src: string | NodeJS.ReadableStream): Promise<{ ndjson: boolean; chunks: AsyncIterable<Buffer> }> {
-  const it = openInput(src, { reuseChunks: true })[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return { ndjson: false, chunks: (async function* () {})() };
-  const head = first.value;
-  let i = 0;
-  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
-  const rest = (async function* (): AsyncGenerator<Buffer> {
-    yield head;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  })();
-  if (head[i] === 0x7b /* { */) {
-    const copies = (async function* (): AsyncGenerator<Buffer> {
-      for await (const c of rest) yield Buffer.from(c);
-    })();
-    return { ndjson: true, chunks: readNdjson(Readable.from(copies)) };
-  }
-  return { ndjson: false, chunks: rest };
 }
 
 interface Output {

@@ -8,7 +8,6 @@ import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import { readBlocks } from '../scap/reader.js';
 import { BlockKind, sectionHeaderBlock } from '../scap/blocks.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
-import { openInput } from '../scap/input.js';
 import { openOutput } from '../scap/output.js';
 import type { EventView } from '../scap/event.js';
 import { StateEngine } from '../state/engine.js';
@@ -19,7 +18,8 @@ import type { OutputTimeMode } from '../fields/evt.js';
 import { DEFAULT_FORMAT, Formatter } from '../output/formatter.js';
 import { TextOut } from '../output/writer.js';
 import { listFields } from '../output/list.js';
-import { NdjsonWriter, readNdjson } from '../output/ndjson.js';
+import { openInput } from '../scap/input.js';
+import { NdjsonWriter, openCapture, readNdjson } from '../output/ndjson.js';
 import { Progress } from '../output/progress.js';
 
 export const usage = `usage: tdig-fmt [options] [FILE...]
@@ -36,7 +36,7 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
   -P               draw a progress bar on stderr (when stderr is a terminal)
   -l               list the fields, as sysdig -l
   --ndjson         lossless NDJSON: resolved fields plus the raw event and section records
-  --from ndjson    read tdig's NDJSON instead of scap
+  --from F         the input is scap or ndjson (default: told by its first byte)
   --to scap        write scap instead of text; -z gzip, --lz4 lz4; -w FILE writes a file (mode 0600)
   --version        print the version
 `;
@@ -53,7 +53,8 @@ interface Options {
   progress: boolean;
   list: boolean;
   ndjson: boolean;
-  fromNdjson: boolean;
+  /** --from: what the input is; 'auto' tells scap from NDJSON by the first byte */
+  from: 'auto' | 'scap' | 'ndjson';
   toScap: boolean;
   compression: 'plain' | 'gzip' | 'lz4';
   outFile?: string;
@@ -63,7 +64,7 @@ interface Options {
 export function parseArgs(args: string[]): Options {
   const o: Options = {
     files: [], json: false, buf: BufferFormat.Normal, limit: 0, verbose: false, progress: false, list: false,
-    ndjson: false, fromNdjson: false, toScap: false, compression: 'plain', time: 'h',
+    ndjson: false, from: 'auto', toScap: false, compression: 'plain', time: 'h',
   };
   const value = (i: number, flag: string): string => {
     const v = args[i];
@@ -97,8 +98,8 @@ export function parseArgs(args: string[]): Options {
       case '--ndjson': o.ndjson = true; break;
       case '--from': {
         const v = value(++i, a);
-        if (v === 'ndjson') o.fromNdjson = true;
-        else if (v !== 'scap') throw new UsageError(`--from takes scap or ndjson, not "${v}"`);
+        if (v === 'ndjson' || v === 'scap') o.from = v;
+        else throw new UsageError(`--from takes scap or ndjson, not "${v}"`);
         break;
       }
       case '--to': {
@@ -179,7 +180,7 @@ export async function run(args: string[]): Promise<number> {
     const bar = o.progress && process.stderr.isTTY && typeof src === 'string' ? new Progress(src, src) : undefined;
     const input = bar && typeof src === 'string' ? bar.stream(src) : src;
     try {
-      await readSource(src, input, o.fromNdjson, handler, (c) => withBackpressure(c, out));
+      await readSource(src, input, o.from, handler, (c) => withBackpressure(c, out));
     } finally {
       await out.end();
       bar?.done();
@@ -189,15 +190,19 @@ export async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Read one source (scap, or tdig's NDJSON) through `handler`; `pace` wraps the chunks for backpressure. */
-function readSource(
+/**
+ * Read one source (scap, or tdig's NDJSON; with --from auto, told apart by the first byte) through
+ * `handler`; `pace` wraps the chunks for backpressure.
+ */
+async function readSource(
   src: string | NodeJS.ReadableStream,
   input: string | NodeJS.ReadableStream,
-  fromNdjson: boolean,
+  from: Options['from'],
   handler: BlockHandler,
   pace: (chunks: AsyncIterable<Buffer>) => AsyncIterable<Buffer>,
 ): Promise<void> {
-  const chunks = fromNdjson ? readNdjson(input) : openInput(input, { reuseChunks: true });
+  const chunks =
+    from === 'ndjson' ? readNdjson(input) : from === 'scap' ? openInput(input, { reuseChunks: true }) : (await openCapture(input)).chunks;
   return readBlocks(pace(chunks), handler, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0, name: typeof src === 'string' ? src : undefined });
 }
 
@@ -237,7 +242,7 @@ async function toScap(o: Options, sources: (string | NodeJS.ReadableStream)[]): 
   };
   for (const src of sources) {
     if (stop) break;
-    await readSource(src, src, o.fromNdjson, handler, (c) => drainFirst(c, sink));
+    await readSource(src, src, o.from, handler, (c) => drainFirst(c, sink));
   }
   await sink.close();
   return 0;

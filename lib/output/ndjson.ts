@@ -2,6 +2,7 @@
 // decoded fields and the raw block; events carry the resolved default fields and the raw block.
 // 64-bit integers are written as JSON strings so they stay exact.
 
+import { Readable } from 'node:stream';
 import { DataError } from '../cli/errors.js';
 import type { HeaderBlock } from '../scap/reader.js';
 import type { EventView } from '../scap/event.js';
@@ -152,4 +153,34 @@ export async function* readNdjson(src: string | NodeJS.ReadableStream): AsyncGen
   }
   if (rest !== '') take(rest);
   if (parts.length) yield Buffer.concat(parts);
+}
+
+/**
+ * Open a capture that is scap or tdig's NDJSON (either may be gzip or lz4 compressed), told apart by the
+ * first non-blank byte: '{' starts NDJSON, and no scap stream starts so. Yields scap bytes either way;
+ * `ndjson` says which it was. Chunks of a plain file come from a small ring of reused buffers (a reader
+ * copies what it keeps of an event before it pulls again); the NDJSON decoder reads ahead, so it gets copies.
+ */
+export async function openCapture(src: string | NodeJS.ReadableStream): Promise<{ ndjson: boolean; chunks: AsyncIterable<Buffer> }> {
+  const it = openInput(src, { reuseChunks: true })[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return { ndjson: false, chunks: (async function* () {})() };
+  const head = first.value;
+  let i = 0;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+  const rest = (async function* (): AsyncGenerator<Buffer> {
+    yield head;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  })();
+  if (head[i] === 0x7b /* { */) {
+    const copies = (async function* (): AsyncGenerator<Buffer> {
+      for await (const c of rest) yield Buffer.from(c);
+    })();
+    return { ndjson: true, chunks: readNdjson(Readable.from(copies)) };
+  }
+  return { ndjson: false, chunks: rest };
 }
