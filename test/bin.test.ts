@@ -34,3 +34,24 @@ test('tdig-agg executed directly runs a chisel', () => {
   assert.equal(r.status, 0, r.stderr.toString());
   assert.match(r.stdout.toString(), /^# Calls +Syscall/m);
 });
+
+const HAVE_SCRIPT = spawnSync('script', ['--version']).status === 0;
+
+test('a reading command with no file and a terminal on stdin says so instead of waiting', { skip: !HAVE_SCRIPT && 'util-linux script not installed' }, () => {
+  for (const [name, args] of [
+    ['tdig-fmt', []],
+    ['tdig-filter', ['proc.name=curl']],
+    ['tdig-agg', ['topconns']],
+    ['tdig-echo', ['echo_fds']],
+    ['tdig-fmt', ['-', join(FIXTURES, 'curl_google.scap')]],
+  ] as [string, string[]][]) {
+    // script gives the command a pseudo-terminal as stdin and stdout; its exit status is the command's
+    const cmd = [bin(name), ...args].map((w) => `'${w}'`).join(' ');
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { env, timeout: 20000 });
+    assert.equal(r.status, 2, `${name} ${args.join(' ')}: ${r.stdout.toString()}`);
+    assert.match(r.stdout.toString(), new RegExp(`^${name}: no capture to read: name a file, or pipe one in \\(standard input is a terminal\\)\\r?\\n$`));
+  }
+  // a terminal is fine when the command does not read stdin
+  const r = spawnSync('script', ['-qec', `'${bin('tdig-agg')}' --list`, '/dev/null'], { env, timeout: 20000 });
+  assert.equal(r.status, 0);
+});

@@ -6,7 +6,7 @@
 // - the words left are the filter. Trailing words that are files (or "-") are the input.
 
 import { existsSync } from 'node:fs';
-import { looksLikePath } from '../cli/args.js';
+import { looksLikePath, inputSources } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter } from '../filter/index.js';
 import { BufferFormat } from '../fields/types.js';
@@ -235,7 +235,7 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
     await out.end();
     throw e;
   }
-  const sources: (string | NodeJS.ReadableStream)[] = o.files.length === 0 ? [process.stdin] : o.files.map((f) => (f === '-' ? process.stdin : f));
+  const sources = inputSources(o.files);
   try {
     await runChisel(def, chisel, { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out, resetColors: tty && colors });
   } finally {

@@ -1,5 +1,8 @@
 // Command-line helpers shared by the commands.
 
+import { isatty } from 'node:tty';
+import { UsageError } from './errors.js';
+
 /**
  * Whether a word that names no existing file still looks like a path to one (so that it gets "no such
  * file" rather than being read as a filter expression): a capture-like name or one with a "/", and
@@ -8,4 +11,17 @@
 export function looksLikePath(word: string): boolean {
   if (/[\s=<>()!]/.test(word)) return false;
   return word.includes('/') || /\.(scap|gz|lz4|ndjson|json)$/.test(word);
+}
+
+/**
+ * The inputs of a reading command: its files, "-" for standard input, or standard input when there are
+ * none. Standard input that is a terminal is refused: nobody types a capture, and waiting for one would
+ * look like a hang.
+ */
+export function inputSources(files: string[]): (string | NodeJS.ReadableStream)[] {
+  const stdinWanted = files.length === 0 || files.includes('-');
+  if (stdinWanted && isatty(0)) {
+    throw new UsageError('no capture to read: name a file, or pipe one in (standard input is a terminal)');
+  }
+  return files.length === 0 ? [process.stdin] : files.map((f) => (f === '-' ? process.stdin : f));
 }

@@ -5,6 +5,7 @@
 
 import { createWriteStream } from 'node:fs';
 import { UsageError } from '../cli/errors.js';
+import { inputSources } from '../cli/args.js';
 import { readBlocks } from '../scap/reader.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
 import { NUM_OPTION } from '../scap/reader.js';
@@ -111,7 +112,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const filter = compileFilter(o.expr!, { invert: o.invert });
-  const sources: (string | NodeJS.ReadableStream)[] = o.files.length === 0 ? [process.stdin] : o.files.map((f) => (f === '-' ? process.stdin : f));
+  const sources = inputSources(o.files);
 
   const engine = new StateEngine();
   engine.maxBufLen = 0;

@@ -2,7 +2,7 @@
 // (lossless NDJSON, scap re-encoded plain, gzip or lz4).
 
 import { existsSync } from 'node:fs';
-import { looksLikePath } from '../cli/args.js';
+import { looksLikePath, inputSources } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import { readBlocks } from '../scap/reader.js';
@@ -137,7 +137,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   outputTime.mode = o.time;
-  const sources: (string | NodeJS.ReadableStream)[] = o.files.length === 0 ? [process.stdin] : o.files.map((f) => (f === '-' ? process.stdin : f));
+  const sources = inputSources(o.files);
 
   if (o.filter !== undefined && (o.toScap || o.ndjson)) throw new UsageError('a filter goes with text or JSON output; tdig-filter filters scap and NDJSON');
   const test = o.filter !== undefined ? compileFilter(o.filter).test : undefined;
