@@ -55,3 +55,24 @@ test('a reading command with no file and a terminal on stdin says so instead of 
   const r = spawnSync('script', ['-qec', `'${bin('tdig-agg')}' --list`, '/dev/null'], { env, timeout: 20000 });
   assert.equal(r.status, 0);
 });
+
+test('-r FILE reads FILE, as sysdig -r does, in every reading command', () => {
+  const cap = join(FIXTURES, 'curl_google.scap');
+  for (const [name, withR, positional] of [
+    ['tdig-fmt', ['-r', cap, 'proc.name=curl'], [cap, 'proc.name=curl']],
+    ['tdig-fmt', ['-r', cap, '-r', cap], [cap, cap]],
+    ['tdig-filter', ['-r', cap, 'fd.type=ipv6'], ['fd.type=ipv6', cap]],
+    ['tdig-agg', ['-r', cap, 'topprocs_net'], ['topprocs_net', cap]],
+    ['tdig-echo', ['-r', cap, 'echo_fds', 'fd.type=ipv6'], ['echo_fds', 'fd.type=ipv6', cap]],
+  ] as [string, string[], string[]][]) {
+    const a = tdig(name, withR);
+    const b = tdig(name, positional);
+    assert.equal(a.status, 0, `${name} ${withR.join(' ')}: ${a.stderr.toString()}`);
+    assert.ok(a.stdout.length > 0, `${name} ${withR.join(' ')} printed nothing`);
+    assert.ok(a.stdout.equals(b.stdout), `${name} ${withR.join(' ')}`);
+  }
+  // an explicit -r is always a file, never a trailing filter expression
+  const r = tdig('tdig-fmt', ['-r', 'proc.name=curl']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr.toString(), /^tdig-fmt: proc.name=curl: no such file\n$/);
+});

@@ -50,11 +50,14 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
     o.buf = b;
   };
   const pos: string[] = [];
+  /** -r FILE */
+  const read: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     switch (a) {
       case '--list': case '-l': case '-cl': o.list = true; break;
       case '-i': case '--info': o.info = value(++i, a); break;
+      case '-r': case '--read': read.push(value(++i, a)); break;
       case '--json': case '-j': o.json = true; break;
       case '--interval': o.live = true; break;
       case '-A': case '--print-ascii': setBuf(BufferFormat.Ascii); break;
@@ -97,6 +100,7 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
     if (last === '-' || existsSync(last) || looksLike) o.files.unshift(pos.pop()!);
     else break;
   }
+  o.files.unshift(...read);
   o.chisel = pos.shift();
   if (o.chisel === 'by') {
     const keys = pos.shift();

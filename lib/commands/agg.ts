@@ -8,6 +8,7 @@ export const usage = `usage: tdig-agg [options] CHISEL [ARGS] [FILTER] [FILE...]
 Run a sysdig table chisel over scap captures (files, or stdin), as sysdig -r FILE -c CHISEL ARGS FILTER.
 ARGS is one word holding the chisel's arguments separated by spaces; FILTER is a filter expression.
 
+  -r FILE          read FILE, as sysdig -r (the same as naming it last; may be repeated)
   --list           list the chisels by category (as sysdig -cl)
   -i NAME          describe a chisel (as sysdig -i NAME)
   --json           print tables as NDJSON rows

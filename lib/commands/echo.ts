@@ -9,6 +9,7 @@ Run a sysdig payload chisel over scap captures (files, or stdin), as sysdig -r F
 around 'FILE [MS]' FILTER, and spy_logs or spy_syslog 'FILE [MS]', also write the events of each match's
 thread within MS ms of it (default 1000) to FILE (mode 0600), from a pipe as well.
 
+  -r FILE          read FILE, as sysdig -r (the same as naming it last; may be repeated)
   --list           list the chisels by category (as sysdig -cl)
   -i NAME          describe a chisel (as sysdig -i NAME)
   -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64

@@ -30,6 +30,7 @@ original number, so "tdig-filter EXPR cap | tdig-fmt" prints what "sysdig -r cap
 Dropped events that change the thread or fd tables are written as state-only events (hidden, but
 used to keep process and connection names right downstream) unless --thin.
 
+  -r FILE          read FILE, as sysdig -r (the same as naming it last; may be repeated)
   -w FILE          write FILE (mode 0600) instead of stdout
   -z, --compress   gzip the scap output
   --lz4            lz4-frame the scap output
@@ -64,6 +65,8 @@ export function parseArgs(args: string[]): Options {
     return v;
   };
   const positional: string[] = [];
+  /** -r FILE */
+  const read: string[] = [];
   let dashdash = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -74,6 +77,7 @@ export function parseArgs(args: string[]): Options {
     switch (a) {
       case '--': dashdash = true; break;
       case '-w': case '--write': o.outFile = value(++i, a); break;
+      case '-r': case '--read': read.push(value(++i, a)); break;
       case '-z': case '--compress': o.compression = 'gzip'; break;
       case '--lz4': o.compression = 'lz4'; break;
       case '-n': case '--numevents': {
@@ -95,7 +99,7 @@ export function parseArgs(args: string[]): Options {
   if (!o.list) {
     if (positional.length === 0) throw new UsageError('missing the filter expression (see tdig-filter --help)');
     o.expr = positional[0];
-    o.files = positional.slice(1);
+    o.files = [...read, ...positional.slice(1)];
   }
   if (o.ndjson && o.compression !== 'plain') throw new UsageError('-z and --lz4 compress scap output, not --ndjson');
   return o;

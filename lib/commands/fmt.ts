@@ -27,6 +27,7 @@ export const usage = `usage: tdig-fmt [options] [FILE...]
 Print scap captures (files, or stdin) as sysdig 0.29.3 prints them, or convert them.
 Input may be plain, gzip or lz4; it is detected from its first bytes.
 
+  -r FILE          read FILE, as sysdig -r (the same as naming it last; may be repeated)
   -p FORMAT        print with sysdig's %field format ("*" first: print even when fields are missing)
   -j               one JSON object per event, as sysdig -j
   -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
@@ -71,6 +72,8 @@ export function parseArgs(args: string[]): Options {
     if (v === undefined) throw new UsageError(`${flag} needs a value`);
     return v;
   };
+  /** -r FILE */
+  const read: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     switch (a) {
@@ -112,6 +115,7 @@ export function parseArgs(args: string[]): Options {
       case '-z': case '--compress': o.compression = 'gzip'; break;
       case '--lz4': o.compression = 'lz4'; break;
       case '-w': case '--write': o.outFile = value(++i, a); break;
+      case '-r': case '--read': read.push(value(++i, a)); break;
       case '-': o.files.push('-'); break;
       default:
         if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option ${a} (see tdig-fmt --help)`);
@@ -123,6 +127,7 @@ export function parseArgs(args: string[]): Options {
   const last = o.files[o.files.length - 1];
   // (a missing path that looks like a capture file stays a file, so it gets "no such file")
   if (last !== undefined && last !== '-' && !existsSync(last) && !looksLikePath(last)) o.filter = o.files.pop();
+  o.files.unshift(...read);
   return o;
 }
 
