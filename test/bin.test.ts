@@ -56,7 +56,7 @@ test('a reading command with no file and a terminal on stdin says so instead of 
   assert.equal(r.status, 0);
 });
 
-test('-r FILE reads FILE, as sysdig -r does, in every reading command', () => {
+test('-r FILE reads FILE, as sysdig -r does, in every reading command; -c CHISEL names the chisel', () => {
   const cap = join(FIXTURES, 'curl_google.scap');
   for (const [name, withR, positional] of [
     ['tdig-fmt', ['-r', cap, 'proc.name=curl'], [cap, 'proc.name=curl']],
@@ -64,6 +64,8 @@ test('-r FILE reads FILE, as sysdig -r does, in every reading command', () => {
     ['tdig-filter', ['-r', cap, 'fd.type=ipv6'], ['fd.type=ipv6', cap]],
     ['tdig-agg', ['-r', cap, 'topprocs_net'], ['topprocs_net', cap]],
     ['tdig-echo', ['-r', cap, 'echo_fds', 'fd.type=ipv6'], ['echo_fds', 'fd.type=ipv6', cap]],
+    ['tdig-agg', ['-r', cap, '-c', 'fdbytes_by', 'proc.name'], ['fdbytes_by', 'proc.name', cap]],
+    ['tdig-echo', ['-c', 'echo_fds', 'fd.type=ipv6', cap], ['echo_fds', 'fd.type=ipv6', cap]],
   ] as [string, string[], string[]][]) {
     const a = tdig(name, withR);
     const b = tdig(name, positional);

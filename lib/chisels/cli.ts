@@ -52,12 +52,15 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
   const pos: string[] = [];
   /** -r FILE */
   const read: string[] = [];
+  /** -c CHISEL (sysdig's spelling; the same as naming the chisel first) */
+  let named: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     switch (a) {
       case '--list': case '-l': case '-cl': o.list = true; break;
       case '-i': case '--info': o.info = value(++i, a); break;
       case '-r': case '--read': read.push(value(++i, a)); break;
+      case '-c': case '--chisel': named = value(++i, a); break;
       case '--json': case '-j': o.json = true; break;
       case '--interval': o.live = true; break;
       case '-A': case '--print-ascii': setBuf(BufferFormat.Ascii); break;
@@ -86,6 +89,7 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
         pos.push(a);
     }
   }
+  if (named !== undefined) pos.unshift(named);
   // trailing inputs: existing files, "-", or names that look like captures. The word right after a chisel
   // that takes arguments is its argument when it does not exist yet, or, for a required argument, once
   // other inputs were named (around's dump file, even one left by an earlier run)
