@@ -2,7 +2,7 @@
 // and sysdig itself when it is installed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FIXTURES, GOLDEN, HAVE_SYSDIG, firstDiff, golden, parityCaptures, sysdig, tdigText } from './helpers.js';
 
@@ -57,6 +57,13 @@ test('curl_google_comments.scap (pcapng options in the section header) prints th
   const b = tdigText('tdig-fmt', [join(FIXTURES, 'curl_google_comments.scap')]);
   assert.equal(b.split('\n').length, 1222);
   assert.ok(a === b, firstDiff(a, b));
+});
+
+test('tdig-fmt -L lists the events and their parameters as sysdig -L does', () => {
+  const want = readFileSync(join(GOLDEN, 'fmt', 'events-L.txt'), 'latin1');
+  const got = tdigText('tdig-fmt', ['-L']);
+  assert.ok(got === want, firstDiff(want, got));
+  if (HAVE_SYSDIG) assert.ok(got === sysdig(['-L']), 'live sysdig -L');
 });
 
 test('tdig-fmt -l lists the fields of the evt, process, user, group, container, fd, syslog and fdlist classes as sysdig -l does', { skip: !HAVE_SYSDIG && 'sysdig not installed' }, () => {

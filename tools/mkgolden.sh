@@ -22,4 +22,6 @@ for f in "${caps[@]}"; do
   sysdig -r "$f" -b | gzip -9n > "$out/$n.base64.gz"
   for t in a r d D; do sysdig -r "$f" -t $t | gzip -9n > "$out/$n.t$t.gz"; done
 done
+# the event list (-L)
+sysdig -L > "$out/events-L.txt"
 echo "mkgolden: wrote $(ls "$out" | wc -l) files in $out"

@@ -17,7 +17,7 @@ import { outputTime } from '../fields/evt.js';
 import type { OutputTimeMode } from '../fields/evt.js';
 import { DEFAULT_FORMAT, Formatter } from '../output/formatter.js';
 import { TextOut } from '../output/writer.js';
-import { listFields } from '../output/list.js';
+import { listEvents, listFields } from '../output/list.js';
 import { openInput } from '../scap/input.js';
 import { NdjsonWriter, openCapture, readNdjson } from '../output/ndjson.js';
 import { Progress } from '../output/progress.js';
@@ -36,6 +36,7 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
   -v               do not cut buffers to 80 characters
   -P               draw a progress bar on stderr (when stderr is a terminal)
   -l               list the fields, as sysdig -l
+  -L               list the events and their parameters, as sysdig -L
   --ndjson         lossless NDJSON: resolved fields plus the raw event and section records
   --from F         the input is scap or ndjson (default: told by its first byte)
   --to scap        write scap instead of text; -z gzip, --lz4 lz4; -w FILE writes a file (mode 0600)
@@ -53,6 +54,8 @@ interface Options {
   verbose: boolean;
   progress: boolean;
   list: boolean;
+  /** -L: list the events */
+  listEvents: boolean;
   ndjson: boolean;
   /** --from: what the input is; 'auto' tells scap from NDJSON by the first byte */
   from: 'auto' | 'scap' | 'ndjson';
@@ -64,7 +67,7 @@ interface Options {
 
 export function parseArgs(args: string[]): Options {
   const o: Options = {
-    files: [], json: false, buf: BufferFormat.Normal, limit: 0, verbose: false, progress: false, list: false,
+    files: [], json: false, buf: BufferFormat.Normal, limit: 0, verbose: false, progress: false, list: false, listEvents: false,
     ndjson: false, from: 'auto', toScap: false, compression: 'plain', time: 'h',
   };
   const value = (i: number, flag: string): string => {
@@ -98,6 +101,7 @@ export function parseArgs(args: string[]): Options {
       case '-v': case '--verbose': o.verbose = true; break;
       case '-P': case '--progress': o.progress = true; break;
       case '-l': case '--list': o.list = true; break;
+      case '-L': case '--list-events': o.listEvents = true; break;
       case '--ndjson': o.ndjson = true; break;
       case '--from': {
         const v = value(++i, a);
@@ -139,6 +143,10 @@ export async function run(args: string[]): Promise<number> {
   const o = parseArgs(args);
   if (o.list) {
     process.stdout.write(listFields());
+    return 0;
+  }
+  if (o.listEvents) {
+    process.stdout.write(listEvents());
     return 0;
   }
   outputTime.mode = o.time;

@@ -2,6 +2,7 @@
 // left block, descriptions word-wrapped at 120 columns).
 
 import { FIELD_CLASSES } from '../fields/registry.js';
+import { EC, EF, OLD_EVENT_MAX, oldEventInfo, PT_NAMES } from '../events/table.js';
 
 const LEFT = 30;
 const WIDTH = 120;
@@ -36,6 +37,22 @@ export function listFields(verbose = false): string {
       out += wrap(verbose ? `(Type: ${f.type}) ${desc}` : desc) + '\n';
     }
     out += '\n';
+  }
+  return out;
+}
+
+/**
+ * `-L`: the event table as sysdig -L prints it (sysdig.cpp list_events): sysdig 0.29.3's events, without
+ * the unused, the old versions and the internal ones, one line each: direction, name, parameters with
+ * their types (param_type_to_string: the type's name, DYNAMIC for PT_DYN).
+ */
+export function listEvents(): string {
+  let out = '';
+  for (let id = 0; id < OLD_EVENT_MAX; id++) {
+    const e = oldEventInfo(id);
+    if (!e || (e.flags & (EF.UNUSED | EF.OLD_VERSION)) !== 0 || (e.category & EC.INTERNAL) !== 0) continue;
+    const params = e.params.map((p) => `${PT_NAMES[p.type] === 'DYN' ? 'DYNAMIC' : PT_NAMES[p.type]} ${p.name}`);
+    out += `${e.dir} ${e.name}(${params.join(', ')})\n`;
   }
   return out;
 }
