@@ -5,8 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bin, FIXTURES, tdig } from './helpers.js';
+import { bin, FIXTURES, ROOT, tdig } from './helpers.js';
 
 const env = { ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/tdig-test-ca.pem' };
 
@@ -77,4 +79,27 @@ test('-r FILE reads FILE, as sysdig -r does, in every reading command; -c CHISEL
   const r = tdig('tdig-fmt', ['-r', 'proc.name=curl']);
   assert.equal(r.status, 1);
   assert.match(r.stderr.toString(), /^tdig-fmt: proc.name=curl: no such file\n$/);
+});
+
+test('a command starts without its code cache, and with a cache that does not match its bundle', () => {
+  // a copy of what a command needs: its bundle, the launcher, package.json and formats/
+  const root = mkdtempSync(join(tmpdir(), 'tdig-launch-'));
+  try {
+    for (const p of ['package.json', 'formats', 'bin/tdig-fmt.js', 'dist/tdig-fmt.cjs', 'dist/lib/cli/launch.js']) {
+      cpSync(join(ROOT, p), join(root, p), { recursive: true });
+    }
+    const cap = join(FIXTURES, 'curl_google.scap');
+    const want = tdig('tdig-fmt', [cap]).stdout;
+    const run = (): Buffer => {
+      const r = spawnSync(join(root, 'bin', 'tdig-fmt.js'), [cap], { env, maxBuffer: 1 << 28 });
+      assert.equal(r.status, 0, r.stderr.toString());
+      assert.equal(r.stderr.toString(), '');
+      return r.stdout;
+    };
+    assert.ok(run().equals(want), 'no cache file');
+    writeFileSync(join(root, 'dist', 'tdig-fmt.cjs.cache'), Buffer.alloc(4096, 7));
+    assert.ok(run().equals(want), 'a cache V8 rejects');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
