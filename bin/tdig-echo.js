@@ -4,6 +4,9 @@
 if (process.argv.includes('--version')) {
   process.stdout.write('tdig-echo 0.1.0\n');
 } else {
-  const { launch } = await import('../dist/lib/cli/launch.js');
+  const { launch } = await import('../dist/lib/cli/launch.js').catch(() => {
+    process.stderr.write('tdig-echo: not built: run npm run build\n');
+    process.exit(1);
+  });
   launch('tdig-echo');
 }

@@ -4,6 +4,9 @@
 if (process.argv[2] === '--version' || process.argv[2] === '-V') {
   process.stdout.write('tdig-filter 0.1.0\n');
 } else {
-  const { launch } = await import('../dist/lib/cli/launch.js');
+  const { launch } = await import('../dist/lib/cli/launch.js').catch(() => {
+    process.stderr.write('tdig-filter: not built: run npm run build\n');
+    process.exit(1);
+  });
   launch('tdig-filter');
 }

@@ -14,7 +14,14 @@ export function launch(name: string): void {
   // dist/lib/cli/launch.js -> dist
   const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const file = join(dist, `${name}.cjs`);
-  const source = readFileSync(file, 'utf8');
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (e) {
+    process.stderr.write(`${name}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'}): run npm run build\n`);
+    process.exitCode = 1;
+    return;
+  }
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(`${file}.cache`);
