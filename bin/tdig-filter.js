@@ -1,12 +1,6 @@
 #!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
 // tdig-filter: see lib/commands/filter.ts
 // (tdig makes no TLS connections; with NODE_EXTRA_CA_CERTS set, Node parses that CA bundle at every start)
-if (process.argv[2] === '--version' || process.argv[2] === '-V') {
-  process.stdout.write('tdig-filter 0.1.0\n');
-} else {
-  const { launch } = await import('../dist/lib/cli/launch.js').catch(() => {
-    process.stderr.write('tdig-filter: not built: run npm run build\n');
-    process.exit(1);
-  });
-  launch('tdig-filter');
-}
+'use strict';
+if (process.argv[2] === '--version' || process.argv[2] === '-V') process.stdout.write('tdig-filter 0.1.0\n');
+else require('./launch.js').launch('tdig-filter');

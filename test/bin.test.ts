@@ -85,7 +85,7 @@ test('a command starts without its code cache, and with a cache that does not ma
   // a copy of what a command needs: its bundle, the launcher, package.json and formats/
   const root = mkdtempSync(join(tmpdir(), 'tdig-launch-'));
   try {
-    for (const p of ['package.json', 'formats', 'bin/tdig-fmt.js', 'dist/tdig-fmt.cjs', 'dist/lib/cli/launch.js']) {
+    for (const p of ['package.json', 'formats', 'bin/package.json', 'bin/launch.js', 'bin/tdig-fmt.js', 'dist/tdig-fmt.cjs']) {
       cpSync(join(ROOT, p), join(root, p), { recursive: true });
     }
     const cap = join(FIXTURES, 'curl_google.scap');

@@ -2,7 +2,7 @@
 // code cache for it (dist/tdig-NAME.cjs.cache) from a short run on a test capture.
 // Node's ES module loader spends ~35 ms resolving, reading and linking the ~70 files of dist/lib one by
 // one before a command reads its first byte; one file per command loads in a single step, and with the
-// code cache (lib/cli/launch.ts) its functions need no compiling. The bundles are made from tsc's output,
+// code cache (bin/launch.js) its functions need no compiling. The bundles are made from tsc's output,
 // so they run exactly the code the unit tests import.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';

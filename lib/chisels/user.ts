@@ -157,7 +157,7 @@ function defOf(file: string, mod: Record<string, unknown>, kind: 'agg' | 'echo')
 }
 
 /**
- * import() of an ES module. A command started from its bundle (lib/cli/launch.ts) runs as a script compiled
+ * import() of an ES module. A command started from its bundle (bin/launch.js) runs as a script compiled
  * by node:vm, where import() has no loader: the launcher then lends its own, under this symbol.
  */
 function importModule(url: string): Promise<unknown> {
