@@ -1,5 +1,6 @@
 // `-l`: the field catalogue as sysdig -l prints it (libsinsp gen_filter.cpp as_string: a 30-column
 // left block, descriptions word-wrapped at 120 columns).
+// `-L`: the event table as sysdig -L prints it.
 
 import { FIELD_CLASSES } from '../fields/registry.js';
 import { EC, EF, OLD_EVENT_MAX, oldEventInfo, PT_NAMES } from '../events/table.js';
@@ -42,9 +43,9 @@ export function listFields(verbose = false): string {
 }
 
 /**
- * `-L`: the event table as sysdig -L prints it (sysdig.cpp list_events): sysdig 0.29.3's events, without
- * the unused, the old versions and the internal ones, one line each: direction, name, parameters with
- * their types (param_type_to_string: the type's name, DYNAMIC for PT_DYN).
+ * `-L`: the event table as sysdig 0.29.3's -L prints it (test/golden/fmt/events-L.txt): its events, without
+ * the unused ones, the old versions and the internal category, one line each: direction, name, and the
+ * parameters with their type names (DYNAMIC for DYN).
  */
 export function listEvents(): string {
   let out = '';
