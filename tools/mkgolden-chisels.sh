@@ -5,25 +5,18 @@
 set -euo pipefail
 command -v sysdig >/dev/null || { echo "mkgolden-chisels: needs sysdig (apt-get install -y sysdig)" >&2; exit 2; }
 out=test/golden/chisels
-caps=(test/data/curl_google.scap test/data/single_ipv6_conn.scap test/data/test_ipv6_client.scap
-      test/data/synth.scap test/data/synth3.scap test/captures/*.scap)
+. "$(dirname "$0")/golden-cases.sh"
 n=0
-trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; s=${s%"${s##*[![:space:]]}"}; printf '%s' "$s"; }
-while IFS='|' read -r id capsel flags chisel args filter; do
-  id=$(trim "$id"); [[ -z $id || $id == \#* ]] && continue
-  capsel=$(trim "$capsel"); flags=$(trim "$flags"); chisel=$(trim "$chisel"); args=$(trim "$args"); filter=$(trim "$filter")
-  for f in "${caps[@]}"; do
-    [[ -f $f ]] || continue
-    c=$(basename "$f" .scap)
-    [[ $capsel == '*' || ",$capsel," == *",$c,"* ]] || continue
-    mkdir -p "$out/$c"
-    cmd=(sysdig -r "$f")
-    [[ -n $flags ]] && cmd+=($flags)
-    cmd+=(-c "$chisel")
-    [[ -n $args ]] && cmd+=("$args")
-    [[ -n $filter ]] && cmd+=("$filter")
-    "${cmd[@]}" 2>/dev/null | gzip -9n > "$out/$c/$id.out.gz" || true
-    n=$((n + 1))
-  done
-done < "$out/CASES"
+one() { # id capture name flags chisel args filter
+  local id=$1 f=$2 c=$3 flags=$4 chisel=$5 args=$6 filter=$7
+  mkdir -p "$out/$c"
+  local cmd=(sysdig -r "$f")
+  [[ -n $flags ]] && cmd+=($flags)
+  cmd+=(-c "$chisel")
+  [[ -n $args ]] && cmd+=("$args")
+  [[ -n $filter ]] && cmd+=("$filter")
+  "${cmd[@]}" 2>/dev/null | gzip -9n > "$out/$c/$id.out.gz" || true
+  n=$((n + 1))
+}
+each_case "$out/CASES" one
 echo "mkgolden-chisels: wrote $n files in $out"
