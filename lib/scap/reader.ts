@@ -9,6 +9,8 @@ import {
   EV_V1,
   EV_V2,
   EV_V2_LARGE,
+  EVF_V1,
+  EVF_V2,
   EVF_V2_LARGE,
   EVENT_HEADER_V1,
   EVENT_HEADER_V2,
@@ -153,6 +155,18 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
       buf = pending;
       pending = null;
     }
+    if (sawSection && need === 8) {
+      // the hot path, in its own function so that its optimized code never meets the rare paths below
+      ev.num = evnum;
+      const p = walkEvents(buf, pos, pending !== null ? bridgeRest : buf.length, base, cap, ev, handler, tableNparams);
+      if (p !== pos) {
+        inEvents = true;
+        evnum = ev.num;
+      }
+      if (p < 0) return;
+      pos = p;
+      if (pending !== null && pos >= bridgeRest) continue;
+    }
     while (buf.length - pos < need) {
       if (!(await pull())) {
         const have = buf.length - pos;
@@ -229,4 +243,52 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
     }
     handler.header({ kind: info.kind, type: btype, version: info.version, buf, start, end, offset });
   }
+}
+
+/**
+ * readBlocks' hot path: the plain event blocks (v1 or v2, with or without flags, not large) that lie whole
+ * in `b` from `p`, starting before `lim`. It stops at anything else, including every fault, and leaves that
+ * block to readBlocks' general walk, which checks it the same way. Returns where it stopped, or -1 when the
+ * handler asked to stop. `ev.num` carries the event count in and out.
+ */
+function walkEvents(
+  b: Buffer,
+  p: number,
+  lim: number,
+  base: number,
+  cap: number,
+  ev: EventView,
+  handler: BlockHandler,
+  tableNparams: (type: number) => number,
+): number {
+  const L = b.length;
+  let n = ev.num;
+  while (p < lim && L - p >= 8) {
+    const bt = u32(b, p);
+    const v1 = bt === EV_V1 || bt === EVF_V1;
+    const withFlags = bt === EVF_V2 || bt === EVF_V1;
+    if (!v1 && !withFlags && bt !== EV_V2) break;
+    const bl = u32(b, p + 4);
+    if (bl < 12 || (bl & 3) !== 0 || bl > cap || L - p < bl || bl - 8 > MAX_EVENT_BLOCK_BODY) break;
+    const evOff = p + (withFlags ? 14 : 10);
+    const hdr = v1 ? EVENT_HEADER_V1 : EVENT_HEADER_V2;
+    const end = p + bl;
+    if (evOff + hdr > end - 4) break;
+    const evLen = u32(b, evOff + 16);
+    if (evLen < hdr || evOff + evLen > end - 4) break;
+    const tail = evOff + evLen;
+    if (tail + 12 <= end - 4 && (b[tail]! | (b[tail + 1]! << 8)) === NUM_OPTION) break;
+    const type = b[evOff + 20]! | (b[evOff + 21]! << 8);
+    ev.set(b, evOff, v1, false, v1 ? tableNparams(type) : 0);
+    if (v1 ? ev.nparams === 0 && evLen !== hdr && tableNparams(type) > 0 : EVENT_HEADER_V2 + ev.nparams * 2 > evLen) break;
+    ev.cpu = b[p + 8]! | (b[p + 9]! << 8);
+    ev.flags = withFlags ? u32(b, p + 10) : 0;
+    ev.blockType = bt;
+    ev.streamOffset = base + p;
+    ev.num = ++n;
+    p = end;
+    if (handler.event(ev) === false) return -1;
+  }
+  ev.num = n;
+  return p;
 }
