@@ -4,9 +4,13 @@
 import { EVENT_HEADER_V1, EVENT_HEADER_V2 } from './blocks.js';
 
 export const MAX_PARAMS = 32;
+const EMPTY_BUF = Buffer.alloc(0);
+const EMPTY_DV = new DataView(EMPTY_BUF.buffer, EMPTY_BUF.byteOffset, 0);
 
 export class EventView {
-  buf: Buffer = Buffer.alloc(0);
+  buf: Buffer = EMPTY_BUF;
+  /** a DataView over `buf` (header and lengths are read through it: no per-byte bounds checks) */
+  dv: DataView = EMPTY_DV;
   /** offset of the event header in buf */
   off = 0;
   len = 0;
@@ -36,21 +40,25 @@ export class EventView {
 
   /** Point the view at an event. `v1` = header without nparams. `tableNparams` rebuilds v1 counts. */
   set(buf: Buffer, off: number, v1: boolean, large: boolean, tableNparams: number): void {
-    this.buf = buf;
+    let dv = this.dv;
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.dv = dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    }
     this.off = off;
-    this.tsLo = u32(buf, off);
-    this.tsHi = u32(buf, off + 4);
-    this.tid = u32(buf, off + 8) + (buf[off + 12]! | (buf[off + 13]! << 8) | (buf[off + 14]! << 16) | (buf[off + 15]! << 24)) * 4294967296;
-    this.len = u32(buf, off + 16);
-    this.type = buf[off + 20]! | (buf[off + 21]! << 8);
+    this.tsLo = dv.getUint32(off, true);
+    this.tsHi = dv.getUint32(off + 4, true);
+    this.tid = dv.getUint32(off + 8, true) + dv.getInt32(off + 12, true) * 4294967296;
+    const len = (this.len = dv.getUint32(off + 16, true));
+    this.type = dv.getUint16(off + 20, true);
     this.lenSize = large ? 4 : 2;
     this.serial++;
     if (v1) {
       this.lensOff = off + EVENT_HEADER_V1;
-      this.nparams = v1Nparams(buf, off, this.len, tableNparams);
+      this.nparams = v1Nparams(dv, off, len, tableNparams);
     } else {
       this.lensOff = off + EVENT_HEADER_V2;
-      this.nparams = u32(buf, off + 22);
+      this.nparams = dv.getUint32(off + 22, true);
     }
   }
 
@@ -172,13 +180,13 @@ export function readU64(b: Buffer, o: number): number {
 }
 
 /** v1 events carry no nparams: count down from the table's until the lengths add up to the event length. */
-function v1Nparams(buf: Buffer, off: number, len: number, tableN: number): number {
+function v1Nparams(dv: DataView, off: number, len: number, tableN: number): number {
   for (let n = tableN; n > 0; n--) {
-    const lensEnd = off + EVENT_HEADER_V1 + 2 * n;
-    if (lensEnd > off + len) continue;
-    let sum = 0;
-    for (let i = 0, p = off + EVENT_HEADER_V1; i < n; i++, p += 2) sum += buf[p]! | (buf[p + 1]! << 8);
-    if (EVENT_HEADER_V1 + 2 * n + sum === len) return n;
+    const lensEnd = EVENT_HEADER_V1 + 2 * n;
+    if (lensEnd > len) continue;
+    let sum = lensEnd;
+    for (let p = off + EVENT_HEADER_V1, e = off + lensEnd; p < e; p += 2) sum += dv.getUint16(p, true);
+    if (sum === len) return n;
   }
   return 0;
 }

@@ -262,27 +262,28 @@ function walkEvents(
   tableNparams: (type: number) => number,
 ): number {
   const L = b.length;
+  const dv = new DataView(b.buffer, b.byteOffset, L);
   let n = ev.num;
   while (p < lim && L - p >= 8) {
-    const bt = u32(b, p);
+    const bt = dv.getUint32(p, true);
     const v1 = bt === EV_V1 || bt === EVF_V1;
     const withFlags = bt === EVF_V2 || bt === EVF_V1;
     if (!v1 && !withFlags && bt !== EV_V2) break;
-    const bl = u32(b, p + 4);
+    const bl = dv.getUint32(p + 4, true);
     if (bl < 12 || (bl & 3) !== 0 || bl > cap || L - p < bl || bl - 8 > MAX_EVENT_BLOCK_BODY) break;
     const evOff = p + (withFlags ? 14 : 10);
     const hdr = v1 ? EVENT_HEADER_V1 : EVENT_HEADER_V2;
     const end = p + bl;
     if (evOff + hdr > end - 4) break;
-    const evLen = u32(b, evOff + 16);
+    const evLen = dv.getUint32(evOff + 16, true);
     if (evLen < hdr || evOff + evLen > end - 4) break;
     const tail = evOff + evLen;
-    if (tail + 12 <= end - 4 && (b[tail]! | (b[tail + 1]! << 8)) === NUM_OPTION) break;
-    const type = b[evOff + 20]! | (b[evOff + 21]! << 8);
+    if (tail + 12 <= end - 4 && dv.getUint16(tail, true) === NUM_OPTION) break;
+    const type = dv.getUint16(evOff + 20, true);
     ev.set(b, evOff, v1, false, v1 ? tableNparams(type) : 0);
     if (v1 ? ev.nparams === 0 && evLen !== hdr && tableNparams(type) > 0 : EVENT_HEADER_V2 + ev.nparams * 2 > evLen) break;
-    ev.cpu = b[p + 8]! | (b[p + 9]! << 8);
-    ev.flags = withFlags ? u32(b, p + 10) : 0;
+    ev.cpu = dv.getUint16(p + 8, true);
+    ev.flags = withFlags ? dv.getUint32(p + 10, true) : 0;
     ev.blockType = bt;
     ev.streamOffset = base + p;
     ev.num = ++n;
