@@ -1,6 +1,6 @@
 // Command-line helpers shared by the commands.
 
-import { isatty } from 'node:tty';
+import { ttyModule } from './lazy.js';
 import { UsageError } from './errors.js';
 
 /**
@@ -20,7 +20,7 @@ export function looksLikePath(word: string): boolean {
  */
 export function inputSources(files: string[]): (string | NodeJS.ReadableStream)[] {
   const stdinWanted = files.length === 0 || files.includes('-');
-  if (stdinWanted && isatty(0)) {
+  if (stdinWanted && ttyModule().isatty(0)) {
     throw new UsageError('no capture to read: name a file, or pipe one in (standard input is a terminal)');
   }
   return files.length === 0 ? [process.stdin] : files.map((f) => (f === '-' ? process.stdin : f));

@@ -269,31 +269,41 @@ function fmtValue(name: string): number {
   return v;
 }
 
-function buildEvents(raw: RawEvent[]): EventInfo[] {
-  return raw.map((e) =>
-    Object.freeze({
-      id: e.id,
-      name: e.name,
-      category: e.category,
-      flags: e.flags,
-      params: Object.freeze(
-        e.params.map((p) => Object.freeze({ name: p.name, type: typeValue(p.type), fmt: fmtValue(p.fmt), info: p.info })),
-      ),
-      dir: e.id % 2 === 0 ? '>' : '<',
-    } satisfies EventInfo),
-  );
+function buildEvent(e: RawEvent): EventInfo {
+  return Object.freeze({
+    id: e.id,
+    name: e.name,
+    category: e.category,
+    flags: e.flags,
+    params: Object.freeze(e.params.map((p) => Object.freeze({ name: p.name, type: typeValue(p.type), fmt: fmtValue(p.fmt), info: p.info }))),
+    dir: e.id % 2 === 0 ? '>' : '<',
+  } satisfies EventInfo);
 }
 
+// The JSON is parsed at start (every command needs events), but each entry is built on its first use:
+// building all ~800 at start cost a few ms of every run.
 const rawTable = load<RawEventTable>('event-table.json');
 /** The raw enum maps from the sources, per revision (names without prefix). */
 export const SOURCE_ENUMS: Readonly<{ old: RawEnums; head: RawEnums }> = rawTable.enums;
 
-const OLD_EVENTS: readonly EventInfo[] = buildEvents(rawTable.old);
-const HEAD_EVENTS: readonly EventInfo[] = buildEvents(rawTable.head);
+/** Entries built so far, per revision (undefined: not built yet); filled (not holey) to keep lookups fast. */
+const OLD_EVENTS: (EventInfo | undefined)[] = new Array<EventInfo | undefined>(rawTable.old.length).fill(undefined);
+const HEAD_EVENTS: (EventInfo | undefined)[] = new Array<EventInfo | undefined>(rawTable.head.length).fill(undefined);
 /** ids < OLD_EVENT_MAX from OLD, the rest from HEAD. */
-const EVENTS: readonly EventInfo[] = HEAD_EVENTS.map((h, i) => (i < OLD_EVENTS.length ? OLD_EVENTS[i]! : h));
+const EVENTS: (EventInfo | undefined)[] = new Array<EventInfo | undefined>(rawTable.head.length).fill(undefined);
 
-const rawFlags = load<RawFlagsFile>('flags-table.json');
+function built(cache: (EventInfo | undefined)[], raw: RawEvent[], id: number): EventInfo | undefined {
+  if (!(id >= 0 && id < raw.length)) return undefined;
+  let e = cache[id];
+  if (e === undefined) cache[id] = e = buildEvent(raw[id]!);
+  return e;
+}
+
+function loadEvent(id: number): EventInfo | undefined {
+  const e = id < OLD_EVENTS.length ? built(OLD_EVENTS, rawTable.old, id) : built(HEAD_EVENTS, rawTable.head, id);
+  if (e !== undefined && id < EVENTS.length) EVENTS[id] = e;
+  return e;
+}
 
 function buildDyn(t: Record<string, RawDynEntry[]>): Map<string, readonly DynParamInfo[]> {
   const m = new Map<string, readonly DynParamInfo[]>();
@@ -302,12 +312,20 @@ function buildDyn(t: Record<string, RawDynEntry[]>): Map<string, readonly DynPar
   }
   return m;
 }
-const DYN = { old: buildDyn(rawFlags.dynamic.old), head: buildDyn(rawFlags.dynamic.head) };
 
-const rawNames = load<RawSyscallNames>('syscall-names.json');
-const rawErrno = load<RawErrnoNames>('errno-names.json');
-const ERRNO_NAMES: (string | undefined)[] = [];
-for (const [k, v] of Object.entries(rawErrno.names)) ERRNO_NAMES[Number(k)] = v;
+/** A file loaded on first use. */
+function lazy<T>(make: () => T): () => T {
+  let v: T | undefined;
+  return () => (v === undefined ? (v = make()) : v);
+}
+const rawFlags = lazy(() => load<RawFlagsFile>('flags-table.json'));
+const dyn = lazy(() => ({ old: buildDyn(rawFlags().dynamic.old), head: buildDyn(rawFlags().dynamic.head) }));
+const rawNames = lazy(() => load<RawSyscallNames>('syscall-names.json'));
+const errnoNames = lazy(() => {
+  const names: (string | undefined)[] = [];
+  for (const [k, v] of Object.entries(load<RawErrnoNames>('errno-names.json').names)) names[Number(k)] = v;
+  return names;
+});
 
 let syscallsCache: readonly SyscallX86_64[] | undefined;
 let typeNamesCache: Set<string> | undefined;
@@ -317,22 +335,38 @@ let typeNamesCache: Set<string> | undefined;
 
 /** Event info with 0.29.3 semantics: OLD entry for id < 336, HEAD entry otherwise. */
 export function eventInfo(id: number): EventInfo | undefined {
-  return EVENTS[id];
+  const e = EVENTS[id];
+  return e !== undefined ? e : loadEvent(id);
+}
+
+function rawEvent(id: number): RawEvent | undefined {
+  const raw = id < OLD_EVENTS.length ? rawTable.old : rawTable.head;
+  return id >= 0 && id < raw.length ? raw[id] : undefined;
+}
+
+/** eventInfo(id)?.name, without building the entry. */
+export function eventName(id: number): string | undefined {
+  return rawEvent(id)?.name;
+}
+
+/** The name of the first parameter of eventInfo(id), without building the entry. */
+export function firstParamName(id: number): string | undefined {
+  return rawEvent(id)?.params[0]?.name;
 }
 
 /** HEAD's entry for id. */
 export function headEventInfo(id: number): EventInfo | undefined {
-  return HEAD_EVENTS[id];
+  return built(HEAD_EVENTS, rawTable.head, id);
 }
 
 /** OLD's entry for id (undefined for id >= 336). */
 export function oldEventInfo(id: number): EventInfo | undefined {
-  return OLD_EVENTS[id];
+  return built(OLD_EVENTS, rawTable.old, id);
 }
 
 /** True when the event's length array uses u32 entries (EF_LARGE_PAYLOAD). */
 export function isLargePayload(id: number): boolean {
-  const e = EVENTS[id];
+  const e = eventInfo(id);
   return e !== undefined && (e.flags & EF.LARGE_PAYLOAD) !== 0;
 }
 
@@ -341,14 +375,16 @@ export function isLargePayload(id: number): boolean {
  * (0.29.3 rendering), else HEAD's (tables only referenced by HEAD events).
  */
 export function flagTable(name: string, rev?: Revision): readonly (readonly [string, number])[] | undefined {
-  if (rev !== undefined) return rawFlags[rev][name];
-  return rawFlags.old[name] ?? rawFlags.head[name];
+  const t = rawFlags();
+  if (rev !== undefined) return t[rev][name];
+  return t.old[name] ?? t.head[name];
 }
 
 /** A dynamic param table (DYN params): entry index = selector byte. Same default as flagTable. */
 export function dynamicTable(name: string, rev?: Revision): readonly DynParamInfo[] | undefined {
-  if (rev !== undefined) return DYN[rev].get(name);
-  return DYN.old.get(name) ?? DYN.head.get(name);
+  const t = dyn();
+  if (rev !== undefined) return t[rev].get(name);
+  return t.old.get(name) ?? t.head.get(name);
 }
 
 /**
@@ -356,13 +392,14 @@ export function dynamicTable(name: string, rev?: Revision): readonly DynParamInf
  * "<unknown>"). Codes >= OLD_PPM_SC_MAX fall back to HEAD's name. undefined when neither has one.
  */
 export function syscallName(ppmSc: number): string | undefined {
-  const n = ppmSc < rawNames.old.length ? rawNames.old[ppmSc] : rawNames.head[ppmSc];
+  const t = rawNames();
+  const n = ppmSc < t.old.length ? t.old[ppmSc] : t.head[ppmSc];
   return n === undefined || n === '' ? undefined : n;
 }
 
 /** HEAD's name for a PPM_SC code (scap_get_ppm_sc_name), undefined when empty. */
 export function headSyscallName(ppmSc: number): string | undefined {
-  const n = rawNames.head[ppmSc];
+  const n = rawNames().head[ppmSc];
   return n === undefined || n === '' ? undefined : n;
 }
 
@@ -371,17 +408,17 @@ export function headSyscallName(ppmSc: number): string | undefined {
  * undefined where OLD returns "".
  */
 export function errnoName(n: number): string | undefined {
-  return ERRNO_NAMES[n < 0 ? -n : n];
+  return errnoNames()[n < 0 ? -n : n];
 }
 
 /** All event names (OLD and HEAD) plus all syscall names, for evt.type filter validation. */
 export function eventTypeNames(): Set<string> {
   if (typeNamesCache === undefined) {
     const s = new Set<string>();
-    for (const e of OLD_EVENTS) s.add(e.name);
-    for (const e of HEAD_EVENTS) s.add(e.name);
-    for (const n of rawNames.old) if (n !== '' && n !== '<unknown>') s.add(n);
-    for (const n of rawNames.head) if (n !== '') s.add(n);
+    for (const e of rawTable.old) s.add(e.name);
+    for (const e of rawTable.head) s.add(e.name);
+    for (const n of rawNames().old) if (n !== '' && n !== '<unknown>') s.add(n);
+    for (const n of rawNames().head) if (n !== '') s.add(n);
     typeNamesCache = s;
   }
   return new Set(typeNamesCache);

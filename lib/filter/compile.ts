@@ -10,7 +10,7 @@ import { FilterError } from './error.js';
 import { allFields, fieldByName, resolveField, type ResolvedField } from '../fields/registry.js';
 import type { Ctx, FieldDef, FieldType, FieldValue } from '../fields/types.js';
 import { valueText } from '../fields/format.js';
-import { EVENT_MAX, eventInfo, eventTypeNames } from '../events/table.js';
+import { EVENT_MAX, eventInfo, eventName, eventTypeNames } from '../events/table.js';
 import { evtType } from '../fields/evt.js';
 
 export type Pred = (ctx: Ctx) => boolean;
@@ -516,8 +516,8 @@ function typeNames(): Set<string> {
 function typeTable(cmp: (v: Exclude<FieldValue, undefined>) => boolean): Pred {
   const tbl = new Uint8Array(EVENT_MAX + 1);
   for (let id = 2; id <= EVENT_MAX; id++) {
-    const info = eventInfo(id);
-    if (info && cmp(info.name)) tbl[id] = 1;
+    const name = eventName(id);
+    if (name !== undefined && cmp(name)) tbl[id] = 1;
   }
   return (c) => {
     const t = c.ev.type;

@@ -2,7 +2,8 @@
 // with backpressure. A closed stdout surfaces as BrokenPipe so the command can exit 0 quietly.
 
 import * as fs from 'node:fs';
-import * as zlib from 'node:zlib';
+import type * as zlib from 'node:zlib';
+import { zlibModule } from '../cli/lazy.js';
 import { Lz4FrameEncoder, type Lz4EncoderOptions } from './lz4.js';
 
 export type OutputCompression = 'plain' | 'gzip' | 'lz4';
@@ -139,7 +140,7 @@ class Sink implements ScapSink {
     if (this.lz) {
       for (const b of this.lz.flush()) this.dest.write(b);
     } else if (this.gz) {
-      this.gz.flush(zlib.constants.Z_SYNC_FLUSH);
+      this.gz.flush(zlibModule().constants.Z_SYNC_FLUSH);
     }
   }
 
@@ -214,7 +215,7 @@ export function openOutput(opts: OutputOptions): ScapSink {
   let gz: zlib.Gzip | null = null;
   let lz: Lz4FrameEncoder | null = null;
   if (opts.compression === 'gzip') {
-    gz = zlib.createGzip({ level: opts.level ?? 6, chunkSize: 1 << 20 });
+    gz = zlibModule().createGzip({ level: opts.level ?? 6, chunkSize: 1 << 20 });
   } else if (opts.compression === 'lz4') {
     lz = new Lz4FrameEncoder(opts.lz4BlockSize ? { blockSize: opts.lz4BlockSize } : {});
   }

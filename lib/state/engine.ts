@@ -16,7 +16,7 @@ import {
   decodeUsers,
 } from '../scap/records.js';
 import type { FdRecord, ProcRecord } from '../scap/types.js';
-import { EF, eventInfo, PT } from '../events/table.js';
+import { EF, eventInfo, firstParamName, PT } from '../events/table.js';
 import type { EventInfo } from '../events/table.js';
 import { BufferFormat } from '../fields/types.js';
 import type { Ctx, ParamText } from '../fields/types.js';
@@ -128,7 +128,7 @@ for (const t of CLONE_EXITS) KIND[t]! |= 4;
 /** Per event type: 1 when its first parameter is the result ("res" or "fd"), the errno source of reset. */
 const RES_FIRST = new Uint8Array(1024);
 for (let t = 0; t < 1024; t++) {
-  const p0 = eventInfo(t)?.params[0]?.name;
+  const p0 = firstParamName(t);
   if (p0 === 'res' || p0 === 'fd') RES_FIRST[t] = 1;
 }
 
