@@ -15,7 +15,7 @@ import { EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARG
 import { StateEngine } from '../state/engine.js';
 import { EF, eventInfo } from '../events/table.js';
 import { compileFilter, filterEventStateless, FilterVerdict, StatelessCtx } from '../filter/index.js';
-import { DF_STATE_ONLY, DroppedEnters, filterAction, FilterAction } from '../filter/stream.js';
+import { DF_STATE_ONLY, DroppedEnters, filterAction, FilterAction, ShortOpens, type CuttableOutput } from '../filter/stream.js';
 import { isTypeOnly, scanByType, typeActions } from '../filter/fastscan.js';
 import { listFields } from '../output/list.js';
 import { NdjsonWriter, openCapture } from '../output/ndjson.js';
@@ -138,13 +138,19 @@ export async function run(args: string[]): Promise<number> {
     return FilterAction.Skip;
   };
 
+  // state-only opens that the stream closes right away are left out (scap output, with the state engine)
+  let shorts: ShortOpens | undefined;
+  let cuttable: CuttableOutput | undefined;
+
   const handler: BlockHandler = {
     header(b: HeaderBlock) {
       engine.header(b);
+      shorts?.interrupt();
       out!.header(b);
     },
     release: enters ? () => enters.release() : undefined,
     event(ev: EventView) {
+      if (shorts) shorts.before(ev, engine);
       const action = fast ? fastAction(ev) : filterAction(engine, ev, test, o.thin);
       if (action === FilterAction.Skip) {
         if (enters) enters.dropped(ev);
@@ -152,7 +158,11 @@ export async function run(args: string[]): Promise<number> {
       }
       const flags = action === FilterAction.Keep ? ev.flags : ev.flags | DF_STATE_ONLY;
       const enter = enters?.written(ev, flags);
-      if (enter) out!.event(enter, enter.flags, engine);
+      if (enter) {
+        shorts?.writing(enter, enter.flags, cuttable!);
+        out!.event(enter, enter.flags, engine);
+      }
+      shorts?.writing(ev, flags, cuttable!);
       if (action === FilterAction.Keep) {
         out!.event(ev, ev.flags, engine);
         kept++;
@@ -175,6 +185,10 @@ export async function run(args: string[]): Promise<number> {
         const asNdjson = o.ndjson || ndjson;
         fast = filter.stateless && !asNdjson;
         out = asNdjson ? new NdjsonOutput(o.outFile, engine, () => (scratch ??= new EventView())) : new ScapOutput(o.outFile, o.compression);
+        if (out instanceof ScapOutput && !fast && !o.thin) {
+          shorts = new ShortOpens();
+          cuttable = out;
+        }
       }
       const sink = out;
       const paced = async function* (): AsyncGenerator<Buffer> {
@@ -223,11 +237,26 @@ interface Output {
 const CHUNK = 1 << 16;
 
 /** scap blocks gathered in 64 KiB buffers and handed to the sink. */
-class ScapOutput implements Output {
+class ScapOutput implements Output, CuttableOutput {
   private readonly sink: ScapSink;
   private buf = Buffer.allocUnsafe(CHUNK);
   private pos = 0;
   private full = false;
+  /** buffers handed to the sink so far */
+  private flushes = 0;
+
+  position(): number {
+    return this.pos;
+  }
+
+  generation(): number {
+    return this.flushes;
+  }
+
+  cut(from: number, to: number): void {
+    this.buf.copyWithin(from, to, this.pos);
+    this.pos -= to - from;
+  }
 
   constructor(path: string | undefined, compression: 'plain' | 'gzip' | 'lz4') {
     this.sink = openOutput({ path, compression, stdout: process.stdout });
@@ -244,6 +273,7 @@ class ScapOutput implements Output {
     if (!this.sink.write(this.buf.subarray(0, this.pos))) this.full = true;
     this.buf = Buffer.allocUnsafe(CHUNK);
     this.pos = 0;
+    this.flushes++;
   }
 
   header(b: HeaderBlock): void {

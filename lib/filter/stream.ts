@@ -184,3 +184,98 @@ function copyOut(slot: Slot): void {
   else src.copy(b, 0, off, off + n);
   slot.src = null;
 }
+
+/** A filtered stream's output, as far as ShortOpens needs it. */
+export interface CuttableOutput {
+  /** where the next block goes */
+  position(): number;
+  /** changes whenever bytes already written leave the buffer (positions before it are then stale) */
+  generation(): number;
+  /** remove the bytes [from, to) of the current buffer, moving what follows them down */
+  cut(from: number, to: number): void;
+}
+
+/** Per event type: 1 for the enter, 2 for the exit of open, creat, openat and openat2 (every revision). */
+let openTypes: Uint8Array | undefined;
+function openTypeTable(): Uint8Array {
+  const t = new Uint8Array(EVENT_MAX + 1);
+  for (let type = 0; type <= EVENT_MAX; type++) {
+    const name = eventInfo(type)?.name;
+    if (name === 'open' || name === 'creat' || name === 'openat' || name === 'openat2') t[type] = (type & 1) === 0 ? 1 : 2;
+  }
+  return t;
+}
+const CLOSE_E = 4;
+const CLOSE_X = 5;
+
+/**
+ * Leaves out of a filtered stream the state-only open of a file that the stream closes right after.
+ *
+ * A file a process opens and closes while the filter drops everything it does in between reaches the
+ * stream as four state-only events back to back: open's enter and exit (fd N), close's enter (N) and exit
+ * (success). The open adds N to the process's fd table and the close removes it. Without the open, the close
+ * finds no N and changes nothing, so the reader's tables end up the same; the thread's own per-event
+ * state (last fd, last event, the stored enter) is set by the close either way, which stays in the stream.
+ * The open is left out only when N was not open in the process before it (replacing an open fd is not
+ * undone by the close), when nothing else was written in between, and never as the stream's first event
+ * (a reader's first timestamp). Such opens are most of a filtered capture's state-only events.
+ */
+export class ShortOpens {
+  private readonly opens = (openTypes ??= openTypeTable());
+  /** 0: nothing; 1: an open's enter written; 2: and its exit, with a new fd; 3: and the close's enter */
+  private step = 0;
+  private tid = 0;
+  private fd = 0;
+  private openType = 0;
+  private fresh = false;
+  private gen = 0;
+  private openAt = 0;
+  private openEnd = 0;
+  private any = false;
+
+  /** Something other than an event was written (a header block). */
+  interrupt(): void {
+    this.step = 0;
+  }
+
+  /** Before the engine parses `ev`: whether the fd an open's exit returns is new to its process. */
+  before(ev: EventView, engine: StateEngine): void {
+    if (this.step !== 1 || ev.tid !== this.tid || ev.type !== this.openType + 1 || ev.nparams === 0) return;
+    const fd = ev.paramInt(0);
+    const t = engine.tables.threads.get(ev.tid);
+    this.fresh = fd >= 0 && t !== undefined && engine.tables.getFd(t, fd) === undefined;
+  }
+
+  /** `ev` is about to be written with `flags` to `out`. */
+  writing(ev: EventView, flags: number, out: CuttableOutput): void {
+    const stateOnly = (flags & DF_STATE_ONLY) !== 0;
+    const type = ev.type;
+    if (stateOnly && ev.tid === this.tid) {
+      if (this.step === 3 && type === CLOSE_X) {
+        if (ev.nparams > 0 && ev.paramInt(0) >= 0 && out.generation() === this.gen) out.cut(this.openAt, this.openEnd);
+      } else if (this.step === 2 && type === CLOSE_E) {
+        if (ev.nparams > 0 && ev.paramInt(0) === this.fd) {
+          this.step = 3;
+          this.openEnd = out.position();
+          return;
+        }
+      } else if (this.step === 1 && type === this.openType + 1) {
+        if (this.fresh) {
+          this.fd = ev.paramInt(0);
+          this.step = 2;
+          return;
+        }
+      }
+    }
+    this.step = 0;
+    if (stateOnly && this.opens[type] === 1 && this.any) {
+      this.step = 1;
+      this.tid = ev.tid;
+      this.openType = type;
+      this.fresh = false;
+      this.gen = out.generation();
+      this.openAt = out.position();
+    }
+    this.any = true;
+  }
+}

@@ -1,0 +1,107 @@
+// tdig-filter leaves out a state-only open that the stream closes right after (ShortOpens, lib/filter/stream.ts),
+// and only then: the reader of the filtered stream must end with the same fd tables.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventBlock, sectionBlocks } from '../lib/scap/writer.js';
+import type { ProcRecord } from '../lib/scap/types.js';
+import { readBlocks } from '../lib/scap/reader.js';
+import { eventInfo } from '../lib/events/table.js';
+import { tdig, tdigText } from './helpers.js';
+
+function proc(tid: number, comm: string): ProcRecord {
+  return {
+    tid, pid: tid, ptid: 1, sid: tid, vpgid: tid, comm, exe: comm, exepath: '/usr/bin/' + comm,
+    args: Buffer.alloc(0), cwd: '/tmp/', fdlimit: 1024n, flags: 0, uid: 0, gid: 0,
+    vmsizeKb: 0, vmrssKb: 0, vmswapKb: 0, pfmajor: 0n, pfminor: 0n, env: Buffer.alloc(0),
+    vtid: tid, vpid: tid, cgroups: Buffer.alloc(0), root: '/', loginuid: -1, tty: 0, pidnsInitStartTs: 0n,
+  };
+}
+
+let ts = 1_700_000_000_000_000_000n;
+function event(type: number, tid: number, params: Buffer[]): Buffer {
+  ts += 1000n;
+  const lens = Buffer.alloc(2 * params.length);
+  params.forEach((p, i) => lens.writeUInt16LE(p.length, 2 * i));
+  const hdr = Buffer.alloc(26);
+  hdr.writeBigUInt64LE(ts, 0);
+  hdr.writeBigInt64LE(BigInt(tid), 8);
+  hdr.writeUInt32LE(26 + lens.length + params.reduce((a, p) => a + p.length, 0), 16);
+  hdr.writeUInt16LE(type, 20);
+  hdr.writeUInt32LE(params.length, 22);
+  return Buffer.concat([hdr, lens, ...params]);
+}
+const i64 = (v: number): Buffer => {
+  const b = Buffer.alloc(8);
+  b.writeBigInt64LE(BigInt(v));
+  return b;
+};
+const u32 = (v: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v);
+  return b;
+};
+const str = (s: string): Buffer => Buffer.from(s + '\0', 'latin1');
+
+const CLI = 100;
+const OTHER = 200;
+const open = (tid: number, path: string, fd: number): Buffer[] => [
+  event(2, tid, [str(path), u32(1), u32(0)]),
+  event(3, tid, [i64(fd), str(path), u32(1), u32(0), u32(0)]),
+];
+const close = (tid: number, fd: number, res = 0): Buffer[] => [event(4, tid, [i64(fd)]), event(5, tid, [i64(res)])];
+const read = (tid: number, fd: number): Buffer[] => [event(6, tid, [i64(fd), u32(10)]), event(7, tid, [i64(10), Buffer.from('0123456789')])];
+
+/** The capture: each case names the path it opens. */
+function capture(): Buffer {
+  const evs = [
+    ...open(CLI, '/tmp/first', 3), // the stream's first events: kept
+    ...open(CLI, '/tmp/short', 4), // opened and closed right away: left out
+    ...close(CLI, 4),
+    ...open(CLI, '/tmp/replaces', 3), // fd 3 was open: replacing it is not undone by the close
+    ...close(CLI, 3),
+    ...open(CLI, '/tmp/failedclose', 5), // the close fails: fd 5 stays open
+    ...close(CLI, 5, -9),
+    ...open(CLI, '/tmp/interleaved', 6), // a kept event between the open and the close
+    ...read(OTHER, 0),
+    ...close(CLI, 6),
+    ...open(CLI, '/tmp/failedopen', -2), // no fd: nothing to close
+    ...open(CLI, '/tmp/again', 7),
+    ...close(CLI, 7),
+    ...read(CLI, 5),
+  ];
+  return Buffer.concat([...sectionBlocks({ procs: [proc(CLI, 'mycli'), proc(OTHER, 'other')] }), ...evs.map((e) => eventBlock(0, 0, e, false))]);
+}
+
+/** The opened paths of the open exits in a stream, in order. */
+async function openedPaths(stream: Buffer): Promise<string[]> {
+  const out: string[] = [];
+  async function* one(): AsyncGenerator<Buffer> {
+    yield stream;
+  }
+  await readBlocks(one(), {
+    header() {},
+    event(ev) {
+      if (ev.type === 3) out.push(ev.paramBytes(1).toString('latin1').replace(/\0$/, ''));
+    },
+  }, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0 });
+  return out;
+}
+
+const FILTER = 'proc.name=other or (proc.name=mycli and evt.type=read)';
+
+test('a state-only open closed right after is left out of the filtered stream; other opens stay', async () => {
+  const r = tdig('tdig-filter', [FILTER], capture());
+  assert.equal(r.status, 0, r.stderr.toString());
+  assert.deepEqual(await openedPaths(r.stdout), ['/tmp/first', '/tmp/replaces', '/tmp/failedclose', '/tmp/interleaved', '/tmp/failedopen']);
+  // --thin writes no state-only events at all
+  assert.deepEqual(await openedPaths(tdig('tdig-filter', ['--thin', FILTER], capture()).stdout), []);
+});
+
+test('the reader of the filtered stream resolves what the whole capture resolves', () => {
+  const fields = ['-p', '%evt.num %proc.name %evt.type %fd.num %fd.name'];
+  const direct = tdigText('tdig-fmt', [...fields, FILTER], capture());
+  const filtered = tdig('tdig-filter', [FILTER], capture()).stdout;
+  assert.equal(tdigText('tdig-fmt', fields, filtered), direct);
+  // the last read is on fd 5, which the failed close left open
+  assert.match(direct, /mycli read 5 \/tmp\/failedclose\n$/);
+});
