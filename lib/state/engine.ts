@@ -68,6 +68,7 @@ import {
   L4_TCP,
   L4_UDP,
   L4_UNKNOWN,
+  splitNul,
   StateTables,
   Thread,
 } from './model.js';
@@ -306,12 +307,12 @@ export class StateEngine implements Ctx {
     t.vpid = p.vpid;
     t.tty = p.tty;
     t.loginuid = p.loginuid;
-    t.cgroups = splitCgroups(p.cgroups);
+    t.setCgroupBytes(p.cgroups);
     t.root = p.root;
     t.fromProc = true;
     this.tables.threads.set(t.tid, t);
     if (t.isMainThread() || (t.flags & CL_IS_MAIN_THREAD) !== 0) {
-      t.env = splitEnv(p.env);
+      t.setEnvBytes(p.env);
       this.setCwd(t, p.cwd);
     }
   }
@@ -844,7 +845,7 @@ export class StateEngine implements Ctx {
       t.vpgid = ptinfo.vpgid;
       t.tty = ptinfo.tty;
       t.loginuid = ptinfo.loginuid;
-      if (!(flags & CL_CLONE_THREAD)) t.env = ptinfo.env;
+      if (!(flags & CL_CLONE_THREAD)) t.inheritEnv(ptinfo);
     } else {
       // an invalid parent: 0.29.3 looks it up again (offline this yields the same placeholder)
       this.removeThread(tid, true);
@@ -896,7 +897,7 @@ export class StateEngine implements Ctx {
       t.vtid = t.tid;
       t.vpid = t.pid;
     }
-    if (v20) t.cgroups = splitCgroups(this.pBytes(14));
+    if (v20) t.setCgroupBytes(this.pBytes(14));
     t.cloneTs = ev.ts;
     this.addThread(t);
     if (collision) this.reset(ev, this.info);
@@ -922,11 +923,11 @@ export class StateEngine implements Ctx {
       t.vmrssKb = this.pU32(11);
       t.vmswapKb = this.pU32(12);
     }
-    if (etype === E.EXECVE_14_X) t.env = splitEnv(this.pBytes(13));
-    else if (etype === E.EXECVE_15_X) t.env = splitEnv(this.pBytes(14));
+    if (etype === E.EXECVE_14_X) t.setEnvBytes(this.pBytes(13));
+    else if (etype === E.EXECVE_15_X) t.setEnvBytes(this.pBytes(14));
     else if (etype !== E.EXECVE_8_X && etype !== E.EXECVE_13_X) {
-      t.env = splitEnv(this.pBytes(15));
-      t.cgroups = splitCgroups(this.pBytes(14));
+      t.setEnvBytes(this.pBytes(15));
+      t.setCgroupBytes(this.pBytes(14));
     }
     if (etype === E.EXECVE_17_X || etype === E.EXECVE_18_X || etype === E.EXECVE_19_X || etype === E.EXECVEAT_X) {
       t.tty = this.pU32(16) | 0;
@@ -1697,51 +1698,6 @@ function isNullText(b: Buffer): boolean {
 export function cstr(b: Buffer): string {
   const z = b.indexOf(0);
   return b.toString('latin1', 0, z === -1 ? b.length : z);
-}
-
-/** set_args: NUL-separated list; a trailing NUL does not add an empty entry. */
-export function splitNul(b: Buffer): string[] {
-  const out: string[] = [];
-  let off = 0;
-  while (off < b.length) {
-    let z = b.indexOf(0, off);
-    if (z === -1) z = b.length;
-    out.push(b.toString('latin1', off, z));
-    off = z + 1;
-  }
-  return out;
-}
-
-/** set_env: like set_args, but stops at an all-zero tail. */
-function splitEnv(b: Buffer): string[] {
-  const out: string[] = [];
-  let off = 0;
-  while (off < b.length) {
-    if (b[off] === 0) {
-      let allZero = true;
-      for (let i = off; i < b.length; i++) if (b[i] !== 0) {
-        allZero = false;
-        break;
-      }
-      if (allZero) return out;
-    }
-    let z = b.indexOf(0, off);
-    if (z === -1) z = b.length;
-    out.push(b.toString('latin1', off, z));
-    off = z + 1;
-  }
-  return out;
-}
-
-/** set_cgroups: "controller=path" entries. */
-function splitCgroups(b: Buffer): [string, string][] {
-  const out: [string, string][] = [];
-  for (const e of splitNul(b)) {
-    const eq = e.indexOf('=');
-    if (eq < 0) continue;
-    out.push([e.slice(0, eq), e.slice(eq + 1)]);
-  }
-  return out;
 }
 
 export { sanitize, PT };

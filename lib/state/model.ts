@@ -276,9 +276,12 @@ export class Thread {
   exe = '';
   exepath = '';
   args: string[] = [];
-  env: string[] = [];
-  /** [controller, path] pairs */
-  cgroups: [string, string][] = [];
+  // The environment and the cgroups are split into strings on first use: most runs never read them,
+  // and splitting those of every process in a capture's header costs each run its start.
+  private envList: string[] = [];
+  private envBytes: Buffer | null = null;
+  private cgroupList: [string, string][] = [];
+  private cgroupBytes: Buffer | null = null;
   cwd = '/';
   root = '/';
   flags = 0;
@@ -333,6 +336,49 @@ export class Thread {
     this.tid = tid;
     this.pid = pid;
   }
+  get env(): string[] {
+    if (this.envBytes !== null) {
+      this.envList = splitEnv(this.envBytes);
+      this.envBytes = null;
+    }
+    return this.envList;
+  }
+
+  set env(v: string[]) {
+    this.envList = v;
+    this.envBytes = null;
+  }
+
+  /** The environment as the event or record has it (NUL-separated); `b` is copied. */
+  setEnvBytes(b: Buffer): void {
+    this.envBytes = Buffer.from(b);
+  }
+
+  /** [controller, path] pairs */
+  get cgroups(): [string, string][] {
+    if (this.cgroupBytes !== null) {
+      this.cgroupList = splitCgroups(this.cgroupBytes);
+      this.cgroupBytes = null;
+    }
+    return this.cgroupList;
+  }
+
+  set cgroups(v: [string, string][]) {
+    this.cgroupList = v;
+    this.cgroupBytes = null;
+  }
+
+  /** The cgroups as the event or record has them ("controller=path", NUL-separated); `b` is copied. */
+  setCgroupBytes(b: Buffer): void {
+    this.cgroupBytes = Buffer.from(b);
+  }
+
+  /** A clone's environment: its parent's, unsplit if it still is. */
+  inheritEnv(p: Thread): void {
+    this.envList = p.envList;
+    this.envBytes = p.envBytes;
+  }
+
 
   isMainThread(): boolean {
     return this.tid === this.pid;
@@ -423,4 +469,49 @@ export class StateTables {
     const m = this.mainThread(t);
     return m ? m.cwd : './';
   }
+}
+
+/** set_args: NUL-separated list; a trailing NUL does not add an empty entry. */
+export function splitNul(b: Buffer): string[] {
+  const out: string[] = [];
+  let off = 0;
+  while (off < b.length) {
+    let z = b.indexOf(0, off);
+    if (z === -1) z = b.length;
+    out.push(b.toString('latin1', off, z));
+    off = z + 1;
+  }
+  return out;
+}
+
+/** set_env: like set_args, but stops at an all-zero tail. */
+function splitEnv(b: Buffer): string[] {
+  const out: string[] = [];
+  let off = 0;
+  while (off < b.length) {
+    if (b[off] === 0) {
+      let allZero = true;
+      for (let i = off; i < b.length; i++) if (b[i] !== 0) {
+        allZero = false;
+        break;
+      }
+      if (allZero) return out;
+    }
+    let z = b.indexOf(0, off);
+    if (z === -1) z = b.length;
+    out.push(b.toString('latin1', off, z));
+    off = z + 1;
+  }
+  return out;
+}
+
+/** set_cgroups: "controller=path" entries. */
+function splitCgroups(b: Buffer): [string, string][] {
+  const out: [string, string][] = [];
+  for (const e of splitNul(b)) {
+    const eq = e.indexOf('=');
+    if (eq < 0) continue;
+    out.push([e.slice(0, eq), e.slice(eq + 1)]);
+  }
+  return out;
 }
