@@ -150,7 +150,7 @@ export async function run(args: string[]): Promise<number> {
     },
     release: enters ? () => enters.release() : undefined,
     event(ev: EventView) {
-      if (shorts) shorts.before(ev, engine);
+      if (shorts !== undefined && shorts.step === 1) shorts.before(ev, engine);
       const action = fast ? fastAction(ev) : filterAction(engine, ev, test, o.thin);
       if (action === FilterAction.Skip) {
         if (enters) enters.dropped(ev);

@@ -222,8 +222,8 @@ const CLOSE_X = 5;
  */
 export class ShortOpens {
   private readonly opens = (openTypes ??= openTypeTable());
-  /** 0: nothing; 1: an open's enter written; 2: and its exit, with a new fd; 3: and the close's enter */
-  private step = 0;
+  /** 0: nothing; 1: an open's enter written (before() has work); 2: and its exit, with a new fd; 3: and the close's enter */
+  step = 0;
   private tid = 0;
   private fd = 0;
   private openType = 0;
@@ -238,9 +238,9 @@ export class ShortOpens {
     this.step = 0;
   }
 
-  /** Before the engine parses `ev`: whether the fd an open's exit returns is new to its process. */
+  /** Before the engine parses `ev`, when step is 1: whether the fd an open's exit returns is new to its process. */
   before(ev: EventView, engine: StateEngine): void {
-    if (this.step !== 1 || ev.tid !== this.tid || ev.type !== this.openType + 1 || ev.nparams === 0) return;
+    if (ev.tid !== this.tid || ev.type !== this.openType + 1 || ev.nparams === 0) return;
     const fd = ev.paramInt(0);
     const t = engine.tables.threads.get(ev.tid);
     this.fresh = fd >= 0 && t !== undefined && engine.tables.getFd(t, fd) === undefined;
