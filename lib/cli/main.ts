@@ -8,6 +8,22 @@ function isEpipe(e: unknown): boolean {
   return typeof e === 'object' && e !== null && ((e as { code?: string }).code === 'EPIPE' || (e as { name?: string }).name === 'BrokenPipe');
 }
 
+/**
+ * Exit once what was written to stdout and stderr has left the process. A command's run() resolves after its
+ * own files are closed; ending here rather than when the event loop empties spares the wait for V8's
+ * background compiles still queued (an exit waits for them), ~10 ms of a short run.
+ */
+function exitWhenWritten(code: number): void {
+  process.exitCode = code;
+  flushed(process.stdout, () => flushed(process.stderr, () => process.exit(code)));
+}
+
+/** Calls `then` once everything written to `s` so far is out (at once if `s` is closed). */
+function flushed(s: NodeJS.WriteStream, then: () => void): void {
+  if (s.destroyed || s.writableEnded || !s.writable) then();
+  else s.write('', () => then());
+}
+
 export function main(command: string, run: CommandRun): void {
   process.stdout.on('error', (e) => {
     if (isEpipe(e)) process.exit(EXIT_OK);
@@ -16,26 +32,26 @@ export function main(command: string, run: CommandRun): void {
   });
   run(process.argv.slice(2)).then(
     (code) => {
-      process.exitCode = typeof code === 'number' ? code : EXIT_OK;
+      exitWhenWritten(typeof code === 'number' ? code : EXIT_OK);
     },
     (e: unknown) => {
       if (isEpipe(e)) {
-        process.exitCode = EXIT_OK;
+        exitWhenWritten(EXIT_OK);
         return;
       }
       if (e instanceof UsageError) {
         process.stderr.write(`${command}: ${e.message}\n`);
-        process.exitCode = EXIT_USAGE;
+        exitWhenWritten(EXIT_USAGE);
       } else if (e instanceof DataError || e instanceof RuntimeError) {
         process.stderr.write(`${command}: ${e.message}\n`);
-        process.exitCode = EXIT_DATA;
+        exitWhenWritten(EXIT_DATA);
       } else if (e instanceof Error && 'code' in e && typeof (e as NodeJS.ErrnoException).code === 'string') {
         const err = e as NodeJS.ErrnoException;
         process.stderr.write(`${command}: ${err.path ? err.path + ': ' : ''}${err.code === 'ENOENT' ? 'no such file' : err.message}\n`);
-        process.exitCode = EXIT_DATA;
+        exitWhenWritten(EXIT_DATA);
       } else {
         process.stderr.write(`${command}: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-        process.exitCode = EXIT_DATA;
+        exitWhenWritten(EXIT_DATA);
       }
     },
   );
