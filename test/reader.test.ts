@@ -29,7 +29,7 @@ async function walk(chunks: Buffer[]): Promise<string[]> {
       },
       event(ev) {
         const h = createHash('sha1').update(ev.buf.subarray(ev.off, ev.off + ev.len)).digest('hex');
-        out.push(`E ${ev.streamOffset} ${ev.type} ${ev.num} ${ev.tid} ${ev.nparams} ${h}`);
+        out.push(`E ${ev.streamOffset} ${ev.type} ${ev.num} ${ev.flags} ${ev.cpu} ${ev.tid} ${ev.nparams} ${h}`);
       },
     },
     { tableNparams: nparams },
@@ -61,6 +61,19 @@ for (const cap of parityCaptures().filter((c) => /curl_google|synth3|unix_thread
     }
   });
 }
+
+test('readBlocks: a filtered stream (blocks with flags, number trailers) splits the same anywhere', async () => {
+  const cap = parityCaptures().find((c) => /curl_google\.scap/.test(c))!;
+  const r = spawnSync(bin('tdig-filter'), ['proc.name=curl and evt.type=read', cap], { maxBuffer: 1 << 28 });
+  assert.equal(r.status, 0, r.stderr.toString());
+  const whole = await walk([r.stdout]);
+  // E offset type num flags ...: state-only events (flag 1) and kept ones (0), numbered as in the capture
+  const events = whole.filter((l) => l.startsWith('E ')).map((l) => l.split(' '));
+  assert.ok(events.length > 10);
+  assert.ok(events.some((f) => f[4] === '1') && events.some((f) => f[4] === '0'));
+  assert.ok(events.some((f, i) => Number(f[3]) !== i + 1));
+  for (const n of [1, 5, 64, 1000]) assert.deepEqual(await walk(split(r.stdout, () => n)), whole);
+});
 
 test('a plain file of many chunks (reused buffers) prints what the same bytes from a pipe print', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tdig-reader-'));
