@@ -103,3 +103,18 @@ test('a command starts without its code cache, and with a cache that does not ma
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a command exits only once a slow reader has taken all its output (stdout a pipe)', () => {
+  const cap = join(FIXTURES, 'curl_google.scap');
+  const direct = spawnSync(bin('tdig-fmt'), [cap], { env, maxBuffer: 1 << 28 });
+  assert.equal(direct.status, 0, direct.stderr.toString());
+  assert.ok(direct.stdout.length > 70_000, 'more than a pipe holds (64 KiB)');
+  // the reader starts late: the writer blocks on a full pipe and must still deliver everything before it exits
+  const slow = spawnSync('sh', ['-c', `"$0" "$1" | (sleep 1; cat)`, bin('tdig-fmt'), cap], { env, maxBuffer: 1 << 28 });
+  assert.equal(slow.status, 0, slow.stderr.toString());
+  assert.ok(slow.stdout.equals(direct.stdout));
+  // and a chisel's table, printed at the end
+  const table = spawnSync('sh', ['-c', `"$0" topfiles_bytes "$1" | (sleep 1; cat)`, bin('tdig-agg'), cap], { env });
+  assert.equal(table.status, 0, table.stderr.toString());
+  assert.equal(table.stdout.toString(), spawnSync(bin('tdig-agg'), ['topfiles_bytes', cap], { env }).stdout.toString());
+});
