@@ -9,7 +9,7 @@ import { EventView } from '../scap/event.js';
 import { writeEventBlockInto, eventBlockSize } from '../scap/writer.js';
 import { StateEngine } from '../state/engine.js';
 import { compileFilter } from '../filter/index.js';
-import { DF_STATE_ONLY, DroppedEnters, filterAction, FilterAction } from '../filter/stream.js';
+import { DF_STATE_ONLY, DroppedEnters, filterAction, FilterAction, ShortOpens } from '../filter/stream.js';
 
 export { FilterAction } from '../filter/stream.js';
 
@@ -23,6 +23,8 @@ export class CaptureFilter {
   private seen = 0;
   private offset = 0;
   private readonly enters: DroppedEnters | undefined;
+  /** state-only opens that the capture closes right after are left out (ShortOpens); none with --thin */
+  readonly shorts: ShortOpens | undefined;
 
   /** Throws FilterError (a UsageError) for a bad expression. */
   constructor(
@@ -31,12 +33,14 @@ export class CaptureFilter {
   ) {
     this.test = compileFilter(expr).test;
     this.enters = thin ? undefined : new DroppedEnters();
+    this.shorts = thin ? undefined : new ShortOpens();
     // the filter sees whole captured buffers, as sysdig's filter does
     this.engine.maxBufLen = 0;
   }
 
   /** The header blocks of a new section, as written (a new section resets the tables). */
   header(blocks: readonly Buffer[]): void {
+    this.shorts?.interrupt();
     for (const b of blocks) {
       const type = b.readUInt32LE(0);
       const info = blockTypeInfo(type);
@@ -55,7 +59,14 @@ export class CaptureFilter {
     ev.num = ++this.seen;
     ev.streamOffset = this.offset;
     this.offset += buf.readUInt32LE(off + 4);
+    const shorts = this.shorts;
+    if (shorts !== undefined && shorts.step === 1) shorts.before(ev, this.engine);
     return filterAction(this.engine, ev, this.test, this.thin);
+  }
+
+  /** The event of the last action(), with the flags it is written with (for ShortOpens.writing). */
+  get event(): EventView {
+    return this.ev;
   }
 
   /**

@@ -13,7 +13,7 @@ import { isBrokenPipe, openOutput, type OutputCompression, type ScapSink } from 
 import { eventBlockSize, sectionBlocks, writeEventBlockInto } from '../scap/writer.js';
 import { MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
 import type { EventView } from '../scap/event.js';
-import { DF_STATE_ONLY } from '../filter/stream.js';
+import { DF_STATE_ONLY, type CuttableOutput } from '../filter/stream.js';
 import { CaptureFilter, FilterAction, writeStateOnly } from '../capture/filter.js';
 
 export const USAGE = `Usage: tdig-capture [options] [FILTER] [-- CMD ARGS...]
@@ -342,7 +342,15 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
         }
         const action = filter ? filter.action(batch, off) : FilterAction.Keep;
         const enter = filter?.enterBefore(action);
-        if (enter && pending.extra(enter)) total++;
+        const shorts = filter?.shorts;
+        if (enter) {
+          if (shorts) total -= shorts.writing(enter, DF_STATE_ONLY, pending);
+          if (pending.extra(enter)) total++;
+          else shorts?.interrupt();
+        }
+        if (shorts && action !== FilterAction.Skip) {
+          total -= shorts.writing(filter!.event, action === FilterAction.Keep ? 0 : DF_STATE_ONLY, pending);
+        }
         if (action === FilterAction.Keep) {
           pending.keep(off, len);
           total++;
@@ -350,6 +358,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
           fileEvents++;
         } else if (action === FilterAction.StateOnly) {
           if (pending.stateOnly(off)) total++;
+          else shorts?.interrupt();
         }
         off += len;
         if (args.numEvents !== undefined && matched >= args.numEvents) {
@@ -398,11 +407,27 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
  * The blocks of one driver batch bound for the current file: without a filter a run of the batch itself
  * (no copy); with one, copies of the kept blocks and state-only blocks, in a buffer of their own.
  */
-class Pending {
+class Pending implements CuttableOutput {
   private out: Buffer | null;
   private pos = 0;
   private start = 0;
   private end = 0;
+  /** take() calls so far */
+  private taken = 0;
+
+  position(): number {
+    return this.pos;
+  }
+
+  generation(): number {
+    return this.taken;
+  }
+
+  /** (with a filter) remove [from, to) of the copies gathered since the last take() */
+  cut(from: number, to: number): void {
+    this.out!.copyWithin(from, to, this.pos);
+    this.pos -= to - from;
+  }
 
   constructor(
     private readonly batch: Buffer,
@@ -448,6 +473,7 @@ class Pending {
 
   /** The bytes gathered since the last take(), or null. */
   take(): Buffer | null {
+    this.taken++;
     if (this.out) {
       if (this.pos === 0) return null;
       const b = this.out.subarray(0, this.pos);

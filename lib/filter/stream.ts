@@ -189,7 +189,7 @@ function copyOut(slot: Slot): void {
 export interface CuttableOutput {
   /** where the next block goes */
   position(): number;
-  /** changes whenever bytes already written leave the buffer (positions before it are then stale) */
+  /** changes whenever bytes already written leave this output's buffer (positions before it are then stale) */
   generation(): number;
   /** remove the bytes [from, to) of the current buffer, moving what follows them down */
   cut(from: number, to: number): void;
@@ -228,6 +228,7 @@ export class ShortOpens {
   private fd = 0;
   private openType = 0;
   private fresh = false;
+  private out: CuttableOutput | undefined = undefined;
   private gen = 0;
   private openAt = 0;
   private openEnd = 0;
@@ -246,24 +247,28 @@ export class ShortOpens {
     this.fresh = fd >= 0 && t !== undefined && engine.tables.getFd(t, fd) === undefined;
   }
 
-  /** `ev` is about to be written with `flags` to `out`. */
-  writing(ev: EventView, flags: number, out: CuttableOutput): void {
+  /** `ev` is about to be written with `flags` to `out`. Returns how many events written before it were cut (0 or 2). */
+  writing(ev: EventView, flags: number, out: CuttableOutput): number {
     const stateOnly = (flags & DF_STATE_ONLY) !== 0;
     const type = ev.type;
+    let cut = 0;
     if (stateOnly && ev.tid === this.tid) {
       if (this.step === 3 && type === CLOSE_X) {
-        if (ev.nparams > 0 && ev.paramInt(0) >= 0 && out.generation() === this.gen) out.cut(this.openAt, this.openEnd);
+        if (ev.nparams > 0 && ev.paramInt(0) >= 0 && out === this.out && out.generation() === this.gen) {
+          out.cut(this.openAt, this.openEnd);
+          cut = 2;
+        }
       } else if (this.step === 2 && type === CLOSE_E) {
         if (ev.nparams > 0 && ev.paramInt(0) === this.fd) {
           this.step = 3;
           this.openEnd = out.position();
-          return;
+          return 0;
         }
       } else if (this.step === 1 && type === this.openType + 1) {
         if (this.fresh) {
           this.fd = ev.paramInt(0);
           this.step = 2;
-          return;
+          return 0;
         }
       }
     }
@@ -273,9 +278,11 @@ export class ShortOpens {
       this.tid = ev.tid;
       this.openType = type;
       this.fresh = false;
+      this.out = out;
       this.gen = out.generation();
       this.openAt = out.position();
     }
     this.any = true;
+    return cut;
   }
 }
