@@ -44,6 +44,8 @@ const str = (s: string): Buffer => Buffer.from(s + '\0', 'latin1');
 
 const CLI = 100;
 const OTHER = 200;
+/** not in the process list */
+const GHOST = 300;
 const open = (tid: number, path: string, fd: number): Buffer[] => [
   event(2, tid, [str(path), u32(1), u32(0)]),
   event(3, tid, [i64(fd), str(path), u32(1), u32(0), u32(0)]),
@@ -64,9 +66,13 @@ function capture(): Buffer {
     ...open(CLI, '/tmp/interleaved', 6), // a kept event between the open and the close
     ...read(OTHER, 0),
     ...close(CLI, 6),
-    ...open(CLI, '/tmp/failedopen', -2), // no fd: nothing to close
+    ...open(CLI, '/tmp/failedopen', -2), // no fd; the thread's next event is an enter: left out
     ...open(CLI, '/tmp/again', 7),
     ...close(CLI, 7),
+    ...open(CLI, '/tmp/failedthenexit', -2), // the thread's next event is an exit without its enter: kept
+    event(7, CLI, [i64(10), Buffer.from('0123456789')]),
+    ...open(GHOST, '/tmp/ghost', -2), // a thread the reader has not met yet: kept
+    ...open(GHOST, '/tmp/ghostagain', -2),
     ...read(CLI, 5),
   ];
   return Buffer.concat([...sectionBlocks({ procs: [proc(CLI, 'mycli'), proc(OTHER, 'other')] }), ...evs.map((e) => eventBlock(0, 0, e, false))]);
@@ -88,11 +94,21 @@ async function openedPaths(stream: Buffer): Promise<string[]> {
 }
 
 const FILTER = 'proc.name=other or (proc.name=mycli and evt.type=read)';
+// (the lone read exit after /tmp/failedthenexit is kept by the filter; /tmp/ghostagain, a failed open of
+// a thread the reader now knows, is the stream's last open and no enter of its thread follows: kept too)
 
 test('a state-only open closed right after is left out of the filtered stream; other opens stay', async () => {
   const r = tdig('tdig-filter', [FILTER], capture());
   assert.equal(r.status, 0, r.stderr.toString());
-  assert.deepEqual(await openedPaths(r.stdout), ['/tmp/first', '/tmp/replaces', '/tmp/failedclose', '/tmp/interleaved', '/tmp/failedopen']);
+  assert.deepEqual(await openedPaths(r.stdout), [
+    '/tmp/first',
+    '/tmp/replaces',
+    '/tmp/failedclose',
+    '/tmp/interleaved',
+    '/tmp/failedthenexit',
+    '/tmp/ghost',
+    '/tmp/ghostagain',
+  ]);
   // --thin writes no state-only events at all
   assert.deepEqual(await openedPaths(tdig('tdig-filter', ['--thin', FILTER], capture()).stdout), []);
 });

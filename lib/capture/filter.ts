@@ -40,11 +40,11 @@ export class CaptureFilter {
 
   /** The header blocks of a new section, as written (a new section resets the tables). */
   header(blocks: readonly Buffer[]): void {
-    this.shorts?.interrupt();
     for (const b of blocks) {
       const type = b.readUInt32LE(0);
       const info = blockTypeInfo(type);
       this.engine.header({ kind: info.kind, type, version: info.version, buf: b, start: 0, end: b.length, offset: this.offset });
+      this.shorts?.header(info.kind, this.engine);
       this.offset += b.length;
     }
   }

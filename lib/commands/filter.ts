@@ -145,7 +145,7 @@ export async function run(args: string[]): Promise<number> {
   const handler: BlockHandler = {
     header(b: HeaderBlock) {
       engine.header(b);
-      shorts?.interrupt();
+      shorts?.header(b.kind, engine);
       out!.header(b);
     },
     release: enters ? () => enters.release() : undefined,

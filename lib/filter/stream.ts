@@ -3,7 +3,7 @@
 // right), or leave it out.
 
 import { EF, EVENT_MAX, eventInfo } from '../events/table.js';
-import { EVENT_HEADER_V1 } from '../scap/blocks.js';
+import { BlockKind, EVENT_HEADER_V1 } from '../scap/blocks.js';
 import { EventView } from '../scap/event.js';
 import { pairingMatters, type StateEngine } from '../state/engine.js';
 import { filterEvent, FilterVerdict } from './run.js';
@@ -195,13 +195,17 @@ export interface CuttableOutput {
   cut(from: number, to: number): void;
 }
 
-/** Per event type: 1 for the enter, 2 for the exit of open, creat, openat and openat2 (every revision). */
+/**
+ * Per event type: 1 for the enter, 2 for the exit of open, creat, openat and openat2 (every revision);
+ * 4 for procexit.
+ */
 let openTypes: Uint8Array | undefined;
 function openTypeTable(): Uint8Array {
   const t = new Uint8Array(EVENT_MAX + 1);
   for (let type = 0; type <= EVENT_MAX; type++) {
     const name = eventInfo(type)?.name;
     if (name === 'open' || name === 'creat' || name === 'openat' || name === 'openat2') t[type] = (type & 1) === 0 ? 1 : 2;
+    if (name === 'procexit') t[type] = 4;
   }
   return t;
 }
@@ -209,34 +213,61 @@ const CLOSE_E = 4;
 const CLOSE_X = 5;
 
 /**
- * Leaves out of a filtered stream the state-only open of a file that the stream closes right after.
+ * Leaves out of a filtered stream the state-only opens that change nothing a reader keeps.
  *
- * A file a process opens and closes while the filter drops everything it does in between reaches the
- * stream as four state-only events back to back: open's enter and exit (fd N), close's enter (N) and exit
- * (success). The open adds N to the process's fd table and the close removes it. Without the open, the close
- * finds no N and changes nothing, so the reader's tables end up the same; the thread's own per-event
- * state (last fd, last event, the stored enter) is set by the close either way, which stays in the stream.
- * The open is left out only when N was not open in the process before it (replacing an open fd is not
- * undone by the close), when nothing else was written in between, and never as the stream's first event
- * (a reader's first timestamp). Such opens are most of a filtered capture's state-only events.
+ * A file that a process opens and closes while the filter drops everything it does in between reaches
+ * the stream as four state-only events back to back: open's enter and exit (fd N), close's enter (N) and
+ * exit (success). The open adds N to the process's fd table and the close removes it. Without the open,
+ * the close finds no N and changes nothing, so the reader's tables end up the same; the thread's own
+ * per-event state (last fd, last event, enter time) is set by the close either way, which stays in the
+ * stream. The open is left out only when N was not open in the process before it (replacing an open fd
+ * is not undone by the close) and when nothing else was written in between.
+ *
+ * An open that failed (no fd) changes no table at all; only its thread's per-event state, which the
+ * thread's next enter event sets again. So a failed open's two events are left out once the next event
+ * written for that thread turns out to be an enter, and when the reader already knew the thread (from
+ * the process list or an event written before): otherwise it would meet the thread later.
+ *
+ * Never the stream's first event (a reader's first timestamp). Such opens are most of the state-only
+ * events of a typical capture.
  */
 export class ShortOpens {
-  private readonly opens = (openTypes ??= openTypeTable());
+  private readonly types = (openTypes ??= openTypeTable());
   /** 0: nothing; 1: an open's enter written (before() has work); 2: and its exit, with a new fd; 3: and the close's enter */
   step = 0;
   private tid = 0;
   private fd = 0;
   private openType = 0;
   private fresh = false;
+  /** the reader knew the open's thread before its enter */
+  private openKnown = false;
   private out: CuttableOutput | undefined = undefined;
   private gen = 0;
   private openAt = 0;
   private openEnd = 0;
   private any = false;
+  /** a failed open waiting for its thread's next written event (-1: none) */
+  private failedTid = -1;
+  private failedOut: CuttableOutput | undefined = undefined;
+  private failedGen = 0;
+  private failedAt = 0;
+  /** end of the failed open's exit: the position at the next write (-1 until then, -2 when unknown) */
+  private failedEnd = -1;
+  /** the threads a reader of the stream knows: the section's process list and the threads of events written */
+  private readonly known = new Set<number>();
 
-  /** Something other than an event was written (a header block). */
+  /** A header block was written (after `engine` read it): a section resets what the reader knows. */
+  header(kind: BlockKind, engine: StateEngine): void {
+    this.step = 0;
+    this.failedTid = -1;
+    if (kind === BlockKind.Section) this.known.clear();
+    else if (kind === BlockKind.ProcList) for (const tid of engine.tables.threads.keys()) this.known.add(tid);
+  }
+
+  /** A block was not written after all (too big for its flags): forget what is under way. */
   interrupt(): void {
     this.step = 0;
+    this.failedTid = -1;
   }
 
   /** Before the engine parses `ev`, when step is 1: whether the fd an open's exit returns is new to its process. */
@@ -247,42 +278,75 @@ export class ShortOpens {
     this.fresh = fd >= 0 && t !== undefined && engine.tables.getFd(t, fd) === undefined;
   }
 
-  /** `ev` is about to be written with `flags` to `out`. Returns how many events written before it were cut (0 or 2). */
+  /** `ev` is about to be written with `flags` to `out`. Returns how many events written before it were cut. */
   writing(ev: EventView, flags: number, out: CuttableOutput): number {
     const stateOnly = (flags & DF_STATE_ONLY) !== 0;
     const type = ev.type;
+    const tid = ev.tid;
     let cut = 0;
-    if (stateOnly && ev.tid === this.tid) {
+    if (this.failedTid !== -1) cut += this.failedOpen(tid, type, out);
+    let done = false;
+    if (stateOnly && tid === this.tid && this.step !== 0) {
       if (this.step === 3 && type === CLOSE_X) {
         if (ev.nparams > 0 && ev.paramInt(0) >= 0 && out === this.out && out.generation() === this.gen) {
           out.cut(this.openAt, this.openEnd);
-          cut = 2;
+          cut += 2;
         }
       } else if (this.step === 2 && type === CLOSE_E) {
         if (ev.nparams > 0 && ev.paramInt(0) === this.fd) {
           this.step = 3;
           this.openEnd = out.position();
-          return 0;
+          done = true;
         }
-      } else if (this.step === 1 && type === this.openType + 1) {
+      } else if (this.step === 1 && type === this.openType + 1 && ev.nparams > 0) {
+        const fd = ev.paramInt(0);
         if (this.fresh) {
-          this.fd = ev.paramInt(0);
+          this.fd = fd;
           this.step = 2;
-          return 0;
+          done = true;
+        } else if (fd < 0 && this.openKnown && this.failedTid === -1 && out === this.out && out.generation() === this.gen) {
+          this.failedTid = tid;
+          this.failedOut = out;
+          this.failedGen = this.gen;
+          this.failedAt = this.openAt;
+          this.failedEnd = -1;
         }
       }
     }
-    this.step = 0;
-    if (stateOnly && this.opens[type] === 1 && this.any) {
-      this.step = 1;
-      this.tid = ev.tid;
-      this.openType = type;
-      this.fresh = false;
-      this.out = out;
-      this.gen = out.generation();
-      this.openAt = out.position();
+    if (!done) {
+      this.step = 0;
+      if (stateOnly && this.types[type] === 1 && this.any) {
+        this.step = 1;
+        this.tid = tid;
+        this.openType = type;
+        this.fresh = false;
+        this.openKnown = this.known.has(tid);
+        this.out = out;
+        this.gen = out.generation();
+        this.openAt = out.position();
+      }
     }
     this.any = true;
+    if (this.types[type] === 4) {
+      this.known.delete(tid);
+      if (this.failedTid === tid) this.failedTid = -1;
+    } else this.known.add(tid);
     return cut;
+  }
+
+  /** A write while a failed open waits: the event of its thread that decides, or one that ends its exit block. */
+  private failedOpen(tid: number, type: number, out: CuttableOutput): number {
+    const same = out === this.failedOut && out.generation() === this.failedGen;
+    if (this.failedEnd === -1) this.failedEnd = same ? out.position() : -2;
+    if (tid !== this.failedTid) return 0;
+    this.failedTid = -1;
+    if ((type & 1) !== 0 || this.failedEnd < 0 || !same) return 0;
+    const len = this.failedEnd - this.failedAt;
+    out.cut(this.failedAt, this.failedEnd);
+    if (this.step !== 0 && this.out === out && this.openAt >= this.failedEnd) {
+      this.openAt -= len;
+      this.openEnd -= len;
+    }
+    return 2;
   }
 }
