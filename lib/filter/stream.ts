@@ -224,7 +224,7 @@ const CLOSE_X = 5;
  * is not undone by the close) and when nothing else was written in between.
  *
  * An open that failed (no fd) changes no table at all; only its thread's per-event state, which the
- * thread's next enter event sets again. So a failed open's two events are left out once the next event
+ * thread's next enter event sets again (one whose per-event reset runs: not sched_switch or procinfo). So a failed open's two events are left out once the next event
  * written for that thread turns out to be an enter, and when the reader already knew the thread (from
  * the process list or an event written before): otherwise it would meet the thread later.
  *
@@ -233,6 +233,7 @@ const CLOSE_X = 5;
  */
 export class ShortOpens {
   private readonly types = (openTypes ??= openTypeTable());
+  private readonly resets = (resetsFd ??= resetsFdTable());
   /** 0: nothing; 1: an open's enter written (before() has work); 2: and its exit, with a new fd; 3: and the close's enter */
   step = 0;
   private tid = 0;
@@ -340,7 +341,8 @@ export class ShortOpens {
     if (this.failedEnd === -1) this.failedEnd = same ? out.position() : -2;
     if (tid !== this.failedTid) return 0;
     this.failedTid = -1;
-    if ((type & 1) !== 0 || this.failedEnd < 0 || !same) return 0;
+    // only an enter whose per-event reset sets the thread's state again (not sched_switch, not procinfo)
+    if ((this.resets[type]! & 1) === 0 || this.failedEnd < 0 || !same) return 0;
     const len = this.failedEnd - this.failedAt;
     out.cut(this.failedAt, this.failedEnd);
     if (this.step !== 0 && this.out === out && this.openAt >= this.failedEnd) {
