@@ -195,17 +195,13 @@ export interface CuttableOutput {
   cut(from: number, to: number): void;
 }
 
-/**
- * Per event type: 1 for the enter, 2 for the exit of open, creat, openat and openat2 (every revision);
- * 4 for procexit.
- */
+/** Per event type: 1 for the enter, 2 for the exit of open, creat, openat and openat2 (every revision). */
 let openTypes: Uint8Array | undefined;
 function openTypeTable(): Uint8Array {
   const t = new Uint8Array(EVENT_MAX + 1);
   for (let type = 0; type <= EVENT_MAX; type++) {
     const name = eventInfo(type)?.name;
     if (name === 'open' || name === 'creat' || name === 'openat' || name === 'openat2') t[type] = (type & 1) === 0 ? 1 : 2;
-    if (name === 'procexit') t[type] = 4;
   }
   return t;
 }
@@ -224,9 +220,10 @@ const CLOSE_X = 5;
  * is not undone by the close) and when nothing else was written in between.
  *
  * An open that failed (no fd) changes no table at all; only its thread's per-event state, which the
- * thread's next enter event sets again (one whose per-event reset runs: not sched_switch or procinfo). So a failed open's two events are left out once the next event
- * written for that thread turns out to be an enter, and when the reader already knew the thread (from
- * the process list or an event written before): otherwise it would meet the thread later.
+ * thread's next enter event sets again (one whose per-event reset runs: not sched_switch or procinfo).
+ * So a failed open's two events are left out once the next event written for that thread turns out to
+ * be such an enter, and when the reader already knew the thread (from the process list or an event
+ * written before): otherwise it would meet the thread later.
  *
  * Never the stream's first event (a reader's first timestamp). Such opens are most of the state-only
  * events of a typical capture.
@@ -328,7 +325,8 @@ export class ShortOpens {
       }
     }
     this.any = true;
-    if (this.types[type] === 4) {
+    if ((this.resets[type]! & 2) !== 0) {
+      // procexit: the reader drops the thread
       this.known.delete(tid);
       if (this.failedTid === tid) this.failedTid = -1;
     } else this.known.add(tid);
