@@ -178,10 +178,17 @@ export function tupleName(fd: Fd): string {
 
 /** copy_and_sanitize_path + concatenate_paths (utils.cpp): join, resolve . and .., drop a trailing /. */
 export function concatenatePaths(base: string, path: Buffer | string): string {
+  if (typeof path !== 'string') return concatenatePathBytes(base, path, 0, path.length);
   if (base.length + path.length + 1 > 1024) return '/PATH_TOO_LONG';
-  const p = typeof path === 'string' ? path : cString(path, 0, path.length);
+  if (path.length !== 0 && path.charCodeAt(0) !== 0x2f) return sanitizePath(base, path);
+  return sanitizePath('', path);
+}
+
+/** concatenatePaths with the path as the bytes b[off, off + len) (up to a NUL). */
+export function concatenatePathBytes(base: string, b: Buffer, off: number, len: number): string {
+  if (base.length + len + 1 > 1024) return '/PATH_TOO_LONG';
+  const p = cString(b, off, len);
   // the C code tests the parameter's byte length, so a lone NUL still joins with the base
-  const len = typeof path === 'string' ? path.length : path.length;
   if (len !== 0 && p.charCodeAt(0) !== 0x2f) return sanitizePath(base, p);
   return sanitizePath('', p);
 }

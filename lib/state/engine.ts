@@ -22,6 +22,7 @@ import { BufferFormat } from '../fields/types.js';
 import type { Ctx, ParamText } from '../fields/types.js';
 import {
   concatenatePaths,
+  concatenatePathBytes,
   isIpv4MappedIpv6,
   renderParam,
   renderSockaddr,
@@ -947,7 +948,7 @@ export class StateEngine implements Ctx {
         if (pathname.toString('latin1', 0, Math.min(4, pathname.length)) === '<NA>') t.exepath = '<NA>';
         else {
           const flags = enter.u32(2);
-          let sdir = this.parseDirfd(pathname, dirfd);
+          let sdir = this.parseDirfd(pathname, 0, pathname.length, dirfd);
           let path: Buffer | string = pathname;
           if (flags & 1 && cstr(pathname).length === 0) path = sdir;
           t.exepath = concatenatePaths(sdir, path);
@@ -963,16 +964,20 @@ export class StateEngine implements Ctx {
     t.flags = CL_ACTIVE | keep | (inverted ? CL_CLONE_INVERTED : 0) | CL_NAME_CHANGED;
   }
 
-  /** parse_dirfd: the directory a relative name resolves against. Sets the event's fd as 0.29.3 does. */
-  private parseDirfd(name: Buffer, dirfd: number): string {
+  /** parse_dirfd: the directory a relative name (bytes b[off, off + len)) resolves against. Sets the event's fd as 0.29.3 does. */
+  private parseDirfd(b: Buffer, off: number, len: number, dirfd: number): string {
     const t = this.thread!;
-    if (name.length !== 0 && name[0] === 0x2f) return '.';
+    if (len !== 0 && b[off] === 0x2f) return '.';
     if (dirfd === AT_FDCWD) return this.tables.cwd(t);
     this.fd = this.tables.getFd(t, dirfd);
     if (!this.fd) return '<UNKNOWN>';
     return this.fd.name + '/';
   }
 
+  /**
+   * The open family's exit. The path is kept as bytes nb[no, no + nl) of the event or of its stored enter,
+   * not as a Buffer view: making a view costs more than the rest of this parser, which runs for every open.
+   */
   private parseOpenExit(): void {
     const ev = this.ev;
     const etype = ev.type;
@@ -980,52 +985,52 @@ export class StateEngine implements Ctx {
     if (!t) return;
     const enter = this.retrieveEnter();
     const fd = this.p64(0);
-    let name: Buffer;
+    let nb = ev.buf;
+    let no = 0;
+    let nl = 0;
     let flags: number;
     let dev = 0;
     let sdir: string;
-    if (etype === E.OPEN_X) {
-      name = this.pBytes(1);
-      flags = this.pU32(2);
-      if (this.nparams() > 4) dev = this.pU32(4);
-      if (enter && enter.nparams >= 2) {
-        const en = enter.paramBytes(0);
-        if (en.length !== 0 && !isNullText(en)) {
-          name = en;
-          flags = enter.u32(1);
-        }
+    if (etype === E.OPEN_X || etype === E.CREAT_X) {
+      if (ev.nparams > 1) {
+        no = ev.paramOff(1);
+        nl = ev.paramLen(1);
       }
-      sdir = this.tables.cwd(t);
-    } else if (etype === E.CREAT_X) {
-      name = this.pBytes(1);
-      flags = 0;
-      if (this.nparams() > 3) dev = this.pU32(3);
-      if (enter && enter.nparams >= 1) {
-        const en = enter.paramBytes(0);
-        if (en.length !== 0 && !isNullText(en)) name = en;
+      const open = etype === E.OPEN_X;
+      flags = open ? this.pU32(2) : 0;
+      if (this.nparams() > (open ? 4 : 3)) dev = this.pU32(open ? 4 : 3);
+      if (enter && enter.nparams >= (open ? 2 : 1) && enter.hasText(0)) {
+        nb = enter.bytes;
+        no = enter.off(0);
+        nl = enter.len(0);
+        if (open) flags = enter.u32(1);
       }
       sdir = this.tables.cwd(t);
     } else if (etype === E.OPENAT_X) {
       if (!enter) return;
-      name = enter.paramBytes(1);
+      nb = enter.bytes;
+      no = enter.off(1);
+      nl = enter.len(1);
       flags = enter.u32(2);
-      sdir = this.parseDirfd(name, enter.int64(0));
+      sdir = this.parseDirfd(nb, no, nl, enter.int64(0));
     } else {
-      name = this.pBytes(2);
+      if (ev.nparams > 2) {
+        no = ev.paramOff(2);
+        nl = ev.paramLen(2);
+      }
       flags = this.pU32(3);
       let dirfd = this.p64(1);
       if (etype === E.OPENAT_2_X && this.nparams() > 5) dev = this.pU32(5);
-      if (enter && enter.nparams >= 3) {
-        const en = enter.paramBytes(1);
-        if (en.length !== 0 && !isNullText(en)) {
-          name = en;
-          flags = enter.u32(2);
-          dirfd = enter.int64(0);
-        }
+      if (enter && enter.nparams >= 3 && enter.hasText(1)) {
+        nb = enter.bytes;
+        no = enter.off(1);
+        nl = enter.len(1);
+        flags = enter.u32(2);
+        dirfd = enter.int64(0);
       }
-      sdir = this.parseDirfd(name, dirfd);
+      sdir = this.parseDirfd(nb, no, nl, dirfd);
     }
-    const full = concatenatePaths(sdir, name);
+    const full = concatenatePathBytes(sdir, nb, no, nl);
     if (fd >= 0) {
       const f = new Fd();
       f.type = flags & PPM_O_DIRECTORY ? FD_DIRECTORY : FD_FILE_V2;
@@ -1569,6 +1574,18 @@ class EnterEvent {
     if (i >= this.nparams) return EMPTY;
     return this.bytes.subarray(this.offs[i]!, this.offs[i]! + this.lens[i]!);
   }
+  /** where parameter i's bytes start in `bytes` (0 past nparams, with len 0) */
+  off(i: number): number {
+    return i < this.nparams ? this.offs[i]! : 0;
+  }
+  len(i: number): number {
+    return i < this.nparams ? this.lens[i]! : 0;
+  }
+  /** parameter i holds a string: not empty, and not the driver's "(NULL)" */
+  hasText(i: number): boolean {
+    const l = this.len(i);
+    return l !== 0 && !isNullText(this.bytes, this.offs[i]!, l);
+  }
   int64(i: number): number {
     if (i >= this.nparams) return 0;
     return this.lens[i]! >= 8 ? readI64(this.bytes, this.offs[i]!) : 0;
@@ -1689,9 +1706,11 @@ function renderSocktupleSimple(t: Buffer): string {
 }
 
 /** Whether a string parameter reads "(NULL)" (the driver's text for a NULL pointer). */
-function isNullText(b: Buffer): boolean {
+/** bytes b[o, o + len) are "(NULL)", alone or NUL-terminated */
+function isNullText(b: Buffer, o: number, len: number): boolean {
   return (
-    b.length >= 6 && b[0] === 0x28 && b[1] === 0x4e && b[2] === 0x55 && b[3] === 0x4c && b[4] === 0x4c && b[5] === 0x29 && (b.length === 6 || b[6] === 0)
+    len >= 6 && b[o] === 0x28 && b[o + 1] === 0x4e && b[o + 2] === 0x55 && b[o + 3] === 0x4c && b[o + 4] === 0x4c && b[o + 5] === 0x29 &&
+    (len === 6 || b[o + 6] === 0)
   );
 }
 
