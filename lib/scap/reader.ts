@@ -246,7 +246,7 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
 }
 
 /**
- * readBlocks' hot path: the plain event blocks (v1 or v2, with or without flags, not large) that lie whole
+ * readBlocks' hot path: the plain event blocks (v1 or v2, with or without flags and number trailer, not large) that lie whole
  * in `b` from `p`, starting before `lim`. It stops at anything else, including every fault, and leaves that
  * block to readBlocks' general walk, which checks it the same way. Returns where it stopped, or -1 when the
  * handler asked to stop. `ev.num` carries the event count in and out.
@@ -277,8 +277,6 @@ function walkEvents(
     if (evOff + hdr > end - 4) break;
     const evLen = dv.getUint32(evOff + 16, true);
     if (evLen < hdr || evOff + evLen > end - 4) break;
-    const tail = evOff + evLen;
-    if (tail + 12 <= end - 4 && dv.getUint16(tail, true) === NUM_OPTION) break;
     const type = dv.getUint16(evOff + 20, true);
     ev.set(b, evOff, v1, false, v1 ? tableNparams(type) : 0);
     if (v1 ? ev.nparams === 0 && evLen !== hdr && tableNparams(type) > 0 : EVENT_HEADER_V2 + ev.nparams * 2 > evLen) break;
@@ -286,7 +284,12 @@ function walkEvents(
     ev.flags = withFlags ? dv.getUint32(p + 10, true) : 0;
     ev.blockType = bt;
     ev.streamOffset = base + p;
-    ev.num = ++n;
+    // tdig's number trailer (formats/scap.md), as in readBlocks: the event's number in its source capture
+    const tail = evOff + evLen;
+    if (tail + 12 <= end - 4 && dv.getUint16(tail, true) === NUM_OPTION && dv.getUint16(tail + 2, true) === 8) {
+      n = dv.getUint32(tail + 4, true) + dv.getUint32(tail + 8, true) * 4294967296;
+    } else n++;
+    ev.num = n;
     p = end;
     if (handler.event(ev) === false) return -1;
   }
