@@ -12,6 +12,7 @@ const CLI = 100;
 const OTHER = 200;
 /** not in the process list */
 const GHOST = 300;
+const GHOST2 = 301;
 const open = (tid: number, path: string, fd: number): Buffer[] => [
   event(2, tid, [str(path), u32(1), u32(0)]),
   event(3, tid, [i64(fd), str(path), u32(1), u32(0), u32(0)]),
@@ -37,26 +38,34 @@ function capture(): Buffer {
     ...close(CLI, 7),
     ...open(CLI, '/tmp/failedthenexit', -2), // the thread's next event is an exit without its enter: kept
     event(7, CLI, [i64(10), Buffer.from('0123456789')]),
+    ...open(GHOST2, '/tmp/ghostquad', 9), // left out, but the reader meets the thread at the close: the close stays
+    ...close(GHOST2, 9),
+    ...close(GHOST2, 10, -9),
     ...open(GHOST, '/tmp/ghost', -2), // a thread the reader has not met yet: kept
     ...open(GHOST, '/tmp/ghostagain', -2),
+    ...open(CLI, '/tmp/closedthenexit', 8), // left out, but its close is followed by an exit without its enter: the close stays
+    ...close(CLI, 8),
+    event(7, CLI, [i64(10), Buffer.from('0123456789')]),
     ...read(CLI, 5),
   ];
   return Buffer.concat([...sectionBlocks({ procs: [proc(CLI, 'mycli'), proc(OTHER, 'other')] }), ...evs.map((e) => eventBlock(0, 0, e, false))]);
 }
 
-/** The opened paths of the open exits in a stream, in order. */
-async function openedPaths(stream: Buffer): Promise<string[]> {
-  const out: string[] = [];
+/** The opened paths of the open exits in a stream, and the fds of its close enters, in order. */
+async function opensAndCloses(stream: Buffer): Promise<{ opened: string[]; closed: number[] }> {
+  const opened: string[] = [];
+  const closed: number[] = [];
   async function* one(): AsyncGenerator<Buffer> {
     yield stream;
   }
   await readBlocks(one(), {
     header() {},
     event(ev) {
-      if (ev.type === 3) out.push(ev.paramBytes(1).toString('latin1').replace(/\0$/, ''));
+      if (ev.type === 3) opened.push(ev.paramBytes(1).toString('latin1').replace(/\0$/, ''));
+      if (ev.type === 4) closed.push(ev.paramInt(0));
     },
   }, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0 });
-  return out;
+  return { opened, closed };
 }
 
 const FILTER = 'proc.name=other or (proc.name=mycli and evt.type=read)';
@@ -66,7 +75,8 @@ const FILTER = 'proc.name=other or (proc.name=mycli and evt.type=read)';
 test('a state-only open closed right after is left out of the filtered stream; other opens stay', async () => {
   const r = tdig('tdig-filter', [FILTER], capture());
   assert.equal(r.status, 0, r.stderr.toString());
-  assert.deepEqual(await openedPaths(r.stdout), [
+  const { opened, closed } = await opensAndCloses(r.stdout);
+  assert.deepEqual(opened, [
     '/tmp/first',
     '/tmp/replaces',
     '/tmp/failedclose',
@@ -75,8 +85,11 @@ test('a state-only open closed right after is left out of the filtered stream; o
     '/tmp/ghost',
     '/tmp/ghostagain',
   ]);
+  // the closes of /tmp/short and /tmp/again go too: their thread's next event is an enter
+  assert.deepEqual(closed, [3, 5, 6, 9, 10, 8]);
   // --thin writes no state-only events at all
-  assert.deepEqual(await openedPaths(tdig('tdig-filter', ['--thin', FILTER], capture()).stdout), []);
+  const thin = await opensAndCloses(tdig('tdig-filter', ['--thin', FILTER], capture()).stdout);
+  assert.deepEqual(thin, { opened: [], closed: [] });
 });
 
 test('the reader of the filtered stream resolves what the whole capture resolves', () => {

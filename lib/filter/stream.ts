@@ -223,7 +223,9 @@ const CLOSE_X = 5;
  * thread's next enter event sets again (one whose per-event reset runs: not sched_switch or procinfo).
  * So a failed open's two events are left out once the next event written for that thread turns out to
  * be such an enter, and when the reader already knew the thread (from the process list or an event
- * written before): otherwise it would meet the thread later.
+ * written before): otherwise it would meet the thread later. The close that stays after a left-out
+ * open is the same case: its fd is not in the reader's table, so it too sets only per-event state, and
+ * it goes the same way.
  *
  * Never the stream's first event (a reader's first timestamp). Such opens are most of the state-only
  * events of a typical capture.
@@ -289,6 +291,8 @@ export class ShortOpens {
         if (ev.nparams > 0 && ev.paramInt(0) >= 0 && out === this.out && out.generation() === this.gen) {
           out.cut(this.openAt, this.openEnd);
           cut += 2;
+          // the close now finds no fd: like a failed open, it waits for its thread's next written event
+          if (this.openKnown && this.failedTid === -1) this.pend(tid, out, this.openAt);
         }
       } else if (this.step === 2 && type === CLOSE_E) {
         if (ev.nparams > 0 && ev.paramInt(0) === this.fd) {
@@ -303,11 +307,7 @@ export class ShortOpens {
           this.step = 2;
           done = true;
         } else if (fd < 0 && this.openKnown && this.failedTid === -1 && out === this.out && out.generation() === this.gen) {
-          this.failedTid = tid;
-          this.failedOut = out;
-          this.failedGen = this.gen;
-          this.failedAt = this.openAt;
-          this.failedEnd = -1;
+          this.pend(tid, out, this.openAt);
         }
       }
     }
@@ -333,7 +333,16 @@ export class ShortOpens {
     return cut;
   }
 
-  /** A write while a failed open waits: the event of its thread that decides, or one that ends its exit block. */
+  /** Events of `tid` written from `at` on (through the one being written) wait for the thread's next written event. */
+  private pend(tid: number, out: CuttableOutput, at: number): void {
+    this.failedTid = tid;
+    this.failedOut = out;
+    this.failedGen = out.generation();
+    this.failedAt = at;
+    this.failedEnd = -1;
+  }
+
+  /** A write while a failed open (or a close left alone) waits: the event of its thread that decides, or one that ends its exit block. */
   private failedOpen(tid: number, type: number, out: CuttableOutput): number {
     const same = out === this.failedOut && out.generation() === this.failedGen;
     if (this.failedEnd === -1) this.failedEnd = same ? out.position() : -2;
