@@ -948,12 +948,9 @@ export class StateEngine implements Ctx {
         if (pathname.toString('latin1', 0, Math.min(4, pathname.length)) === '<NA>') t.exepath = '<NA>';
         else {
           const flags = enter.u32(2);
-          let sdir = this.parseDirfd(pathname, 0, pathname.length, dirfd);
-          let path: Buffer | string = pathname;
-          if (flags & 1 && cstr(pathname).length === 0) path = sdir;
-          t.exepath = concatenatePaths(sdir, path);
-          void sdir;
-          sdir = '';
+          const sdir = this.parseDirfd(pathname, 0, pathname.length, dirfd);
+          // AT_EMPTY_PATH (flags bit 0) with an empty name: the directory itself
+          t.exepath = concatenatePaths(sdir, flags & 1 && cstr(pathname).length === 0 ? sdir : pathname);
         }
       }
     }
