@@ -246,20 +246,20 @@ export class ShortOpens {
   private openAt = 0;
   private openEnd = 0;
   private any = false;
-  /** a failed open waiting for its thread's next written event (-1: none) */
-  private failedTid = -1;
-  private failedOut: CuttableOutput | undefined = undefined;
-  private failedGen = 0;
-  private failedAt = 0;
-  /** end of the failed open's exit: the position at the next write (-1 until then, -2 when unknown) */
-  private failedEnd = -1;
+  /** a failed open, or a close left alone, waiting for its thread's next written event (-1: none) */
+  private waitTid = -1;
+  private waitOut: CuttableOutput | undefined = undefined;
+  private waitGen = 0;
+  private waitAt = 0;
+  /** end of the waiting events: the position at the next write (-1 until then, -2 when unknown) */
+  private waitEnd = -1;
   /** the threads a reader of the stream knows: the section's process list and the threads of events written */
   private readonly known = new Set<number>();
 
   /** A header block was written (after `engine` read it): a section resets what the reader knows. */
   header(kind: BlockKind, engine: StateEngine): void {
     this.step = 0;
-    this.failedTid = -1;
+    this.waitTid = -1;
     if (kind === BlockKind.Section) this.known.clear();
     else if (kind === BlockKind.ProcList) for (const tid of engine.tables.threads.keys()) this.known.add(tid);
   }
@@ -267,7 +267,7 @@ export class ShortOpens {
   /** A block was not written after all (too big for its flags): forget what is under way. */
   interrupt(): void {
     this.step = 0;
-    this.failedTid = -1;
+    this.waitTid = -1;
   }
 
   /** Before the engine parses `ev`, when step is 1: whether the fd an open's exit returns is new to its process. */
@@ -284,7 +284,7 @@ export class ShortOpens {
     const type = ev.type;
     const tid = ev.tid;
     let cut = 0;
-    if (this.failedTid !== -1) cut += this.failedOpen(tid, type, out);
+    if (this.waitTid !== -1) cut += this.decideWaiting(tid, type, out);
     let done = false;
     if (stateOnly && tid === this.tid && this.step !== 0) {
       if (this.step === 3 && type === CLOSE_X) {
@@ -292,7 +292,7 @@ export class ShortOpens {
           out.cut(this.openAt, this.openEnd);
           cut += 2;
           // the close now finds no fd: like a failed open, it waits for its thread's next written event
-          if (this.openKnown && this.failedTid === -1) this.pend(tid, out, this.openAt);
+          if (this.openKnown && this.waitTid === -1) this.pend(tid, out, this.openAt);
         }
       } else if (this.step === 2 && type === CLOSE_E) {
         if (ev.nparams > 0 && ev.paramInt(0) === this.fd) {
@@ -306,7 +306,7 @@ export class ShortOpens {
           this.fd = fd;
           this.step = 2;
           done = true;
-        } else if (fd < 0 && this.openKnown && this.failedTid === -1 && out === this.out && out.generation() === this.gen) {
+        } else if (fd < 0 && this.openKnown && this.waitTid === -1 && out === this.out && out.generation() === this.gen) {
           this.pend(tid, out, this.openAt);
         }
       }
@@ -328,31 +328,31 @@ export class ShortOpens {
     if ((this.resets[type]! & 2) !== 0) {
       // procexit: the reader drops the thread
       this.known.delete(tid);
-      if (this.failedTid === tid) this.failedTid = -1;
+      if (this.waitTid === tid) this.waitTid = -1;
     } else this.known.add(tid);
     return cut;
   }
 
   /** Events of `tid` written from `at` on (through the one being written) wait for the thread's next written event. */
   private pend(tid: number, out: CuttableOutput, at: number): void {
-    this.failedTid = tid;
-    this.failedOut = out;
-    this.failedGen = out.generation();
-    this.failedAt = at;
-    this.failedEnd = -1;
+    this.waitTid = tid;
+    this.waitOut = out;
+    this.waitGen = out.generation();
+    this.waitAt = at;
+    this.waitEnd = -1;
   }
 
-  /** A write while a failed open (or a close left alone) waits: the event of its thread that decides, or one that ends its exit block. */
-  private failedOpen(tid: number, type: number, out: CuttableOutput): number {
-    const same = out === this.failedOut && out.generation() === this.failedGen;
-    if (this.failedEnd === -1) this.failedEnd = same ? out.position() : -2;
-    if (tid !== this.failedTid) return 0;
-    this.failedTid = -1;
+  /** A write while events wait (a failed open, a close left alone): the event of their thread that decides, or one that ends their block. */
+  private decideWaiting(tid: number, type: number, out: CuttableOutput): number {
+    const same = out === this.waitOut && out.generation() === this.waitGen;
+    if (this.waitEnd === -1) this.waitEnd = same ? out.position() : -2;
+    if (tid !== this.waitTid) return 0;
+    this.waitTid = -1;
     // only an enter whose per-event reset sets the thread's state again (not sched_switch, not procinfo)
-    if ((this.resets[type]! & 1) === 0 || this.failedEnd < 0 || !same) return 0;
-    const len = this.failedEnd - this.failedAt;
-    out.cut(this.failedAt, this.failedEnd);
-    if (this.step !== 0 && this.out === out && this.openAt >= this.failedEnd) {
+    if ((this.resets[type]! & 1) === 0 || this.waitEnd < 0 || !same) return 0;
+    const len = this.waitEnd - this.waitAt;
+    out.cut(this.waitAt, this.waitEnd);
+    if (this.step !== 0 && this.out === out && this.openAt >= this.waitEnd) {
       this.openAt -= len;
       this.openEnd -= len;
     }
