@@ -10,7 +10,7 @@ import { readBlocks } from '../scap/reader.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
 import { NUM_OPTION } from '../scap/reader.js';
 import { openOutput, type ScapSink } from '../scap/output.js';
-import { EventView } from '../scap/event.js';
+import { copyBytes, EventView } from '../scap/event.js';
 import { EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARGE, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
 import { StateEngine } from '../state/engine.js';
 import { EF, eventInfo } from '../events/table.js';
@@ -240,6 +240,7 @@ const CHUNK = 1 << 16;
 class ScapOutput implements Output, CuttableOutput {
   private readonly sink: ScapSink;
   private buf = Buffer.allocUnsafe(CHUNK);
+  private dv = viewOf(this.buf);
   private pos = 0;
   private full = false;
   /** buffers handed to the sink so far */
@@ -265,13 +266,17 @@ class ScapOutput implements Output, CuttableOutput {
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     this.flush();
-    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+    if (n > this.buf.length) {
+      this.buf = Buffer.allocUnsafe(n);
+      this.dv = viewOf(this.buf);
+    }
   }
 
   private flush(): void {
     if (this.pos === 0) return;
     if (!this.sink.write(this.buf.subarray(0, this.pos))) this.full = true;
     this.buf = Buffer.allocUnsafe(CHUNK);
+    this.dv = viewOf(this.buf);
     this.pos = 0;
     this.flushes++;
   }
@@ -286,7 +291,7 @@ class ScapOutput implements Output, CuttableOutput {
   event(ev: EventView, flags: number): void {
     const n = blockSize(ev, flags);
     this.room(n);
-    this.pos = writeBlock(this.buf, this.pos, ev, flags, n);
+    this.pos = writeBlock(this.buf, this.dv, this.pos, ev, flags, n);
   }
 
   ready(): Promise<void> | void {
@@ -324,7 +329,7 @@ class NdjsonOutput implements Output {
   event(ev: EventView, flags: number, engine: StateEngine): void {
     const n = blockSize(ev, flags);
     const block = Buffer.allocUnsafe(n);
-    writeBlock(block, 0, ev, flags, n);
+    writeBlock(block, viewOf(block), 0, ev, flags, n);
     const v = this.view();
     const hdr = flags !== 0 ? 14 : 10;
     v.set(block, hdr, ev.lensOff - ev.off === EVENT_HEADER_V1, ev.lenSize === 4, ev.nparams);
@@ -367,52 +372,40 @@ function blockSize(ev: EventView, flags: number): number {
   return 8 + ((body + 3) & ~3) + 4;
 }
 
+function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.length);
+}
+
 function blockType(ev: EventView, flags: number): number {
   if (ev.lensOff - ev.off === EVENT_HEADER_V1) return flags !== 0 ? EVF_V1 : EV_V1;
   if (ev.lenSize === 4) return flags !== 0 ? EVF_V2_LARGE : EV_V2_LARGE;
   return flags !== 0 ? EVF_V2 : EV_V2;
 }
 
-/** little-endian u32 without the bounds checks of writeUInt32LE (the caller made room) */
-function u32(out: Buffer, o: number, v: number): void {
-  out[o] = v;
-  out[o + 1] = v >>> 8;
-  out[o + 2] = v >>> 16;
-  out[o + 3] = v >>> 24;
-}
-
-function writeBlock(out: Buffer, at: number, ev: EventView, flags: number, total: number): number {
-  u32(out, at, blockType(ev, flags));
-  u32(out, at + 4, total);
-  const cpu = ev.cpu;
-  out[at + 8] = cpu;
-  out[at + 9] = cpu >>> 8;
+/** Writes the block of `ev` (`total` bytes, from blockSize) into `out` at `at`; `dv` is a DataView over `out`. */
+function writeBlock(out: Buffer, dv: DataView, at: number, ev: EventView, flags: number, total: number): number {
+  dv.setUint32(at, blockType(ev, flags), true);
+  dv.setUint32(at + 4, total, true);
+  dv.setUint16(at + 8, ev.cpu, true);
   let o = at + 10;
   if (flags !== 0) {
-    u32(out, o, flags >>> 0);
+    dv.setUint32(o, flags >>> 0, true);
     o += 4;
   }
   const len = ev.len;
-  if (len <= 40) {
-    // small copies: a loop beats Buffer.copy's call overhead
-    const src = ev.buf;
-    const off = ev.off;
-    for (let i = 0; i < len; i++) out[o + i] = src[off + i]!;
-  } else ev.buf.copy(out, o, ev.off, ev.off + len);
+  copyBytes(ev.buf, ev.dv, ev.off, out, dv, o, len);
   o += len;
   const end = at + total;
   if (end - 4 - o >= TRAILER) {
     const num = ev.num;
-    out[o] = NUM_OPTION & 0xff;
-    out[o + 1] = NUM_OPTION >>> 8;
-    out[o + 2] = 8;
-    out[o + 3] = 0;
-    u32(out, o + 4, num % 4294967296);
-    u32(out, o + 8, Math.floor(num / 4294967296));
-    u32(out, o + 12, 0);
+    dv.setUint16(o, NUM_OPTION, true);
+    dv.setUint16(o + 2, 8, true);
+    dv.setUint32(o + 4, num % 4294967296, true);
+    dv.setUint32(o + 8, Math.floor(num / 4294967296), true);
+    dv.setUint32(o + 12, 0, true);
     o += TRAILER;
   }
-  while (o < end - 4) out[o++] = 0;
-  u32(out, end - 4, total);
+  while (o < end - 4) dv.setUint8(o++, 0);
+  dv.setUint32(end - 4, total, true);
   return end;
 }
