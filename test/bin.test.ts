@@ -118,3 +118,20 @@ test('a command exits only once a slow reader has taken all its output (stdout a
   assert.equal(table.status, 0, table.stderr.toString());
   assert.equal(table.stdout.toString(), spawnSync(bin('tdig-agg'), ['topfiles_bytes', cap], { env }).stdout.toString());
 });
+
+test('standard input gives what the file gives: a pipe fed in pieces, and one left non-blocking', () => {
+  const cap = join(FIXTURES, 'curl_google.scap');
+  const want = spawnSync(bin('tdig-fmt'), [cap], { env, maxBuffer: 1 << 28 }).stdout;
+  assert.ok(want.length > 0);
+  // blocking reads of a pipe that runs dry between its two pieces
+  const feed = `(head -c 5000 "$1"; sleep 0.3; tail -c +5001 "$1")`;
+  const pieces = spawnSync('sh', ['-c', `${feed} | "$0"`, bin('tdig-fmt'), cap], { env, maxBuffer: 1 << 28 });
+  assert.equal(pieces.status, 0, pieces.stderr.toString());
+  assert.ok(pieces.stdout.equals(want));
+  // the same pipe made non-blocking before the command starts (perl-base is essential in Debian): a read
+  // that finds the pipe dry fails with EAGAIN, and process.stdin goes on from there
+  const nonblocking = `use Fcntl; fcntl(STDIN, F_SETFL, fcntl(STDIN, F_GETFL, 0) | O_NONBLOCK) or die; exec @ARGV`;
+  const nb = spawnSync('sh', ['-c', `${feed} | perl -e '${nonblocking}' "$0"`, bin('tdig-fmt'), cap], { env, maxBuffer: 1 << 28 });
+  assert.equal(nb.status, 0, nb.stderr.toString());
+  assert.ok(nb.stdout.equals(want));
+});

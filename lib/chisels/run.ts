@@ -27,9 +27,10 @@ import { Progress } from '../output/progress.js';
 import { RuntimeError, UsageError } from '../cli/errors.js';
 import { ChiselError } from './types.js';
 import type { Chisel, ChiselDef, ChiselHost, EventTap } from './types.js';
+import type { InputSource } from '../scap/input.js';
 
 export interface RunOptions {
-  sources: (string | NodeJS.ReadableStream)[];
+  sources: InputSource[];
   /** the user's filter expression */
   filter?: string;
   bufferFormat: BufferFormat;

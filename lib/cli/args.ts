@@ -2,6 +2,7 @@
 
 import { ttyModule } from './lazy.js';
 import { UsageError } from './errors.js';
+import { StdinSource, type InputSource } from '../scap/input.js';
 
 /**
  * Whether a word that names no existing file still looks like a path to one (so that it gets "no such
@@ -18,10 +19,11 @@ export function looksLikePath(word: string): boolean {
  * none. Standard input that is a terminal is refused: nobody types a capture, and waiting for one would
  * look like a hang.
  */
-export function inputSources(files: string[]): (string | NodeJS.ReadableStream)[] {
+export function inputSources(files: string[]): InputSource[] {
   const stdinWanted = files.length === 0 || files.includes('-');
   if (stdinWanted && ttyModule().isatty(0)) {
     throw new UsageError('no capture to read: name a file, or pipe one in (standard input is a terminal)');
   }
-  return files.length === 0 ? [process.stdin] : files.map((f) => (f === '-' ? process.stdin : f));
+  const stdin = new StdinSource();
+  return files.length === 0 ? [stdin] : files.map((f) => (f === '-' ? stdin : f));
 }

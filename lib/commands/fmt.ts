@@ -18,7 +18,7 @@ import type { OutputTimeMode } from '../fields/evt.js';
 import { DEFAULT_FORMAT, Formatter } from '../output/formatter.js';
 import { TextOut } from '../output/writer.js';
 import { listEvents, listFields } from '../output/list.js';
-import { openInput } from '../scap/input.js';
+import { openInput, type InputSource } from '../scap/input.js';
 import { NdjsonWriter, openCapture, readNdjson } from '../output/ndjson.js';
 import { Progress } from '../output/progress.js';
 
@@ -208,8 +208,8 @@ export async function run(args: string[]): Promise<number> {
  * `handler`; `pace` wraps the chunks for backpressure.
  */
 async function readSource(
-  src: string | NodeJS.ReadableStream,
-  input: string | NodeJS.ReadableStream,
+  src: InputSource,
+  input: InputSource,
   from: Options['from'],
   handler: BlockHandler,
   pace: (chunks: AsyncIterable<Buffer>) => AsyncIterable<Buffer>,
@@ -232,7 +232,7 @@ async function* withBackpressure(chunks: AsyncIterable<Buffer>, out: TextOut): A
   }
 }
 
-async function toScap(o: Options, sources: (string | NodeJS.ReadableStream)[]): Promise<number> {
+async function toScap(o: Options, sources: InputSource[]): Promise<number> {
   const sink = openOutput({ path: o.outFile, compression: o.compression, stdout: process.stdout });
   let seen = 0;
   let stop = false;

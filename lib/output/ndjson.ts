@@ -11,7 +11,7 @@ import type { StateEngine } from '../state/engine.js';
 import { BlockKind } from '../scap/blocks.js';
 import { evtArgs, evtType } from '../fields/evt.js';
 import type { TextOut } from './writer.js';
-import { openInput } from '../scap/input.js';
+import { openInput, type InputSource } from '../scap/input.js';
 import {
   decodeFdList,
   decodeInterfaces,
@@ -117,7 +117,7 @@ export class NdjsonWriter {
 }
 
 /** Read tdig's NDJSON and yield the scap bytes it carries, block by block. Errors name the line. */
-export async function* readNdjson(src: string | NodeJS.ReadableStream): AsyncGenerator<Buffer> {
+export async function* readNdjson(src: InputSource): AsyncGenerator<Buffer> {
   // NDJSON may itself be gzip or lz4 compressed
   const stream = openInput(src);
   let rest = '';
@@ -161,7 +161,7 @@ export async function* readNdjson(src: string | NodeJS.ReadableStream): AsyncGen
  * `ndjson` says which it was. Chunks of a plain file come from a small ring of reused buffers (a reader
  * copies what it keeps of an event before it pulls again); the NDJSON decoder reads ahead, so it gets copies.
  */
-export async function openCapture(src: string | NodeJS.ReadableStream): Promise<{ ndjson: boolean; chunks: AsyncIterable<Buffer> }> {
+export async function openCapture(src: InputSource): Promise<{ ndjson: boolean; chunks: AsyncIterable<Buffer> }> {
   const it = openInput(src, { reuseChunks: true })[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return { ndjson: false, chunks: (async function* () {})() };
