@@ -65,8 +65,9 @@ async function* regularFileChunks(path: string, reuse: boolean): AsyncGenerator<
 /**
  * Standard input as an input source. It is read with blocking reads when it is a pipe, a socket or a file:
  * through a pipe, a stream's wake-ups and promises cost ~35 µs more per 64 KiB read (~35 ms per 60 MB).
- * process.stdin is made only when reads would not block (it makes descriptor 0 non-blocking), or when
- * descriptor 0 is non-blocking already (EAGAIN: no byte was taken, the stream goes on from there).
+ * process.stdin (which makes descriptor 0 non-blocking) is made only for anything else, or when a read
+ * fails with EAGAIN because the descriptor was left non-blocking: no byte was taken, and the stream goes on
+ * from there.
  */
 export class StdinSource {
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {
