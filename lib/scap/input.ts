@@ -176,13 +176,19 @@ export async function* openInput(source: InputSource, opts: InputOptions = {}): 
       dec.end(out);
       for (let i = 0; i < out.length; i++) yield out[i]!;
     } else {
-      yield* gunzip(rest());
+      // zlib holds on to the chunks it was given for a while (a pipe's reads of 64 KiB, more than the ring
+      // has buffers): with reused buffers it gets copies of the (compressed, so smaller) input
+      yield* gunzip(opts.reuseChunks === true ? copies(rest()) : rest());
     }
   } finally {
     // Stop the source (closes a file we opened; a no-op if it already ended).
     await it.return?.();
     own?.destroy();
   }
+}
+
+async function* copies(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const b of src) yield Buffer.from(b);
 }
 
 /** Counts the compressed bytes handed to zlib, for error offsets. */
