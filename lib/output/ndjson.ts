@@ -11,7 +11,7 @@ import type { StateEngine } from '../state/engine.js';
 import { BlockKind } from '../scap/blocks.js';
 import { evtArgs, evtType } from '../fields/evt.js';
 import type { TextOut } from './writer.js';
-import { openInput, type InputSource } from '../scap/input.js';
+import { copies, openInput, type InputSource } from '../scap/input.js';
 import {
   decodeFdList,
   decodeInterfaces,
@@ -177,10 +177,7 @@ export async function openCapture(src: InputSource): Promise<{ ndjson: boolean; 
     }
   })();
   if (head[i] === 0x7b /* { */) {
-    const copies = (async function* (): AsyncGenerator<Buffer> {
-      for await (const c of rest) yield Buffer.from(c);
-    })();
-    return { ndjson: true, chunks: readNdjson(Readable.from(copies)) };
+    return { ndjson: true, chunks: readNdjson(Readable.from(copies(rest))) };
   }
   return { ndjson: false, chunks: rest };
 }

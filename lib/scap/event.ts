@@ -20,6 +20,7 @@ export function copyBytes(src: Buffer, sdv: DataView, so: number, dst: Buffer, d
   for (; i + 4 <= n; i += 4) ddv.setUint32(d + i, sdv.getUint32(so + i, true), true);
   for (; i < n; i++) ddv.setUint8(d + i, sdv.getUint8(so + i));
 }
+
 const EMPTY_BUF = Buffer.alloc(0);
 const EMPTY_DV = new DataView(EMPTY_BUF.buffer, EMPTY_BUF.byteOffset, 0);
 

@@ -187,7 +187,8 @@ export async function* openInput(source: InputSource, opts: InputOptions = {}): 
   }
 }
 
-async function* copies(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/** The chunks of `src`, each copied (for a consumer that holds chunks longer than a ring of reused buffers lasts). */
+export async function* copies(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   for await (const b of src) yield Buffer.from(b);
 }
 
