@@ -193,17 +193,26 @@ export function concatenatePathBytes(base: string, b: Buffer, off: number, len: 
   return sanitizePath('', p);
 }
 
-/** Nothing to resolve: printable, no "." segments, no doubled or trailing "/". */
+/**
+ * Nothing to resolve: printable, no doubled or trailing "/", and no "." or ".." that ends where a "/" or
+ * the path's end follows. sanitizePath acts on those wherever they are, not only at a segment's start:
+ * "a../x" resolves to "x" and "a./x" to "ax", as sysdig resolves them. A name such as ".htaccess" or
+ * "a..b" is plain.
+ */
 function plainPath(p: string): boolean {
+  const n = p.length;
   let prev = 0x2f;
-  for (let i = 0; i < p.length; i++) {
+  for (let i = 0; i < n; i++) {
     const c = p.charCodeAt(i);
     if (c < 0x20 || c >= 0x7f) return false;
     if (c === 0x2f && prev === 0x2f && i !== 0) return false;
-    if (c === 0x2e && prev === 0x2f) return false;
+    if (c === 0x2e) {
+      const d = i + 1 < n ? p.charCodeAt(i + 1) : 0x2f;
+      if (d === 0x2f || (d === 0x2e && (i + 2 >= n || p.charCodeAt(i + 2) === 0x2f))) return false;
+    }
     prev = c;
   }
-  return prev !== 0x2f || p.length === 1;
+  return prev !== 0x2f || n === 1;
 }
 
 function sanitizePath(base: string, p: string): string {

@@ -469,7 +469,7 @@ export class StateEngine implements Ctx {
    * (sinsp::next returns before event_cleanup), and a later exit can then pair with the stale enter.
    */
   finish(ev: EventView, info: EventInfo, cleanup = (ev.flags & DF_STATE_ONLY) === 0): void {
-    if (this.fd) this.fd.oldName = this.fd.name;
+    // fd.name_changed: the event's fd against its name when last looked up (getFd)
     this.dispatch(ev, info);
     const f = this.fd;
     this.fdNameChanged = f !== undefined && f.name !== f.oldName;

@@ -460,8 +460,15 @@ export class StateTables {
     return this.mainThread(t)?.fds;
   }
 
+  /**
+   * A thread's fd. Like threadinfo's get_fd (libsinsp threadinfo.h), a lookup makes the fd's current name its
+   * old name: fd.name_changed compares the event's fd with its name at its last lookup, which for a dirfd
+   * is the lookup that parse_dirfd makes.
+   */
   getFd(t: Thread, fd: number): Fd | undefined {
-    return this.fdTable(t)?.get(fd);
+    const f = this.fdTable(t)?.get(fd);
+    if (f !== undefined) f.oldName = f.name;
+    return f;
   }
 
   /** The cwd belongs to the main thread. */
