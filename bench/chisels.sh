@@ -3,12 +3,18 @@
 # Prints wall-time ratios (tdig / sysdig; below 1 means tdig is faster), best of RUNS runs each (default 3),
 # alternating, same machine. The tdig commands run as installed commands do, through their bin/ scripts.
 # usage: bench/chisels.sh [REPEATS]     (run from the project root after npm run build; 700 -> ~1.07M events)
+#        CAP=FILE bench/chisels.sh      (an existing capture instead, e.g. bench/webserver.sh's)
 set -euo pipefail
 command -v sysdig >/dev/null || { echo "bench: needs sysdig (apt-get install -y sysdig)" >&2; exit 2; }
 reps=${1:-700}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-node dist/bench/mkbig.js test/data/curl_google.scap "$tmp/big.scap" "$reps" >/dev/null
-echo "capture: $((reps * 1536)) events ($(du -h "$tmp/big.scap" | cut -f1))"
+if [ -n "${CAP:-}" ]; then
+  ln -s "$(realpath "$CAP")" "$tmp/big.scap"
+  echo "capture: $CAP ($(du -hL "$tmp/big.scap" | cut -f1))"
+else
+  node dist/bench/mkbig.js test/data/curl_google.scap "$tmp/big.scap" "$reps" >/dev/null
+  echo "capture: $((reps * 1536)) events ($(du -h "$tmp/big.scap" | cut -f1))"
+fi
 
 RUNS=${RUNS:-3}
 secs() { /usr/bin/time -f '%e' -o "$tmp/t" "$@" >/dev/null 2>/dev/null || true; cat "$tmp/t"; }
