@@ -100,3 +100,75 @@ test('the reader of the filtered stream resolves what the whole capture resolves
   // the last read is on fd 5, which the failed close left open
   assert.match(direct, /mycli read 5 \/tmp\/failedclose\n$/);
 });
+
+// Pairs that change no table (a failed open, an fcntl that duplicates no fd, a shutdown) go once their
+// thread's next written event is an enter, whatever other threads wrote between their enter and exit.
+const DUPER = 400;
+const u8 = (v: number): Buffer => Buffer.from([v]);
+const F_GETFL = 4;
+const F_DUPFD = 1;
+const fcntl = (tid: number, fd: number, cmd: number, res: number): Buffer[] => [event(150, tid, [i64(fd), u8(cmd)]), event(151, tid, [i64(res)])];
+const shutdown = (tid: number, fd: number): Buffer[] => [event(36, tid, [i64(fd), u8(1)]), event(37, tid, [i64(0)])];
+
+function pairsCapture(): Buffer {
+  const [getflE, getflX] = fcntl(CLI, 3, F_GETFL, 2);
+  const [failE, failX] = open(CLI, '/tmp/nothere', -2);
+  const evs = [
+    ...open(CLI, '/tmp/first', 3), // the stream's first events: kept
+    getflE!, // F_GETFL, with another thread's kept read between its enter and exit: left out
+    ...read(OTHER, 0),
+    getflX!,
+    ...shutdown(CLI, 3), // left out
+    failE!, // a failed open, interleaved too: left out
+    ...read(OTHER, 0),
+    failX!,
+    ...open(DUPER, '/tmp/dupsrc', 3), // (followed by an fcntl, not a close: stays)
+    ...fcntl(DUPER, 3, F_DUPFD, 5), // adds fd 5: stays
+    ...fcntl(DUPER, 5, F_GETFL, 2), // after an F_DUPFD enter of its thread: stays
+    ...open(DUPER, '/tmp/dupfail', -2), // likewise
+    ...read(DUPER, 5),
+    // the F_GETFL exit took the F_DUPFD enter that its state-only exit left behind, and added fd 2
+    ...read(DUPER, 2),
+    ...read(CLI, 3),
+  ];
+  const procs = [proc(CLI, 'mycli'), proc(OTHER, 'other'), proc(DUPER, 'duper')];
+  return Buffer.concat([...sectionBlocks({ procs }), ...evs.map((e) => eventBlock(0, 0, e, false))]);
+}
+
+const PAIRS_FILTER = 'proc.name=other or ((proc.name=mycli or proc.name=duper) and evt.type=read)';
+
+/** "tid type" of every event of a stream (type as enter ">" or exit "<"), in order */
+async function eventList(stream: Buffer): Promise<string[]> {
+  const out: string[] = [];
+  async function* one(): AsyncGenerator<Buffer> {
+    yield stream;
+  }
+  await readBlocks(one(), {
+    header() {},
+    event(ev) {
+      out.push(`${ev.tid} ${eventInfo(ev.type)?.name}${ev.type & 1 ? '<' : '>'}`);
+    },
+  }, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0 });
+  return out;
+}
+
+test('pairs that change no table leave the filtered stream, also when other threads write between enter and exit', async () => {
+  const r = tdig('tdig-filter', [PAIRS_FILTER], pairsCapture());
+  assert.equal(r.status, 0, r.stderr.toString());
+  const evs = await eventList(r.stdout);
+  assert.deepEqual(evs.filter((e) => e.startsWith(`${CLI} `)), [`${CLI} open>`, `${CLI} open<`, `${CLI} read>`, `${CLI} read<`]);
+  assert.deepEqual(evs.filter((e) => e.startsWith(`${DUPER} `)), [
+    `${DUPER} open>`, `${DUPER} open<`, `${DUPER} fcntl>`, `${DUPER} fcntl<`, `${DUPER} fcntl>`, `${DUPER} fcntl<`,
+    `${DUPER} open>`, `${DUPER} open<`, `${DUPER} read>`, `${DUPER} read<`, `${DUPER} read>`, `${DUPER} read<`,
+  ]);
+  assert.equal(evs.filter((e) => e.startsWith(`${OTHER} `)).length, 4);
+});
+
+test('the reader of a stream without those pairs resolves what the whole capture resolves', () => {
+  const fields = ['-p', '%evt.num %proc.name %evt.type %fd.num %fd.name %evt.latency'];
+  const direct = tdigText('tdig-fmt', [...fields, PAIRS_FILTER], pairsCapture());
+  assert.equal(tdigText('tdig-fmt', fields, tdig('tdig-filter', [PAIRS_FILTER], pairsCapture()).stdout), direct);
+  assert.match(direct, /duper read 5 \/tmp\/dupsrc/);
+  assert.match(direct, /duper read 2 \/tmp\/dupsrc/);
+  assert.match(direct, /mycli read 3 \/tmp\/first/);
+});

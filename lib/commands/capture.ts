@@ -13,7 +13,7 @@ import { isBrokenPipe, openOutput, type OutputCompression, type ScapSink } from 
 import { eventBlockSize, sectionBlocks, writeEventBlockInto } from '../scap/writer.js';
 import { MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
 import type { EventView } from '../scap/event.js';
-import { DF_STATE_ONLY, type CuttableOutput } from '../filter/stream.js';
+import { addHole, cutHoles, DF_STATE_ONLY, type CuttableOutput } from '../filter/stream.js';
 import { CaptureFilter, FilterAction, writeStateOnly } from '../capture/filter.js';
 
 export const USAGE = `Usage: tdig-capture [options] [FILTER] [-- CMD ARGS...]
@@ -414,6 +414,9 @@ class Pending implements CuttableOutput {
   private end = 0;
   /** take() calls so far */
   private taken = 0;
+  /** byte ranges of out to leave out (CuttableOutput.cut), and their total */
+  private readonly holes: number[] = [];
+  private holeBytes = 0;
 
   position(): number {
     return this.pos;
@@ -423,10 +426,10 @@ class Pending implements CuttableOutput {
     return this.taken;
   }
 
-  /** (with a filter) remove [from, to) of the copies gathered since the last take() */
+  /** (with a filter) leave out [from, to) of the copies gathered since the last take() */
   cut(from: number, to: number): void {
-    this.out!.copyWithin(from, to, this.pos);
-    this.pos -= to - from;
+    addHole(this.holes, from, to);
+    this.holeBytes += to - from;
   }
 
   constructor(
@@ -438,7 +441,7 @@ class Pending implements CuttableOutput {
   }
 
   get size(): number {
-    return this.out ? this.pos : this.end - this.start;
+    return this.out ? this.pos - this.holeBytes : this.end - this.start;
   }
 
   keep(off: number, len: number): void {
@@ -476,10 +479,12 @@ class Pending implements CuttableOutput {
     this.taken++;
     if (this.out) {
       if (this.pos === 0) return null;
-      const b = this.out.subarray(0, this.pos);
+      const n = cutHoles(this.out, this.pos, this.holes);
+      this.holeBytes = 0;
+      const b = this.out.subarray(0, n);
       this.out = this.out.subarray(this.pos);
       this.pos = 0;
-      return b;
+      return n === 0 ? null : b;
     }
     if (this.end === this.start) return null;
     const b = this.batch.subarray(this.start, this.end);

@@ -15,7 +15,7 @@ import { EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARG
 import { StateEngine } from '../state/engine.js';
 import { EF, eventInfo } from '../events/table.js';
 import { compileFilter, filterEventStateless, FilterVerdict, StatelessCtx } from '../filter/index.js';
-import { DF_STATE_ONLY, DroppedEnters, filterAction, FilterAction, ShortOpens, type CuttableOutput } from '../filter/stream.js';
+import { addHole, cutHoles, DF_STATE_ONLY, DroppedEnters, filterAction, FilterAction, ShortOpens, type CuttableOutput } from '../filter/stream.js';
 import { isTypeOnly, scanByType, typeActions } from '../filter/fastscan.js';
 import { listFields } from '../output/list.js';
 import { NdjsonWriter, openCapture } from '../output/ndjson.js';
@@ -245,6 +245,8 @@ class ScapOutput implements Output, CuttableOutput {
   private full = false;
   /** buffers handed to the sink so far */
   private flushes = 0;
+  /** byte ranges of the buffer to leave out (CuttableOutput.cut) */
+  private readonly holes: number[] = [];
 
   position(): number {
     return this.pos;
@@ -255,8 +257,7 @@ class ScapOutput implements Output, CuttableOutput {
   }
 
   cut(from: number, to: number): void {
-    this.buf.copyWithin(from, to, this.pos);
-    this.pos -= to - from;
+    addHole(this.holes, from, to);
   }
 
   constructor(path: string | undefined, compression: 'plain' | 'gzip' | 'lz4') {
@@ -274,7 +275,8 @@ class ScapOutput implements Output, CuttableOutput {
 
   private flush(): void {
     if (this.pos === 0) return;
-    if (!this.sink.write(this.buf.subarray(0, this.pos))) this.full = true;
+    const n = cutHoles(this.buf, this.pos, this.holes);
+    if (!this.sink.write(this.buf.subarray(0, n))) this.full = true;
     this.buf = Buffer.allocUnsafe(CHUNK);
     this.dv = viewOf(this.buf);
     this.pos = 0;

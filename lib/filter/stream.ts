@@ -4,7 +4,7 @@
 
 import { EF, EVENT_MAX, eventInfo } from '../events/table.js';
 import { BlockKind, EVENT_HEADER_V1 } from '../scap/blocks.js';
-import { EventView } from '../scap/event.js';
+import { copyBytes, EventView } from '../scap/event.js';
 import { pairingMatters, type StateEngine } from '../state/engine.js';
 import { filterEvent, FilterVerdict } from './run.js';
 
@@ -191,8 +191,43 @@ export interface CuttableOutput {
   position(): number;
   /** changes whenever bytes already written leave this output's buffer (positions before it are then stale) */
   generation(): number;
-  /** remove the bytes [from, to) of the current buffer, moving what follows them down */
+  /**
+   * Leave out the bytes [from, to) of the current buffer. They leave when the buffer does (cutHoles);
+   * until then, positions do not move.
+   */
   cut(from: number, to: number): void;
+}
+
+/**
+ * Removes the cut ranges from buf[0, len): `holes` holds from, to, from, to, ... in ascending order, none
+ * overlapping (addHole keeps them so). Empties `holes` and returns the length left.
+ */
+export function cutHoles(buf: Buffer, len: number, holes: number[]): number {
+  if (holes.length === 0) return len;
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  let w = holes[0]!;
+  for (let i = 0; i < holes.length; i += 2) {
+    const from = holes[i + 1]!;
+    const next = i + 2 < holes.length ? holes[i + 2]! : len;
+    // moving bytes down, a forward copy never overwrites bytes it has yet to copy
+    copyBytes(buf, dv, from, buf, dv, w, next - from);
+    w += next - from;
+  }
+  holes.length = 0;
+  return w;
+}
+
+/** Adds [from, to) to `holes` (see cutHoles), in order: cuts mostly come in order, so this rarely moves any. */
+export function addHole(holes: number[], from: number, to: number): void {
+  let i = holes.length;
+  holes.push(from, to);
+  while (i > 0 && holes[i - 2]! > from) {
+    holes[i] = holes[i - 2]!;
+    holes[i + 1] = holes[i - 1]!;
+    i -= 2;
+  }
+  holes[i] = from;
+  holes[i + 1] = to;
 }
 
 /** Per event type: 1 for the enter, 2 for the exit of open, creat, openat and openat2 (every revision). */
@@ -207,28 +242,63 @@ function openTypeTable(): Uint8Array {
 }
 const CLOSE_E = 4;
 const CLOSE_X = 5;
+const FCNTL_E = 150;
+const FCNTL_X = 151;
+const SHUTDOWN_E = 36;
+const SHUTDOWN_X = 37;
+/** fcntl's cmd parameter (PPM_FCNTL_*): the two that duplicate an fd */
+const F_DUPFD = 1;
+const F_DUPFD_CLOEXEC = 14;
 
 /**
- * Leaves out of a filtered stream the state-only opens that change nothing a reader keeps.
+ * What ShortOpens keeps of a thread. Spans are byte ranges [at, end) of the output's current buffer (gen),
+ * one written event each; an end is -1 until the next write.
+ */
+class Track {
+  /** the reader of the stream knows the thread (process list, or an event of it written) */
+  known = false;
+  /** it wrote an fcntl enter that duplicates an fd */
+  duper = false;
+  /** its last written event, when that is a state-only enter that may start a pair that changes no table */
+  enterType = -1;
+  enterCmd = -1;
+  enterGen = -1;
+  enterAt = 0;
+  enterEnd = -1;
+  /** two events that change no table, waiting for the thread's next written event */
+  waitGen = -1;
+  waitAt = 0;
+  waitEnd = 0;
+  waitAt2 = 0;
+  waitEnd2 = -1;
+}
+
+/**
+ * Leaves out of a filtered stream the state-only events that change nothing a reader keeps.
  *
- * A file that a process opens and closes while the filter drops everything it does in between reaches
- * the stream as four state-only events back to back: open's enter and exit (fd N), close's enter (N) and
- * exit (success). The open adds N to the process's fd table and the close removes it. Without the open,
- * the close finds no N and changes nothing, so the reader's tables end up the same; the thread's own
- * per-event state (last fd, last event, enter time) is set by the close either way, which stays in the
- * stream. The open is left out only when N was not open in the process before it (replacing an open fd
- * is not undone by the close) and when nothing else was written in between.
+ * Opens closed right away. A file that a process opens and closes while the filter drops everything it
+ * does in between reaches the stream as four state-only events back to back: open's enter and exit (fd N),
+ * close's enter (N) and exit (success). The open adds N to the process's fd table and the close removes
+ * it. Without the open, the close finds no N and changes nothing, so the reader's tables end up the same;
+ * the thread's own per-event state (last fd, last event, enter time) is set by the close either way. The
+ * open is left out only when N was not open in the process before it (replacing an open fd is not undone
+ * by the close) and when nothing else was written in between.
  *
- * An open that failed (no fd) changes no table at all; only its thread's per-event state, which the
- * thread's next enter event sets again (one whose per-event reset runs: not sched_switch or procinfo).
- * So a failed open's two events are left out once the next event written for that thread turns out to
- * be such an enter, and when the reader already knew the thread (from the process list or an event
- * written before): otherwise it would meet the thread later. The close that stays after a left-out
- * open is the same case: its fd is not in the reader's table, so it too sets only per-event state, and
- * it goes the same way.
+ * Pairs that change no table. Some state-only pairs (an enter and its exit) change only their thread's
+ * per-event state, which the thread's next enter event sets again (one whose per-event reset runs: not
+ * sched_switch or procinfo): an open that failed (no fd), an fcntl that duplicates no fd (libsinsp adds an
+ * fd only for F_DUPFD and F_DUPFD_CLOEXEC that succeed), a shutdown (it has no parser), and the close that
+ * stays after a left-out open (its fd is not in the reader's table). Such a pair is left out once the next
+ * event written for its thread turns out to be such an enter, whatever other threads wrote in between, and
+ * when the reader already knew the thread (from the process list or an event written before): otherwise
+ * it would meet the thread later.
+ * A stored enter is not reset by every enter: after an exit that a reader does not clean up (a state-only
+ * one), it stays, and a later exit of its type takes it. Only fcntl stores its enter for some commands and
+ * not others, so after an F_DUPFD enter of a thread, a later fcntl exit of that thread can take that
+ * stale enter; nothing of such a thread is left out.
  *
- * Never the stream's first event (a reader's first timestamp). Such opens are most of the state-only
- * events of a typical capture.
+ * Never the stream's first event (a reader's first timestamp). Such events are most of the state-only
+ * events of a typical capture. Cuts stay within the output's current buffer (its generation).
  */
 export class ShortOpens {
   private readonly types = (openTypes ??= openTypeTable());
@@ -241,33 +311,40 @@ export class ShortOpens {
   private fresh = false;
   /** the reader knew the open's thread before its enter */
   private openKnown = false;
-  private out: CuttableOutput | undefined = undefined;
-  private gen = 0;
   private openAt = 0;
   private openEnd = 0;
   private any = false;
-  /** a failed open, or a close left alone, waiting for its thread's next written event (-1: none) */
-  private waitTid = -1;
-  private waitOut: CuttableOutput | undefined = undefined;
-  private waitGen = 0;
-  private waitAt = 0;
-  /** end of the waiting events: the position at the next write (-1 until then, -2 when unknown) */
-  private waitEnd = -1;
-  /** the threads a reader of the stream knows: the section's process list and the threads of events written */
-  private readonly known = new Set<number>();
+  private out: CuttableOutput | undefined = undefined;
+  /** the output's generation; bumped by forget() too, which makes every span of a thread stale */
+  private gen = 0;
+  private outGen = -1;
+  /** the thread whose last span ends at the next write: 1 its enter, 2 its waiting exit, 0 none */
+  private lastTrack: Track | undefined = undefined;
+  private lastKind = 0;
+  private readonly tracks = new Map<number, Track>();
 
   /** A header block was written (after `engine` read it): a section resets what the reader knows. */
   header(kind: BlockKind, engine: StateEngine): void {
-    this.step = 0;
-    this.waitTid = -1;
-    if (kind === BlockKind.Section) this.known.clear();
-    else if (kind === BlockKind.ProcList) for (const tid of engine.tables.threads.keys()) this.known.add(tid);
+    this.forget();
+    if (kind === BlockKind.Section) this.tracks.clear();
+    else if (kind === BlockKind.ProcList) for (const tid of engine.tables.threads.keys()) this.track(tid).known = true;
   }
 
   /** A block was not written after all (too big for its flags): forget what is under way. */
   interrupt(): void {
+    this.forget();
+  }
+
+  private forget(): void {
     this.step = 0;
-    this.waitTid = -1;
+    this.lastKind = 0;
+    this.gen++;
+  }
+
+  private track(tid: number): Track {
+    let t = this.tracks.get(tid);
+    if (t === undefined) this.tracks.set(tid, (t = new Track()));
+    return t;
   }
 
   /** Before the engine parses `ev`, when step is 1: whether the fd an open's exit returns is new to its process. */
@@ -280,35 +357,59 @@ export class ShortOpens {
 
   /** `ev` is about to be written with `flags` to `out`. Returns how many events written before it were cut. */
   writing(ev: EventView, flags: number, out: CuttableOutput): number {
+    const pos = out.position();
+    if (out !== this.out || out.generation() !== this.outGen) {
+      // a new buffer: what is under way lies in the one that left
+      this.forget();
+      this.out = out;
+      this.outGen = out.generation();
+    } else if (this.lastKind !== 0) {
+      if (this.lastKind === 1) this.lastTrack!.enterEnd = pos;
+      else this.lastTrack!.waitEnd2 = pos;
+    }
+    this.lastKind = 0;
+    const gen = this.gen;
     const stateOnly = (flags & DF_STATE_ONLY) !== 0;
     const type = ev.type;
     const tid = ev.tid;
+    const tr = this.track(tid);
     let cut = 0;
-    if (this.waitTid !== -1) cut += this.decideWaiting(tid, type, out);
+    if (tr.waitGen === gen) {
+      tr.waitGen = -1;
+      // only an enter whose per-event reset sets the thread's state again (not sched_switch, not procinfo)
+      if ((this.resets[type]! & 1) !== 0) {
+        out.cut(tr.waitAt, tr.waitEnd);
+        out.cut(tr.waitAt2, tr.waitEnd2);
+        cut = 2;
+      }
+    }
+    if (type === FCNTL_E && ev.nparams > 1) {
+      const cmd = ev.buf[ev.paramOff(1)]!;
+      if (cmd === F_DUPFD || cmd === F_DUPFD_CLOEXEC) tr.duper = true;
+    }
+    const afterEnter = tr.enterGen === gen ? tr.enterType : -1;
+    tr.enterGen = -1;
     let done = false;
     if (stateOnly && tid === this.tid && this.step !== 0) {
       if (this.step === 3 && type === CLOSE_X) {
-        if (ev.nparams > 0 && ev.paramInt(0) >= 0 && out === this.out && out.generation() === this.gen) {
+        if (ev.nparams > 0 && ev.paramInt(0) >= 0) {
           out.cut(this.openAt, this.openEnd);
           cut += 2;
-          // the close now finds no fd: like a failed open, it waits for its thread's next written event
-          if (this.openKnown && this.waitTid === -1) this.pend(tid, out, this.openAt);
+          // the close now finds no fd: it changes no table
+          if (this.openKnown && !tr.duper) this.waitFor(tr, this.openEnd, pos, pos);
+          done = true;
+          this.step = 0;
         }
       } else if (this.step === 2 && type === CLOSE_E) {
         if (ev.nparams > 0 && ev.paramInt(0) === this.fd) {
           this.step = 3;
-          this.openEnd = out.position();
+          this.openEnd = pos;
           done = true;
         }
-      } else if (this.step === 1 && type === this.openType + 1 && ev.nparams > 0) {
-        const fd = ev.paramInt(0);
-        if (this.fresh) {
-          this.fd = fd;
-          this.step = 2;
-          done = true;
-        } else if (fd < 0 && this.openKnown && this.waitTid === -1 && out === this.out && out.generation() === this.gen) {
-          this.pend(tid, out, this.openAt);
-        }
+      } else if (this.step === 1 && type === this.openType + 1 && this.fresh && ev.nparams > 0) {
+        this.fd = ev.paramInt(0);
+        this.step = 2;
+        done = true;
       }
     }
     if (!done) {
@@ -318,44 +419,49 @@ export class ShortOpens {
         this.tid = tid;
         this.openType = type;
         this.fresh = false;
-        this.openKnown = this.known.has(tid);
-        this.out = out;
-        this.gen = out.generation();
-        this.openAt = out.position();
+        this.openKnown = tr.known;
+        this.openAt = pos;
+      }
+    }
+    if (stateOnly && this.any && !tr.duper) {
+      if (afterEnter !== -1 && type === afterEnter + 1) {
+        if (this.changesNoTable(ev, tr.enterCmd)) this.waitFor(tr, tr.enterAt, tr.enterEnd, pos);
+      } else if (tr.known && (type === FCNTL_E || type === SHUTDOWN_E || this.types[type] === 1)) {
+        tr.enterType = type;
+        tr.enterCmd = type === FCNTL_E && ev.nparams > 1 ? ev.buf[ev.paramOff(1)]! : -1;
+        tr.enterGen = gen;
+        tr.enterAt = pos;
+        tr.enterEnd = -1;
+        this.lastTrack = tr;
+        this.lastKind = 1;
       }
     }
     this.any = true;
     if ((this.resets[type]! & 2) !== 0) {
       // procexit: the reader drops the thread
-      this.known.delete(tid);
-      if (this.waitTid === tid) this.waitTid = -1;
-    } else this.known.add(tid);
+      tr.known = false;
+      tr.waitGen = -1;
+    } else tr.known = true;
     return cut;
   }
 
-  /** Events of `tid` written from `at` on (through the one being written) wait for the thread's next written event. */
-  private pend(tid: number, out: CuttableOutput, at: number): void {
-    this.waitTid = tid;
-    this.waitOut = out;
-    this.waitGen = out.generation();
-    this.waitAt = at;
-    this.waitEnd = -1;
+  /** The events at [at, end) and the exit at `pos` wait for the thread's next written event. */
+  private waitFor(tr: Track, at: number, end: number, pos: number): void {
+    tr.waitGen = this.gen;
+    tr.waitAt = at;
+    tr.waitEnd = end;
+    tr.waitAt2 = pos;
+    tr.waitEnd2 = -1;
+    this.lastTrack = tr;
+    this.lastKind = 2;
   }
 
-  /** A write while events wait (a failed open, a close left alone): the event of their thread that decides, or one that ends their block. */
-  private decideWaiting(tid: number, type: number, out: CuttableOutput): number {
-    const same = out === this.waitOut && out.generation() === this.waitGen;
-    if (this.waitEnd === -1) this.waitEnd = same ? out.position() : -2;
-    if (tid !== this.waitTid) return 0;
-    this.waitTid = -1;
-    // only an enter whose per-event reset sets the thread's state again (not sched_switch, not procinfo)
-    if ((this.resets[type]! & 1) === 0 || this.waitEnd < 0 || !same) return 0;
-    const len = this.waitEnd - this.waitAt;
-    out.cut(this.waitAt, this.waitEnd);
-    if (this.step !== 0 && this.out === out && this.openAt >= this.waitEnd) {
-      this.openAt -= len;
-      this.openEnd -= len;
-    }
-    return 2;
+  /** Whether the state-only exit `ev` (after its enter, written last for its thread) leaves every table alone. */
+  private changesNoTable(ev: EventView, cmd: number): boolean {
+    const type = ev.type;
+    if (type === SHUTDOWN_X) return true;
+    const res = ev.nparams > 0 ? ev.paramInt(0) : 0;
+    if (type === FCNTL_X) return res < 0 || (cmd !== F_DUPFD && cmd !== F_DUPFD_CLOEXEC);
+    return this.types[type] === 2 && ev.nparams > 0 && res < 0;
   }
 }
