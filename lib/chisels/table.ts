@@ -30,12 +30,26 @@ export interface TableSpec {
 const SEP = '\x01\x01';
 const DASHES = '-'.repeat(80);
 
+/** A key's running sum in TableGenerator's tree. */
+class Sum {
+  constructor(public v: number) {}
+}
+
+/** One level of TableGenerator's tree: a key's text to the next level, or to the sum after the last key. */
+type Level = Map<string, Level | Sum>;
+
 export class TableGenerator {
+  /** sums of addRaw, by joined key text */
   private rows = new Map<string, number>();
-  /** the Lua value of a single key (a number key prints through tostring) */
+  /**
+   * sums of add, by each key's text in turn: a key text read from state (an fd's name) keeps its hash,
+   * where a joined text would be built and hashed again for every event
+   */
+  private tree: Level = new Map();
+  /** add's key texts */
+  private readonly texts: string[] = [];
   private readonly getKeys: ((ctx: StateEngine) => LuaValue)[];
   private readonly getValue: (ctx: StateEngine) => LuaValue;
-  private readonly single: ((ctx: StateEngine) => LuaValue) | undefined;
 
   constructor(
     readonly spec: TableSpec,
@@ -48,28 +62,33 @@ export class TableGenerator {
     }
     this.getKeys = spec.keys.map((k) => (computed ? () => undefined : luaField(k, chisel)));
     this.getValue = computed ? () => undefined : luaField(spec.value, chisel);
-    this.single = this.getKeys.length === 1 ? this.getKeys[0] : undefined;
   }
 
   /** on_event */
   add(ctx: StateEngine): void {
-    let key: string;
-    if (this.single) {
-      const kv = this.single(ctx);
+    const keys = this.getKeys;
+    const texts = this.texts;
+    for (let i = 0; i < keys.length; i++) {
+      const kv = keys[i]!(ctx);
       if (kv === undefined) return;
-      key = typeof kv === 'string' ? kv : luaText(kv);
-    } else {
-      key = '';
-      for (let i = 0; i < this.getKeys.length; i++) {
-        const kv = this.getKeys[i]!(ctx);
-        if (kv === undefined) return;
-        key = i === 0 ? luaText(kv) : key + SEP + luaText(kv);
-      }
+      texts[i] = typeof kv === 'string' ? kv : luaText(kv);
     }
     const v = this.getValue(ctx);
     if (v === undefined) return;
     if (typeof v !== 'number') throw new ChiselError(`${this.chisel}: attempt to compare number with ${typeof v === 'string' ? 'string' : 'boolean'}`);
-    if (v > 0) this.rows.set(key, (this.rows.get(key) ?? 0) + v);
+    if (!(v > 0)) return;
+    let level = this.tree;
+    // (no keys: one row, keyed by the empty text)
+    if (keys.length === 0) texts[0] = '';
+    const last = Math.max(keys.length - 1, 0);
+    for (let i = 0; i < last; i++) {
+      let next = level.get(texts[i]!) as Level | undefined;
+      if (next === undefined) level.set(texts[i]!, (next = new Map()));
+      level = next;
+    }
+    const sum = level.get(texts[last]!) as Sum | undefined;
+    if (sum !== undefined) sum.v += v;
+    else level.set(texts[last]!, new Sum(v));
   }
 
   /** Add an already-computed value (topprocs_cpu sums without the > 0 test). */
@@ -89,13 +108,24 @@ export class TableGenerator {
 
   /** The rows in print order: value descending, ties by key. */
   sorted(): [string, number][] {
-    const all = [...this.rows];
+    // by joined key text, as the Lua table is: keys whose texts hold the separator could join alike
+    const sums = new Map(this.rows);
+    const walk = (level: Level, prefix: string, depth: number): void => {
+      for (const [k, next] of level) {
+        const key = depth === 0 ? k : prefix + SEP + k;
+        if (next instanceof Sum) sums.set(key, (sums.get(key) ?? 0) + next.v);
+        else walk(next, key, depth + 1);
+      }
+    };
+    walk(this.tree, '', 0);
+    const all = [...sums];
     all.sort((a, b) => (b[1] !== a[1] ? b[1] - a[1] : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return this.spec.top > 0 && all.length > this.spec.top ? all.slice(0, this.spec.top) : all;
   }
 
   clear(): void {
     this.rows = new Map();
+    this.tree = new Map();
   }
 
   formatValue(v: number, deltaNs: number): string | undefined {

@@ -290,7 +290,16 @@ function fdName(ctx: Ctx): FieldValue {
   const fd = fdOf(ctx);
   if (fd === NO_FD) return undefined;
   if (fd === undefined || failedConnect(ctx)) return fdNameFromCreator(ctx);
-  return sanitize(fd.name);
+  return cleanName(fd);
+}
+
+/** The fd's name without its non-printable bytes: worked out once per name (table chisels read it per event). */
+function cleanName(fd: Fd): string {
+  if (fd.cleanOf !== fd.name) {
+    fd.clean = sanitize(fd.name);
+    fd.cleanOf = fd.name;
+  }
+  return fd.clean;
 }
 
 function fdContainerName(ctx: Ctx): FieldValue {
@@ -313,7 +322,7 @@ function directoryOf(ctx: Ctx, container: boolean): FieldValue {
     s = dirOfFileName(sanitize(n));
   } else {
     if (!isFile(fd) && fd.type !== FD_DIRECTORY) return undefined;
-    s = sanitize(fd.name);
+    s = cleanName(fd);
     if (isFile(fd)) s = dirOfFileName(s);
   }
   return container ? containerPrefix(ctx) + s : s;
@@ -324,7 +333,7 @@ function fdFilename(ctx: Ctx): FieldValue {
   // Without an fd libsinsp only tries enter events, which never carry a creator name: always missing.
   if (fd === NO_FD || fd === undefined) return undefined;
   if (!isFile(fd)) return undefined;
-  const s = sanitize(fd.name);
+  const s = cleanName(fd);
   const pos = s.lastIndexOf('/');
   if (pos < 0) return '/';
   return pos < s.length - 1 ? s.slice(pos + 1) : s;

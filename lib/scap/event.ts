@@ -144,7 +144,7 @@ export class EventView {
   /** Copy the whole event out of the shared chunk, always with a v2 header (nparams included). */
   copyBytes(): Buffer {
     const out = Buffer.allocUnsafe(this.copiedSize());
-    this.copyInto(out);
+    this.copyInto(out, new DataView(out.buffer, out.byteOffset, out.length));
     return out;
   }
 
@@ -153,14 +153,12 @@ export class EventView {
     return this.lensOff - this.off === EVENT_HEADER_V2 ? this.len : this.len + 4;
   }
 
-  /** copyBytes into `out` (at least copiedSize() bytes), from its start. */
-  copyInto(out: Buffer): void {
+  /** copyBytes into `out` (at least copiedSize() bytes), from its start; `outDv` is a DataView over `out`. */
+  copyInto(out: Buffer, outDv: DataView): void {
     const b = this.buf;
     const off = this.off;
     if (this.lensOff - off === EVENT_HEADER_V2) {
-      const n = this.len;
-      if (n <= 40) for (let i = 0; i < n; i++) out[i] = b[off + i]!;
-      else b.copy(out, 0, off, off + n);
+      copyBytes(b, this.dv, off, out, outDv, 0, this.len);
       return;
     }
     // v1: the header gains nparams (u32 after the type) and the length grows by 4

@@ -717,8 +717,11 @@ export class StateEngine implements Ctx {
     if (!t) return;
     const n = this.ev.copiedSize();
     let b = t.enterBuf;
-    if (b === null || b.length < n) t.enterBuf = b = Buffer.allocUnsafe(Math.max(n, 128));
-    this.ev.copyInto(b);
+    if (b === null || b.length < n) {
+      t.enterBuf = b = Buffer.allocUnsafe(Math.max(n, 128));
+      t.enterDv = new DataView(b.buffer, b.byteOffset, b.length);
+    }
+    this.ev.copyInto(b, t.enterDv!);
     t.lastEnter = b;
     t.lastEnterValid = true;
   }

@@ -78,6 +78,9 @@ export class Fd {
   name = '';
   /** the name when the current event looked the fd up (libsinsp m_oldname), for fd.name_changed */
   oldName = '';
+  /** `clean` is `cleanOf` (a name of this fd) without its non-printable bytes (fields/fd.ts) */
+  cleanOf: string | null = null;
+  clean = '';
   flags = 0;
   openFlags = 0;
   ino = 0n;
@@ -316,8 +319,9 @@ export class Thread {
   lastEventFd = 0;
   /** enter event stored for the exit parser (a copy, v2 header; the buffer may be longer than the event), or null */
   lastEnter: Buffer | null = null;
-  /** the buffer lastEnter reuses */
+  /** the buffer lastEnter reuses, and a DataView over it */
   enterBuf: Buffer | null = null;
+  enterDv: DataView | null = null;
   lastEnterValid = false;
   /** latency bookkeeping: timestamp of the last enter event (hi, lo) */
   enterTsHi = 0;
