@@ -220,6 +220,12 @@ export function cutHoles(buf: Buffer, len: number, holes: number[]): number {
 /** Adds [from, to) to `holes` (see cutHoles), in order: cuts mostly come in order, so this rarely moves any. */
 export function addHole(holes: number[], from: number, to: number): void {
   let i = holes.length;
+  if (from === to) return;
+  if (i !== 0 && holes[i - 1] === from) {
+    // right after the last: one hole (an enter and its exit often lie side by side)
+    holes[i - 1] = to;
+    return;
+  }
   holes.push(from, to);
   while (i > 0 && holes[i - 2]! > from) {
     holes[i] = holes[i - 2]!;
@@ -322,11 +328,17 @@ export class ShortOpens {
   private lastTrack: Track | undefined = undefined;
   private lastKind = 0;
   private readonly tracks = new Map<number, Track>();
+  /** the last track() */
+  private trackTid = -1;
+  private trackOf: Track | undefined = undefined;
 
   /** A header block was written (after `engine` read it): a section resets what the reader knows. */
   header(kind: BlockKind, engine: StateEngine): void {
     this.forget();
-    if (kind === BlockKind.Section) this.tracks.clear();
+    if (kind === BlockKind.Section) {
+      this.tracks.clear();
+      this.trackTid = -1;
+    }
     else if (kind === BlockKind.ProcList) for (const tid of engine.tables.threads.keys()) this.track(tid).known = true;
   }
 
@@ -342,8 +354,12 @@ export class ShortOpens {
   }
 
   private track(tid: number): Track {
+    // an enter and its exit come one after the other, mostly
+    if (tid === this.trackTid) return this.trackOf!;
     let t = this.tracks.get(tid);
     if (t === undefined) this.tracks.set(tid, (t = new Track()));
+    this.trackTid = tid;
+    this.trackOf = t;
     return t;
   }
 

@@ -1030,8 +1030,9 @@ export class StateEngine implements Ctx {
       }
       sdir = this.parseDirfd(nb, no, nl, dirfd);
     }
-    const full = concatenatePathBytes(sdir, nb, no, nl);
+    // (libsinsp resolves the path of a failed open too, and drops it: nothing keeps it)
     if (fd >= 0) {
+      const full = concatenatePathBytes(sdir, nb, no, nl);
       const f = new Fd();
       f.type = flags & PPM_O_DIRECTORY ? FD_DIRECTORY : FD_FILE_V2;
       f.openFlags = flags;
