@@ -173,15 +173,3 @@ test('the reader of a stream without those pairs resolves what the whole capture
   assert.match(direct, /mycli read 3 \/tmp\/first/);
 });
 
-test('filters that read only the event (no state engine) leave those pairs out too', async () => {
-  // evt.type alone: the per-type scan; with evt.cpu: the stateless per-event path
-  for (const f of ['evt.type=read', 'evt.type=read and evt.cpu>=0']) {
-    const r = tdig('tdig-filter', [f], pairsCapture());
-    assert.equal(r.status, 0, r.stderr.toString());
-    const evs = await eventList(r.stdout);
-    assert.deepEqual(evs.filter((e) => e.startsWith(`${CLI} `)), [`${CLI} open>`, `${CLI} open<`, `${CLI} read>`, `${CLI} read<`], f);
-    assert.equal(evs.filter((e) => e.startsWith(`${DUPER} fcntl`)).length, 4, f);
-    const fields = ['-p', '%evt.num %proc.name %evt.type %fd.num %fd.name %evt.latency'];
-    assert.equal(tdigText('tdig-fmt', fields, r.stdout), tdigText('tdig-fmt', [...fields, f], pairsCapture()), f);
-  }
-});
