@@ -23,6 +23,7 @@ import type { Ctx, ParamText } from '../fields/types.js';
 import {
   concatenatePaths,
   concatenatePathBytes,
+  cString,
   isIpv4MappedIpv6,
   renderParam,
   renderSockaddr,
@@ -748,9 +749,9 @@ export class StateEngine implements Ctx {
   private pBytes(i: number): Buffer {
     return i < this.ev.nparams ? this.ev.paramBytes(i) : EMPTY;
   }
+  /** A string parameter, up to its first NUL (read in place: no Buffer view) */
   private pStr(i: number): string {
-    const b = this.pBytes(i);
-    return cstr(b);
+    return i < this.ev.nparams ? cString(this.ev.buf, this.ev.paramOff(i), this.ev.paramLen(i)) : '';
   }
 
   private addFd(t: Thread, num: number, f: Fd): Fd | undefined {
@@ -1290,7 +1291,7 @@ export class StateEngine implements Ctx {
   private parseChdirExit(): void {
     const t = this.thread;
     if (!t) return;
-    if (this.p64(0) >= 0 && this.nparams() > 1) this.setCwd(t, cstr(this.pBytes(1)));
+    if (this.p64(0) >= 0 && this.nparams() > 1) this.setCwd(t, this.pStr(1));
   }
 
   private parseFchdirExit(): void {
@@ -1353,7 +1354,7 @@ export class StateEngine implements Ctx {
     const t = this.thread;
     if (!t) return;
     if (this.p64(0) === 0 && this.nparams() > 1) {
-      const p = cstr(this.pBytes(1));
+      const p = this.pStr(1);
       t.root = concatenatePaths(t.root, p);
     }
   }
