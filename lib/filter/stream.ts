@@ -149,13 +149,14 @@ export class DroppedEnters {
       this.forget(ev.tid);
       return undefined;
     }
+    // a state-only exit takes no dropped enter, and leaves its thread's slot as it is
+    if ((type & 1) === 1 && (flags & DF_STATE_ONLY) !== 0) return undefined;
     const slot = this.slots.get(ev.tid);
     if (slot === undefined || !slot.live) return undefined;
     if ((type & 1) === 0) {
       slot.live = false;
       return undefined;
     }
-    if ((flags & DF_STATE_ONLY) !== 0) return undefined;
     slot.live = false;
     if (type === slot.type + 1 && pairingMatters(type)) return undefined;
     const v = this.view;

@@ -105,7 +105,8 @@ export class Fd {
   private sockBytes: Buffer | null = null;
   private sipView: Buffer | null = null;
   private dipView: Buffer | null = null;
-  private viewsFor = -1;
+  private sipFor = -1;
+  private dipFor = -1;
 
   /** The socket union; allocated on first use (file fds never need it). */
   get sock(): Buffer {
@@ -135,23 +136,24 @@ export class Fd {
     return this.type === FD_IPV6_SOCK || this.type === FD_IPV6_SERVSOCK;
   }
 
-  /** Client (source) address of an IP socket; for servsocks, the bound address. 4 or 16 bytes. */
+  /**
+   * Client (source) address of an IP socket; for servsocks, the bound address. 4 or 16 bytes. sip and dip
+   * are views of the socket union, each made when first read for the fd's type, not per read.
+   */
   get sip(): Buffer {
-    if (this.viewsFor !== this.type) this.makeViews();
+    if (this.sipFor !== this.type) {
+      this.sipView = this.sock.subarray(0, this.v6() ? 16 : 4);
+      this.sipFor = this.type;
+    }
     return this.sipView!;
   }
   /** Server (destination) address of an IP socket. */
   get dip(): Buffer {
-    if (this.viewsFor !== this.type) this.makeViews();
+    if (this.dipFor !== this.type) {
+      this.dipView = this.type === FD_IPV6_SOCK ? this.sock.subarray(16, 32) : this.sock.subarray(4, 8);
+      this.dipFor = this.type;
+    }
     return this.dipView!;
-  }
-
-  /** sip and dip are views of the socket union, made once per fd type instead of per read. */
-  private makeViews(): void {
-    const s = this.sock;
-    this.sipView = s.subarray(0, this.v6() ? 16 : 4);
-    this.dipView = this.type === FD_IPV6_SOCK ? s.subarray(16, 32) : s.subarray(4, 8);
-    this.viewsFor = this.type;
   }
   /** Source port of a socket; for servsocks, the bound port. */
   get sport(): number {
