@@ -5,7 +5,7 @@
 import { EF, EVENT_MAX, eventInfo } from '../events/table.js';
 import { BlockKind, EVENT_HEADER_V1 } from '../scap/blocks.js';
 import { copyBytes, EventView } from '../scap/event.js';
-import { pairingMatters, type StateEngine } from '../state/engine.js';
+import { pairingMatters, PPM_FCNTL_F_DUPFD as F_DUPFD, PPM_FCNTL_F_DUPFD_CLOEXEC as F_DUPFD_CLOEXEC, type StateEngine } from '../state/engine.js';
 import { filterEvent, FilterVerdict } from './run.js';
 
 export const enum FilterAction {
@@ -253,9 +253,6 @@ const FCNTL_E = 150;
 const FCNTL_X = 151;
 const SHUTDOWN_E = 36;
 const SHUTDOWN_X = 37;
-/** fcntl's cmd parameter (PPM_FCNTL_*): the two that duplicate an fd */
-const F_DUPFD = 1;
-const F_DUPFD_CLOEXEC = 14;
 
 /**
  * What ShortOpens keeps of a thread. Spans are byte ranges [at, end) of the output's current buffer (gen),

@@ -165,8 +165,9 @@ const IPPROTO_ICMP = 1;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
 const IPPROTO_RAW = 255;
-const PPM_FCNTL_F_DUPFD = 1;
-const PPM_FCNTL_F_DUPFD_CLOEXEC = 14;
+/** fcntl's cmd parameter (PPM_FCNTL_*): the two that duplicate an fd */
+export const PPM_FCNTL_F_DUPFD = 1;
+export const PPM_FCNTL_F_DUPFD_CLOEXEC = 14;
 /** the fd number libsinsp parks a cancelled close under */
 const CANCELED_FD_NUMBER = Number.MAX_SAFE_INTEGER;
 const CLONE_STALE_TIME_NS = 2_000_000_000n;
