@@ -36,15 +36,43 @@ export function tsToString(ts: bigint, date: boolean, ns: boolean): string {
 }
 
 /** Cache of the last HH:MM:SS rendering: consecutive events mostly share their second. */
-let lastSec = -1n;
+let lastSec = -1;
 let lastSecText = '';
-export function timeOfDay(ts: bigint): string {
-  const sec = ts / NS;
-  if (sec !== lastSec) {
-    lastSec = sec;
-    lastSecText = tsToString(sec * NS, false, false);
+/** splitTs's results */
+let tsSec = 0;
+let tsNs = 0;
+
+/**
+ * Seconds and nanoseconds of a timestamp given as its two 32-bit halves, by long division in 16-bit digits:
+ * every step stays below 2^53, so it is exact without a BigInt (an event line made ~6 of them).
+ */
+function splitTs(hi: number, lo: number): void {
+  let cur = hi >>> 16;
+  let d = Math.floor(cur / 1e9);
+  let r = cur - d * 1e9;
+  let q = d;
+  cur = r * 65536 + (hi & 0xffff);
+  d = Math.floor(cur / 1e9);
+  r = cur - d * 1e9;
+  q = q * 65536 + d;
+  cur = r * 65536 + (lo >>> 16);
+  d = Math.floor(cur / 1e9);
+  r = cur - d * 1e9;
+  q = q * 65536 + d;
+  cur = r * 65536 + (lo & 0xffff);
+  d = Math.floor(cur / 1e9);
+  tsNs = cur - d * 1e9;
+  tsSec = q * 65536 + d;
+}
+
+/** HH:MM:SS.nnnnnnnnn of a timestamp given as its two 32-bit halves (EventView tsHi, tsLo). */
+export function timeOfDay(hi: number, lo: number): string {
+  splitTs(hi, lo);
+  if (tsSec !== lastSec) {
+    lastSec = tsSec;
+    lastSecText = tsToString(BigInt(tsSec) * NS, false, false);
   }
-  return lastSecText + '.' + String(ts % NS).padStart(9, '0');
+  return lastSecText + '.' + String(tsNs).padStart(9, '0');
 }
 
 function iso8601(ts: bigint): string {
@@ -232,7 +260,7 @@ export const evtGeneralClass: FieldClass = {
   desc: 'These fields can be used for all event types',
   fields: [
     def('evt.num', 'UINT64', (c) => c.ev.num),
-    def('evt.time', 'CHARBUF', (c) => timeOfDay(c.ev.ts)),
+    def('evt.time', 'CHARBUF', (c) => timeOfDay(c.ev.tsHi, c.ev.tsLo)),
     def('evt.time.s', 'CHARBUF', (c) => tsToString(c.ev.ts, false, false)),
     def('evt.time.iso8601', 'CHARBUF', (c) => iso8601(c.ev.ts)),
     def('evt.datetime', 'CHARBUF', (c) => tsToString(c.ev.ts, true, true)),
@@ -430,6 +458,7 @@ export function humanTime(ns: number): string {
 
 /** evt.outputtime under sysdig's -t modes. */
 export function renderOutputTime(c: Ctx): string {
+  if (outputTime.mode === 'h') return timeOfDay(c.ev.tsHi, c.ev.tsLo);
   const ts = c.ev.ts;
   switch (outputTime.mode) {
     case 'a':
@@ -449,7 +478,7 @@ export function renderOutputTime(c: Ctx): string {
       return `${d / NS}.${String(d % NS).padStart(9, '0')}`;
     }
     default:
-      return timeOfDay(ts);
+      return timeOfDay(c.ev.tsHi, c.ev.tsLo);
   }
 }
 
