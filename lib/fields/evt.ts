@@ -61,7 +61,8 @@ function splitTs(hi: number, lo: number): void {
   q = q * 65536 + d;
   cur = r * 65536 + (lo & 0xffff);
   d = Math.floor(cur / 1e9);
-  tsNs = cur - d * 1e9;
+  // (below 1e9: an int32, which prints through V8's fast path for small integers)
+  tsNs = (cur - d * 1e9) | 0;
   tsSec = q * 65536 + d;
 }
 
