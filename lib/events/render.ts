@@ -382,6 +382,19 @@ function numFmt(v: number | bigint, fmt: number, hexWidthBits: number): string {
   return v.toString();
 }
 
+/**
+ * A 64-bit parameter, read as signed (as sysdig prints them). In decimal, a value within 2^53 (the usual
+ * case: results, sizes) prints from a number: the same digits, without a BigInt to make and print.
+ */
+function int64Text(b: Buffer, off: number, len: number, fmt: number): string {
+  if (len < 8) return numFmt(0n, fmt, 64);
+  if (fmt !== PF.OCT && fmt !== PF.HEX && fmt !== PF['10_PADDED_DEC']) {
+    const hi = b.readInt32LE(off + 4);
+    if (hi >= -0x200000 && hi < 0x200000) return String(readI64(b, off));
+  }
+  return numFmt(b.readBigInt64LE(off), fmt, 64);
+}
+
 /** C promotes 8 and 16-bit values to int before %X/%o: negative values print as 32-bit. */
 function unsigned(v: number, bits: number): number | bigint {
   if (v >= 0) return v;
@@ -421,7 +434,7 @@ export function renderParam(scope: RenderScope, i: number, simple = false): Para
     case PT.INT32:
       return plain(numFmt(len >= 4 ? b.readInt32LE(off) : 0, fmtOfTable, 32));
     case PT.INT64:
-      return plain(numFmt(len >= 8 ? b.readBigInt64LE(off) : 0n, fmtOfTable, 64));
+      return plain(int64Text(b, off, len, fmtOfTable));
     case PT.UINT8:
       return plain(numFmt(len >= 1 ? b[off]! : 0, fmtOfTable, 32));
     case PT.UINT16:
@@ -430,7 +443,7 @@ export function renderParam(scope: RenderScope, i: number, simple = false): Para
       // printed with a signed conversion (PRId32) in decimal
       return plain(numFmt(len >= 4 ? (fmtOfTable === PF.HEX || fmtOfTable === PF.OCT ? b.readUInt32LE(off) : b.readInt32LE(off)) : 0, fmtOfTable, 32));
     case PT.UINT64:
-      return plain(numFmt(len >= 8 ? b.readBigInt64LE(off) : 0n, fmtOfTable, 64));
+      return plain(int64Text(b, off, len, fmtOfTable));
     case PT.FD: {
       const fd = len >= 8 ? readI64(b, off) : 0;
       return renderFd(scope, fd, simple);
