@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { eventBlock, sectionBlocks } from '../lib/scap/writer.js';
 import { event, i64, proc, str, u32 } from './synth.js';
 import { readBlocks } from '../lib/scap/reader.js';
+import type { EventView } from '../lib/scap/event.js';
 import { eventInfo } from '../lib/events/table.js';
 import { tdig, tdigText } from './helpers.js';
 
@@ -51,20 +52,22 @@ function capture(): Buffer {
   return Buffer.concat([...sectionBlocks({ procs: [proc(CLI, 'mycli'), proc(OTHER, 'other')] }), ...evs.map((e) => eventBlock(0, 0, e, false))]);
 }
 
+/** Calls `fn` for every event of a stream, in order. */
+async function eachEvent(stream: Buffer, fn: (ev: EventView) => void): Promise<void> {
+  async function* one(): AsyncGenerator<Buffer> {
+    yield stream;
+  }
+  await readBlocks(one(), { header() {}, event: fn }, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0 });
+}
+
 /** The opened paths of the open exits in a stream, and the fds of its close enters, in order. */
 async function opensAndCloses(stream: Buffer): Promise<{ opened: string[]; closed: number[] }> {
   const opened: string[] = [];
   const closed: number[] = [];
-  async function* one(): AsyncGenerator<Buffer> {
-    yield stream;
-  }
-  await readBlocks(one(), {
-    header() {},
-    event(ev) {
-      if (ev.type === 3) opened.push(ev.paramBytes(1).toString('latin1').replace(/\0$/, ''));
-      if (ev.type === 4) closed.push(ev.paramInt(0));
-    },
-  }, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0 });
+  await eachEvent(stream, (ev) => {
+    if (ev.type === 3) opened.push(ev.paramBytes(1).toString('latin1').replace(/\0$/, ''));
+    if (ev.type === 4) closed.push(ev.paramInt(0));
+  });
   return { opened, closed };
 }
 
@@ -140,15 +143,7 @@ const PAIRS_FILTER = 'proc.name=other or ((proc.name=mycli or proc.name=duper) a
 /** "tid type" of every event of a stream (type as enter ">" or exit "<"), in order */
 async function eventList(stream: Buffer): Promise<string[]> {
   const out: string[] = [];
-  async function* one(): AsyncGenerator<Buffer> {
-    yield stream;
-  }
-  await readBlocks(one(), {
-    header() {},
-    event(ev) {
-      out.push(`${ev.tid} ${eventInfo(ev.type)?.name}${ev.type & 1 ? '<' : '>'}`);
-    },
-  }, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0 });
+  await eachEvent(stream, (ev) => out.push(`${ev.tid} ${eventInfo(ev.type)?.name}${ev.type & 1 ? '<' : '>'}`));
   return out;
 }
 

@@ -10,7 +10,7 @@ import { readBlocks } from '../scap/reader.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
 import { NUM_OPTION } from '../scap/reader.js';
 import { openOutput, type ScapSink } from '../scap/output.js';
-import { copyBytes, EventView } from '../scap/event.js';
+import { copyBytes, EventView, viewOf } from '../scap/event.js';
 import { EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARGE, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
 import { StateEngine } from '../state/engine.js';
 import { EF, eventInfo } from '../events/table.js';
@@ -374,10 +374,6 @@ function withTrailer(ev: EventView, flags: number): boolean {
 function blockSize(ev: EventView, flags: number): number {
   const body = blockBody(ev, flags) + (withTrailer(ev, flags) ? TRAILER : 0);
   return 8 + ((body + 3) & ~3) + 4;
-}
-
-function viewOf(b: Buffer): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.length);
 }
 
 function blockType(ev: EventView, flags: number): number {

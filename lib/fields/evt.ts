@@ -459,13 +459,13 @@ export function humanTime(ns: number): string {
 
 /** evt.outputtime under sysdig's -t modes. */
 export function renderOutputTime(c: Ctx): string {
-  if (outputTime.mode === 'h') return timeOfDay(c.ev.tsHi, c.ev.tsLo);
-  const ts = c.ev.ts;
   switch (outputTime.mode) {
-    case 'a':
+    case 'a': {
+      const ts = c.ev.ts;
       return `${ts / NS}.${ts % NS}`;
+    }
     case 'r': {
-      const d = ts - c.firstTs;
+      const d = c.ev.ts - c.firstTs;
       return `${d / NS}.${String(d % NS).padStart(9, '0')}`;
     }
     case 'd': {
@@ -473,12 +473,14 @@ export function renderOutputTime(c: Ctx): string {
       return `${l / NS}.${String(l % NS).padStart(9, '0')}`;
     }
     case 'D': {
+      const ts = c.ev.ts;
       if (outputTime.lastPrintedTs === 0n) outputTime.lastPrintedTs = ts;
       const d = ts - outputTime.lastPrintedTs;
       outputTime.lastPrintedTs = ts;
       return `${d / NS}.${String(d % NS).padStart(9, '0')}`;
     }
     default:
+      // 'h': from the timestamp's halves, without a BigInt
       return timeOfDay(c.ev.tsHi, c.ev.tsLo);
   }
 }

@@ -4,7 +4,7 @@
 
 import { EF, EVENT_MAX, eventInfo } from '../events/table.js';
 import { BlockKind, EVENT_HEADER_V1 } from '../scap/blocks.js';
-import { copyBytes, EventView } from '../scap/event.js';
+import { copyBytes, EventView, viewOf } from '../scap/event.js';
 import { pairingMatters, PPM_FCNTL_F_DUPFD as F_DUPFD, PPM_FCNTL_F_DUPFD_CLOEXEC as F_DUPFD_CLOEXEC, type StateEngine } from '../state/engine.js';
 import { filterEvent, FilterVerdict } from './run.js';
 
@@ -205,7 +205,7 @@ export interface CuttableOutput {
  */
 export function cutHoles(buf: Buffer, len: number, holes: number[]): number {
   if (holes.length === 0) return len;
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  const dv = viewOf(buf);
   let w = holes[0]!;
   for (let i = 0; i < holes.length; i += 2) {
     const from = holes[i + 1]!;

@@ -21,6 +21,11 @@ export function copyBytes(src: Buffer, sdv: DataView, so: number, dst: Buffer, d
   for (; i < n; i++) ddv.setUint8(d + i, sdv.getUint8(so + i));
 }
 
+/** A DataView over a Buffer's bytes (for copyBytes and the block readers and writers). */
+export function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.length);
+}
+
 const EMPTY_BUF = Buffer.alloc(0);
 const EMPTY_DV = new DataView(EMPTY_BUF.buffer, EMPTY_BUF.byteOffset, 0);
 
@@ -144,7 +149,7 @@ export class EventView {
   /** Copy the whole event out of the shared chunk, always with a v2 header (nparams included). */
   copyBytes(): Buffer {
     const out = Buffer.allocUnsafe(this.copiedSize());
-    this.copyInto(out, new DataView(out.buffer, out.byteOffset, out.length));
+    this.copyInto(out, viewOf(out));
     return out;
   }
 

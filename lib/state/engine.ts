@@ -6,7 +6,7 @@
 import type { HeaderBlock } from '../scap/reader.js';
 import { BlockKind, DF_STATE_ONLY } from '../scap/blocks.js';
 import type { EventView } from '../scap/event.js';
-import { MAX_PARAMS, readI64, u32 as u32le } from '../scap/event.js';
+import { MAX_PARAMS, readI64, u32 as u32le, viewOf } from '../scap/event.js';
 import {
   decodeFdList,
   decodeInterfaces,
@@ -721,7 +721,7 @@ export class StateEngine implements Ctx {
     let b = t.enterBuf;
     if (b === null || b.length < n) {
       t.enterBuf = b = Buffer.allocUnsafe(Math.max(n, 128));
-      t.enterDv = new DataView(b.buffer, b.byteOffset, b.length);
+      t.enterDv = viewOf(b);
     }
     this.ev.copyInto(b, t.enterDv!);
     t.lastEnter = b;
@@ -955,7 +955,7 @@ export class StateEngine implements Ctx {
           const flags = enter.u32(2);
           const sdir = this.parseDirfd(pathname, 0, pathname.length, dirfd);
           // AT_EMPTY_PATH (flags bit 0) with an empty name: the directory itself
-          t.exepath = concatenatePaths(sdir, flags & 1 && cstr(pathname).length === 0 ? sdir : pathname);
+          t.exepath = concatenatePaths(sdir, flags & 1 && cString(pathname, 0, pathname.length).length === 0 ? sdir : pathname);
         }
       }
     }
@@ -1455,7 +1455,7 @@ export class StateEngine implements Ctx {
     } else if (fam === PPM_AF_UNIX) {
       f.type = FD_UNIX_SOCK;
       if (tuple.length >= 17) tuple.copy(f.sock, 0, 1, 17);
-      f.name = cstr(tuple.subarray(17));
+      f.name = cString(tuple, 17, tuple.length - 17);
       return true;
     }
     if (f.type === FD_IPV4_SOCK) {
@@ -1708,18 +1708,12 @@ function renderSocktupleSimple(t: Buffer): string {
   return renderSocktuple(t, 0, t.length);
 }
 
-/** Whether a string parameter reads "(NULL)" (the driver's text for a NULL pointer). */
-/** bytes b[o, o + len) are "(NULL)", alone or NUL-terminated */
+/** Whether a string parameter, the bytes b[o, o + len), reads "(NULL)" (the driver's text for a NULL pointer), alone or NUL-terminated. */
 function isNullText(b: Buffer, o: number, len: number): boolean {
   return (
     len >= 6 && b[o] === 0x28 && b[o + 1] === 0x4e && b[o + 2] === 0x55 && b[o + 3] === 0x4c && b[o + 4] === 0x4c && b[o + 5] === 0x29 &&
     (len === 6 || b[o + 6] === 0)
   );
-}
-
-export function cstr(b: Buffer): string {
-  const z = b.indexOf(0);
-  return b.toString('latin1', 0, z === -1 ? b.length : z);
 }
 
 export { sanitize, PT };
