@@ -8,6 +8,7 @@ import { readBlocks } from '../lib/scap/reader.js';
 import type { EventView } from '../lib/scap/event.js';
 import { eventInfo } from '../lib/events/table.js';
 import { tdig, tdigText } from './helpers.js';
+import { DF_STATE_ONLY, ShortOpens, type CuttableOutput } from '../lib/filter/stream.js';
 
 const CLI = 100;
 const OTHER = 200;
@@ -168,3 +169,23 @@ test('the reader of a stream without those pairs resolves what the whole capture
   assert.match(direct, /mycli read 3 \/tmp\/first/);
 });
 
+
+test('the record of a thread goes with its exit: a long live capture meets new tids without end', async () => {
+  const THREADS = 2000;
+  const evs: Buffer[] = [];
+  for (let tid = 1000; tid < 1000 + THREADS; tid++) {
+    evs.push(...open(tid, '/tmp/x', 3));
+    if (tid % 2 === 0) evs.push(...fcntl(tid, 3, F_DUPFD, 4));
+    evs.push(event(16, tid, [])); // procexit
+  }
+  const stream = Buffer.concat([...sectionBlocks({ procs: [] }), ...evs.map((e) => eventBlock(0, 0, e, false))]);
+  let pos = 0;
+  const out: CuttableOutput = { position: () => pos, generation: () => 0, cut() {} };
+  const shorts = new ShortOpens();
+  await eachEvent(stream, (ev) => {
+    shorts.writing(ev, DF_STATE_ONLY, out);
+    pos += 64;
+  });
+  // every other thread duplicated an fd: a reader may keep its stale stored enter, so its record stays
+  assert.equal(shorts.tracked, THREADS / 2);
+});

@@ -351,6 +351,11 @@ export class ShortOpens {
     this.gen++;
   }
 
+  /** how many threads it keeps a record of */
+  get tracked(): number {
+    return this.tracks.size;
+  }
+
   private track(tid: number): Track {
     // an enter and its exit come one after the other, mostly
     if (tid === this.trackTid) return this.trackOf!;
@@ -452,9 +457,14 @@ export class ShortOpens {
     }
     this.any = true;
     if ((this.resets[type]! & 2) !== 0) {
-      // procexit: the reader drops the thread
+      // procexit: the reader drops the thread. So does this: a live capture meets new tids without end.
+      // (A thread that duplicated an fd keeps its record: its stale stored enter may outlive the exit.)
       tr.known = false;
       tr.waitGen = -1;
+      if (!tr.duper) {
+        this.tracks.delete(tid);
+        this.trackTid = -1;
+      }
     } else tr.known = true;
     return cut;
   }
