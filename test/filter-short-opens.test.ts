@@ -8,7 +8,8 @@ import { readBlocks } from '../lib/scap/reader.js';
 import type { EventView } from '../lib/scap/event.js';
 import { eventInfo } from '../lib/events/table.js';
 import { tdig, tdigText } from './helpers.js';
-import { DF_STATE_ONLY, ShortOpens, type CuttableOutput } from '../lib/filter/stream.js';
+import { ShortOpens, type CuttableOutput } from '../lib/filter/stream.js';
+import { DF_STATE_ONLY } from '../lib/scap/blocks.js';
 
 const CLI = 100;
 const OTHER = 200;

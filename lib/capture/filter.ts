@@ -4,12 +4,12 @@
 // it is, written as a state-only event (EVF v2, dump flag 1) when it was dropped but changes state,
 // or left out (see lib/filter/stream.ts, shared with tdig-filter).
 
-import { blockTypeInfo, EV_V2, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
+import { blockTypeInfo, DF_STATE_ONLY, EV_V2, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
 import { EventView } from '../scap/event.js';
 import { writeEventBlockInto, eventBlockSize } from '../scap/writer.js';
 import { StateEngine } from '../state/engine.js';
 import { compileFilter } from '../filter/index.js';
-import { DF_STATE_ONLY, DroppedEnters, filterAction, FilterAction, ShortOpens } from '../filter/stream.js';
+import { DroppedEnters, filterAction, FilterAction, ShortOpens } from '../filter/stream.js';
 
 export { FilterAction } from '../filter/stream.js';
 

@@ -11,9 +11,9 @@ import { openCapture, type NativeCapture } from '../capture/native.js';
 import { scanSystem } from '../capture/procscan.js';
 import { isBrokenPipe, openOutput, type OutputCompression, type ScapSink } from '../scap/output.js';
 import { eventBlockSize, sectionBlocks, writeEventBlockInto } from '../scap/writer.js';
-import { MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
+import { DF_STATE_ONLY, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
 import type { EventView } from '../scap/event.js';
-import { addHole, cutHoles, DF_STATE_ONLY, type CuttableOutput } from '../filter/stream.js';
+import { addHole, cutHoles, type CuttableOutput } from '../filter/stream.js';
 import { CaptureFilter, FilterAction, writeStateOnly } from '../capture/filter.js';
 
 export const USAGE = `Usage: tdig-capture [options] [FILTER] [-- CMD ARGS...]

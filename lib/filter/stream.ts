@@ -3,7 +3,7 @@
 // right), or leave it out.
 
 import { EF, EVENT_MAX, eventInfo } from '../events/table.js';
-import { BlockKind, EVENT_HEADER_V1 } from '../scap/blocks.js';
+import { BlockKind, DF_STATE_ONLY, EVENT_HEADER_V1 } from '../scap/blocks.js';
 import { copyBytes, EventView, viewOf } from '../scap/event.js';
 import { pairingMatters, PPM_FCNTL_F_DUPFD as F_DUPFD, PPM_FCNTL_F_DUPFD_CLOEXEC as F_DUPFD_CLOEXEC, type StateEngine } from '../state/engine.js';
 import { filterEvent, FilterVerdict } from './run.js';
@@ -16,9 +16,6 @@ export const enum FilterAction {
   /** the filter did not match but the event changes state: write it with the state-only dump flag */
   StateOnly = 2,
 }
-
-/** The scap dump flag of a state-only event (SCAP_DF_STATE_ONLY). */
-export const DF_STATE_ONLY = 1;
 
 /**
  * Run one event through the engine and the filter (see filterEvent for where the filter runs) and say
