@@ -21,6 +21,18 @@ export function copyBytes(src: Buffer, sdv: DataView, so: number, dst: Buffer, d
   for (; i < n; i++) ddv.setUint8(d + i, sdv.getUint8(so + i));
 }
 
+/**
+ * The first value of a numeric field that may later hold a number beyond 31 bits (a timestamp's low word,
+ * a byte offset, a nanosecond span). V8 stores a field the way its first value needs: a field that starts
+ * as a small integer (0) and later takes 2^31 or more changes the map of its objects, and V8 then throws
+ * away every optimized function that has seen them and compiles them again. On a capture whose
+ * timestamps' low word first crosses 2^31 after the warm-up, that was a second warm-up mid-run (a web
+ * server's capture: tdig-echo echo_fds -13%, tdig-agg topconns -10% without it). -0 is not a small
+ * integer, so the field holds any number from the start. Where a field may be read before it is set, the
+ * constructor then sets it to 0: the field stays wide.
+ */
+export const WIDE = -0;
+
 /** A DataView over a Buffer's bytes (for copyBytes and the block readers and writers). */
 export function viewOf(b: Buffer): DataView {
   return new DataView(b.buffer, b.byteOffset, b.length);
@@ -47,9 +59,9 @@ export class EventView {
   flags = 0;
   blockType = 0;
   /** offset of the block in the (decompressed) input stream */
-  streamOffset = 0;
+  streamOffset = WIDE;
   /** the low and high 32 bits of the timestamp (ns since the epoch) */
-  tsLo = 0;
+  tsLo = WIDE;
   tsHi = 0;
   /** evt.num: 1-based count of the events read in this stream */
   num = 0;

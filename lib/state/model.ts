@@ -2,6 +2,7 @@
 // threadinfo and fdinfo (userspace/libsinsp/threadinfo.h, fdinfo.h) so that fields resolve as sysdig's do.
 
 import type { MachineInfo, NetInterface } from '../scap/types.js';
+import { WIDE } from '../scap/event.js';
 
 /** scap fd types (formats/scap.md, fd list). 0 = unknown. */
 export const FD_UNKNOWN = 0;
@@ -344,20 +345,17 @@ export class Thread {
   lastEnterValid = false;
   /** latency bookkeeping: timestamp of the last enter event (hi, lo) */
   enterTsHi = 0;
-  enterTsLo = 0;
+  enterTsLo = WIDE;
   enterSet = false;
-  latency = 0;
-  /** event count this thread was last seen on */
-  lastEventTsHi = 0;
-  lastEventTsLo = 0;
-  prevEventTsHi = 0;
-  prevEventTsLo = 0;
+  latency = WIDE;
   /** fd of the thread's last event (for fd.* fields) */
   lastFd: Fd | null = null;
 
   constructor(tid: number, pid: number) {
     this.tid = tid;
     this.pid = pid;
+    // (read before any enter sets it; the field stays wide)
+    this.latency = 0;
   }
   get env(): string[] {
     if (this.envBytes !== null) {
