@@ -189,7 +189,8 @@ export function concatenatePathBytes(base: string, b: Buffer, off: number, len: 
   if (base.length + len + 1 > 1024) return '/PATH_TOO_LONG';
   const p = cString(b, off, len);
   // the C code tests the parameter's byte length, so a lone NUL still joins with the base
-  if (len !== 0 && p.charCodeAt(0) !== 0x2f) return sanitizePath(base, p);
+  // (p.length first: charCodeAt past the end would throw away the optimized code of every caller)
+  if (len !== 0 && (p.length === 0 || p.charCodeAt(0) !== 0x2f)) return sanitizePath(base, p);
   return sanitizePath('', p);
 }
 
