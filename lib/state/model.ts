@@ -354,7 +354,8 @@ export class Thread {
   constructor(tid: number, pid: number) {
     this.tid = tid;
     this.pid = pid;
-    // (read before any enter sets it; the field stays wide)
+    // wide fields (WIDE): 0 from here on
+    this.enterTsLo = 0;
     this.latency = 0;
   }
   get env(): string[] {
