@@ -11,6 +11,7 @@ const dist = fileURLToPath(new URL('../lib/', import.meta.url));
 const script = `
 import { EventView } from '${dist}scap/event.js';
 import { Thread } from '${dist}state/model.js';
+import { Sum } from '${dist}chisels/table.js';
 const out = {};
 // an event whose timestamp's low word is below 2^31, then one above, as a capture's events go
 const ev = (lo) => {
@@ -32,11 +33,15 @@ u.enterTsLo = 0x90000000;
 u.latency = 5e9;
 out.thread = %HaveSameMap(t, u);
 out.latency = Object.is(t.latency, 0);
+// a table chisel's sums: bytes and nanoseconds add up past 2^31
+const s1 = new Sum(5), s2 = new Sum(5);
+s2.v += 3e9;
+out.sum = %HaveSameMap(s1, s2);
 process.stdout.write(JSON.stringify(out));
 `;
 
-test('timestamps, offsets and latencies beyond 31 bits leave the map of events and threads as it was', () => {
+test('timestamps, offsets, latencies and sums beyond 31 bits leave the map of events, threads and sums as it was', () => {
   const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { eventView: true, tsLo: 0x90000000, thread: true, latency: true });
+  assert.deepEqual(JSON.parse(r.stdout), { eventView: true, tsLo: 0x90000000, thread: true, latency: true, sum: true });
 });

@@ -10,6 +10,7 @@
 //   the keys but the last as extend(first 20 chars, 20), the last key whole.
 
 import type { StateEngine } from '../state/engine.js';
+import { WIDE } from '../scap/event.js';
 import { ChiselError } from './types.js';
 import type { ChiselHost } from './types.js';
 import { extend, formatBytes, formatTimeInterval, luaField, luaNum, luaText, cFixed } from './lua.js';
@@ -30,9 +31,12 @@ export interface TableSpec {
 const SEP = '\x01\x01';
 const DASHES = '-'.repeat(80);
 
-/** A key's running sum in TableGenerator's tree. */
-class Sum {
-  constructor(public v: number) {}
+/** A key's running sum in TableGenerator's tree (wide: byte and nanosecond sums pass 2^31, see WIDE). */
+export class Sum {
+  v = WIDE;
+  constructor(v: number) {
+    this.v = v;
+  }
 }
 
 /** One level of TableGenerator's tree: a key's text to the next level, or to the sum after the last key. */
