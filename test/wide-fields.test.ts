@@ -31,8 +31,13 @@ out.tsLo = b.tsLo;
 const t = new Thread(1, 1), u = new Thread(2, 2);
 u.enterTsLo = 0x90000000;
 u.latency = 5e9;
+u.loginuid = 0xffffffff;
+u.pfminor = 5e9;
+u.vmsizeKb = 3e9;
+u.fdlimit = 2 ** 64 - 1;
 out.thread = %HaveSameMap(t, u);
 out.latency = Object.is(t.latency, 0);
+out.start = [t.fdlimit, Object.is(t.loginuid, 0), Object.is(t.pfminor, 0)];
 // a table chisel's sums: bytes and nanoseconds add up past 2^31
 const s1 = new Sum(5), s2 = new Sum(5);
 s2.v += 3e9;
@@ -43,5 +48,5 @@ process.stdout.write(JSON.stringify(out));
 test('timestamps, offsets, latencies and sums beyond 31 bits leave the map of events, threads and sums as it was', () => {
   const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { eventView: true, tsLo: 0x90000000, thread: true, latency: true, sum: true });
+  assert.deepEqual(JSON.parse(r.stdout), { eventView: true, tsLo: 0x90000000, thread: true, latency: true, start: [-1, true, true], sum: true });
 });

@@ -308,18 +308,20 @@ export class Thread {
   cwd = '/';
   root = '/';
   flags = 0;
-  fdlimit = -1;
+  // wide fields (WIDE; values from here on in the constructor): 64-bit limits and counters, and a loginuid
+  // of 4294967295 (none), may first arrive in an event after the warm-up
+  fdlimit = WIDE;
   uid = 0xffffffff;
   gid = 0xffffffff;
-  vmsizeKb = 0;
-  vmrssKb = 0;
-  vmswapKb = 0;
-  pfmajor = 0;
-  pfminor = 0;
+  vmsizeKb = WIDE;
+  vmrssKb = WIDE;
+  vmswapKb = WIDE;
+  pfmajor = WIDE;
+  pfminor = WIDE;
   vtid = -1;
   vpid = -1;
   tty = 0;
-  loginuid = 0;
+  loginuid = WIDE;
   nchilds = 0;
   /** placeholder made for an unknown tid */
   invalid = false;
@@ -354,7 +356,13 @@ export class Thread {
   constructor(tid: number, pid: number) {
     this.tid = tid;
     this.pid = pid;
-    // wide fields (WIDE): 0 from here on
+    this.fdlimit = -1;
+    this.vmsizeKb = 0;
+    this.vmrssKb = 0;
+    this.vmswapKb = 0;
+    this.pfmajor = 0;
+    this.pfminor = 0;
+    this.loginuid = 0;
     this.enterTsLo = 0;
     this.latency = 0;
   }
