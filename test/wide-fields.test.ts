@@ -26,6 +26,7 @@ a.set(ev(5), 0, false, false, 0);
 b.set(ev(5), 0, false, false, 0);
 b.set(ev(0x90000000), 0, false, false, 0);
 b.streamOffset = 2 ** 32;
+b.num = 2 ** 31;
 out.eventView = %HaveSameMap(a, b);
 out.tsLo = b.tsLo;
 const t = new Thread(1, 1), u = new Thread(2, 2);

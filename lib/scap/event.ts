@@ -63,8 +63,8 @@ export class EventView {
   /** the low and high 32 bits of the timestamp (ns since the epoch) */
   tsLo = WIDE;
   tsHi = 0;
-  /** evt.num: 1-based count of the events read in this stream */
-  num = 0;
+  /** evt.num: 1-based count of the events read in this stream (past 2^31 after some 2 billion events) */
+  num = WIDE;
   /** offset of the length array */
   lensOff = 0;
   private decodedFor = -1;
@@ -76,6 +76,7 @@ export class EventView {
     // wide fields (WIDE): 0 from here on
     this.streamOffset = 0;
     this.tsLo = 0;
+    this.num = 0;
   }
 
   /** Point the view at an event. `v1` = header without nparams. `tableNparams` rebuilds v1 counts. */
