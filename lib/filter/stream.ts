@@ -5,7 +5,7 @@
 import { EF, EVENT_MAX, eventInfo } from '../events/table.js';
 import { BlockKind, DF_STATE_ONLY, EVENT_HEADER_V1 } from '../scap/blocks.js';
 import { copyBytes, EventView, viewOf } from '../scap/event.js';
-import { pairingMatters, PPM_FCNTL_F_DUPFD as F_DUPFD, PPM_FCNTL_F_DUPFD_CLOEXEC as F_DUPFD_CLOEXEC, type StateEngine } from '../state/engine.js';
+import { E, pairingMatters, PPM_FCNTL_F_DUPFD as F_DUPFD, PPM_FCNTL_F_DUPFD_CLOEXEC as F_DUPFD_CLOEXEC, type StateEngine } from '../state/engine.js';
 import { filterEvent, FilterVerdict } from './run.js';
 
 export const enum FilterAction {
@@ -244,12 +244,7 @@ function openTypeTable(): Uint8Array {
   }
   return t;
 }
-const CLOSE_E = 4;
-const CLOSE_X = 5;
-const FCNTL_E = 150;
-const FCNTL_X = 151;
-const SHUTDOWN_E = 36;
-const SHUTDOWN_X = 37;
+const { CLOSE_E, CLOSE_X, FCNTL_E, FCNTL_X, SHUTDOWN_E, SHUTDOWN_X } = E;
 
 /**
  * What ShortOpens keeps of a thread. Spans are byte ranges [at, end) of the output's current buffer (gen),
