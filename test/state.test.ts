@@ -31,3 +31,37 @@ test('evt.num runs on across concatenated sections, and each section starts with
   const out = tdigText('tdig-fmt', ['-p', '*%evt.num %fd.name'], two).split('\n').filter((l) => l);
   assert.deepEqual(out.map((l) => l.split(' ')[0]), ['1', '2', '3', '4', '5', '6']);
 });
+
+test('the thread table answers as a Map: random adds, lookups and removals, tids small, huge and negative', async () => {
+  const { ThreadMap, Thread } = await import('../lib/state/model.js');
+  const tm = new ThreadMap();
+  const ref = new Map<number, InstanceType<typeof Thread>>();
+  let seed = 12345;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return (seed >>> 8) % n;
+  };
+  // within one chunk, across chunks, at the index's edges, beyond it (tids are 64-bit), negative
+  const pool = [0, 1, 4095, 4096, 4097, 32767, 65536, (1 << 22) - 1, 1 << 22, 2 ** 33 + 5, 2 ** 32 + 1, -1, -7, -(2 ** 32) - 1];
+  for (let i = 0; i < 200; i++) pool.push(rnd(1 << 23));
+  for (let i = 0; i < 20000; i++) {
+    const tid = pool[rnd(pool.length)]!;
+    const op = rnd(10);
+    if (op < 4) {
+      const t = new Thread(tid, tid);
+      assert.equal(tm.set(tid, t), tm);
+      ref.set(tid, t);
+    } else if (op < 6) assert.equal(tm.delete(tid), ref.delete(tid));
+    else if (op === 6 && i < 15000 && rnd(50) === 0) {
+      tm.clear();
+      ref.clear();
+    }
+    assert.equal(tm.get(tid), ref.get(tid), `get(${tid}) after op ${i}`);
+    assert.equal(tm.has(tid), ref.has(tid));
+  }
+  for (const tid of pool) assert.equal(tm.get(tid), ref.get(tid), `get(${tid})`);
+  // iteration: the order threads were added
+  assert.deepEqual([...tm.keys()], [...ref.keys()]);
+  assert.equal(tm.size, ref.size);
+  assert.ok(ref.size > 50, 'the walk leaves a table to compare');
+});
