@@ -17,7 +17,7 @@ import type { CompiledFilter } from '../filter/index.js';
 import { readBlocks } from '../scap/reader.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
 import { openCapture } from '../output/ndjson.js';
-import type { EventView } from '../scap/event.js';
+import { WIDE, type EventView } from '../scap/event.js';
 import { StateEngine } from '../state/engine.js';
 import { eventInfo } from '../events/table.js';
 import { BufferFormat } from '../fields/types.js';
@@ -129,14 +129,17 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
   let lastSample = 0;
   let lastIntervalTs = 0n;
   let sawPassing = false;
-  let lastHi = 0;
-  let lastLo = 0;
+  // the last event's timestamp, in an object's fields: V8 keeps a number beyond 30 bits that is stored in
+  // a closure variable as an object of its own, so that was an allocation on most events (and a store of
+  // a young object into an old closure, which calls the GC's write barrier); a field that starts wide
+  // (WIDE) holds it in place
+  const last = { hi: 0, lo: WIDE };
   let finished = false;
   const finish = (): void => {
     if (finished) return;
     finished = true;
     if (o.resetColors) out.line('\x1b[00m');
-    const lastTs = (BigInt(lastHi) << 32n) | BigInt(lastLo);
+    const lastTs = (BigInt(last.hi) << 32n) | BigInt(last.lo);
     chisel.end?.(lastEv ? ctx : undefined, lastEv ? Number(lastTs / 1_000_000_000n) : 0, lastEv ? Number(lastTs - firstTs) : 0);
   };
 
@@ -181,8 +184,8 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       if (verdict === FilterVerdict.Unknown) return true;
       tap?.event(ev, engine);
       lastEv = ev;
-      lastHi = ev.tsHi;
-      lastLo = ev.tsLo;
+      last.hi = ev.tsHi;
+      last.lo = ev.tsLo;
       try {
         timeout(ev);
         if (verdict !== FilterVerdict.Keep || (ev.flags & 1) !== 0) return true;

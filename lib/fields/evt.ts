@@ -2,7 +2,7 @@
 // (libsinsp 0.29.3 filterchecks.cpp, sinsp_filter_check_gen_event and sinsp_filter_check_event).
 
 import { EC, EF, PT, syscallCategory, syscallName } from '../events/table.js';
-import { readI64 } from '../scap/event.js';
+import { readI64, WIDE } from '../scap/event.js';
 import { renderBuffer } from '../events/render.js';
 import { FD_DIRECTORY, FD_FILE, FD_FILE_V2, FD_IPV4_SERVSOCK, FD_IPV4_SOCK, FD_IPV6_SERVSOCK, FD_IPV6_SOCK, FD_UNIX_SOCK } from '../state/model.js';
 import { BufferFormat } from './types.js';
@@ -35,12 +35,23 @@ export function tsToString(ts: bigint, date: boolean, ns: boolean): string {
   return out;
 }
 
-/** Cache of the last HH:MM:SS rendering: consecutive events mostly share their second. */
-let lastSec = -1;
-let lastSecText = '';
-/** splitTs's results */
-let tsSec = 0;
-let tsNs = 0;
+/**
+ * splitTs's results, and the last HH:MM:SS rendering (consecutive events mostly share their second). Fields
+ * of an object, not module variables: V8 keeps a number beyond 30 bits (a second since the epoch) in a
+ * variable as an object of its own, which was an allocation for every event printed; a field that starts
+ * wide (WIDE) holds it in place.
+ */
+class TsSplit {
+  sec = WIDE;
+  ns = 0;
+  lastSec = WIDE;
+  lastSecText = '';
+  constructor() {
+    this.sec = 0;
+    this.lastSec = -1;
+  }
+}
+const split = new TsSplit();
 
 /**
  * Seconds and nanoseconds of a timestamp given as its two 32-bit halves, by long division in 16-bit digits:
@@ -62,18 +73,18 @@ function splitTs(hi: number, lo: number): void {
   cur = r * 65536 + (lo & 0xffff);
   d = Math.floor(cur / 1e9);
   // (below 1e9: an int32, which prints through V8's fast path for small integers)
-  tsNs = (cur - d * 1e9) | 0;
-  tsSec = q * 65536 + d;
+  split.ns = (cur - d * 1e9) | 0;
+  split.sec = q * 65536 + d;
 }
 
 /** HH:MM:SS.nnnnnnnnn of a timestamp given as its two 32-bit halves (EventView tsHi, tsLo). */
 export function timeOfDay(hi: number, lo: number): string {
   splitTs(hi, lo);
-  if (tsSec !== lastSec) {
-    lastSec = tsSec;
-    lastSecText = tsToString(BigInt(tsSec) * NS, false, false);
+  if (split.sec !== split.lastSec) {
+    split.lastSec = split.sec;
+    split.lastSecText = tsToString(BigInt(split.sec) * NS, false, false);
   }
-  return lastSecText + '.' + String(tsNs).padStart(9, '0');
+  return split.lastSecText + '.' + String(split.ns).padStart(9, '0');
 }
 
 function iso8601(ts: bigint): string {

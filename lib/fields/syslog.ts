@@ -5,6 +5,7 @@
 import { EF } from '../events/table.js';
 import type { Ctx, FieldClass, FieldDef, FieldValue } from './types.js';
 import { fdOf } from './fd.js';
+import { WIDE } from '../scap/event.js';
 
 const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug'];
 const FACILITIES = [
@@ -52,10 +53,22 @@ export function syslogInfoLine(m: SyslogMessage): string {
   return `syslog sev=${SEVERITIES[m.severity]} msg=${z === -1 ? m.message : m.message.slice(0, z)}`;
 }
 
-let cacheBuf: Buffer | null = null;
-let cacheOff = -1;
-let cacheNum = -1;
-let cacheVal: SyslogMessage | undefined;
+/**
+ * The event syslogOf last decoded, and its message. Fields of an object, not module variables: V8 keeps an
+ * event number in a variable as an object of its own (the number field starts wide: WIDE), and storing
+ * the reader's buffer, new with every chunk, into an old variable or object costs a call into the GC's
+ * write barrier, so it is stored when it changes.
+ */
+class SyslogCache {
+  buf: Buffer | null = null;
+  off = -1;
+  num = WIDE;
+  val: SyslogMessage | undefined = undefined;
+  constructor() {
+    this.num = -1;
+  }
+}
+const cache = new SyslogCache();
 
 /**
  * The syslog message of this event: a successful exit of a write-type event (EF_WRITES_TO_FD) on an fd
@@ -64,17 +77,18 @@ let cacheVal: SyslogMessage | undefined;
  */
 export function syslogOf(ctx: Ctx): SyslogMessage | undefined {
   const ev = ctx.ev;
-  if (ev.buf === cacheBuf && ev.off === cacheOff && ev.num === cacheNum) return cacheVal;
-  cacheBuf = ev.buf;
-  cacheOff = ev.off;
-  cacheNum = ev.num;
-  cacheVal = undefined;
+  const c = cache;
+  if (ev.buf === c.buf && ev.off === c.off && ev.num === c.num) return c.val;
+  if (ev.buf !== c.buf) c.buf = ev.buf;
+  c.off = ev.off;
+  c.num = ev.num;
+  if (c.val !== undefined) c.val = undefined;
   if ((ev.type & 1) === 0 || (ctx.info.flags & EF.WRITES_TO_FD) === 0 || ev.nparams < 2) return undefined;
   if (ev.paramInt(0, true) < 0) return undefined;
   const fd = fdOf(ctx);
   if (!fd || !fd.name.includes('/dev/log')) return undefined;
-  cacheVal = parseSyslog(ev.paramBytes(1));
-  return cacheVal;
+  c.val = parseSyslog(ev.paramBytes(1));
+  return c.val;
 }
 
 function sl(name: string, type: FieldDef['type'], desc: string, get: (m: SyslogMessage) => FieldValue): FieldDef {

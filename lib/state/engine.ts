@@ -496,26 +496,33 @@ export class StateEngine implements Ctx {
 
   /** sinsp_parser::reset */
   private reset(ev: EventView, info: EventInfo): void {
+    // stored only when it changes: an enter and its exit, and runs of reads, share their fd, and storing an
+    // fd made since the last scavenge into the (old) engine calls V8's write barrier
+    const f = this.resetThread(ev, info);
+    if (f !== this.fd) this.fd = f;
+  }
+
+  /** reset() but the event's fd, which it returns. */
+  private resetThread(ev: EventView, info: EventInfo): Fd | undefined {
     const etype = ev.type;
-    this.fd = undefined;
     this.lastErrorCode = 0;
     const eflags = info.flags;
     if (eflags & EF.SKIPPARSERESET) {
       this.thread = etype === E.PROCINFO_E ? this.tables.threads.get(ev.tid) : undefined;
-      return;
+      return undefined;
     }
     const queryOs = !((KIND[etype]! & 4) !== 0 || etype === E.SCHEDSWITCH_6_E);
-    this.thread = this.getThread(ev.tid, queryOs);
-    if (etype === E.SCHEDSWITCH_6_E) return;
-    const t = this.thread;
-    if (!t) return;
+    const t = this.getThread(ev.tid, queryOs);
+    if (t !== this.thread) this.thread = t;
+    if (etype === E.SCHEDSWITCH_6_E || !t) return undefined;
     if (queryOs) t.flags |= CL_ACTIVE;
+    let f: Fd | undefined;
     if ((etype & 1) === 0) {
       t.lastEventFd = -1;
       t.lastEventType = etype;
       if (eflags & EF.USES_FD && ev.nparams > 0 && info.params.length > 0) {
         t.lastEventFd = readI64(ev.buf, ev.lensOff + ev.nparams * ev.lenSize);
-        this.fd = this.tables.getFd(t, t.lastEventFd);
+        f = this.tables.getFd(t, t.lastEventFd);
       }
       t.latency = 0;
       t.enterTsHi = ev.tsHi;
@@ -527,7 +534,7 @@ export class StateEngine implements Ctx {
         t.lastEnterValid = true;
       } else {
         t.lastEnterValid = false;
-        if (t.lastEventType !== E.TRACER_E) return;
+        if (t.lastEventType !== E.TRACER_E) return undefined;
       }
       if (ev.nparams !== 0 && RES_FIRST[etype] === 1) {
         const res = readI64(ev.buf, ev.lensOff + ev.nparams * ev.lenSize);
@@ -535,14 +542,14 @@ export class StateEngine implements Ctx {
       }
       if (eflags & EF.USES_FD) {
         if (etype === E.COPY_FILE_RANGE_X && this.nparams() > 1) t.lastEventFd = readI64(ev.buf, ev.paramOff(1));
-        this.fd = this.tables.getFd(t, t.lastEventFd);
-        if (!this.fd) return;
-        if (this.fd.flags & FDF_CLOSE_CANCELED) {
-          this.fd.flags &= ~FDF_CLOSE_CANCELED;
+        f = this.tables.getFd(t, t.lastEventFd);
+        if (f !== undefined && (f.flags & FDF_CLOSE_CANCELED) !== 0) {
+          f.flags &= ~FDF_CLOSE_CANCELED;
           if (this.tables.getFd(t, CANCELED_FD_NUMBER)) this.scheduleFdRemoval(t, CANCELED_FD_NUMBER);
         }
       }
     }
+    return f;
   }
 
   private dispatch(ev: EventView, info: EventInfo): void {

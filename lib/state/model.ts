@@ -290,8 +290,10 @@ const FD_TYPE_STRINGS: Record<number, string> = {
 export type FdTable = Map<number, Fd>;
 
 export class Thread {
-  tid: number;
-  pid: number;
+  // a field declared without a value starts as undefined, and V8 then keeps any number in it as a
+  // separately allocated object (a "tagged" field): tid and pid start wide (WIDE) instead
+  tid = WIDE;
+  pid = WIDE;
   ptid = -1;
   sid = -1;
   vpgid = -1;
