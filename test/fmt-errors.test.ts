@@ -141,3 +141,11 @@ test('tdig-fmt big.scap | head -1 exits at once, quietly, with 0', async () => {
   assert.equal(code, 0);
   assert.equal(err, '');
 });
+
+test('a directory named as the capture is refused by name, exit 1', () => {
+  for (const cmd of ['tdig-fmt', 'tdig-agg']) {
+    const r = tdig(cmd, cmd === 'tdig-agg' ? ['topconns', dir] : [dir]);
+    assert.equal(r.status, 1);
+    assertOneLine(r.stderr.toString(), new RegExp(`^${cmd}: ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: is a directory$`));
+  }
+});

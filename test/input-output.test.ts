@@ -84,15 +84,24 @@ test('gzip: single and multi-member, from a path and a stream', async () => {
   assert.ok((await readAll(openInput(Readable.from([gz])))).equals(Buffer.concat([a, a])));
 });
 
-test('gzip: truncated and corrupt input are DataErrors with an offset', async () => {
+test('gzip: truncated and corrupt input are DataErrors with an offset, or the range zlib was given', async () => {
   const gz = zlib.gzipSync(sample(500000, 4));
   const cut = gz.subarray(0, gz.length - 10);
   const e = await rejectsData(readAll(openInput(file('cut.gz', cut))), /^gzip: unexpected end of file/);
-  assert.equal(e.where, `byte ${cut.length}`);
+  assert.equal(e.where, `${file('cut.gz')} byte ${cut.length}`);
   const bad = Buffer.from(gz);
   bad[3] = 0xff; // reserved flag bits
   const e2 = await rejectsData(readAll(openInput(Readable.from([bad]))), /^gzip: /);
-  assert.match(e2.where ?? '', /^byte \d+$/);
+  // zlib fails within the input it was handed, and does not say where: the range, not a made-up byte
+  assert.equal(e2.where, `compressed bytes 0-${bad.length - 1}`);
+  // a fault past the first chunk: the range starts where zlib's consumed input ended
+  const big = zlib.gzipSync(sample(3 << 20, 7), { level: 1 });
+  const flip = Buffer.from(big);
+  flip[flip.length - 6] ^= 0xff; // the stored CRC
+  const e3 = await rejectsData(readAll(openInput(file('crc.gz', flip))), /^gzip: incorrect data check/);
+  const m = /^.*crc\.gz compressed bytes (\d+)-(\d+)$/.exec(e3.where ?? '');
+  assert.ok(m, e3.where);
+  assert.ok(Number(m[1]) > 0 && Number(m[1]) <= flip.length - 6 && Number(m[2]) === flip.length - 1, e3.where);
 });
 
 test('lz4: CLI files through openInput, linked blocks, concatenated frames', async () => {

@@ -32,7 +32,7 @@ test('evt.num runs on across concatenated sections, and each section starts with
   assert.deepEqual(out.map((l) => l.split(' ')[0]), ['1', '2', '3', '4', '5', '6']);
 });
 
-test('the thread table answers as a Map: random adds, lookups and removals, tids small, huge and negative', async () => {
+test('the thread table answers as a Map, and counts its threads by pid: random adds, removals and pid changes, tids small, huge and negative', async () => {
   const { ThreadMap, Thread } = await import('../lib/state/model.js');
   const tm = new ThreadMap();
   const ref = new Map<number, InstanceType<typeof Thread>>();
@@ -48,16 +48,23 @@ test('the thread table answers as a Map: random adds, lookups and removals, tids
     const tid = pool[rnd(pool.length)]!;
     const op = rnd(10);
     if (op < 4) {
-      const t = new Thread(tid, tid);
+      const t = new Thread(tid, pool[rnd(pool.length)]!);
       assert.equal(tm.set(tid, t), tm);
       ref.set(tid, t);
     } else if (op < 6) assert.equal(tm.delete(tid), ref.delete(tid));
+    else if (op === 7 && ref.has(tid)) tm.setPid(ref.get(tid)!, pool[rnd(pool.length)]!);
+    else if (op === 8) tm.setPid(new Thread(tid, tid), 5); // not in the table: counts nothing
     else if (op === 6 && i < 15000 && rnd(50) === 0) {
       tm.clear();
       ref.clear();
     }
     assert.equal(tm.get(tid), ref.get(tid), `get(${tid}) after op ${i}`);
     assert.equal(tm.has(tid), ref.has(tid));
+    // the count by pid that a placeholder's children come from
+    const pid = pool[rnd(pool.length)]!;
+    let n = 0;
+    for (const t of ref.values()) if (t.pid === pid) n++;
+    assert.equal(tm.withPid(pid), n, `withPid(${pid}) after op ${i}`);
   }
   for (const tid of pool) assert.equal(tm.get(tid), ref.get(tid), `get(${tid})`);
   // iteration: the order threads were added

@@ -27,7 +27,7 @@ function mainOf(tables: StateTables, t: Thread): Thread {
   p.cwd = '';
   p.loginuid = -1;
   p.invalid = true;
-  for (const x of tables.threads.values()) if (x.pid === t.pid) p.nchilds++;
+  p.nchilds = tables.threads.withPid(t.pid);
   return p;
 }
 

@@ -120,10 +120,14 @@ export class NdjsonWriter {
 export async function* readNdjson(src: InputSource): AsyncGenerator<Buffer> {
   // NDJSON may itself be gzip or lz4 compressed
   const stream = openInput(src);
-  let rest = '';
   let lineNo = 0;
   const parts: Buffer[] = [];
   let size = 0;
+  // the bytes of a line that goes on in the next chunk: kept as bytes and decoded once the line is whole
+  // (a UTF-8 character may straddle two chunks, and joining the text again at every chunk took time in
+  // the square of a long line's length)
+  const open: Buffer[] = [];
+  let openLen = 0;
   const take = (line: string): void => {
     lineNo++;
     if (line.trim() === '') return;
@@ -141,19 +145,38 @@ export async function* readNdjson(src: InputSource): AsyncGenerator<Buffer> {
     size += b.length;
   };
   for await (const chunk of stream) {
-    const s = rest + (typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8'));
-    const lines = s.split('\n');
-    rest = lines.pop()!;
-    for (const l of lines) take(l);
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    let from = 0;
+    for (let nl = b.indexOf(0x0a); nl !== -1; nl = b.indexOf(0x0a, from)) {
+      if (openLen === 0) take(b.toString('utf8', from, nl));
+      else {
+        open.push(b.subarray(from, nl));
+        take(Buffer.concat(open).toString('utf8'));
+        open.length = 0;
+        openLen = 0;
+      }
+      from = nl + 1;
+    }
+    if (from < b.length) {
+      openLen += b.length - from;
+      if (openLen > MAX_LINE) throw new DataError(`NDJSON line longer than ${MAX_LINE >> 20} MiB (no tdig record is)`, `line ${lineNo + 1}`);
+      open.push(b.subarray(from));
+    }
     if (size > 1 << 20) {
       yield Buffer.concat(parts);
       parts.length = 0;
       size = 0;
     }
   }
-  if (rest !== '') take(rest);
+  if (openLen !== 0) take(Buffer.concat(open).toString('utf8'));
   if (parts.length) yield Buffer.concat(parts);
 }
+
+/**
+ * The longest NDJSON line read: a record of the largest block scap allows (64 MiB, in base64) with its
+ * fields fits several times over.
+ */
+const MAX_LINE = 256 << 20;
 
 /**
  * Open a capture that is scap or tdig's NDJSON (either may be gzip or lz4 compressed), told apart by the

@@ -96,12 +96,16 @@ async function* stdinChunks(reuse: boolean): AsyncGenerator<Buffer> {
   for await (const c of process.stdin) yield toBuffer(c);
 }
 
+/** Whether `path` is a regular file; a directory throws (reading one fails without naming it). */
 function isRegularFile(path: string): boolean {
+  let st: fs.Stats;
   try {
-    return fs.statSync(path).isFile();
+    st = fs.statSync(path);
   } catch {
     return false;
   }
+  if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR', path });
+  return st.isFile();
 }
 
 export interface InputOptions {
@@ -178,7 +182,7 @@ export async function* openInput(source: InputSource, opts: InputOptions = {}): 
     } else {
       // zlib holds on to the chunks it was given for a while (a pipe's reads of 64 KiB, more than the ring
       // has buffers): with reused buffers it gets copies of the (compressed, so smaller) input
-      yield* gunzip(opts.reuseChunks === true ? copies(rest()) : rest());
+      yield* gunzip(opts.reuseChunks === true ? copies(rest()) : rest(), typeof source === 'string' ? source : undefined);
     }
   } finally {
     // Stop the source (closes a file we opened; a no-op if it already ended).
@@ -204,7 +208,7 @@ async function* counted(src: AsyncIterable<Buffer>, c: Counter): AsyncGenerator<
   }
 }
 
-async function* gunzip(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+async function* gunzip(src: AsyncIterable<Buffer>, name: string | undefined): AsyncGenerator<Buffer> {
   const fed: Counter = { n: 0 };
   const feed = Readable.from(counted(src, fed), { objectMode: false, highWaterMark: CHUNK });
   const gz = zlibModule().createGunzip({ chunkSize: CHUNK });
@@ -218,7 +222,7 @@ async function* gunzip(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of gz) yield chunk as Buffer;
   } catch (e) {
     if (feedError !== null) throw feedError;
-    throw zlibError(e, gz, fed.n);
+    throw zlibError(e, gz, fed.n, name);
   } finally {
     feed.unpipe(gz);
     feed.destroy();
@@ -226,11 +230,14 @@ async function* gunzip(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   }
 }
 
-function zlibError(e: unknown, gz: zlib.Gunzip, fed: number): unknown {
+function zlibError(e: unknown, gz: zlib.Gunzip, fed: number, name: string | undefined): unknown {
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !code.startsWith('Z_')) return e;
   const msg = (e as Error).message;
-  // A truncated stream fails at its end; otherwise zlib reports how far it had read (to a chunk).
-  const at = code === 'Z_BUF_ERROR' ? fed : Math.min(gz.bytesWritten, fed);
-  return new DataError(`gzip: ${msg}`, `byte ${at}`);
+  const file = name !== undefined ? `${name} ` : '';
+  // A truncated stream fails at its end. Otherwise zlib says only that the fault lies in the input it was
+  // last given: past what it had consumed before (bytesWritten), within what it was handed (fed).
+  const from = Math.min(gz.bytesWritten, fed);
+  if (code === 'Z_BUF_ERROR' || from >= fed - 1) return new DataError(`gzip: ${msg}`, `${file}byte ${code === 'Z_BUF_ERROR' ? fed : from}`);
+  return new DataError(`gzip: ${msg}`, `${file}compressed bytes ${from}-${fed - 1}`);
 }

@@ -138,6 +138,38 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
       bridgeRest = rest;
       return true;
     }
+    if (take >= chunk.length && take <= cap) {
+      // a block longer than this chunk: its bytes go into one buffer as the chunks come (merging the
+      // leftover with each chunk in turn took time in the square of the block's size: a 64 MiB block
+      // through a pipe's 64 KiB reads, 40 s). Chunks may be reused buffers, so each is copied before the
+      // next is read; the bytes of the last one past the block are read from it as with a bridge.
+      const whole = Buffer.allocUnsafe(rest + take);
+      buf.copy(whole, 0, pos);
+      base += pos;
+      pos = 0;
+      let have = rest;
+      let last = chunk;
+      for (;;) {
+        const n = Math.min(last.length, whole.length - have);
+        last.copy(whole, have, 0, n);
+        have += n;
+        if (have === whole.length) {
+          buf = whole;
+          if (n < last.length) {
+            pending = last;
+            bridgeRest = have - n;
+          }
+          return true;
+        }
+        const next = await it.next();
+        if (next.done) {
+          done = true;
+          buf = whole.subarray(0, have);
+          return true;
+        }
+        last = next.value;
+      }
+    }
     const merged = Buffer.allocUnsafe(rest + chunk.length);
     buf.copy(merged, 0, pos);
     chunk.copy(merged, rest);

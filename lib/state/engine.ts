@@ -689,7 +689,7 @@ export class StateEngine implements Ctx {
     n.loginuid = 0xffffffff | 0;
     n.invalid = true;
     n.cwd = '';
-    for (const o of this.tables.threads.values()) if (o.pid === tid) n.nchilds++;
+    n.nchilds = this.tables.threads.withPid(tid);
     this.addThread(n);
     return n;
   }
@@ -926,7 +926,7 @@ export class StateEngine implements Ctx {
     if (etype === E.EXECVE_8_X || etype === E.EXECVE_13_X || etype === E.EXECVE_14_X) t.comm = t.exe;
     else t.comm = this.pStr(13);
     t.args = splitNul(this.pBytes(2));
-    t.pid = this.p64(4);
+    this.tables.threads.setPid(t, this.p64(4));
     if (t.ptid === -1) t.ptid = this.p64(5);
     t.fdlimit = this.p64(7);
     if (etype !== E.EXECVE_8_X) {

@@ -471,9 +471,35 @@ const CHUNK = 1 << CHUNK_BITS;
  * the Map's hash lookup (on a web server's capture, perf put that lookup at ~6% of a filter's time; with
  * the index, the instructions the engine runs, counted with callgrind, fell by 2%). The index covers tids
  * below 2^22 (Linux's largest pid_max) in chunks of 4096, made when a tid of theirs is first added.
+ *
+ * It also counts its threads by pid (withPid): a placeholder for an unknown tid takes as many children
+ * as the table holds threads of that pid, which was a walk over the whole table for each one (a capture
+ * with many unknown tids then took time in the square of their number). A thread's pid changes, while it
+ * is in the table, through setPid only.
  */
 export class ThreadMap extends Map<number, Thread> {
   private chunks = noChunks();
+  private readonly pids = new Map<number, number>();
+
+  /** how many threads of the table have this pid */
+  withPid(pid: number): number {
+    return this.pids.get(pid) ?? 0;
+  }
+
+  /** Set a thread's pid (keeping the count of withPid when the thread is in the table). */
+  setPid(t: Thread, pid: number): void {
+    if (this.get(t.tid) === t) {
+      this.uncount(t.pid);
+      this.pids.set(pid, this.withPid(pid) + 1);
+    }
+    t.pid = pid;
+  }
+
+  private uncount(pid: number): void {
+    const n = this.withPid(pid);
+    if (n <= 1) this.pids.delete(pid);
+    else this.pids.set(pid, n - 1);
+  }
 
   override get(tid: number): Thread | undefined {
     if (tid >= 0 && tid < INDEXED_TIDS) {
@@ -484,6 +510,9 @@ export class ThreadMap extends Map<number, Thread> {
   }
 
   override set(tid: number, t: Thread): this {
+    const old = this.get(tid);
+    if (old !== undefined) this.uncount(old.pid);
+    this.pids.set(t.pid, this.withPid(t.pid) + 1);
     super.set(tid, t);
     if (tid >= 0 && tid < INDEXED_TIDS) {
       const i = tid >>> CHUNK_BITS;
@@ -495,6 +524,8 @@ export class ThreadMap extends Map<number, Thread> {
   }
 
   override delete(tid: number): boolean {
+    const old = this.get(tid);
+    if (old !== undefined) this.uncount(old.pid);
     if (tid >= 0 && tid < INDEXED_TIDS) {
       const c = this.chunks[tid >>> CHUNK_BITS];
       if (c !== undefined) c[tid & (CHUNK - 1)] = undefined;
@@ -504,6 +535,7 @@ export class ThreadMap extends Map<number, Thread> {
 
   override clear(): void {
     this.chunks = noChunks();
+    this.pids.clear();
     super.clear();
   }
 }
