@@ -8,7 +8,8 @@ import { readBlocks } from '../lib/scap/reader.js';
 import type { EventView } from '../lib/scap/event.js';
 import { eventInfo } from '../lib/events/table.js';
 import { tdig, tdigText } from './helpers.js';
-import { ShortOpens, type CuttableOutput } from '../lib/filter/stream.js';
+import { DroppedEnters, ShortOpens, type CuttableOutput } from '../lib/filter/stream.js';
+import { MAX_THREADS } from '../lib/state/engine.js';
 import { DF_STATE_ONLY } from '../lib/scap/blocks.js';
 
 const CLI = 100;
@@ -189,4 +190,22 @@ test('the record of a thread goes with its exit: a long live capture meets new t
   });
   // every other thread duplicated an fd: a reader may keep its stale stored enter, so its record stays
   assert.equal(shorts.tracked, THREADS / 2);
+});
+
+test('thread ids without end and no exit: the records stop at as many threads as a thread table holds', async () => {
+  const n = MAX_THREADS + 5000;
+  const evs: Buffer[] = [];
+  for (let tid = 1000; tid < 1000 + n; tid++) evs.push(event(4, tid, [i64(3)])); // close enter, dropped
+  const stream = Buffer.concat([...sectionBlocks({ procs: [] }), ...evs.map((e) => eventBlock(0, 0, e, false))]);
+  let pos = 0;
+  const out: CuttableOutput = { position: () => pos, generation: () => 0, cut() {} };
+  const shorts = new ShortOpens();
+  const enters = new DroppedEnters();
+  await eachEvent(stream, (ev) => {
+    enters.dropped(ev);
+    shorts.writing(ev, DF_STATE_ONLY, out);
+    pos += 64;
+  });
+  assert.equal(enters.held, MAX_THREADS);
+  assert.equal(shorts.tracked, MAX_THREADS);
 });

@@ -5,7 +5,7 @@
 import { EF, EVENT_MAX, eventInfo } from '../events/table.js';
 import { BlockKind, DF_STATE_ONLY, EVENT_HEADER_V1 } from '../scap/blocks.js';
 import { copyBytes, EventView, viewOf } from '../scap/event.js';
-import { E, pairingMatters, PPM_FCNTL_F_DUPFD as F_DUPFD, PPM_FCNTL_F_DUPFD_CLOEXEC as F_DUPFD_CLOEXEC, type StateEngine } from '../state/engine.js';
+import { E, MAX_THREADS, pairingMatters, PPM_FCNTL_F_DUPFD as F_DUPFD, PPM_FCNTL_F_DUPFD_CLOEXEC as F_DUPFD_CLOEXEC, type StateEngine } from '../state/engine.js';
 import { filterEvent, FilterVerdict } from './run.js';
 
 export const enum FilterAction {
@@ -102,6 +102,9 @@ export class DroppedEnters {
     }
     let slot = this.slots.get(ev.tid);
     if (slot === undefined) {
+      // no more slots than a thread table holds threads (a stream of thread ids without end, none of which
+      // exits, would take memory without bound)
+      if (this.slots.size >= MAX_THREADS) return;
       slot = { bytes: EMPTY, src: null, srcOff: 0, len: 0, v1: false, large: false, nparams: 0, cpu: 0, num: 0, type: 0, live: false };
       this.slots.set(ev.tid, slot);
     }
@@ -125,6 +128,11 @@ export class DroppedEnters {
     if (gone === undefined) return;
     gone.src = null;
     this.slots.delete(tid);
+  }
+
+  /** how many threads' dropped enters it holds */
+  get held(): number {
+    return this.slots.size;
   }
 
   /** The reader is about to replace its buffer: copy the enters that still point into it. */
@@ -352,7 +360,13 @@ export class ShortOpens {
     // an enter and its exit come one after the other, mostly
     if (tid === this.trackTid) return this.trackOf!;
     let t = this.tracks.get(tid);
-    if (t === undefined) this.tracks.set(tid, (t = new Track()));
+    if (t === undefined) {
+      t = new Track();
+      // past as many threads as a thread table holds (ids without end, no procexit): a record that is
+      // not kept, and that leaves nothing of the thread out
+      if (this.tracks.size < MAX_THREADS) this.tracks.set(tid, t);
+      else t.duper = true;
+    }
     this.trackTid = tid;
     this.trackOf = t;
     return t;

@@ -105,6 +105,14 @@ export const E = {
   ACCEPT4_6_X: 389, DUP_1_X: 367, DUP2_X: 363, DUP3_X: 365, PIPE2_X: 393,
 } as const;
 
+/**
+ * The most threads the table holds (libsinsp threadinfo.h, m_thread_table_absolute_max_size). Past it,
+ * sysdig 0.29.3 adds no thread, from the process list, a clone or an unknown tid (sinsp_thread_manager
+ * add_thread and get_thread_ref), and an event of an unknown tid then has none; this also bounds the
+ * memory a capture of endless new thread ids can take.
+ */
+export const MAX_THREADS = 131072;
+
 const CLONE_EXITS = new Set<number>([
   E.CLONE_11_X, E.CLONE_16_X, E.CLONE_17_X, E.CLONE_20_X, E.FORK_X, E.FORK_17_X, E.FORK_20_X,
   E.VFORK_X, E.VFORK_17_X, E.VFORK_20_X, E.CLONE3_X,
@@ -289,6 +297,7 @@ export class StateEngine implements Ctx {
   }
 
   private addProc(p: ProcRecord): void {
+    if (this.tables.threads.size >= MAX_THREADS) return;
     const t = new Thread(p.tid, p.pid);
     t.ptid = p.ptid;
     t.sid = p.sid;
@@ -679,7 +688,7 @@ export class StateEngine implements Ctx {
   /** get_thread_ref: lookup, and a placeholder for an unknown tid when `create`. */
   getThread(tid: number, create: boolean): Thread | undefined {
     const t = this.tables.threads.get(tid);
-    if (t || !create) return t;
+    if (t || !create || this.tables.threads.size >= MAX_THREADS) return t;
     const n = new Thread(tid, tid);
     n.ptid = -1;
     n.comm = '<NA>';
@@ -699,6 +708,8 @@ export class StateEngine implements Ctx {
   }
 
   private addThread(t: Thread): void {
+    // a full table takes no more threads (the event that brought this one goes on without it)
+    if (this.tables.threads.size >= MAX_THREADS) return;
     // increment_mainthread_childcount
     if (t.flags & CL_CLONE_THREAD) {
       const m = this.tables.threads.get(t.pid);
