@@ -407,10 +407,12 @@ export class StateEngine implements Ctx {
 
   paramText(i: number): ParamText {
     const sc = this.scope;
-    sc.ev = this.ev;
-    sc.info = this.info;
-    sc.thread = this.thread;
-    sc.fd = this.fd;
+    // (stored when they change: a thread or fd made since the last scavenge, stored into the old scope,
+    // goes through V8's write barrier, and this runs for every parameter printed)
+    if (sc.ev !== this.ev) sc.ev = this.ev;
+    if (sc.info !== this.info) sc.info = this.info;
+    if (sc.thread !== this.thread) sc.thread = this.thread;
+    if (sc.fd !== this.fd) sc.fd = this.fd;
     sc.bufferFormat = this.bufferFormat;
     sc.maxBufLen = this.maxBufLen;
     return renderParam(sc, i);
