@@ -28,12 +28,18 @@ const CLOSE_E = 4;
 /** sha256 of `sysdig -r full.scap -p '%evt.num %thread.tid %proc.name %proc.pid'` on the capture of the full-table test */
 const SYSDIG_FULL_TABLE_SHA256 = 'd6f9b46c947631b54e7a87d71e3c60af08541a8cced3981e73cd7a91b9a2f76c';
 
-test('80,000 threads the capture never introduced: each gets its placeholder without a walk over the others', () => {
-  const n = 80_000;
+/** A capture file: init in the process list, then a close enter from each of n tids it never introduced (1000 on). */
+function unknownTids(n: number, name: string): string {
   const blocks = sectionBlocks({ procs: [proc(100, 'init')] });
   for (let i = 0; i < n; i++) blocks.push(eventBlock(0, 0, event(CLOSE_E, 1000 + i, [i64(3)]), false));
-  const f = join(dir, 'tids.scap');
+  const f = join(dir, name);
   writeFileSync(f, Buffer.concat(blocks));
+  return f;
+}
+
+test('80,000 threads the capture never introduced: each gets its placeholder without a walk over the others', () => {
+  const n = 80_000;
+  const f = unknownTids(n, 'tids.scap');
   const r = run('tdig-fmt', ['-p', '%evt.num %thread.tid %proc.name', f]);
   assert.equal(r.status, 0, r.err);
   const lines = r.out.trimEnd().split('\n');
@@ -87,10 +93,7 @@ test('a long NDJSON line is read in time linear in its length; one past 256 MiB 
 
 test('a full thread table (131,072 threads, as libsinsp holds) takes no more: later unknown tids have no thread, as in sysdig', () => {
   const n = 140_000;
-  const blocks = sectionBlocks({ procs: [proc(100, 'init')] });
-  for (let i = 0; i < n; i++) blocks.push(eventBlock(0, 0, event(CLOSE_E, 1000 + i, [i64(3)]), false));
-  const f = join(dir, 'full.scap');
-  writeFileSync(f, Buffer.concat(blocks));
+  const f = unknownTids(n, 'full.scap');
   // -p prints only events that have every field: those of the 131,071 threads that fit besides init's
   const r = run('tdig-fmt', ['-p', '%evt.num %thread.tid %proc.name %proc.pid', f]);
   assert.equal(r.status, 0, r.err);
