@@ -18,6 +18,7 @@ import { createChisel, runChisel } from './run.js';
 import type { ChiselDef } from './types.js';
 import type { EchoHost } from './echo.js';
 import { isChiselPath, loadUserChisel, pathChisels } from './user.js';
+import { isTerminal, stdout } from '../cli/stdio.js';
 
 export interface CliOptions {
   chisel?: string;
@@ -190,7 +191,7 @@ function byChisel(by: NonNullable<CliOptions['by']>): ChiselDef {
 
 export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(usage);
+    stdout().write(usage);
     return 0;
   }
   const o = parseCli(cmd, argv);
@@ -198,13 +199,13 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
     const builtin = CHISELS.filter((c) => c.kind === kind && !c.hidden);
     const names = new Set(CHISELS.map((c) => c.name));
     const user = (await pathChisels(kind)).filter((c) => c.kind === kind && !names.has(c.name));
-    process.stdout.write(listText([...builtin, ...user]));
+    stdout().write(listText([...builtin, ...user]));
     return 0;
   }
   if (o.info !== undefined) {
     const c = (isChiselPath(o.info) ? undefined : chiselByName(o.info)) ?? (await loadUserChisel(o.info, kind));
     if (!c) throw new UsageError(`chisel ${o.info} not found - use --list to list them.`);
-    process.stdout.write(infoText(c));
+    stdout().write(infoText(c));
     return 0;
   }
   if (o.chisel === undefined) throw new UsageError(`which chisel? (${cmd} --list lists them)`);
@@ -219,8 +220,8 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
   if (filter !== undefined) compileFilter(filter);
   // memcachelog sets sysdig's capture filter itself, and sysdig then refuses a second one
   if (filter !== undefined && def.name === 'memcachelog') throw new UsageError('memcachelog: invalid filter in chisel memcachelog: filter can only be set once');
-  const out = new TextOut(process.stdout);
-  const tty = process.stdout.isTTY === true;
+  const out = new TextOut(stdout());
+  const tty = isTerminal(1);
   const colors = o.color === 'always' || (o.color === 'auto' && !process.env['NO_COLOR'] && tty);
   const host: EchoHost = {
     print: (s) => out.line(s + '\n'),

@@ -28,6 +28,7 @@ import { RuntimeError, UsageError } from '../cli/errors.js';
 import { ChiselError } from './types.js';
 import type { Chisel, ChiselDef, ChiselHost, EventTap } from './types.js';
 import type { InputSource } from '../scap/input.js';
+import { isTerminal } from '../cli/stdio.js';
 
 export interface RunOptions {
   sources: InputSource[];
@@ -204,7 +205,7 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
   };
   try {
     for (const src of o.sources) {
-      const bar = o.progress && process.stderr.isTTY && typeof src === 'string' ? new Progress(src, src) : undefined;
+      const bar = o.progress && isTerminal(2) && typeof src === 'string' ? new Progress(src, src) : undefined;
       const input = bar && typeof src === 'string' ? bar.stream(src) : src;
       try {
         const { chunks } = await openCapture(input);

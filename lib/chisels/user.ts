@@ -15,6 +15,7 @@ import type { LuaValue } from './lua.js';
 import type { ChiselApi, ChiselEvent, ChiselInfo, ChiselModule, Field, FieldKind, FieldValue } from './api.js';
 import { ChiselError } from './types.js';
 import type { Chisel, ChiselArgInfo, ChiselDef } from './types.js';
+import { writeErr } from '../cli/stdio.js';
 
 const NUMERIC = new Set(['INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'ERRNO', 'FD', 'PID', 'RELTIME', 'ABSTIME', 'DOUBLE', 'PORT', 'UID', 'GID']);
 
@@ -215,7 +216,7 @@ export async function pathChisels(kind: 'agg' | 'echo'): Promise<ChiselDef[]> {
       try {
         out.push(await importChisel(join(dir, n), kind));
       } catch (e) {
-        process.stderr.write(`tdig: ${firstLine(e)}\n`);
+        writeErr(`tdig: ${firstLine(e)}\n`);
       }
     }
   }

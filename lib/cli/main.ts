@@ -1,5 +1,6 @@
 // The one place that turns errors into messages and exit codes. A closed stdout ends quietly with 0.
 
+import { stdout, whenWritten, writeErr } from './stdio.js';
 import { DataError, EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError } from './errors.js';
 
 export type CommandRun = (args: string[]) => Promise<number | void>;
@@ -15,19 +16,13 @@ function isEpipe(e: unknown): boolean {
  */
 function exitWhenWritten(code: number): void {
   process.exitCode = code;
-  flushed(process.stdout, () => flushed(process.stderr, () => process.exit(code)));
-}
-
-/** Calls `then` once everything written to `s` so far is out (at once if `s` is closed). */
-function flushed(s: NodeJS.WriteStream, then: () => void): void {
-  if (s.destroyed || s.writableEnded || !s.writable) then();
-  else s.write('', () => then());
+  whenWritten(() => process.exit(code));
 }
 
 export function main(command: string, run: CommandRun): void {
-  process.stdout.on('error', (e) => {
+  stdout().on('error', (e) => {
     if (isEpipe(e)) process.exit(EXIT_OK);
-    process.stderr.write(`${command}: ${(e as Error).message}\n`);
+    writeErr(`${command}: ${(e as Error).message}\n`);
     process.exit(EXIT_DATA);
   });
   run(process.argv.slice(2)).then(
@@ -40,17 +35,17 @@ export function main(command: string, run: CommandRun): void {
         return;
       }
       if (e instanceof UsageError) {
-        process.stderr.write(`${command}: ${e.message}\n`);
+        writeErr(`${command}: ${e.message}\n`);
         exitWhenWritten(EXIT_USAGE);
       } else if (e instanceof DataError || e instanceof RuntimeError) {
-        process.stderr.write(`${command}: ${e.message}\n`);
+        writeErr(`${command}: ${e.message}\n`);
         exitWhenWritten(EXIT_DATA);
       } else if (e instanceof Error && 'code' in e && typeof (e as NodeJS.ErrnoException).code === 'string') {
         const err = e as NodeJS.ErrnoException;
-        process.stderr.write(`${command}: ${err.path ? err.path + ': ' : ''}${err.code === 'ENOENT' ? 'no such file' : err.message}\n`);
+        writeErr(`${command}: ${err.path ? err.path + ': ' : ''}${err.code === 'ENOENT' ? 'no such file' : err.message}\n`);
         exitWhenWritten(EXIT_DATA);
       } else {
-        process.stderr.write(`${command}: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+        writeErr(`${command}: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
         exitWhenWritten(EXIT_DATA);
       }
     },

@@ -20,6 +20,7 @@ import { isTypeOnly, scanByType, typeActions } from '../filter/fastscan.js';
 import { listFields } from '../output/list.js';
 import { NdjsonWriter, openCapture } from '../output/ndjson.js';
 import { TextOut } from '../output/writer.js';
+import { stdout } from '../cli/stdio.js';
 
 export const usage = `usage: tdig-filter [options] EXPR [FILE...]
 
@@ -107,12 +108,12 @@ export function parseArgs(args: string[]): Options {
 
 export async function run(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(usage);
+    stdout().write(usage);
     return 0;
   }
   const o = parseArgs(args);
   if (o.list) {
-    process.stdout.write(listFields());
+    stdout().write(listFields());
     return 0;
   }
   const filter = compileFilter(o.expr!, { invert: o.invert });
@@ -263,7 +264,7 @@ class ScapOutput implements Output, CuttableOutput {
   }
 
   constructor(path: string | undefined, compression: 'plain' | 'gzip' | 'lz4') {
-    this.sink = openOutput({ path, compression, stdout: process.stdout });
+    this.sink = openOutput({ path, compression, stdout: stdout() });
   }
 
   private room(n: number): void {
@@ -322,7 +323,7 @@ class NdjsonOutput implements Output {
     private readonly view: () => EventView,
   ) {
     this.file = path !== undefined ? createWriteStream(path, { mode: 0o600 }) : undefined;
-    this.text = new TextOut(this.file ?? process.stdout);
+    this.text = new TextOut(this.file ?? stdout());
     this.nd = new NdjsonWriter(this.text, engine);
   }
 

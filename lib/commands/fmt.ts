@@ -21,6 +21,7 @@ import { listEvents, listFields } from '../output/list.js';
 import { openInput, type InputSource } from '../scap/input.js';
 import { NdjsonWriter, openCapture, readNdjson } from '../output/ndjson.js';
 import { Progress } from '../output/progress.js';
+import { isTerminal, stdout } from '../cli/stdio.js';
 
 export const usage = `usage: tdig-fmt [options] [FILE...]
 
@@ -137,16 +138,16 @@ export function parseArgs(args: string[]): Options {
 
 export async function run(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(usage);
+    stdout().write(usage);
     return 0;
   }
   const o = parseArgs(args);
   if (o.list) {
-    process.stdout.write(listFields());
+    stdout().write(listFields());
     return 0;
   }
   if (o.listEvents) {
-    process.stdout.write(listEvents());
+    stdout().write(listEvents());
     return 0;
   }
   outputTime.mode = o.time;
@@ -156,7 +157,7 @@ export async function run(args: string[]): Promise<number> {
   const test = o.filter !== undefined ? compileFilter(o.filter).test : undefined;
   if (o.toScap) return toScap(o, sources);
 
-  const out = new TextOut(process.stdout);
+  const out = new TextOut(stdout());
   const engine = new StateEngine();
   engine.bufferFormat = o.json ? jsonBuf(o.buf) : o.buf;
   engine.maxBufLen = o.verbose || o.json || o.ndjson ? 0 : 80;
@@ -190,7 +191,7 @@ export async function run(args: string[]): Promise<number> {
   };
   for (const src of sources) {
     if (stop) break;
-    const bar = o.progress && process.stderr.isTTY && typeof src === 'string' ? new Progress(src, src) : undefined;
+    const bar = o.progress && isTerminal(2) && typeof src === 'string' ? new Progress(src, src) : undefined;
     const input = bar && typeof src === 'string' ? bar.stream(src) : src;
     try {
       await readSource(src, input, o.from, handler, (c) => withBackpressure(c, out));
@@ -233,7 +234,7 @@ async function* withBackpressure(chunks: AsyncIterable<Buffer>, out: TextOut): A
 }
 
 async function toScap(o: Options, sources: InputSource[]): Promise<number> {
-  const sink = openOutput({ path: o.outFile, compression: o.compression, stdout: process.stdout });
+  const sink = openOutput({ path: o.outFile, compression: o.compression, stdout: stdout() });
   let seen = 0;
   let stop = false;
   const handler: BlockHandler = {

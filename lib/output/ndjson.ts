@@ -2,8 +2,8 @@
 // decoded fields and the raw block; events carry the resolved default fields and the raw block.
 // 64-bit integers are written as JSON strings so they stay exact.
 
-import { Readable } from 'node:stream';
 import { DataError } from '../cli/errors.js';
+import { streamModule } from '../cli/lazy.js';
 import type { HeaderBlock } from '../scap/reader.js';
 import type { EventView } from '../scap/event.js';
 import type { EventInfo } from '../events/table.js';
@@ -200,7 +200,7 @@ export async function openCapture(src: InputSource): Promise<{ ndjson: boolean; 
     }
   })();
   if (head[i] === 0x7b /* { */) {
-    return { ndjson: true, chunks: readNdjson(Readable.from(copies(rest))) };
+    return { ndjson: true, chunks: readNdjson(streamModule().Readable.from(copies(rest))) };
   }
   return { ndjson: false, chunks: rest };
 }

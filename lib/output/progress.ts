@@ -1,6 +1,7 @@
 // -P: a progress bar on stderr while a file is read (only when stderr is a terminal).
 
 import { createReadStream, statSync } from 'node:fs';
+import { writeErr } from '../cli/stdio.js';
 
 export class Progress {
   private read = 0;
@@ -31,11 +32,11 @@ export class Progress {
     const frac = this.total === 0 ? 1 : Math.min(1, this.read / this.total);
     const width = 40;
     const full = Math.round(frac * width);
-    process.stderr.write(`\r${this.label} [${'#'.repeat(full)}${' '.repeat(width - full)}] ${(frac * 100).toFixed(0).padStart(3)}%`);
+    writeErr(`\r${this.label} [${'#'.repeat(full)}${' '.repeat(width - full)}] ${(frac * 100).toFixed(0).padStart(3)}%`);
   }
 
   done(): void {
     this.draw(true);
-    process.stderr.write('\n');
+    writeErr('\n');
   }
 }

@@ -12,12 +12,14 @@ interface Latin1Writable {
   latin1Write(s: string, offset: number): number;
 }
 
+import type { OutStream } from '../cli/stdio.js';
+
 export class TextOut {
   private buf = Buffer.allocUnsafe(CHUNK);
   private pos = 0;
   private drainP: Promise<void> | null = null;
 
-  constructor(private readonly stream: NodeJS.WritableStream) {}
+  constructor(private readonly stream: OutStream) {}
 
   line(s: string): void {
     if (s.length > this.buf.length - this.pos) {

@@ -4,8 +4,7 @@
 
 import * as fs from 'node:fs';
 import type * as zlib from 'node:zlib';
-import { zlibModule } from '../cli/lazy.js';
-import { Readable } from 'node:stream';
+import { streamModule, zlibModule } from '../cli/lazy.js';
 import { DataError } from '../cli/errors.js';
 import { Lz4FrameDecoder, LZ4_FRAME_MAGIC, LZ4_LEGACY_MAGIC, LZ4_SKIPPABLE_MAGIC, LZ4_SKIPPABLE_MASK } from './lz4.js';
 
@@ -210,7 +209,7 @@ async function* counted(src: AsyncIterable<Buffer>, c: Counter): AsyncGenerator<
 
 async function* gunzip(src: AsyncIterable<Buffer>, name: string | undefined): AsyncGenerator<Buffer> {
   const fed: Counter = { n: 0 };
-  const feed = Readable.from(counted(src, fed), { objectMode: false, highWaterMark: CHUNK });
+  const feed = streamModule().Readable.from(counted(src, fed), { objectMode: false, highWaterMark: CHUNK });
   const gz = zlibModule().createGunzip({ chunkSize: CHUNK });
   let feedError: unknown = null;
   feed.on('error', (e) => {

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import type * as zlib from 'node:zlib';
 import { zlibModule } from '../cli/lazy.js';
+import { stdout, type OutStream } from '../cli/stdio.js';
 import { Lz4FrameEncoder, type Lz4EncoderOptions } from './lz4.js';
 
 export type OutputCompression = 'plain' | 'gzip' | 'lz4';
@@ -12,8 +13,8 @@ export interface OutputOptions {
   /** Write this file (created or truncated, mode 0600). Without it, write `stdout`. */
   path?: string;
   compression: OutputCompression;
-  /** The stream to write when there is no path (default process.stdout). It is never ended. */
-  stdout?: NodeJS.WritableStream;
+  /** The stream to write when there is no path (default: standard output, lib/cli/stdio.ts). It is never ended. */
+  stdout?: OutStream;
   /** gzip level 0..9 (default 6). */
   level?: number;
   /** LZ4 block size (default 4 MiB). */
@@ -195,7 +196,7 @@ class Sink implements ScapSink {
   }
 }
 
-/** Opens the output: a 0600 file at opts.path, or opts.stdout / process.stdout. */
+/** Opens the output: a 0600 file at opts.path, or opts.stdout / standard output. */
 export function openOutput(opts: OutputOptions): ScapSink {
   let dest: Dest;
   let owns = false;
@@ -210,7 +211,7 @@ export function openOutput(opts: OutputOptions): ScapSink {
     dest = fs.createWriteStream(opts.path, { fd, highWaterMark: 1 << 20 });
     owns = true;
   } else {
-    dest = (opts.stdout ?? process.stdout) as Dest;
+    dest = (opts.stdout ?? stdout()) as unknown as Dest;
   }
   let gz: zlib.Gzip | null = null;
   let lz: Lz4FrameEncoder | null = null;

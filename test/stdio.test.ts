@@ -1,0 +1,88 @@
+// Standard output written with write(2) (lib/cli/stdio.ts): every byte, in order, whether the pipe blocks
+// or not. A non-blocking pipe is made with perl (Debian's perl-base is always installed), which sets
+// O_NONBLOCK on its stdout and then runs the command in its place.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.join(here, '..', '..');
+const stdioModule = path.join(here, '..', 'lib', 'cli', 'stdio.js');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tdig-stdio-'));
+process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+// the curl capture's events 100 times over: outputs of megabytes, more than any pipe or socket holds
+const cap = path.join(tmp, 'curl100.scap');
+execFileSync(process.execPath, [path.join(root, 'dist', 'bench', 'mkbig.js'), path.join(root, 'test', 'data', 'curl_google.scap'), cap, '100']);
+
+const NONBLOCK = ['-MFcntl', '-e', 'my $f = fcntl(STDOUT, F_GETFL, 0); fcntl(STDOUT, F_SETFL, $f | O_NONBLOCK) or die "fcntl: $!"; exec @ARGV or die "exec: $!"'];
+
+/** Runs argv with its stdout a pipe read only after `pauseMs`; returns stdout, stderr and the exit code. */
+function slowRead(argv: string[], nonBlocking: boolean, pauseMs = 300): Promise<{ out: Buffer; err: string; code: number | null }> {
+  const [cmd, args] = nonBlocking ? ['perl', [...NONBLOCK, ...argv]] : [argv[0]!, argv.slice(1)];
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const parts: Buffer[] = [];
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  child.stdout.pause();
+  setTimeout(() => {
+    child.stdout.on('data', (c: Buffer) => parts.push(c));
+    child.stdout.resume();
+  }, pauseMs);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ out: Buffer.concat(parts), err, code })));
+}
+
+const writer = path.join(tmp, 'writer.mjs');
+fs.writeFileSync(
+  writer,
+  `import { stdout, whenWritten } from ${JSON.stringify(stdioModule)};
+import * as fs from 'node:fs';
+const o = stdout();
+for (let i = 0; i < 128; i++) {
+  const b = Buffer.alloc(1 << 16, i);
+  if (!o.write(b)) await new Promise((r) => o.once('drain', r));
+}
+fs.writeSync(2, o.delegate === undefined ? 'direct' : 'stream');
+whenWritten(() => process.exit(0));
+`,
+);
+
+function expectedDigest(): string {
+  const h = createHash('sha256');
+  for (let i = 0; i < 128; i++) h.update(Buffer.alloc(1 << 16, i));
+  return h.digest('hex');
+}
+
+test('stdout: 8 MiB through a blocking pipe that is read late arrive whole, written directly', async () => {
+  const r = await slowRead([process.execPath, writer], false);
+  assert.equal(r.code, 0);
+  assert.equal(r.err, 'direct');
+  assert.equal(createHash('sha256').update(r.out).digest('hex'), expectedDigest());
+});
+
+test('stdout: through a non-blocking pipe, the write that would block goes over to Node\'s stream, bytes in order', async () => {
+  const r = await slowRead([process.execPath, writer], true);
+  assert.equal(r.code, 0);
+  assert.equal(r.err, 'stream');
+  assert.equal(r.out.length, 128 << 16);
+  assert.equal(createHash('sha256').update(r.out).digest('hex'), expectedDigest());
+});
+
+for (const [name, argv] of [
+  ['tdig-fmt text', ['bin/tdig-fmt.js', cap]],
+  ['tdig-filter scap', ['bin/tdig-filter.js', 'evt.type!=switch', cap]],
+  ['tdig-echo echo_fds', ['bin/tdig-echo.js', 'echo_fds', cap]],
+] as const) {
+  test(`${name} through a non-blocking pipe read late prints what it prints to a file`, async () => {
+    const want = execFileSync(path.join(root, argv[0]), argv.slice(1), { maxBuffer: 1 << 28 });
+    assert.ok(want.length > 1 << 19, 'more than a pipe or socket holds');
+    const r = await slowRead([path.join(root, argv[0]), ...argv.slice(1)], true);
+    assert.equal(r.err, '');
+    assert.equal(r.code, 0);
+    assert.ok(r.out.equals(want));
+  });
+}
