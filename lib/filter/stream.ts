@@ -7,6 +7,7 @@ import { BlockKind, DF_STATE_ONLY, EVENT_HEADER_V1 } from '../scap/blocks.js';
 import { copyBytes, EventView, viewOf } from '../scap/event.js';
 import { E, MAX_THREADS, pairingMatters, PPM_FCNTL_F_DUPFD as F_DUPFD, PPM_FCNTL_F_DUPFD_CLOEXEC as F_DUPFD_CLOEXEC, type StateEngine } from '../state/engine.js';
 import { filterEvent, FilterVerdict } from './run.js';
+import { TidMap } from '../state/model.js';
 
 export const enum FilterAction {
   /** leave the event out */
@@ -79,7 +80,7 @@ interface Slot {
  * change its tables (engine.pairingMatters): sysdig with the filter does not pair them.
  */
 export class DroppedEnters {
-  private readonly slots = new Map<number, Slot>();
+  private readonly slots = new TidMap<Slot>();
   private readonly resets = (resetsFd ??= resetsFdTable());
   private readonly view = new EventView();
   /** slots that still point into the reader's buffer */
@@ -325,7 +326,7 @@ export class ShortOpens {
   /** the thread whose last span ends at the next write: 1 its enter, 2 its waiting exit, 0 none */
   private lastTrack: Track | undefined = undefined;
   private lastKind = 0;
-  private readonly tracks = new Map<number, Track>();
+  private readonly tracks = new TidMap<Track>();
   /** the last track() */
   private trackTid = -1;
   private trackOf: Track | undefined = undefined;

@@ -460,25 +460,67 @@ export interface ContainerInfo {
   successful: boolean;
 }
 
-/** Thread ids below this are found through ThreadMap's index; larger ones (rare) through the Map alone. */
+/** Thread ids below this are found through TidMap's index; larger ones (rare) through the Map alone. */
 const INDEXED_TIDS = 1 << 22;
 const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
 
 /**
- * The thread table: a Map (its iteration order is the order threads were added, which the tables that
- * list threads keep), plus an index by tid for get(), a lookup on every event: two array loads instead of
- * the Map's hash lookup (on a web server's capture, perf put that lookup at ~6% of a filter's time; with
- * the index, the instructions the engine runs, counted with callgrind, fell by 2%). The index covers tids
- * below 2^22 (Linux's largest pid_max) in chunks of 4096, made when a tid of theirs is first added.
+ * A Map by thread id (its iteration order is the order entries were added), plus an index by tid for
+ * get(): two array loads instead of the Map's hash lookup. The index covers tids below 2^22 (Linux's
+ * largest pid_max) in chunks of 4096, made when a tid of theirs is first added.
+ */
+export class TidMap<T> extends Map<number, T> {
+  private chunks = noChunks<T>();
+
+  override get(tid: number): T | undefined {
+    if (tid >= 0 && tid < INDEXED_TIDS) {
+      const c = this.chunks[tid >>> CHUNK_BITS];
+      return c === undefined ? undefined : c[tid & (CHUNK - 1)];
+    }
+    return super.get(tid);
+  }
+
+  override set(tid: number, v: T): this {
+    super.set(tid, v);
+    if (tid >= 0 && tid < INDEXED_TIDS) {
+      const i = tid >>> CHUNK_BITS;
+      let c = this.chunks[i];
+      if (c === undefined) this.chunks[i] = c = new Array<T | undefined>(CHUNK).fill(undefined);
+      c[tid & (CHUNK - 1)] = v;
+    }
+    return this;
+  }
+
+  override delete(tid: number): boolean {
+    if (tid >= 0 && tid < INDEXED_TIDS) {
+      const c = this.chunks[tid >>> CHUNK_BITS];
+      if (c !== undefined) c[tid & (CHUNK - 1)] = undefined;
+    }
+    return super.delete(tid);
+  }
+
+  override clear(): void {
+    this.chunks = noChunks<T>();
+    super.clear();
+  }
+}
+
+function noChunks<T>(): ((T | undefined)[] | undefined)[] {
+  return new Array<(T | undefined)[] | undefined>(INDEXED_TIDS >>> CHUNK_BITS).fill(undefined);
+}
+
+/**
+ * The thread table, a TidMap: the tables that list threads keep the order threads came, and get() is a
+ * lookup on every event (on a web server's capture, perf put the Map's hash lookup at ~6% of a filter's
+ * time; with the index, the instructions the engine runs, counted with callgrind, fell by 2%).
  *
  * It also counts its threads by pid (withPid): a placeholder for an unknown tid takes as many children
  * as the table holds threads of that pid, which was a walk over the whole table for each one (a capture
  * with many unknown tids then took time in the square of their number). A thread's pid changes, while it
  * is in the table, through setPid only.
  */
-export class ThreadMap extends Map<number, Thread> {
-  private chunks = noChunks();
+export class ThreadMap extends TidMap<Thread> {
   private readonly pids = new Map<number, number>();
 
   /** how many threads of the table have this pid */
@@ -501,47 +543,23 @@ export class ThreadMap extends Map<number, Thread> {
     else this.pids.set(pid, n - 1);
   }
 
-  override get(tid: number): Thread | undefined {
-    if (tid >= 0 && tid < INDEXED_TIDS) {
-      const c = this.chunks[tid >>> CHUNK_BITS];
-      return c === undefined ? undefined : c[tid & (CHUNK - 1)];
-    }
-    return super.get(tid);
-  }
-
   override set(tid: number, t: Thread): this {
     const old = this.get(tid);
     if (old !== undefined) this.uncount(old.pid);
     this.pids.set(t.pid, this.withPid(t.pid) + 1);
-    super.set(tid, t);
-    if (tid >= 0 && tid < INDEXED_TIDS) {
-      const i = tid >>> CHUNK_BITS;
-      let c = this.chunks[i];
-      if (c === undefined) this.chunks[i] = c = new Array<Thread | undefined>(CHUNK).fill(undefined);
-      c[tid & (CHUNK - 1)] = t;
-    }
-    return this;
+    return super.set(tid, t);
   }
 
   override delete(tid: number): boolean {
     const old = this.get(tid);
     if (old !== undefined) this.uncount(old.pid);
-    if (tid >= 0 && tid < INDEXED_TIDS) {
-      const c = this.chunks[tid >>> CHUNK_BITS];
-      if (c !== undefined) c[tid & (CHUNK - 1)] = undefined;
-    }
     return super.delete(tid);
   }
 
   override clear(): void {
-    this.chunks = noChunks();
     this.pids.clear();
     super.clear();
   }
-}
-
-function noChunks(): ((Thread | undefined)[] | undefined)[] {
-  return new Array<(Thread | undefined)[] | undefined>(INDEXED_TIDS >>> CHUNK_BITS).fill(undefined);
 }
 
 /** Everything the state engine knows, for one section of a stream. */
