@@ -86,3 +86,21 @@ for (const [name, argv] of [
     assert.ok(r.out.equals(want));
   });
 }
+
+test('a user chisel that prints with console.log: every line arrives through a pipe read late', async () => {
+  const chisel = path.join(tmp, 'shout.mjs');
+  fs.writeFileSync(
+    chisel,
+    `export const info = { name: 'shout', category: 'Misc', shortDesc: 'prints many lines', desc: '', args: [], kind: 'agg' };
+export function init() {}
+export function event() {}
+export function end() { for (let i = 0; i < 20000; i++) console.log('line ' + i + ' ' + 'x'.repeat(60)); }
+`,
+  );
+  const r = await slowRead([path.join(root, 'bin', 'tdig-agg.js'), chisel, path.join(root, 'test', 'data', 'curl_google.scap')], false);
+  assert.equal(r.err, '');
+  assert.equal(r.code, 0);
+  const lines = r.out.toString().split('\n');
+  assert.equal(lines.length, 20001);
+  assert.equal(lines[19999], 'line 19999 ' + 'x'.repeat(60));
+});

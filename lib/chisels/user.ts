@@ -15,7 +15,7 @@ import type { LuaValue } from './lua.js';
 import type { ChiselApi, ChiselEvent, ChiselInfo, ChiselModule, Field, FieldKind, FieldValue } from './api.js';
 import { ChiselError } from './types.js';
 import type { Chisel, ChiselArgInfo, ChiselDef } from './types.js';
-import { writeErr } from '../cli/stdio.js';
+import { usesNodeStdio, writeErr } from '../cli/stdio.js';
 
 const NUMERIC = new Set(['INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'ERRNO', 'FD', 'PID', 'RELTIME', 'ABSTIME', 'DOUBLE', 'PORT', 'UID', 'GID']);
 
@@ -167,6 +167,8 @@ function importModule(url: string): Promise<unknown> {
 }
 
 async function importChisel(file: string, kind: 'agg' | 'echo'): Promise<ChiselDef> {
+  // its code may print with console.log, through Node's own stdout
+  usesNodeStdio();
   let mod: Record<string, unknown>;
   try {
     mod = (await importModule(pathToFileURL(file).href)) as Record<string, unknown>;

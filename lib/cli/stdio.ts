@@ -130,10 +130,17 @@ export function writeErr(s: string): void {
   errStream.write(s);
 }
 
+let nodeStdio = false;
+
+/** Code that may write to process.stdout or process.stderr itself runs (a user's chisel: console.log). */
+export function usesNodeStdio(): void {
+  nodeStdio = true;
+}
+
 /** Calls `then` once everything written to stdout and stderr so far has left the process. */
 export function whenWritten(then: () => void): void {
-  const s = out?.delegate;
-  flushed(s, () => flushed(errStream, then));
+  const s = out?.delegate ?? (nodeStdio ? process.stdout : undefined);
+  flushed(s, () => flushed(errStream ?? (nodeStdio ? process.stderr : undefined), then));
 }
 
 function flushed(s: NodeJS.WriteStream | undefined, then: () => void): void {
