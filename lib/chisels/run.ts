@@ -110,6 +110,8 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
     : intervalNs < 1n << 20n ? (ev: EventView): number | bigint => ev.ts / intervalNs
     : (ev: EventView): number | bigint => sampleOf(ev, nsNum, intervalNs);
   let lastSampleNs: number | bigint = 0;
+  /** the chisel has intervals: every event checks whether one ended (else only the first, for its timestamp) */
+  const timed = sampleNs !== undefined || intervalS !== 0;
   const onEvent = chisel.event?.bind(chisel);
   const fail = (e: unknown): never => {
     if (chisel.endAfterError) {
@@ -188,7 +190,7 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       last.hi = ev.tsHi;
       last.lo = ev.tsLo;
       try {
-        timeout(ev);
+        if (timed || first) timeout(ev);
         if (verdict !== FilterVerdict.Keep || (ev.flags & 1) !== 0) return true;
         sawPassing = true;
         if (own !== undefined && !own(ctx)) return true;
