@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { FIXTURES, bin, tdig, tdigText } from './helpers.js';
+import { eventBlock, sectionBlocks } from '../lib/scap/writer.js';
+import { eventInfo } from '../lib/events/table.js';
+import { event, i64, proc, u32 } from './synth.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tdig-errors-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -147,5 +150,32 @@ test('a directory named as the capture is refused by name, exit 1', () => {
     const r = tdig(cmd, cmd === 'tdig-agg' ? ['topconns', dir] : [dir]);
     assert.equal(r.status, 1);
     assertOneLine(r.stderr.toString(), new RegExp(`^${cmd}: ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: is a directory$`));
+  }
+});
+
+test('a socket address shorter than its family needs is refused with the event and its offset, after the events before it', () => {
+  const type = (name: string, dir: 0 | 1): number => {
+    for (let t = dir; t < 512; t += 2) if (eventInfo(t)?.name === name) return t;
+    throw new Error(name);
+  };
+  const T = 100;
+  const socket = [event(type('socket', 0), T, [u32(2), u32(1), u32(0)]), event(type('socket', 1), T, [i64(3)])];
+  // AF_INET (2) with 3 of its 13 bytes; AF_INET6 (10) with 20 of its 37
+  for (const [fam, len] of [[2, 3], [10, 20]] as const) {
+    const tuple = Buffer.alloc(len);
+    tuple[0] = fam;
+    for (const [name, evs, bad] of [
+      ['connect', [...socket, event(type('connect', 0), T, [i64(3), Buffer.alloc(0)]), event(type('connect', 1), T, [i64(0), tuple, i64(3)])], 4],
+      ['accept', [event(type('accept', 0), T, []), event(type('accept', 1), T, [i64(4), tuple, u32(0), u32(0), u32(0)])], 2],
+      ['recvfrom', [...socket, event(type('recvfrom', 0), T, [i64(3), u32(10)]), event(type('recvfrom', 1), T, [i64(3), Buffer.from('abc'), tuple])], 4],
+    ] as const) {
+      const blocks = [...sectionBlocks({ procs: [proc(T, 'cli')] }), ...evs.map((e) => eventBlock(0, 0, e, false))];
+      const at = blocks.slice(0, blocks.length - 1).reduce((n, b) => n + b.length, 0);
+      const r = run(Buffer.concat(blocks));
+      assert.equal(r.status, 1, `${name} ${fam}/${len}`);
+      assertOneLine(r.err, new RegExp(`^tdig-fmt: event ${bad} \\(${name} <\\): a parameter is shorter than its type needs at byte ${at}$`));
+      // the events before it are printed
+      assert.equal(r.out.split('\n').filter((l) => l !== '').length, bad - 1, `${name} ${fam}/${len}`);
+    }
   }
 });

@@ -4,6 +4,7 @@
 // fd that fields read (the Ctx of lib/fields/types.ts).
 
 import type { HeaderBlock } from '../scap/reader.js';
+import { DataError } from '../cli/errors.js';
 import { BlockKind, DF_STATE_ONLY } from '../scap/blocks.js';
 import type { EventView } from '../scap/event.js';
 import { MAX_PARAMS, readI64, u32 as u32le, viewOf } from '../scap/event.js';
@@ -482,8 +483,12 @@ export class StateEngine implements Ctx {
    * (sinsp::next returns before event_cleanup), and a later exit can then pair with the stale enter.
    */
   finish(ev: EventView, info: EventInfo, cleanup = (ev.flags & DF_STATE_ONLY) === 0): void {
+    try {
+      this.dispatch(ev, info);
+    } catch (e) {
+      throw shortParam(e, ev, info);
+    }
     // fd.name_changed: the event's fd against its name when last looked up (getFd)
-    this.dispatch(ev, info);
     const f = this.fd;
     this.fdNameChanged = f !== undefined && f.name !== f.oldName;
     // sinsp_evt::get_thread_info looks the thread up again when the event has none (e.g. an inverted clone)
@@ -1734,6 +1739,17 @@ function isNullText(b: Buffer, o: number, len: number): boolean {
     len >= 6 && b[o] === 0x28 && b[o + 1] === 0x4e && b[o + 2] === 0x55 && b[o + 3] === 0x4c && b[o + 4] === 0x4c && b[o + 5] === 0x29 &&
     (len === 6 || b[o + 6] === 0)
   );
+}
+
+/**
+ * A parser read past the end of a parameter (a tuple or sockaddr shorter than its family's, say): Buffer's
+ * reads throw a RangeError there. libsinsp reads on into whatever bytes follow; tdig stops with where the
+ * event is. Other errors pass unchanged.
+ */
+function shortParam(e: unknown, ev: EventView, info: EventInfo): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (!(e instanceof RangeError) || (code !== 'ERR_OUT_OF_RANGE' && code !== 'ERR_BUFFER_OUT_OF_BOUNDS')) return e;
+  return new DataError(`event ${ev.num} (${info.name} ${(ev.type & 1) === 0 ? '>' : '<'}): a parameter is shorter than its type needs`, `byte ${ev.streamOffset}`);
 }
 
 export { sanitize, PT };
