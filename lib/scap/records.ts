@@ -7,7 +7,8 @@
 // - `baseOffset` is the absolute stream offset of body[0] (block offset + 8); error locations are
 //   `byte <baseOffset + offset inside body>`. decodeSectionHeader takes the block offset instead.
 // - Encoders return a body (no header, padding or trailer); frame it with blocks.frameBlock().
-// - Strings are decoded and encoded as UTF-8 (STRING_ENCODING). args, env and cgroups stay raw Buffers.
+// - Strings are decoded and encoded one byte a char (latin1, STRING_ENCODING), so that any byte round-trips.
+//   args, env and cgroups stay raw Buffers.
 // - 64-bit ids (tid, pid, fd, ...) are signed and converted to number; sizes and counters that may exceed
 //   2^53 are bigint.
 
