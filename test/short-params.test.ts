@@ -2,7 +2,7 @@
 // or tuple, stops the run with a DataError that names the event and its offset: never one of Node's own
 // errors. Every kind of parameter of a real capture (test/captures/apache_ab.scap: Apache, PHP and ab over
 // IPv4) is cut to 0 bytes, 1 byte and half its length, and the events up to it run through the state engine
-// and the parameter renderer, in process.
+// and the parameter renderer, in process; every field is read on the cut event.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { readBlocks } from '../lib/scap/reader.js';
 import { StateEngine } from '../lib/state/engine.js';
 import { filterEvent } from '../lib/filter/run.js';
 import { evtArgs } from '../lib/fields/evt.js';
+import { allFields, resolveField } from '../lib/fields/registry.js';
 
 const EV_V2 = 0x216;
 
@@ -54,8 +55,16 @@ function cutParam(block: Buffer, k: number, cut: number): Buffer {
   return out;
 }
 
-/** Runs a stream through the engine, rendering every event's parameters; returns the error it ended with. */
-async function run(stream: Buffer): Promise<unknown> {
+/** every field that reads without an argument, and the cut event's parameters by index */
+const FIELDS = allFields().filter((f) => f.arg !== 'required');
+let fieldsRead = 0;
+
+/**
+ * Runs a stream through the engine, rendering every event's parameters, and reading every field of the
+ * `at`-th event (from 1); returns the error it ended with.
+ */
+async function run(stream: Buffer, at: number): Promise<unknown> {
+  let n = 0;
   const engine = new StateEngine();
   async function* one(): AsyncGenerator<Buffer> {
     yield stream;
@@ -66,7 +75,19 @@ async function run(stream: Buffer): Promise<unknown> {
       {
         header: (h) => engine.header(h),
         event(ev) {
-          if (filterEvent(engine, ev, undefined) !== -1) evtArgs(engine);
+          const k = ++n;
+          if (filterEvent(engine, ev, undefined) === -1) return true;
+          evtArgs(engine);
+          if (k === at) {
+            fieldsRead++;
+            for (const f of FIELDS) f.extract(engine, undefined);
+            for (let i = 0; i < ev.nparams; i++) {
+              for (const text of [`evt.arg[${i}]`, `evt.rawarg[${i}]`]) {
+                const r = resolveField(text)!;
+                r.def.extract(engine, r.arg);
+              }
+            }
+          }
           return true;
         },
       },
@@ -95,7 +116,7 @@ test('every parameter cut short: read as far as it goes, or a DataError naming t
         seen.add(key);
         mutants++;
         const stream = Buffer.concat([...headers, ...events.slice(0, i), cutParam(events[i]!, k, cut), ...events.slice(i + 1, i + 50)]);
-        const e = await run(stream);
+        const e = await run(stream, i + 1);
         if (e === undefined) continue;
         const what = `${eventInfo(type)?.name} param ${k} cut to ${cut} of ${len}: ${String(e)}`;
         assert.ok(e instanceof DataError, what);
@@ -107,4 +128,6 @@ test('every parameter cut short: read as far as it goes, or a DataError naming t
   // the capture's kinds of parameters (socket tuples among them)
   assert.ok(mutants > 150, `${mutants} mutants`);
   assert.ok(refused > 0, 'a cut tuple is refused');
+  // every mutant but the refused ones had its fields read
+  assert.equal(fieldsRead, mutants - refused);
 });
