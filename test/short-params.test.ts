@@ -1,7 +1,8 @@
 // A parameter shorter than its type (a corrupt capture) is read as far as it goes, or, for a socket address
 // or tuple, stops the run with a DataError that names the event and its offset: never one of Node's own
-// errors. Every kind of parameter of a real capture (test/captures/apache_ab.scap: Apache, PHP and ab over
-// IPv4) is cut to 0 bytes, 1 byte and half its length, and the events up to it run through the state engine
+// errors. Every kind of parameter of tdig's own test captures (test/captures: Apache, PHP and ab over IPv4,
+// loopback TCP and UDP, unix sockets and threads, odd paths) is cut to 0 bytes, 1 byte and half its length
+// (once per event type, parameter and cut, over the four), and the events up to it run through the state engine
 // and the parameter renderer, in process; every field is read on the cut event.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -100,33 +101,35 @@ async function run(stream: Buffer, at: number): Promise<unknown> {
 }
 
 test('every parameter cut short: read as far as it goes, or a DataError naming the event, never a Node error', async () => {
-  const { headers, events } = split(readFileSync(join(ROOT, 'test', 'captures', 'apache_ab.scap')));
   const seen = new Set<string>();
   let mutants = 0;
   let refused = 0;
-  for (let i = 0; i < events.length; i++) {
-    const ev = events[i]!.subarray(10);
-    const type = ev.readUInt16LE(20);
-    const np = ev.readUInt32LE(22);
-    for (let k = 0; k < np; k++) {
-      const len = ev.readUInt16LE(26 + 2 * k);
-      for (const [cut, tag] of [[0, '0'], [1, '1'], [len >> 1, 'half']] as const) {
-        const key = `${type}.${k}.${tag}`;
-        if (cut >= len || seen.has(key)) continue;
-        seen.add(key);
-        mutants++;
-        const stream = Buffer.concat([...headers, ...events.slice(0, i), cutParam(events[i]!, k, cut), ...events.slice(i + 1, i + 50)]);
-        const e = await run(stream, i + 1);
-        if (e === undefined) continue;
-        const what = `${eventInfo(type)?.name} param ${k} cut to ${cut} of ${len}: ${String(e)}`;
-        assert.ok(e instanceof DataError, what);
-        assert.match(e.message, /^event \d+ \([a-z_0-9]+ [<>]\): a parameter is shorter than its type needs at byte \d+$/, what);
-        refused++;
+  for (const cap of ['apache_ab.scap', 'loopback_workload.scap', 'unix_threads.scap', 'path_quirks.scap']) {
+    const { headers, events } = split(readFileSync(join(ROOT, 'test', 'captures', cap)));
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i]!.subarray(10);
+      const type = ev.readUInt16LE(20);
+      const np = ev.readUInt32LE(22);
+      for (let k = 0; k < np; k++) {
+        const len = ev.readUInt16LE(26 + 2 * k);
+        for (const [cut, tag] of [[0, '0'], [1, '1'], [len >> 1, 'half']] as const) {
+          const key = `${type}.${k}.${tag}`;
+          if (cut >= len || seen.has(key)) continue;
+          seen.add(key);
+          mutants++;
+          const stream = Buffer.concat([...headers, ...events.slice(0, i), cutParam(events[i]!, k, cut), ...events.slice(i + 1, i + 50)]);
+          const e = await run(stream, i + 1);
+          if (e === undefined) continue;
+          const what = `${cap}: ${eventInfo(type)?.name} param ${k} cut to ${cut} of ${len}: ${String(e)}`;
+          assert.ok(e instanceof DataError, what);
+          assert.match(e.message, /^event \d+ \([a-z_0-9]+ [<>]\): a parameter is shorter than its type needs at byte \d+$/, what);
+          refused++;
+        }
       }
     }
   }
-  // the capture's kinds of parameters (socket tuples among them)
-  assert.ok(mutants > 150, `${mutants} mutants`);
+  // the captures' kinds of parameters (socket tuples among them)
+  assert.ok(mutants > 250, `${mutants} mutants`);
   assert.ok(refused > 0, 'a cut tuple is refused');
   // every mutant but the refused ones had its fields read
   assert.equal(fieldsRead, mutants - refused);
