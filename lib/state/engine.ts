@@ -205,10 +205,15 @@ export class StateEngine implements Ctx {
   /** BYTEBUF cut in the normal format (sysdig: 80; 0 with -v or chisels) */
   maxBufLen = 80;
 
-  /** the event is hidden (state-only or internal) */
+  /** firstTs is set (from the stream's first event) */
   private sawFirst = false;
   private tidToRemove = -1;
+  /**
+   * fds the next event removes: the first fdsToRemoveCount entries. (Emptied with a count: setting an
+   * array's length to 0 drops its backing store, and the next close grew a new one.)
+   */
   private fdsToRemove: number[] = [];
+  private fdsToRemoveCount = 0;
   private readonly enterScratch = new EnterEvent();
   private tidOfFdToRemove = -1;
   private readonly scope: RenderScope;
@@ -268,6 +273,7 @@ export class StateEngine implements Ctx {
     this.tables.reset();
     this.tidToRemove = -1;
     this.fdsToRemove = [];
+    this.fdsToRemoveCount = 0;
   }
 
   /**
@@ -464,13 +470,13 @@ export class StateEngine implements Ctx {
       this.removeThread(this.tidToRemove, false);
       this.tidToRemove = -1;
     }
-    if (this.fdsToRemove.length !== 0) {
+    if (this.fdsToRemoveCount !== 0) {
       const t = this.lookupThread(this.tidOfFdToRemove, true);
       if (t) {
         const table = this.tables.fdTable(t);
-        if (table) for (const fd of this.fdsToRemove) table.delete(fd);
+        if (table) for (let i = 0; i < this.fdsToRemoveCount; i++) table.delete(this.fdsToRemove[i]!);
       }
-      this.fdsToRemove.length = 0;
+      this.fdsToRemoveCount = 0;
     }
     this.reset(ev, info);
     this.fdNum = this.thread ? this.thread.lastEventFd : -1;
@@ -803,7 +809,7 @@ export class StateEngine implements Ctx {
 
   private scheduleFdRemoval(t: Thread, fd: number): void {
     this.tidOfFdToRemove = t.tid;
-    this.fdsToRemove.push(fd);
+    this.fdsToRemove[this.fdsToRemoveCount++] = fd;
   }
 
   // ---------------------------------------------------------------------------
