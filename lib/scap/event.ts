@@ -141,6 +141,13 @@ export class EventView {
     return this.pLen[i]!;
   }
 
+  /** u32 of parameter i when it holds at least 4 bytes; else, and past nparams, 0 */
+  paramU32(i: number): number {
+    if (i >= this.nparams) return 0;
+    if (this.decodedFor !== this.serial) this.decode();
+    return this.pLen[i]! >= 4 ? u32(this.buf, this.pOff[i]!) : 0;
+  }
+
   paramBytes(i: number): Buffer {
     const o = this.paramOff(i);
     return this.buf.subarray(o, o + this.pLen[i]!);

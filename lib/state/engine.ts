@@ -776,7 +776,7 @@ export class StateEngine implements Ctx {
     return i < this.ev.nparams ? readI64(this.ev.buf, this.ev.paramOff(i)) : 0;
   }
   private pU32(i: number): number {
-    return i < this.ev.nparams && this.ev.paramLen(i) >= 4 ? u32le(this.ev.buf, this.ev.paramOff(i)) : 0;
+    return this.ev.paramU32(i);
   }
   private pBytes(i: number): Buffer {
     return i < this.ev.nparams ? this.ev.paramBytes(i) : EMPTY;
