@@ -104,3 +104,22 @@ export function end() { for (let i = 0; i < 20000; i++) console.log('line ' + i 
   assert.equal(lines.length, 20001);
   assert.equal(lines[19999], 'line 19999 ' + 'x'.repeat(60));
 });
+
+test('TextOut.lineNl: lines that cross its 64 KiB chunks, or are longer than one, come out whole and in order', async () => {
+  const { TextOut } = await import('../lib/output/writer.js');
+  const parts: Buffer[] = [];
+  const sink = { write: (b: Uint8Array | string): boolean => (parts.push(Buffer.from(b as Uint8Array)), true), on: () => sink, once: () => sink };
+  const out = new TextOut(sink);
+  const want: string[] = [];
+  let x = 7;
+  for (let i = 0; i < 3000; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    // mostly short lines; now and then one of up to 200 KiB
+    const n = i % 500 === 499 ? 70000 + (x % 130000) : x % 120;
+    const s = String.fromCharCode(97 + (i % 26)).repeat(n) + (i % 3 === 0 ? '\xe9' : '');
+    want.push(s + '\n');
+    out.lineNl(s);
+  }
+  await out.end();
+  assert.ok(Buffer.concat(parts).equals(Buffer.from(want.join(''), 'latin1')));
+});

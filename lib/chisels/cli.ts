@@ -224,7 +224,7 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
   const tty = isTerminal(1);
   const colors = o.color === 'always' || (o.color === 'auto' && !process.env['NO_COLOR'] && tty);
   const host: EchoHost = {
-    print: (s) => out.line(s + '\n'),
+    print: (s) => out.lineNl(s),
     write: (s) => out.line(s),
     // sysdig asks the terminal (TIOCGWINSZ) and gets -1 when it cannot
     terminal: tty ? { width: process.stdout.columns ?? -1, height: process.stdout.rows ?? -1 } : undefined,

@@ -197,7 +197,7 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
         const r = onEvent ? onEvent(ctx) : true;
         if (r !== false && formatter) {
           const line = formatter.text(engine);
-          if (line !== undefined) out.line(line + '\n');
+          if (line !== undefined) out.lineNl(line);
         }
       } catch (e) {
         fail(e);

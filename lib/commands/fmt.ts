@@ -180,7 +180,7 @@ export async function run(args: string[]): Promise<number> {
         nd.event(ev, info);
       } else if ((ev.flags & 1) === 0 && (info.category & EC.INTERNAL) === 0) {
         const line = o.json ? formatter.json(engine) : formatter.text(engine);
-        if (line !== undefined) out.line(line + '\n');
+        if (line !== undefined) out.lineNl(line);
       }
       if (o.limit !== 0 && seen >= o.limit) {
         stop = true;

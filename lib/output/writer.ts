@@ -32,6 +32,20 @@ export class TextOut {
     this.pos += (this.buf as unknown as Latin1Writable).latin1Write(s, this.pos);
   }
 
+  /**
+   * line(s + '\n') without the concatenation: V8 would make a cons string of the two and flatten it into a
+   * new string again before writing it.
+   */
+  lineNl(s: string): void {
+    if (s.length + 1 > this.buf.length - this.pos) {
+      this.line(s);
+      this.line('\n');
+      return;
+    }
+    this.pos += (this.buf as unknown as Latin1Writable).latin1Write(s, this.pos);
+    this.buf[this.pos++] = 10;
+  }
+
   flush(): void {
     if (this.pos === 0) return;
     const out = this.buf.subarray(0, this.pos);
