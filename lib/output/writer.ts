@@ -1,6 +1,8 @@
 // Buffered output to a stream: text is written into a large preallocated buffer (latin1: one byte per
 // char, so raw capture bytes pass through) and handed to the stream in chunks, with backpressure.
 
+import type { OutStream } from '../cli/stdio.js';
+
 /**
  * Chunk handed to the stream. A pipe takes 64 KiB at a time, and only while the event loop runs: small
  * chunks keep the reader at the other end of a pipeline busy instead of waiting for 1 MiB bursts.
@@ -11,8 +13,6 @@ const CHUNK = 1 << 16;
 interface Latin1Writable {
   latin1Write(s: string, offset: number): number;
 }
-
-import type { OutStream } from '../cli/stdio.js';
 
 export class TextOut {
   private buf = Buffer.allocUnsafe(CHUNK);
