@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +87,14 @@ for (const [name, argv] of [
     assert.ok(r.out.equals(want));
   });
 }
+
+test('gzip output (its zlib stream piped into stdout) through a non-blocking pipe read late: the capture, whole', async () => {
+  const r = await slowRead([path.join(root, 'bin', 'tdig-fmt.js'), '--to', 'scap', '-z', cap], true);
+  assert.equal(r.err, '');
+  assert.equal(r.code, 0);
+  assert.ok(r.out.length > 1 << 19, 'more than a pipe or socket holds');
+  assert.ok(gunzipSync(r.out).equals(fs.readFileSync(cap)));
+});
 
 test('a user chisel that prints with console.log: every line arrives through a pipe read late', async () => {
   const chisel = path.join(tmp, 'shout.mjs');
