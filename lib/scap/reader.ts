@@ -190,13 +190,15 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
     if (sawSection && need === 8) {
       // the hot path, in its own function so that its optimized code never meets the rare paths below
       ev.num = evnum;
-      const p = walkEvents(buf, pos, pending !== null ? bridgeRest : buf.length, base, cap, ev, handler, tableNparams);
-      if (p !== pos) {
+      const lim = pending !== null ? bridgeRest : buf.length;
+      let p = walkEvents(buf, pos, lim, base, cap, ev, handler, tableNparams);
+      while (p > pos) {
         inEvents = true;
-        evnum = ev.num;
+        pos = p;
+        p = walkEvents(buf, pos, lim, base, cap, ev, handler, tableNparams);
       }
+      evnum = ev.num;
       if (p < 0) return;
-      pos = p;
       if (pending !== null && pos >= bridgeRest) continue;
     }
     while (buf.length - pos < need) {
@@ -283,6 +285,7 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
  * block to readBlocks' general walk, which checks it the same way. Returns where it stopped, or -1 when the
  * handler asked to stop. `ev.num` carries the event count in and out.
  */
+const WALK_BUDGET = 256;
 function walkEvents(
   b: Buffer,
   p: number,
@@ -296,7 +299,8 @@ function walkEvents(
   const L = b.length;
   const dv = new DataView(b.buffer, b.byteOffset, L);
   let n = ev.num;
-  while (p < lim && L - p >= 8) {
+  let budget = WALK_BUDGET;
+  while (p < lim && L - p >= 8 && budget-- !== 0) {
     const bt = dv.getUint32(p, true);
     const v1 = bt === EV_V1 || bt === EVF_V1;
     const withFlags = bt === EVF_V2 || bt === EVF_V1;
