@@ -285,6 +285,12 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
  * block to readBlocks' general walk, which checks it the same way. Returns where it stopped, or -1 when the
  * handler asked to stop. `ev.num` carries the event count in and out.
  */
+/**
+ * Events walkEvents takes per call. A call that walked a whole 256 KiB chunk (~4k events) was still in its
+ * loop when V8 decided to optimize it, so V8 compiled it twice: on-stack (OSR) first, then again for the
+ * next call (~17 ms of its one compiler thread's time at the start of a run, while the rest of the hot
+ * code waited in the queue: topconns on 1M events, -25 ms CPU). Short calls are optimized once.
+ */
 const WALK_BUDGET = 256;
 function walkEvents(
   b: Buffer,
