@@ -549,8 +549,14 @@ function toNum(text: string): number | bigint {
   return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
 }
 
+/**
+ * true, 1 or 1n. Tested by type first: `v === 1` and `v === 1n` on a boolean went through V8's generic
+ * comparison (two calls an event for evt.is_io=true on an event that is not I/O).
+ */
 function truthy(v: Exclude<FieldValue, undefined>): boolean {
-  return v === true || v === 1 || v === 1n;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v === 1;
+  return typeof v === 'bigint' && v === 1n;
 }
 
 function bufCmp(op: string, b: Buffer): (v: Exclude<FieldValue, undefined>) => boolean {
