@@ -94,6 +94,7 @@ function ctx(o: CtxOpts): Ctx {
     tables: o.tables,
     firstTs: 0n,
     bufferFormat: BufferFormat.Normal,
+    maxBufLen: 80,
     paramText: (i) => o.texts?.[i] ?? { text: '', resolved: '' },
     paramIndex: (name) => info.params.findIndex((p) => p.name === name),
   };

@@ -132,3 +132,38 @@ test('TextOut.lineNl: lines that cross its 64 KiB chunks, or are longer than one
   await out.end();
   assert.ok(Buffer.concat(parts).equals(Buffer.from(want.join(''), 'latin1')));
 });
+
+test('TextOut.mappedNl: buffers mapped byte by byte across its 64 KiB chunks, between lines, come out whole and in order', async () => {
+  const { TextOut } = await import('../lib/output/writer.js');
+  const { DOT_BYTES } = await import('../lib/events/render.js');
+  const parts: Buffer[] = [];
+  const sink = { write: (b: Uint8Array | string): boolean => (parts.push(Buffer.from(b as Uint8Array)), true), on: () => sink, once: () => sink };
+  const out = new TextOut(sink);
+  const want: Buffer[] = [];
+  let x = 11;
+  const src = Buffer.alloc(300000);
+  for (let i = 0; i < src.length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    src[i] = x >>> 24;
+  }
+  // first, buffers that end exactly at the end of a chunk, and one that leaves room for its newline only
+  for (const n of [65536, 65536, 65535]) {
+    want.push(Buffer.from(src.subarray(0, n).map((c) => (c < 0x20 || c >= 0x7f ? 0x2e : c))), Buffer.from('\n'));
+    out.mappedNl(src, 0, n, DOT_BYTES);
+  }
+  for (let i = 0; i < 3000; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    // mostly short buffers (some empty); now and then one longer than a chunk
+    const n = i % 700 === 699 ? 70000 + (x % 130000) : x % 100;
+    const off = x % (src.length - n);
+    const mapped = Buffer.from(src.subarray(off, off + n).map((c) => (c < 0x20 || c >= 0x7f ? 0x2e : c)));
+    want.push(mapped, Buffer.from('\n'));
+    out.mappedNl(src, off, n, DOT_BYTES);
+    if (i % 5 === 0) {
+      want.push(Buffer.from(`line ${i}\n`));
+      out.lineNl(`line ${i}`);
+    }
+  }
+  await out.end();
+  assert.ok(Buffer.concat(parts).equals(Buffer.concat(want)));
+});

@@ -195,10 +195,7 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
         sawPassing = true;
         if (own !== undefined && !own(ctx)) return true;
         const r = onEvent ? onEvent(ctx) : true;
-        if (r !== false && formatter) {
-          const line = formatter.text(engine);
-          if (line !== undefined) out.lineNl(line);
-        }
+        if (r !== false && formatter) formatter.writeLine(engine, out);
       } catch (e) {
         fail(e);
       }

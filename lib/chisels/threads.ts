@@ -82,7 +82,7 @@ function threadTable(engine: StateEngine, filter: ((ctx: Ctx) => boolean) | unde
   ev.tsHi = engine.ev.tsHi;
   const info = eventInfo(READ_X)!;
   const ctxFor = (t: Thread, fd: Fd, num: number): Ctx => ({
-    ev, info, thread: t, fd, fdNum: num, tables: engine.tables, firstTs: engine.firstTs, bufferFormat: engine.bufferFormat,
+    ev, info, thread: t, fd, fdNum: num, tables: engine.tables, firstTs: engine.firstTs, bufferFormat: engine.bufferFormat, maxBufLen: engine.maxBufLen,
     paramText: () => ({ text: '', resolved: '' }), paramIndex: () => -1,
   });
   const rows: ThreadRow[] = [];

@@ -299,6 +299,17 @@ export function renderBuffer(b: Buffer, off: number, len: number, fmt: BufferFor
 /** scratch bytes for dots() */
 let dotsBuf = Buffer.allocUnsafe(4096);
 
+/**
+ * Each byte as the normal buffer format prints it: itself when printable (0x20-0x7e), else '.'. A table
+ * lookup rather than a test: payloads (TLS, binary files) mix the two at random, and a branch on each
+ * byte mispredicts.
+ */
+export const DOT_BYTES: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) t[c] = c < 0x20 || c >= 0x7f ? 0x2e : c;
+  return t;
+})();
+
 function dots(b: Buffer, off: number, len: number): string {
   let i = 0;
   while (i < len) {
@@ -310,11 +321,9 @@ function dots(b: Buffer, off: number, len: number): string {
   // a non-printable byte: copy with every such byte as '.', then decode once
   if (dotsBuf.length < len) dotsBuf = Buffer.allocUnsafe(Math.max(len, dotsBuf.length * 2));
   const d = dotsBuf;
-  b.copy(d, 0, off, off + i);
-  for (; i < len; i++) {
-    const c = b[off + i]!;
-    d[i] = c < 0x20 || c >= 0x7f ? 0x2e : c;
-  }
+  if (i > 64) b.copy(d, 0, off, off + i);
+  else for (let j = 0; j < i; j++) d[j] = b[off + j]!;
+  for (; i < len; i++) d[i] = DOT_BYTES[b[off + i]!]!;
   return d.toString('latin1', 0, len);
 }
 

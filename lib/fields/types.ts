@@ -39,6 +39,8 @@ export interface Ctx {
   firstTs: bigint;
   /** buffer rendering mode chosen by -A/-x/-X/-b, for evt.buffer and BYTEBUF params */
   bufferFormat: BufferFormat;
+  /** the cut of a BYTEBUF parameter's text in the normal format, '...' included (0: none) */
+  maxBufLen: number;
   /** the thread of the fd's parent chain etc. can be looked up through tables.threads */
   /** Render param i as sysdig does: the plain text and the resolved text ('' when none). */
   paramText(i: number): ParamText;

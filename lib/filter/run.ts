@@ -68,6 +68,7 @@ export class StatelessCtx implements Ctx {
   tables = new StateTables();
   firstTs = 0n;
   bufferFormat = BufferFormat.Normal;
+  maxBufLen = 0;
   paramText(): ParamText {
     return { text: '', resolved: '' };
   }

@@ -4,7 +4,11 @@
 import { UsageError } from '../cli/errors.js';
 import { allFields } from '../fields/registry.js';
 import { valueJson, valueText } from '../fields/format.js';
+import { BufferFormat } from '../fields/types.js';
 import type { Ctx, FieldArg, FieldDef, FieldValue } from '../fields/types.js';
+import { PT } from '../events/table.js';
+import { DOT_BYTES } from '../events/render.js';
+import type { TextOut } from './writer.js';
 
 export const DEFAULT_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
 
@@ -32,6 +36,8 @@ export class Formatter {
   private readonly values: Exclude<FieldValue, undefined>[] = [];
   /** the field tokens in the order textAll extracts them: the last one found missing goes first */
   private order: number[] | undefined;
+  /** the format is "%evt.arg.data" alone (echo_fds): writeLine copies the bytes */
+  private readonly dataOnly: boolean;
 
   constructor(format: string) {
     let f = format;
@@ -78,7 +84,30 @@ export class Formatter {
       j += used;
     }
     if (lit) this.tokens.push({ text: lit, width: 0 });
+    const t0 = this.tokens[0];
+    this.dataOnly = this.requireAll && this.tokens.length === 1 && t0!.def?.name === 'evt.arg' && t0!.arg?.name === 'data' && t0!.width === 0;
     this.jsonFields = this.tokens.filter((t) => t.def).sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));
+  }
+
+  /**
+   * Writes the line for this event and its newline to `out`; false when a required field is missing (then
+   * nothing is written). A data buffer in the normal format, uncut, goes into `out` byte by byte, as the
+   * text would.
+   */
+  writeLine(ctx: Ctx, out: TextOut): boolean {
+    if (this.dataOnly && ctx.bufferFormat === BufferFormat.Normal && ctx.maxBufLen === 0) {
+      const i = ctx.paramIndex('data');
+      if (i < 0) return false;
+      if (ctx.info.params[i]!.type === PT.BYTEBUF) {
+        const ev = ctx.ev;
+        out.mappedNl(ev.buf, ev.paramOff(i), ev.paramLen(i), DOT_BYTES);
+        return true;
+      }
+    }
+    const line = this.text(ctx);
+    if (line === undefined) return false;
+    out.lineNl(line);
+    return true;
   }
 
   /** The line for this event, or undefined when a required field is missing. */

@@ -46,6 +46,31 @@ export class TextOut {
     this.buf[this.pos++] = 10;
   }
 
+  /**
+   * The bytes b[off, off + len) in the normal buffer format (`map`: each byte as printed, DOT_BYTES) and a
+   * newline, straight into the buffer: no string is made, decoded and encoded again.
+   */
+  mappedNl(b: Buffer, off: number, len: number, map: Uint8Array): void {
+    let i = off;
+    const end = off + len;
+    for (;;) {
+      let room = this.buf.length - this.pos;
+      if (room === 0) {
+        this.flush();
+        room = this.buf.length;
+      }
+      const n = Math.min(room, end - i);
+      const d = this.buf;
+      const p = this.pos;
+      for (let k = 0; k < n; k++) d[p + k] = map[b[i + k]!]!;
+      this.pos = p + n;
+      i += n;
+      if (i === end) break;
+    }
+    if (this.pos === this.buf.length) this.flush();
+    this.buf[this.pos++] = 10;
+  }
+
   flush(): void {
     if (this.pos === 0) return;
     const out = this.buf.subarray(0, this.pos);
