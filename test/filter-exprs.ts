@@ -44,6 +44,12 @@ export const OLD_EXPRS: string[] = [
   'evt.is_io=1',
   'evt.is_wait=true',
   'evt.io_dir=read',
+  // checks the event type decides alone, merged into one table
+  'evt.is_io=true and evt.dir=< and evt.rawres>0',
+  'not (evt.dir=< or evt.is_io_read=true)',
+  'evt.dir=> or evt.is_wait=true or evt.io_dir=write',
+  'not evt.is_io=true and evt.dir=< and proc.name=curl',
+  'evt.is_io_read=false and (evt.dir=> or fd.type=ipv4)',
   // results and errors
   'evt.rawres<0',
   'evt.rawres>=0',

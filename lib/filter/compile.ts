@@ -103,11 +103,22 @@ class Compiler {
   }
 
   /** Iterative over the tree's and/or/not spine is not needed: the parser bounds the depth. */
-  private expr(e: Expr): { pred: Pred; cost: number } {
+  private expr(e: Expr): Part {
     switch (e.kind) {
       case 'and':
       case 'or': {
-        const parts = e.children.map((c) => this.expr(c));
+        let parts = e.children.map((c) => this.expr(c));
+        // the checks decided by the event type alone become one table (evt.is_io=true and evt.dir=<), tested
+        // first (not with fields that remember the previous event: the order of the checks is kept then)
+        const tables = parts.filter((p) => p.byType !== undefined);
+        if (tables.length > 1 && !this.sideEffects) {
+          const t = new Uint8Array(EVENT_MAX + 1);
+          for (let id = 0; id <= EVENT_MAX; id++) {
+            t[id] = e.kind === 'and' ? (tables.every((p) => p.byType![id] === 1) ? 1 : 0) : tables.some((p) => p.byType![id] === 1) ? 1 : 0;
+          }
+          parts = [byTypePart(t), ...parts.filter((p) => p.byType === undefined)];
+        }
+        if (parts.length === 1) return parts[0]!;
         if (!this.sideEffects) parts.sort((a, b) => a.cost - b.cost); // stable: cheap, selective checks first
         const preds = parts.map((p) => p.pred);
         const cost = Math.max(...parts.map((p) => p.cost));
@@ -115,6 +126,7 @@ class Compiler {
       }
       case 'not': {
         const p = this.expr(e.child);
+        if (p.byType !== undefined) return byTypePart(p.byType.map((v) => v ^ 1));
         const f = p.pred;
         return { pred: (c) => !f(c), cost: p.cost };
       }
@@ -233,7 +245,7 @@ class Compiler {
   // -------------------------------------------------------------------------------------------
   // checks
 
-  private check(e: CheckExpr): { pred: Pred; cost: number } {
+  private check(e: CheckExpr): Part {
     const left = this.operand(e.left);
     const op0 = e.op;
     const [opWord, modifier] = op0.split(' ') as [string, string | undefined];
@@ -299,6 +311,7 @@ class Compiler {
     if (left.field && left.field.def.name === 'evt.type' && (op === '=' || op === '!=' || op === 'in' || op === 'intersects')) {
       return { pred: typeTable(cmp), cost: 0 };
     }
+    if (left.field && left.field.arg === undefined && BY_TYPE_FIELDS.has(left.field.def.name)) return byTypePart(byTypeTable(wrap(left, op, cmp)));
     return { pred: wrap(left, op, cmp), cost };
   }
 
@@ -524,6 +537,35 @@ function typeTable(cmp: (v: Exclude<FieldValue, undefined>) => boolean): Pred {
     if (t > 1) return tbl[t] === 1;
     return cmp(evtType(c));
   };
+}
+
+/** Fields whose value the event's type id and table entry decide alone. */
+const BY_TYPE_FIELDS = new Set(['evt.dir', 'evt.is_io', 'evt.is_io_read', 'evt.is_io_write', 'evt.io_dir', 'evt.is_wait']);
+
+/** A compiled part of the filter; `byType`: its verdict for each event type id, when the type alone decides it. */
+interface Part {
+  pred: Pred;
+  cost: number;
+  byType?: Uint8Array;
+}
+
+/** The verdicts of a check of BY_TYPE_FIELDS, for every event type id the table knows (0 for the rest). */
+function byTypeTable(pred: Pred): Uint8Array {
+  const t = new Uint8Array(EVENT_MAX + 1);
+  const ctx = { ev: { type: 0 }, info: undefined } as unknown as { ev: { type: number }; info: unknown };
+  for (let id = 0; id <= EVENT_MAX; id++) {
+    const info = eventInfo(id);
+    if (info === undefined) continue;
+    ctx.ev.type = id;
+    ctx.info = info;
+    if (pred(ctx as unknown as Ctx)) t[id] = 1;
+  }
+  return t;
+}
+
+/** A check answered by its table: one load per event instead of extracting the field and comparing it. */
+function byTypePart(t: Uint8Array): Part {
+  return { pred: (c) => t[c.ev.type] === 1, cost: 0, byType: t };
 }
 
 function numCmp(op: string, n: number | bigint): (v: Exclude<FieldValue, undefined>) => boolean {
