@@ -14,8 +14,15 @@ interface Latin1Writable {
   latin1Write(s: string, offset: number): number;
 }
 
+/**
+ * The first buffer's size; each flush doubles it, up to CHUNK. The first flushes then come within the first
+ * lines, before V8 optimizes the writers: a flush first met in optimized code deoptimized it (V8 had no
+ * feedback for the call), and its next optimization came much later.
+ */
+const FIRST = 256;
+
 export class TextOut {
-  private buf = Buffer.allocUnsafe(CHUNK);
+  private buf = Buffer.allocUnsafe(FIRST);
   private pos = 0;
   private drainP: Promise<void> | null = null;
 
@@ -65,16 +72,16 @@ export class TextOut {
       for (let k = 0; k < n; k++) d[p + k] = map[b[i + k]!]!;
       this.pos = p + n;
       i += n;
-      if (i === end) break;
+      // done, with room for the newline (else round again: one flush, in one place)
+      if (i === end && this.pos < this.buf.length) break;
     }
-    if (this.pos === this.buf.length) this.flush();
     this.buf[this.pos++] = 10;
   }
 
   flush(): void {
     if (this.pos === 0) return;
     const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(CHUNK);
+    this.buf = Buffer.allocUnsafe(Math.min(CHUNK, 2 * this.buf.length));
     this.pos = 0;
     this.push(out);
   }

@@ -81,11 +81,28 @@ export class EventView {
 
   /** Point the view at an event. `v1` = header without nparams. `tableNparams` rebuilds v1 counts. */
   set(buf: Buffer, off: number, v1: boolean, large: boolean, tableNparams: number): void {
-    let dv = this.dv;
     if (buf !== this.buf) {
       this.buf = buf;
-      this.dv = dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
     }
+    this.decodeHeader(off, v1, large, tableNparams);
+  }
+
+  /**
+   * set() for the reader's walk, which has made `dv` over `buf` for this call (a new one every call of its,
+   * every 256 events). In set(), the buffer changes once per input chunk: the first change came before V8
+   * kept feedback for set(), so the second deoptimized its optimized code, early in every run.
+   */
+  setIn(buf: Buffer, dv: DataView, off: number, v1: boolean, tableNparams: number): void {
+    if (dv !== this.dv) {
+      this.buf = buf;
+      this.dv = dv;
+    }
+    this.decodeHeader(off, v1, false, tableNparams);
+  }
+
+  private decodeHeader(off: number, v1: boolean, large: boolean, tableNparams: number): void {
+    const dv = this.dv;
     this.off = off;
     this.tsLo = dv.getUint32(off, true);
     this.tsHi = dv.getUint32(off + 4, true);

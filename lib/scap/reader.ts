@@ -320,7 +320,7 @@ function walkEvents(
     const evLen = dv.getUint32(evOff + 16, true);
     if (evLen < hdr || evOff + evLen > end - 4) break;
     const type = dv.getUint16(evOff + 20, true);
-    ev.set(b, evOff, v1, false, v1 ? tableNparams(type) : 0);
+    ev.setIn(b, dv, evOff, v1, v1 ? tableNparams(type) : 0);
     if (v1 ? ev.nparams === 0 && evLen !== hdr && tableNparams(type) > 0 : EVENT_HEADER_V2 + ev.nparams * 2 > evLen) break;
     ev.cpu = dv.getUint16(p + 8, true);
     ev.flags = withFlags ? dv.getUint32(p + 10, true) : 0;

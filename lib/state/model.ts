@@ -83,7 +83,10 @@ let slabUsed = 0;
 const SLAB = 1 << 16;
 function newSock(): Buffer {
   if (slabUsed + SOCK_BYTES > slab.byteLength) {
-    slab = new ArrayBuffer(SLAB);
+    // slabs that start small and double: the first ones follow each other closely, so V8 has seen this
+    // `new` before it optimizes the function (a first slab of 64 KiB lasted 1,638 sockets, and the next
+    // one deoptimized every run's optimized socket parsers)
+    slab = new ArrayBuffer(Math.min(SLAB, Math.max(4 * SOCK_BYTES, 2 * slab.byteLength)));
     slabUsed = 0;
   }
   const b = Buffer.from(slab, slabUsed, SOCK_BYTES);
