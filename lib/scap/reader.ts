@@ -289,9 +289,11 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
  * Events walkEvents takes per call. A call that walked a whole 256 KiB chunk (~4k events) was still in its
  * loop when V8 decided to optimize it, so V8 compiled it twice: on-stack (OSR) first, then again for the
  * next call (~17 ms of its one compiler thread's time at the start of a run, while the rest of the hot
- * code waited in the queue: topconns on 1M events, -25 ms CPU). Short calls are optimized once.
+ * code waited in the queue: topconns on 1M events, -25 ms CPU). Short calls are optimized once; with 256
+ * events a call, V8's optimized code still arrived mid-call, and V8 compiled the loop on-stack again, in
+ * half the runs (with 64, one in twelve).
  */
-const WALK_BUDGET = 256;
+const WALK_BUDGET = 64;
 function walkEvents(
   b: Buffer,
   p: number,
