@@ -70,6 +70,20 @@ test('random bytes are refused at byte 0', () => {
   assert.equal(r.out, '');
 });
 
+test('an empty input is refused, as sysdig refuses it: file, gzip file and stdin, each command', () => {
+  for (const [name, args] of [['tdig-fmt', []], ['tdig-filter', ['evt.type=read']], ['tdig-agg', ['topconns']], ['tdig-echo', ['echo_fds']]] as const) {
+    const f = join(dir, 'empty.scap');
+    writeFileSync(f, Buffer.alloc(0));
+    const g = join(dir, 'empty.scap.gz');
+    writeFileSync(g, gzipSync(Buffer.alloc(0)));
+    for (const [argv, input] of [[[...args, f], undefined], [[...args, g], undefined], [[...args], Buffer.alloc(0)]] as const) {
+      const r = tdig(name, [...argv], input);
+      assert.equal(r.status, 1, `${name} ${argv.join(' ')}`);
+      assertOneLine(r.stderr.toString(), /not a scap stream: empty at .*byte 0$/);
+    }
+  }
+});
+
 test('a wrong byte-order magic is refused with its offset', () => {
   const b = Buffer.from(plain);
   b.writeUInt32LE(0x4d3c2b1a, 8);

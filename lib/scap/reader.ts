@@ -204,6 +204,8 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
     while (buf.length - pos < need) {
       if (!(await pull())) {
         const have = buf.length - pos;
+        // sysdig refuses an input without a section header, an empty one too ("error reading from file")
+        if (have === 0 && need === 8 && !sawSection) throw new DataError('not a scap stream: empty', where(base + pos));
         if (have === 0 && need === 8) return;
         if (have > 0 && need === 8 && !sawSection) throw new DataError('not a scap stream: too short', where(base + pos));
         throw new DataError(`truncated block: ${have} of ${need} bytes`, where(base + pos));
