@@ -89,9 +89,9 @@ export class EventView {
   }
 
   /**
-   * set() for the reader's walk, which has made `dv` over `buf` for this call (a new one every call of its,
-   * every 256 events). In set(), the buffer changes once per input chunk: the first change came before V8
-   * kept feedback for set(), so the second deoptimized its optimized code, early in every run.
+   * set() for the reader's walk, which makes `dv` over `buf` at each of its calls (every 64 events). In
+   * set(), the buffer changes once per input chunk: the first change came before V8 kept feedback for set(),
+   * so the second deoptimized its optimized code, early in every run.
    */
   setIn(buf: Buffer, dv: DataView, off: number, v1: boolean, tableNparams: number): void {
     if (dv !== this.dv) {

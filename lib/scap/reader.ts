@@ -282,12 +282,6 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
 }
 
 /**
- * readBlocks' hot path: the plain event blocks (v1 or v2, with or without flags and number trailer, not large) that lie whole
- * in `b` from `p`, starting before `lim`. It stops at anything else, including every fault, and leaves that
- * block to readBlocks' general walk, which checks it the same way. Returns where it stopped, or -1 when the
- * handler asked to stop. `ev.num` carries the event count in and out.
- */
-/**
  * Events walkEvents takes per call. A call that walked a whole 256 KiB chunk (~4k events) was still in its
  * loop when V8 decided to optimize it, so V8 compiled it twice: on-stack (OSR) first, then again for the
  * next call (~17 ms of its one compiler thread's time at the start of a run, while the rest of the hot
@@ -296,6 +290,13 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
  * half the runs (with 64, one in twelve).
  */
 const WALK_BUDGET = 64;
+
+/**
+ * readBlocks' hot path: the plain event blocks (v1 or v2, with or without flags and number trailer, not large) that lie whole
+ * in `b` from `p`, starting before `lim`. It stops at anything else, including every fault, and leaves that
+ * block to readBlocks' general walk, which checks it the same way; it also stops after WALK_BUDGET events.
+ * Returns where it stopped, or -1 when the handler asked to stop. `ev.num` carries the event count in and out.
+ */
 function walkEvents(
   b: Buffer,
   p: number,
