@@ -70,7 +70,8 @@ export class EventView {
   private decodedFor = -1;
   private readonly pOff = new Int32Array(MAX_PARAMS);
   private readonly pLen = new Int32Array(MAX_PARAMS);
-  private serial = 0;
+  /** changes whenever the view points at another event: its parameters are found again on first use */
+  serial = 0;
 
   constructor() {
     // wide fields (WIDE): 0 from here on
@@ -86,19 +87,6 @@ export class EventView {
       this.dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
     }
     this.decodeHeader(off, v1, large, tableNparams);
-  }
-
-  /**
-   * set() for the reader's walk, which makes `dv` over `buf` at each of its calls (every 64 events). In
-   * set(), the buffer changes once per input chunk: the first change came before V8 kept feedback for set(),
-   * so the second deoptimized its optimized code, early in every run.
-   */
-  setIn(buf: Buffer, dv: DataView, off: number, v1: boolean, tableNparams: number): void {
-    if (dv !== this.dv) {
-      this.buf = buf;
-      this.dv = dv;
-    }
-    this.decodeHeader(off, v1, false, tableNparams);
   }
 
   private decodeHeader(off: number, v1: boolean, large: boolean, tableNparams: number): void {
@@ -243,7 +231,7 @@ export function readU64(b: Buffer, o: number): number {
 }
 
 /** v1 events carry no nparams: count down from the table's until the lengths add up to the event length. */
-function v1Nparams(dv: DataView, off: number, len: number, tableN: number): number {
+export function v1Nparams(dv: DataView, off: number, len: number, tableN: number): number {
   for (let n = tableN; n > 0; n--) {
     const lensEnd = EVENT_HEADER_V1 + 2 * n;
     if (lensEnd > len) continue;

@@ -17,7 +17,7 @@ import {
   MAX_EVENT_BLOCK_BODY,
   SHB,
 } from './blocks.js';
-import { EventView, u32 } from './event.js';
+import { EventView, u32, v1Nparams } from './event.js';
 
 /** Option code of the per-event trailer that carries an event's original number (u64). */
 export const NUM_OPTION = 0x7464;
@@ -325,7 +325,25 @@ function walkEvents(
     const evLen = dv.getUint32(evOff + 16, true);
     if (evLen < hdr || evOff + evLen > end - 4) break;
     const type = dv.getUint16(evOff + 20, true);
-    ev.setIn(b, dv, evOff, v1, v1 ? tableNparams(type) : 0);
+    // The view's header fields are written here, not through ev.set(). V8 inlines the calls of this loop in
+    // the order of their counts, within a budget, and set() (nearly as frequent as the handler's event())
+    // lost that race after unrelated changes: its header then cost ~230 instructions an event. The view's
+    // DataView is this call's (set() tested for a new buffer, which first changed before V8 kept feedback for
+    // it: the second chunk deoptimized it).
+    if (ev.dv !== dv) {
+      ev.buf = b;
+      ev.dv = dv;
+    }
+    ev.off = evOff;
+    ev.tsLo = dv.getUint32(evOff, true);
+    ev.tsHi = dv.getUint32(evOff + 4, true);
+    ev.tid = dv.getUint32(evOff + 8, true) + dv.getInt32(evOff + 12, true) * 4294967296;
+    ev.len = evLen;
+    ev.type = type;
+    ev.lenSize = 2;
+    ev.serial++;
+    ev.lensOff = evOff + hdr;
+    ev.nparams = v1 ? v1Nparams(dv, evOff, evLen, tableNparams(type)) : dv.getUint32(evOff + 22, true);
     if (v1 ? ev.nparams === 0 && evLen !== hdr && tableNparams(type) > 0 : EVENT_HEADER_V2 + ev.nparams * 2 > evLen) break;
     ev.cpu = dv.getUint16(p + 8, true);
     ev.flags = withFlags ? dv.getUint32(p + 10, true) : 0;
