@@ -540,7 +540,7 @@ function typeTable(cmp: (v: Exclude<FieldValue, undefined>) => boolean): Pred {
 }
 
 /** Fields whose value the event's type id and table entry decide alone. */
-const BY_TYPE_FIELDS = new Set(['evt.dir', 'evt.is_io', 'evt.is_io_read', 'evt.is_io_write', 'evt.io_dir', 'evt.is_wait']);
+export const BY_TYPE_FIELDS: ReadonlySet<string> = new Set(['evt.dir', 'evt.is_io', 'evt.is_io_read', 'evt.is_io_write', 'evt.io_dir', 'evt.is_wait']);
 
 /** A compiled part of the filter; `byType`: its verdict for each event type id, when the type alone decides it. */
 interface Part {

@@ -1,5 +1,6 @@
-// The fast path of tdig-filter for filters that read only the event type and direction, and the data
-// buffer (evt.type=read, evt.dir=< and evt.type in (...), evt.buffer contains password): the verdict of
+// The fast path of tdig-filter for filters that read only the event type, the fields it decides alone
+// (evt.dir, evt.is_io...) and the data buffer (evt.type=read, evt.dir=< and evt.type in (...),
+// evt.is_io_read=true and evt.buffer contains password): the verdict of
 // every event type is computed once (types with a data param are tested event by event when the filter
 // reads evt.buffer), and the block walker reads nothing else of an event, then copies its block out.
 // Framing and errors follow lib/scap/reader.ts; the original event number (the trailer) is honoured.
@@ -9,10 +10,11 @@ import { readBlocks, type HeaderBlock } from '../scap/reader.js';
 import { EF, EVENT_MAX, eventInfo } from '../events/table.js';
 import type { CompiledFilter } from './index.js';
 import { StatelessCtx } from './run.js';
+import { BY_TYPE_FIELDS } from './compile.js';
 
 /** Fields decided by the event type alone, and evt.buffer, decided by type for types without data. */
-const TYPE_FIELDS = new Set(['evt.type', 'evt.dir']);
-const SCAN_FIELDS = new Set(['evt.type', 'evt.dir', 'evt.buffer']);
+const TYPE_FIELDS = new Set(['evt.type', ...BY_TYPE_FIELDS]);
+const SCAN_FIELDS = new Set([...TYPE_FIELDS, 'evt.buffer']);
 
 /**
  * Whether the scan can run the filter: it reads only evt.type, evt.dir and evt.buffer. Types whose
