@@ -80,7 +80,9 @@ export class TextOut {
 
   flush(): void {
     if (this.pos === 0) return;
-    const out = this.buf.subarray(0, this.pos);
+    // a full buffer goes as it is (Node's subarray() takes another path for an end at the length, which
+    // deoptimized it when first met after V8 had optimized it)
+    const out = this.pos === this.buf.length ? this.buf : this.buf.subarray(0, this.pos);
     this.buf = Buffer.allocUnsafe(Math.min(CHUNK, 2 * this.buf.length));
     this.pos = 0;
     this.push(out);
