@@ -114,15 +114,26 @@ export function end() { for (let i = 0; i < 20000; i++) console.log('line ' + i 
   assert.equal(lines[19999], 'line 19999 ' + 'x'.repeat(60));
 });
 
-test('TextOut.lineNl: lines that cross its 64 KiB chunks, or are longer than one, come out whole and in order', async () => {
+/** A TextOut over a sink that keeps what it is handed, and the bytes handed so far. */
+async function collectingTextOut(): Promise<{ out: import('../lib/output/writer.js').TextOut; written: () => Buffer }> {
   const { TextOut } = await import('../lib/output/writer.js');
   const parts: Buffer[] = [];
   const sink = { write: (b: Uint8Array | string): boolean => (parts.push(Buffer.from(b as Uint8Array)), true), on: () => sink, once: () => sink };
-  const out = new TextOut(sink);
+  return { out: new TextOut(sink), written: () => Buffer.concat(parts) };
+}
+
+/** A repeatable pseudo-random sequence of 32-bit numbers. */
+function lcg(seed: number): () => number {
+  let x = seed;
+  return () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+}
+
+test('TextOut.lineNl: lines that cross its 64 KiB chunks, or are longer than one, come out whole and in order', async () => {
+  const { out, written } = await collectingTextOut();
   const want: string[] = [];
-  let x = 7;
+  const next = lcg(7);
   for (let i = 0; i < 3000; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    const x = next();
     // mostly short lines; now and then one of up to 200 KiB
     const n = i % 500 === 499 ? 70000 + (x % 130000) : x % 120;
     const s = String.fromCharCode(97 + (i % 26)).repeat(n) + (i % 3 === 0 ? '\xe9' : '');
@@ -130,34 +141,31 @@ test('TextOut.lineNl: lines that cross its 64 KiB chunks, or are longer than one
     out.lineNl(s);
   }
   await out.end();
-  assert.ok(Buffer.concat(parts).equals(Buffer.from(want.join(''), 'latin1')));
+  assert.ok(written().equals(Buffer.from(want.join(''), 'latin1')));
 });
 
 test('TextOut.mappedNl: buffers mapped byte by byte across its 64 KiB chunks, between lines, come out whole and in order', async () => {
-  const { TextOut } = await import('../lib/output/writer.js');
   const { DOT_BYTES } = await import('../lib/events/render.js');
-  const parts: Buffer[] = [];
-  const sink = { write: (b: Uint8Array | string): boolean => (parts.push(Buffer.from(b as Uint8Array)), true), on: () => sink, once: () => sink };
-  const out = new TextOut(sink);
+  const { out, written } = await collectingTextOut();
   const want: Buffer[] = [];
-  let x = 11;
+  const next = lcg(11);
   const src = Buffer.alloc(300000);
-  for (let i = 0; i < src.length; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    src[i] = x >>> 24;
-  }
-  // first, buffers that end exactly at the end of a chunk, and one that leaves room for its newline only
-  for (const n of [65536, 65536, 65535]) {
-    want.push(Buffer.from(src.subarray(0, n).map((c) => (c < 0x20 || c >= 0x7f ? 0x2e : c))), Buffer.from('\n'));
+  for (let i = 0; i < src.length; i++) src[i] = next() >>> 24;
+  // the test's own reading of the normal format: printable bytes as they are, the rest as '.'
+  const dots = (b: Buffer): Buffer => Buffer.from(b.map((c) => (c < 0x20 || c >= 0x7f ? 0x2e : c)));
+  // first, buffers that end exactly at the end of a chunk, and ones that leave room for their newline only
+  // (TextOut's chunks are 256, 512, 1024... bytes up to 64 KiB: 255 bytes and the newline fill the first, 512
+  // bytes the second, whose newline goes into the third)
+  for (const n of [255, 512, 1023, 65536, 65536, 65535]) {
+    want.push(dots(src.subarray(0, n)), Buffer.from('\n'));
     out.mappedNl(src, 0, n, DOT_BYTES);
   }
   for (let i = 0; i < 3000; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    const x = next();
     // mostly short buffers (some empty); now and then one longer than a chunk
     const n = i % 700 === 699 ? 70000 + (x % 130000) : x % 100;
     const off = x % (src.length - n);
-    const mapped = Buffer.from(src.subarray(off, off + n).map((c) => (c < 0x20 || c >= 0x7f ? 0x2e : c)));
-    want.push(mapped, Buffer.from('\n'));
+    want.push(dots(src.subarray(off, off + n)), Buffer.from('\n'));
     out.mappedNl(src, off, n, DOT_BYTES);
     if (i % 5 === 0) {
       want.push(Buffer.from(`line ${i}\n`));
@@ -165,5 +173,5 @@ test('TextOut.mappedNl: buffers mapped byte by byte across its 64 KiB chunks, be
     }
   }
   await out.end();
-  assert.ok(Buffer.concat(parts).equals(Buffer.concat(want)));
+  assert.ok(written().equals(Buffer.concat(want)));
 });

@@ -82,15 +82,11 @@ export class EventView {
 
   /** Point the view at an event. `v1` = header without nparams. `tableNparams` rebuilds v1 counts. */
   set(buf: Buffer, off: number, v1: boolean, large: boolean, tableNparams: number): void {
+    let dv = this.dv;
     if (buf !== this.buf) {
       this.buf = buf;
-      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+      this.dv = dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
     }
-    this.decodeHeader(off, v1, large, tableNparams);
-  }
-
-  private decodeHeader(off: number, v1: boolean, large: boolean, tableNparams: number): void {
-    const dv = this.dv;
     this.off = off;
     this.tsLo = dv.getUint32(off, true);
     this.tsHi = dv.getUint32(off + 4, true);
