@@ -255,7 +255,6 @@ function openTypeTable(): Uint8Array {
   }
   return t;
 }
-const { CLOSE_E, CLOSE_X, FCNTL_E, FCNTL_X, SHUTDOWN_E, SHUTDOWN_X } = E;
 
 /**
  * What ShortOpens keeps of a thread. Spans are byte ranges [at, end) of the output's current buffer (gen),
@@ -411,7 +410,7 @@ export class ShortOpens {
         cut = 2;
       }
     }
-    if (type === FCNTL_E && ev.nparams > 1) {
+    if (type === E.FCNTL_E && ev.nparams > 1) {
       const cmd = ev.buf[ev.paramOff(1)]!;
       if (cmd === F_DUPFD || cmd === F_DUPFD_CLOEXEC) tr.duper = true;
     }
@@ -419,7 +418,7 @@ export class ShortOpens {
     tr.enterGen = -1;
     let done = false;
     if (stateOnly && tid === this.tid && this.step !== 0) {
-      if (this.step === 3 && type === CLOSE_X) {
+      if (this.step === 3 && type === E.CLOSE_X) {
         if (ev.nparams > 0 && ev.paramInt(0) >= 0) {
           out.cut(this.openAt, this.openEnd);
           cut += 2;
@@ -428,7 +427,7 @@ export class ShortOpens {
           done = true;
           this.step = 0;
         }
-      } else if (this.step === 2 && type === CLOSE_E) {
+      } else if (this.step === 2 && type === E.CLOSE_E) {
         if (ev.nparams > 0 && ev.paramInt(0) === this.fd) {
           this.step = 3;
           this.openEnd = pos;
@@ -454,9 +453,9 @@ export class ShortOpens {
     if (stateOnly && this.any && !tr.duper) {
       if (afterEnter !== -1 && type === afterEnter + 1) {
         if (this.changesNoTable(ev, tr.enterCmd)) this.waitFor(tr, tr.enterAt, tr.enterEnd, pos);
-      } else if (tr.known && (type === FCNTL_E || type === SHUTDOWN_E || this.types[type] === 1)) {
+      } else if (tr.known && (type === E.FCNTL_E || type === E.SHUTDOWN_E || this.types[type] === 1)) {
         tr.enterType = type;
-        tr.enterCmd = type === FCNTL_E && ev.nparams > 1 ? ev.buf[ev.paramOff(1)]! : -1;
+        tr.enterCmd = type === E.FCNTL_E && ev.nparams > 1 ? ev.buf[ev.paramOff(1)]! : -1;
         tr.enterGen = gen;
         tr.enterAt = pos;
         tr.enterEnd = -1;
@@ -492,9 +491,9 @@ export class ShortOpens {
   /** Whether the state-only exit `ev` (after its enter, written last for its thread) leaves every table alone. */
   private changesNoTable(ev: EventView, cmd: number): boolean {
     const type = ev.type;
-    if (type === SHUTDOWN_X) return true;
+    if (type === E.SHUTDOWN_X) return true;
     const res = ev.nparams > 0 ? ev.paramInt(0) : 0;
-    if (type === FCNTL_X) return res < 0 || (cmd !== F_DUPFD && cmd !== F_DUPFD_CLOEXEC);
+    if (type === E.FCNTL_X) return res < 0 || (cmd !== F_DUPFD && cmd !== F_DUPFD_CLOEXEC);
     return this.types[type] === 2 && ev.nparams > 0 && res < 0;
   }
 }

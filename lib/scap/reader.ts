@@ -73,6 +73,9 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
   const where = (off: number): string => (opts.name ? `${opts.name} byte ${off}` : `byte ${off}`);
   const ev = new EventView();
   let buf: Buffer = Buffer.alloc(0);
+  /** the walk's view of buf (made when buf changes, not for each call of the walk) */
+  let dv = new DataView(buf.buffer, buf.byteOffset, 0);
+  let dvOf = buf;
   let pos = 0;
   /** stream offset of buf[0] */
   let base = 0;
@@ -189,13 +192,16 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
     }
     if (sawSection && need === 8) {
       // the hot path, in its own function so that its optimized code never meets the rare paths below
-      ev.num = evnum;
+      if (dvOf !== buf) {
+        dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+        dvOf = buf;
+      }
       const lim = pending !== null ? bridgeRest : buf.length;
-      let p = walkEvents(buf, pos, lim, base, cap, ev, handler, tableNparams);
+      let p = walkEvents(buf, dv, pos, lim, base, cap, ev, handler, tableNparams, evnum);
       while (p > pos) {
         inEvents = true;
         pos = p;
-        p = walkEvents(buf, pos, lim, base, cap, ev, handler, tableNparams);
+        p = walkEvents(buf, dv, pos, lim, base, cap, ev, handler, tableNparams, ev.num);
       }
       evnum = ev.num;
       if (p < 0) return;
@@ -295,10 +301,12 @@ const WALK_BUDGET = 64;
  * readBlocks' hot path: the plain event blocks (v1 or v2, with or without flags and number trailer, not large) that lie whole
  * in `b` from `p`, starting before `lim`. It stops at anything else, including every fault, and leaves that
  * block to readBlocks' general walk, which checks it the same way; it also stops after WALK_BUDGET events.
- * Returns where it stopped, or -1 when the handler asked to stop. `ev.num` carries the event count in and out.
+ * Returns where it stopped, or -1 when the handler asked to stop. `n` is the number of the event before `p`;
+ * `ev.num` carries the count out.
  */
 function walkEvents(
   b: Buffer,
+  dv: DataView,
   p: number,
   lim: number,
   base: number,
@@ -306,10 +314,14 @@ function walkEvents(
   ev: EventView,
   handler: BlockHandler,
   tableNparams: (type: number) => number,
+  n: number,
 ): number {
-  const L = b.length;
-  const dv = new DataView(b.buffer, b.byteOffset, L);
-  let n = ev.num;
+  const L = dv.byteLength;
+  // The view's buffer, at every call: readBlocks' general path may have set it to another view of `b`. A
+  // store made only when the buffer changes first ran before V8 kept feedback for it, and the next chunk
+  // then deoptimized the walk.
+  ev.buf = b;
+  ev.dv = dv;
   let budget = WALK_BUDGET;
   while (p < lim && L - p >= 8 && budget-- !== 0) {
     const bt = dv.getUint32(p, true);
@@ -327,13 +339,7 @@ function walkEvents(
     const type = dv.getUint16(evOff + 20, true);
     // The view's header fields are written here, not through ev.set(). V8 inlines the calls of this loop in
     // the order of their counts, within a budget, and set() (nearly as frequent as the handler's event())
-    // lost that race after unrelated changes: its header then cost ~230 instructions an event. The view's
-    // DataView is this call's (set() tested for a new buffer, which first changed before V8 kept feedback for
-    // it: the second chunk deoptimized it).
-    if (ev.dv !== dv) {
-      ev.buf = b;
-      ev.dv = dv;
-    }
+    // lost that race after unrelated changes: its header then cost ~230 instructions an event.
     ev.off = evOff;
     ev.tsLo = dv.getUint32(evOff, true);
     ev.tsHi = dv.getUint32(evOff + 4, true);

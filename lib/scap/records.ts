@@ -78,22 +78,28 @@ class Cursor {
     return p;
   }
 
+  // Byte arithmetic rather than Buffer's readUInt16LE and the like: the header blocks are decoded once, at
+  // the start, by code V8 has not optimized, where each of those methods runs Node's argument checks.
   u8(): number {
     return this.buf[this.need(1)]!;
   }
   u16(): number {
-    return this.buf.readUInt16LE(this.need(2));
+    const b = this.buf;
+    const p = this.need(2);
+    return b[p]! | (b[p + 1]! << 8);
   }
   u32(): number {
-    return this.buf.readUInt32LE(this.need(4));
+    return this.i32() >>> 0;
   }
   i32(): number {
-    return this.buf.readInt32LE(this.need(4));
+    const b = this.buf;
+    const p = this.need(4);
+    return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
   }
   /** signed 64-bit as a number (exact up to 2^53) */
   i64n(): number {
-    const p = this.need(8);
-    return this.buf.readInt32LE(p + 4) * TWO32 + this.buf.readUInt32LE(p);
+    const lo = this.u32();
+    return this.i32() * TWO32 + lo;
   }
   i64(): bigint {
     return this.buf.readBigInt64LE(this.need(8));
