@@ -6,7 +6,9 @@ import {
   EVENT_MAX,
   OLD_EVENT_MAX,
   PF,
+  PF_BY_NAME,
   PT,
+  PT_BY_NAME,
   PT_NAMES,
   SOURCE_ENUMS,
   dynamicTable,
@@ -49,9 +51,9 @@ test('constants match the enums extracted from the sources', () => {
   for (const rev of ['old', 'head'] as const) {
     const en = SOURCE_ENUMS[rev];
     for (const [k, v] of Object.entries(en.param_types)) {
-      if (k !== 'MAX') assert.equal((PT as Record<string, number>)[k], v, `PT_${k}`);
+      if (k !== 'MAX') assert.equal(PT_BY_NAME[k], v, `PT_${k}`);
     }
-    for (const [k, v] of Object.entries(en.print_formats)) assert.equal((PF as Record<string, number>)[k], v, `PF_${k}`);
+    for (const [k, v] of Object.entries(en.print_formats)) assert.equal(PF_BY_NAME[k], v, `PF_${k}`);
     for (const [k, v] of Object.entries(en.categories)) assert.equal((EC_MEMBERS as Record<string, number>)[k], v, `EC_${k}`);
     for (const [k, v] of Object.entries(en.event_flags)) assert.equal((EF_MEMBERS as Record<string, number>)[k], v, `EF_${k}`);
   }

@@ -57,68 +57,88 @@ export const enum EC {
 }
 
 /** Parameter types (PT_*). ENUMFLAGS8..PID32 exist only in HEAD. */
-export const PT = {
-  NONE: 0,
-  INT8: 1,
-  INT16: 2,
-  INT32: 3,
-  INT64: 4,
-  UINT8: 5,
-  UINT16: 6,
-  UINT32: 7,
-  UINT64: 8,
-  CHARBUF: 9,
-  BYTEBUF: 10,
-  ERRNO: 11,
-  SOCKADDR: 12,
-  SOCKTUPLE: 13,
-  FD: 14,
-  PID: 15,
-  FDLIST: 16,
-  FSPATH: 17,
-  SYSCALLID: 18,
-  SIGTYPE: 19,
-  RELTIME: 20,
-  ABSTIME: 21,
-  PORT: 22,
-  L4PROTO: 23,
-  SOCKFAMILY: 24,
-  BOOL: 25,
-  IPV4ADDR: 26,
-  DYN: 27,
-  FLAGS8: 28,
-  FLAGS16: 29,
-  FLAGS32: 30,
-  UID: 31,
-  GID: 32,
-  DOUBLE: 33,
-  SIGSET: 34,
-  CHARBUFARRAY: 35,
-  CHARBUF_PAIR_ARRAY: 36,
-  IPV4NET: 37,
-  IPV6ADDR: 38,
-  IPV6NET: 39,
-  IPADDR: 40,
-  IPNET: 41,
-  MODE: 42,
-  FSRELPATH: 43,
-  ENUMFLAGS8: 44,
-  ENUMFLAGS16: 45,
-  ENUMFLAGS32: 46,
-  FD32: 47,
-  PID32: 48,
-} as const;
+export const enum PT {
+  NONE = 0,
+  INT8 = 1,
+  INT16 = 2,
+  INT32 = 3,
+  INT64 = 4,
+  UINT8 = 5,
+  UINT16 = 6,
+  UINT32 = 7,
+  UINT64 = 8,
+  CHARBUF = 9,
+  BYTEBUF = 10,
+  ERRNO = 11,
+  SOCKADDR = 12,
+  SOCKTUPLE = 13,
+  FD = 14,
+  PID = 15,
+  FDLIST = 16,
+  FSPATH = 17,
+  SYSCALLID = 18,
+  SIGTYPE = 19,
+  RELTIME = 20,
+  ABSTIME = 21,
+  PORT = 22,
+  L4PROTO = 23,
+  SOCKFAMILY = 24,
+  BOOL = 25,
+  IPV4ADDR = 26,
+  DYN = 27,
+  FLAGS8 = 28,
+  FLAGS16 = 29,
+  FLAGS32 = 30,
+  UID = 31,
+  GID = 32,
+  DOUBLE = 33,
+  SIGSET = 34,
+  CHARBUFARRAY = 35,
+  CHARBUF_PAIR_ARRAY = 36,
+  IPV4NET = 37,
+  IPV6ADDR = 38,
+  IPV6NET = 39,
+  IPADDR = 40,
+  IPNET = 41,
+  MODE = 42,
+  FSRELPATH = 43,
+  ENUMFLAGS8 = 44,
+  ENUMFLAGS16 = 45,
+  ENUMFLAGS32 = 46,
+  FD32 = 47,
+  PID32 = 48,
+}
+
+/** PT by member name: the event table's JSON names parameter types (`satisfies`: every member, no other). */
+export const PT_BY_NAME: Readonly<Record<string, number>> = {
+  NONE: PT.NONE, INT8: PT.INT8, INT16: PT.INT16, INT32: PT.INT32, INT64: PT.INT64, UINT8: PT.UINT8,
+  UINT16: PT.UINT16, UINT32: PT.UINT32, UINT64: PT.UINT64, CHARBUF: PT.CHARBUF, BYTEBUF: PT.BYTEBUF,
+  ERRNO: PT.ERRNO, SOCKADDR: PT.SOCKADDR, SOCKTUPLE: PT.SOCKTUPLE, FD: PT.FD, PID: PT.PID, FDLIST: PT.FDLIST,
+  FSPATH: PT.FSPATH, SYSCALLID: PT.SYSCALLID, SIGTYPE: PT.SIGTYPE, RELTIME: PT.RELTIME, ABSTIME: PT.ABSTIME,
+  PORT: PT.PORT, L4PROTO: PT.L4PROTO, SOCKFAMILY: PT.SOCKFAMILY, BOOL: PT.BOOL, IPV4ADDR: PT.IPV4ADDR,
+  DYN: PT.DYN, FLAGS8: PT.FLAGS8, FLAGS16: PT.FLAGS16, FLAGS32: PT.FLAGS32, UID: PT.UID, GID: PT.GID,
+  DOUBLE: PT.DOUBLE, SIGSET: PT.SIGSET, CHARBUFARRAY: PT.CHARBUFARRAY,
+  CHARBUF_PAIR_ARRAY: PT.CHARBUF_PAIR_ARRAY, IPV4NET: PT.IPV4NET, IPV6ADDR: PT.IPV6ADDR, IPV6NET: PT.IPV6NET,
+  IPADDR: PT.IPADDR, IPNET: PT.IPNET, MODE: PT.MODE, FSRELPATH: PT.FSRELPATH, ENUMFLAGS8: PT.ENUMFLAGS8,
+  ENUMFLAGS16: PT.ENUMFLAGS16, ENUMFLAGS32: PT.ENUMFLAGS32, FD32: PT.FD32, PID32: PT.PID32,
+} satisfies Record<keyof typeof PT, number>;
 
 /** Print formats (PF_*). */
-export const PF = {
-  NA: 0,
-  DEC: 1,
-  HEX: 2,
-  '10_PADDED_DEC': 3,
-  ID: 4,
-  DIR: 5,
-  OCT: 6,
-} as const;
+export const enum PF {
+  NA = 0,
+  DEC = 1,
+  HEX = 2,
+  '10_PADDED_DEC' = 3,
+  ID = 4,
+  DIR = 5,
+  OCT = 6,
+}
+
+/** PF by member name: the event table's JSON names print formats (`satisfies`: every member, no other). */
+export const PF_BY_NAME: Readonly<Record<string, number>> = {
+  NA: PF.NA, DEC: PF.DEC, HEX: PF.HEX, '10_PADDED_DEC': PF['10_PADDED_DEC'], ID: PF.ID, DIR: PF.DIR,
+  OCT: PF.OCT,
+} satisfies Record<keyof typeof PF, number>;
 
 /** Syscall table flags (UF_*), OLD driver/syscall_table.c. */
 export const UF = {
@@ -138,9 +158,9 @@ export const EVENT_MAX = 454;
 export const OLD_PPM_SC_MAX = 329;
 
 /** PT_* name (without prefix) by value, e.g. PT_NAMES[14] === 'FD'. */
-export const PT_NAMES: readonly string[] = invert(PT);
+export const PT_NAMES: readonly string[] = invert(PT_BY_NAME);
 /** PF_* name (without prefix) by value. */
-export const PF_NAMES: readonly string[] = invert(PF);
+export const PF_NAMES: readonly string[] = invert(PF_BY_NAME);
 
 // ---------------------------------------------------------------------------
 // Public types
@@ -258,13 +278,13 @@ function load<T>(file: string): T {
 }
 
 function typeValue(name: string): number {
-  const v = (PT as Readonly<Record<string, number>>)[name];
+  const v = PT_BY_NAME[name];
   if (v === undefined) throw new Error('tdig: unknown param type ' + name);
   return v;
 }
 
 function fmtValue(name: string): number {
-  const v = (PF as Readonly<Record<string, number>>)[name];
+  const v = PF_BY_NAME[name];
   if (v === undefined) throw new Error('tdig: unknown print format ' + name);
   return v;
 }

@@ -31,12 +31,12 @@ const NO_EVENT_TYPE = 0xffff;
  */
 export function filterEvent(engine: StateEngine, ev: EventView, test: ((ctx: StateEngine) => boolean) | undefined): FilterVerdict {
   const info = engine.begin(ev);
-  if (!info) return FilterVerdict.Unknown;
+  if (info === undefined) return FilterVerdict.Unknown;
   if (test === undefined) {
     engine.finish(ev, info);
     return FilterVerdict.Keep;
   }
-  if (ev.type === WRITE_X && engine.fd === undefined && engine.thread) {
+  if (ev.type === WRITE_X && engine.fd === undefined && engine.thread !== undefined) {
     engine.fd = engine.tables.getFd(engine.thread, engine.thread.lastEventFd);
   }
   if (info.flags & EF.MODIFIES_STATE) {
@@ -51,7 +51,7 @@ export function filterEvent(engine: StateEngine, ev: EventView, test: ((ctx: Sta
     return FilterVerdict.Keep;
   }
   const t = engine.thread;
-  if (t && (info.flags & EF.SKIPPARSERESET) === 0 && ev.type !== SCHEDSWITCH_6_E) t.lastEventType = NO_EVENT_TYPE;
+  if (t !== undefined && (info.flags & EF.SKIPPARSERESET) === 0 && ev.type !== SCHEDSWITCH_6_E) t.lastEventType = NO_EVENT_TYPE;
   return FilterVerdict.Drop;
 }
 

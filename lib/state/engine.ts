@@ -457,7 +457,7 @@ export class StateEngine implements Ctx {
    */
   begin(ev: EventView): EventInfo | undefined {
     const info = eventInfo(ev.type);
-    if (!info) return undefined;
+    if (info === undefined) return undefined;
     this.ev = ev;
     this.info = info;
     if (this.sectionInitPending) this.initSection();
@@ -479,7 +479,8 @@ export class StateEngine implements Ctx {
       this.fdsToRemoveCount = 0;
     }
     this.reset(ev, info);
-    this.fdNum = this.thread ? this.thread.lastEventFd : -1;
+    const t = this.thread;
+    this.fdNum = t !== undefined ? t.lastEventFd : -1;
     return info;
   }
 
@@ -498,16 +499,18 @@ export class StateEngine implements Ctx {
     const f = this.fd;
     this.fdNameChanged = f !== undefined && f.name !== f.oldName;
     // sinsp_evt::get_thread_info looks the thread up again when the event has none (e.g. an inverted clone)
-    if (!this.thread) this.thread = this.tables.threads.get(ev.tid);
-    this.fdNum = this.thread ? this.thread.lastEventFd : -1;
+    let t = this.thread;
+    if (t === undefined) this.thread = t = this.tables.threads.get(ev.tid);
+    this.fdNum = t !== undefined ? t.lastEventFd : -1;
     if (cleanup) this.cleanup(ev);
   }
 
   /** event_cleanup: an exit event releases the stored enter event. */
   cleanup(ev: EventView): void {
-    if ((ev.type & 1) === 1 && this.thread && this.thread.lastEnter) {
-      this.thread.lastEnter = null;
-      this.thread.lastEnterValid = false;
+    const t = this.thread;
+    if ((ev.type & 1) === 1 && t !== undefined && t.lastEnter !== null) {
+      t.lastEnter = null;
+      t.lastEnterValid = false;
     }
   }
 
@@ -536,7 +539,7 @@ export class StateEngine implements Ctx {
     const queryOs = !((KIND[etype]! & 4) !== 0 || etype === E.SCHEDSWITCH_6_E);
     const t = this.getThread(ev.tid, queryOs);
     if (t !== this.thread) this.thread = t;
-    if (etype === E.SCHEDSWITCH_6_E || !t) return undefined;
+    if (etype === E.SCHEDSWITCH_6_E || t === undefined) return undefined;
     if (queryOs) t.flags |= CL_ACTIVE;
     let f: Fd | undefined;
     if ((etype & 1) === 0) {
@@ -701,7 +704,7 @@ export class StateEngine implements Ctx {
   /** get_thread_ref: lookup, and a placeholder for an unknown tid when `create`. */
   getThread(tid: number, create: boolean): Thread | undefined {
     const t = this.tables.threads.get(tid);
-    if (t || !create || this.tables.threads.size >= MAX_THREADS) return t;
+    if (t !== undefined || !create || this.tables.threads.size >= MAX_THREADS) return t;
     const n = new Thread(tid, tid);
     n.ptid = -1;
     n.comm = '<NA>';
@@ -1758,4 +1761,4 @@ function shortParam(e: unknown, ev: EventView, info: EventInfo): unknown {
   return new DataError(`event ${ev.num} (${info.name} ${(ev.type & 1) === 0 ? '>' : '<'}): a parameter is shorter than its type needs`, `byte ${ev.streamOffset}`);
 }
 
-export { sanitize, PT };
+export { sanitize };
