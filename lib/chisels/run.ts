@@ -183,19 +183,20 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       tap?.header(b);
     },
     event(ev: EventView) {
-      const verdict = stateless ? filterEventStateless(sctx, ev, userTest ?? keepAll) : filterEvent(engine, ev, userTest);
+      // (booleans and optional functions compared explicitly: a bare truth test compiles to V8's generic one)
+      const verdict = stateless === true ? filterEventStateless(sctx, ev, userTest ?? keepAll) : filterEvent(engine, ev, userTest);
       if (verdict === FilterVerdict.Unknown) return true;
       tap?.event(ev, engine);
       lastEv = ev;
       last.hi = ev.tsHi;
       last.lo = ev.tsLo;
       try {
-        if (timed || first) timeout(ev);
+        if (timed === true || first === true) timeout(ev);
         if (verdict !== FilterVerdict.Keep || (ev.flags & 1) !== 0) return true;
         sawPassing = true;
-        if (own !== undefined && !own(ctx)) return true;
-        const r = onEvent ? onEvent(ctx) : true;
-        if (r !== false && formatter) formatter.writeLine(engine, out);
+        if (own !== undefined && own(ctx) !== true) return true;
+        const r = onEvent !== undefined ? onEvent(ctx) : true;
+        if (r !== false && formatter !== undefined) formatter.writeLine(engine, out);
       } catch (e) {
         fail(e);
       }

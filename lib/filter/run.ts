@@ -42,11 +42,12 @@ export function filterEvent(engine: StateEngine, ev: EventView, test: ((ctx: Sta
   if (info.flags & EF.MODIFIES_STATE) {
     // parsed before the filter; a dropped event skips the exit cleanup, as in sinsp::next
     engine.finish(ev, info, false);
-    if (!test(engine)) return FilterVerdict.Drop;
+    if (test(engine) !== true) return FilterVerdict.Drop;
     if ((ev.flags & 1) === 0) engine.cleanup(ev);
     return FilterVerdict.Keep;
   }
-  if (test(engine)) {
+  // (a call's result compared explicitly: a bare truth test of it compiles to V8's generic one)
+  if (test(engine) === true) {
     engine.finish(ev, info);
     return FilterVerdict.Keep;
   }

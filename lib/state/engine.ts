@@ -460,8 +460,9 @@ export class StateEngine implements Ctx {
     if (info === undefined) return undefined;
     this.ev = ev;
     this.info = info;
-    if (this.sectionInitPending) this.initSection();
-    if (!this.sawFirst) {
+    // (boolean fields compared explicitly: V8 compiles a bare truth test of a field to its generic one)
+    if (this.sectionInitPending === true) this.initSection();
+    if (this.sawFirst === false) {
       this.firstTs = ev.ts;
       this.sawFirst = true;
     }
@@ -554,7 +555,7 @@ export class StateEngine implements Ctx {
       t.enterTsLo = ev.tsLo;
       t.enterSet = true;
     } else {
-      if (t.enterSet) t.latency = (ev.tsHi - t.enterTsHi) * 4294967296 + (ev.tsLo - t.enterTsLo);
+      if (t.enterSet === true) t.latency = (ev.tsHi - t.enterTsHi) * 4294967296 + (ev.tsLo - t.enterTsLo);
       if (etype === t.lastEventType + 1) {
         t.lastEnterValid = true;
       } else {
@@ -736,7 +737,7 @@ export class StateEngine implements Ctx {
 
   private removeThread(tid: number, force: boolean): void {
     const t = this.tables.threads.get(tid);
-    if (!t) return;
+    if (t === undefined) return;
     if (t.nchilds !== 0 && !force) return;
     if (t.flags & CL_CLONE_THREAD) {
       const m = this.tables.threads.get(t.pid);
@@ -750,7 +751,7 @@ export class StateEngine implements Ctx {
 
   private storeEvent(): void {
     const t = this.thread;
-    if (!t) return;
+    if (t === undefined) return;
     const n = this.ev.copiedSize();
     let b = t.enterBuf;
     if (b === null || b.length < n) {
@@ -767,7 +768,7 @@ export class StateEngine implements Ctx {
    */
   private retrieveEnter(): EnterEvent | undefined {
     const t = this.thread;
-    if (!t || !t.lastEnterValid || !t.lastEnter) return undefined;
+    if (t === undefined || t.lastEnterValid === false || t.lastEnter === null) return undefined;
     if (t.lastEnter[20]! + (t.lastEnter[21]! << 8) !== this.ev.type - 1) {
       t.lastEnterValid = false;
       return undefined;
@@ -791,7 +792,7 @@ export class StateEngine implements Ctx {
 
   private addFd(t: Thread, num: number, f: Fd): Fd | undefined {
     const table = this.tables.fdTable(t);
-    if (!table) return undefined;
+    if (table === undefined) return undefined;
     const old = table.get(num);
     let res: Fd;
     if (old) {
@@ -948,7 +949,7 @@ export class StateEngine implements Ctx {
     const etype = ev.type;
     if (this.p64(0) < 0) return;
     const t = this.thread;
-    if (!t) return;
+    if (t === undefined) return;
     t.exe = this.pStr(1);
     if (etype === E.EXECVE_8_X || etype === E.EXECVE_13_X || etype === E.EXECVE_14_X) t.comm = t.exe;
     else t.comm = this.pStr(13);
@@ -1006,7 +1007,7 @@ export class StateEngine implements Ctx {
     if (len !== 0 && b[off] === 0x2f) return '.';
     if (dirfd === AT_FDCWD) return this.tables.cwd(t);
     this.fd = this.tables.getFd(t, dirfd);
-    if (!this.fd) return '<UNKNOWN>';
+    if (this.fd === undefined) return '<UNKNOWN>';
     return this.fd.name + '/';
   }
 
@@ -1018,7 +1019,7 @@ export class StateEngine implements Ctx {
     const ev = this.ev;
     const etype = ev.type;
     const t = this.thread;
-    if (!t) return;
+    if (t === undefined) return;
     const enter = this.retrieveEnter();
     const fd = this.p64(0);
     let nb = ev.buf;
@@ -1043,7 +1044,7 @@ export class StateEngine implements Ctx {
       }
       sdir = this.tables.cwd(t);
     } else if (etype === E.OPENAT_X) {
-      if (!enter) return;
+      if (enter === undefined) return;
       nb = enter.bytes;
       no = enter.off(1);
       nl = enter.len(1);
@@ -1113,13 +1114,13 @@ export class StateEngine implements Ctx {
     const fd = this.p64(0);
     if (fd < 0 || !this.thread) return;
     const enter = this.retrieveEnter();
-    if (!enter) return;
+    if (enter === undefined) return;
     this.addSocket(fd, enter.u32(0), enter.u32(1), enter.u32(2));
   }
 
   private parseBindExit(): void {
     const f = this.fd;
-    if (!f) return;
+    if (f === undefined) return;
     if (this.p64(0) < 0) return;
     const addr = this.pBytes(1);
     if (addr.length === 0) return;
@@ -1158,7 +1159,7 @@ export class StateEngine implements Ctx {
 
   private parseConnectEnter(): void {
     const f = this.fd;
-    if (!f) return;
+    if (f === undefined) return;
     if (this.nparams() < 2) return;
     const addr = this.pBytes(1);
     if (addr.length === 0) return;
@@ -1189,7 +1190,7 @@ export class StateEngine implements Ctx {
 
   private parseConnectExit(): void {
     const f = this.fd;
-    if (!f) return;
+    if (f === undefined) return;
     const res = this.p64(0);
     if (res < 0 && res !== -SE_EINPROGRESS) return;
     f.flags |= FDF_SOCKET_CONNECTED;
@@ -1225,7 +1226,7 @@ export class StateEngine implements Ctx {
 
   private parseAcceptExit(): void {
     const t = this.thread;
-    if (!t) return;
+    if (t === undefined) return;
     const fd = this.p64(0);
     if (fd < 0) return;
     t.lastEventFd = fd;
@@ -1260,9 +1261,9 @@ export class StateEngine implements Ctx {
 
   private parseCloseEnter(): void {
     const t = this.thread;
-    if (!t) return;
+    if (t === undefined) return;
     this.fd = this.tables.getFd(t, t.lastEventFd);
-    if (!this.fd) return;
+    if (this.fd === undefined) return;
     this.fd.flags |= FDF_CLOSE_IN_PROGRESS;
   }
 
@@ -1270,14 +1271,14 @@ export class StateEngine implements Ctx {
     const res = this.p64(0);
     const t = this.thread;
     if (res >= 0) {
-      if (!this.fd || !t) return;
+      if (this.fd === undefined || t === undefined) return;
       if (this.fd.flags & FDF_CLOSE_CANCELED) {
         this.fd.flags &= ~FDF_CLOSE_CANCELED;
         if (this.tables.getFd(t, CANCELED_FD_NUMBER)) this.scheduleFdRemoval(t, CANCELED_FD_NUMBER);
       } else {
         this.scheduleFdRemoval(t, t.lastEventFd);
       }
-    } else if (this.fd) {
+    } else if (this.fd !== undefined) {
       this.fd.flags &= ~FDF_CLOSE_IN_PROGRESS;
     }
   }
@@ -1285,7 +1286,7 @@ export class StateEngine implements Ctx {
   private parsePipeExit(): void {
     if (this.p64(0) < 0) return;
     const t = this.thread;
-    if (!t) return;
+    if (t === undefined) return;
     const fd1 = this.p64(1);
     const fd2 = this.p64(2);
     const ino = this.nparams() > 3 ? this.ev.buf.readBigUInt64LE(this.ev.paramOff(3)) : 0n;
@@ -1300,7 +1301,7 @@ export class StateEngine implements Ctx {
   private parseSocketpairExit(): void {
     if (this.p64(0) < 0) return;
     const t = this.thread;
-    if (!t) return;
+    if (t === undefined) return;
     const fd1 = this.p64(1);
     const fd2 = this.p64(2);
     const f = new Fd();
@@ -1315,7 +1316,7 @@ export class StateEngine implements Ctx {
 
   private addSimpleFd(type: number): void {
     const t = this.thread;
-    if (!t) return;
+    if (t === undefined) return;
     const fd = this.p64(0);
     if (fd < 0) return;
     const f = new Fd();
@@ -1325,7 +1326,7 @@ export class StateEngine implements Ctx {
 
   private parseChdirExit(): void {
     const t = this.thread;
-    if (!t) return;
+    if (t === undefined) return;
     if (this.p64(0) >= 0 && this.nparams() > 1) this.setCwd(t, this.pStr(1));
   }
 
@@ -1346,12 +1347,12 @@ export class StateEngine implements Ctx {
 
   private parseDupExit(): void {
     const t = this.thread;
-    if (!t) return;
+    if (t === undefined) return;
     const res = this.p64(0);
     if (res < 0) return;
     if (res === 0) t.flags |= CL_PIPE_DST;
     if (res === 1) t.flags |= CL_PIPE_SRC;
-    if (!this.fd) return;
+    if (this.fd === undefined) return;
     this.fd = this.addFd(t, res, this.fd.clone());
   }
 
@@ -1363,20 +1364,20 @@ export class StateEngine implements Ctx {
 
   private parseFcntlExit(): void {
     const t = this.thread;
-    if (!t) return;
+    if (t === undefined) return;
     const res = this.p64(0);
     if (res < 0 || !this.fd) return;
     const enter = this.retrieveEnter();
-    if (!enter) return;
+    if (enter === undefined) return;
     this.fd = this.addFd(t, res, this.fd.clone());
   }
 
   private parseSetId(uid: boolean, _idx: number): void {
     const t = this.thread;
-    if (!t) return;
+    if (t === undefined) return;
     if (this.p64(0) < 0) return;
     const enter = this.retrieveEnter();
-    if (!enter) return;
+    if (enter === undefined) return;
     const v = enter.u32(0);
     if (v === 0xffffffff) return;
     const m = this.tables.mainThread(t);
@@ -1387,7 +1388,7 @@ export class StateEngine implements Ctx {
 
   private parseChrootExit(): void {
     const t = this.thread;
-    if (!t) return;
+    if (t === undefined) return;
     if (this.p64(0) === 0 && this.nparams() > 1) {
       const p = this.pStr(1);
       t.root = concatenatePaths(t.root, p);
@@ -1396,14 +1397,14 @@ export class StateEngine implements Ctx {
 
   private parseSetsidExit(): void {
     const t = this.thread;
-    if (!t) return;
+    if (t === undefined) return;
     const res = this.p64(0);
     if (res >= 0) t.sid = res;
   }
 
   private parseRwExit(info: EventInfo): void {
     const f = this.fd;
-    if (!f) return;
+    if (f === undefined) return;
     const res = this.p64(0);
     if (res < 0) return;
     const etype = this.ev.type;
@@ -1419,7 +1420,7 @@ export class StateEngine implements Ctx {
     } else {
       if ((etype === E.SENDTO_X || etype === E.SENDMSG_X) && (f.name.length === 0 || !f.isTcpSocket())) {
         const enter = this.retrieveEnter();
-        if (!enter) return;
+        if (enter === undefined) return;
         if (enter.nparams <= 2) return;
         const tuple = enter.paramBytes(2);
         if (this.updateFd(f, tuple)) this.renameAfterTuple(f, false, tuple);
@@ -1458,7 +1459,7 @@ export class StateEngine implements Ctx {
 
   private isBoundToPort(t: Thread, port: number): boolean {
     const table = this.tables.fdTable(t);
-    if (!table) return false;
+    if (table === undefined) return false;
     for (const f of table.values()) {
       if (f.type === FD_IPV4_SOCK && f.sock.readUInt16LE(10) === port) return true;
       if (f.type === FD_IPV4_SERVSOCK && f.sock.readUInt16LE(4) === port) return true;
@@ -1468,7 +1469,7 @@ export class StateEngine implements Ctx {
 
   private usesClientPort(t: Thread, port: number): boolean {
     const table = this.tables.fdTable(t);
-    if (!table) return false;
+    if (table === undefined) return false;
     for (const f of table.values()) if (f.type === FD_IPV4_SOCK && f.sock.readUInt16LE(8) === port) return true;
     return false;
   }
