@@ -3,7 +3,7 @@
 // afterwards; any other event is filtered BEFORE it is parsed, and one that fails is not parsed at all
 // and leaves its thread's last event type at PPM_EVENT_MAX, so the next exit does not pair with it.
 // A write exit gets the fd of its thread's last enter before filtering, even unpaired (sysdig checks
-// whether it writes to a tracer fd there).
+// whether it writes to a tracer fd there): StateEngine.begin does that when told the event is filtered.
 
 import { EF, eventInfo, type EventInfo } from '../events/table.js';
 import type { EventView } from '../scap/event.js';
@@ -20,8 +20,6 @@ export const enum FilterVerdict {
 
 /** sched_switch (v6) leaves the thread's last event type alone */
 const SCHEDSWITCH_6_E = 152;
-/** write exit: libsinsp looks its fd up before filtering, paired or not (its tracer check) */
-const WRITE_X = 9;
 /** no exit type is PPM_EVENT_MAX + 1 */
 const NO_EVENT_TYPE = 0xffff;
 
@@ -30,14 +28,11 @@ const NO_EVENT_TYPE = 0xffff;
  * does not know). After Keep, and after Drop of an EF_MODIFIES_STATE event, the event was parsed.
  */
 export function filterEvent(engine: StateEngine, ev: EventView, test: ((ctx: StateEngine) => boolean) | undefined): FilterVerdict {
-  const info = engine.begin(ev);
+  const info = engine.begin(ev, test !== undefined);
   if (info === undefined) return FilterVerdict.Unknown;
   if (test === undefined) {
     engine.finish(ev, info);
     return FilterVerdict.Keep;
-  }
-  if (ev.type === WRITE_X && engine.fd === undefined && engine.thread !== undefined) {
-    engine.fd = engine.tables.getFd(engine.thread, engine.thread.lastEventFd);
   }
   if (info.flags & EF.MODIFIES_STATE) {
     // parsed before the filter; a dropped event skips the exit cleanup, as in sinsp::next

@@ -454,8 +454,10 @@ export class StateEngine implements Ctx {
   /**
    * First half of process(): deferred removals and the per-event reset. Fields may be read after it
    * (libsinsp filters events without EF_MODIFIES_STATE before parsing them); finish() parses.
+   * `filtered`: a filter is about to test the event; libsinsp then gives a write exit the fd of its thread's
+   * last enter even when the two do not pair (its check for a tracer's writes, before filtering).
    */
-  begin(ev: EventView): EventInfo | undefined {
+  begin(ev: EventView, filtered = false): EventInfo | undefined {
     const info = eventInfo(ev.type);
     if (info === undefined) return undefined;
     this.ev = ev;
@@ -479,7 +481,7 @@ export class StateEngine implements Ctx {
       }
       this.fdsToRemoveCount = 0;
     }
-    this.reset(ev, info);
+    this.reset(ev, info, filtered);
     const t = this.thread;
     this.fdNum = t !== undefined ? t.lastEventFd : -1;
     return info;
@@ -521,15 +523,15 @@ export class StateEngine implements Ctx {
   }
 
   /** sinsp_parser::reset */
-  private reset(ev: EventView, info: EventInfo): void {
+  private reset(ev: EventView, info: EventInfo, filtered: boolean): void {
     // stored only when it changes: an enter and its exit, and runs of reads, share their fd, and storing an
     // fd made since the last scavenge into the (old) engine calls V8's write barrier
-    const f = this.resetThread(ev, info);
+    const f = this.resetThread(ev, info, filtered);
     if (f !== this.fd) this.fd = f;
   }
 
   /** reset() but the event's fd, which it returns. */
-  private resetThread(ev: EventView, info: EventInfo): Fd | undefined {
+  private resetThread(ev: EventView, info: EventInfo, filtered: boolean): Fd | undefined {
     const etype = ev.type;
     this.lastErrorCode = 0;
     const eflags = info.flags;
@@ -560,7 +562,9 @@ export class StateEngine implements Ctx {
         t.lastEnterValid = true;
       } else {
         t.lastEnterValid = false;
-        if (t.lastEventType !== E.TRACER_E) return undefined;
+        // (the unpaired write exit of a filtered event: here, on a path every unpaired exit takes, rather than
+        // in filterEvent, where its first use after V8 had optimized the reader deoptimized it)
+        if (t.lastEventType !== E.TRACER_E) return filtered && etype === E.WRITE_X ? this.tables.getFd(t, t.lastEventFd) : undefined;
       }
       if (ev.nparams !== 0 && RES_FIRST[etype] === 1) {
         const res = readI64(ev.buf, ev.lensOff + ev.nparams * ev.lenSize);
@@ -941,7 +945,7 @@ export class StateEngine implements Ctx {
     if (v20) t.setCgroupBytes(this.pBytes(14));
     t.cloneTs = ev.ts;
     this.addThread(t);
-    if (collision) this.reset(ev, this.info);
+    if (collision) this.reset(ev, this.info, false);
   }
 
   private parseExecveExit(): void {
