@@ -46,6 +46,11 @@ const TWO32 = 4294967296;
 // ---------------------------------------------------------------------------------------------------
 // Bounds-checked cursor
 
+/** The little-endian int32 at b[p] (the caller checked the bounds). */
+function i32At(b: Buffer, p: number): number {
+  return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+}
+
 class Cursor {
   pos: number;
   /** reads may not pass this offset (inside buf) */
@@ -89,17 +94,15 @@ class Cursor {
     return b[p]! | (b[p + 1]! << 8);
   }
   u32(): number {
-    return this.i32() >>> 0;
+    return i32At(this.buf, this.need(4)) >>> 0;
   }
   i32(): number {
-    const b = this.buf;
-    const p = this.need(4);
-    return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+    return i32At(this.buf, this.need(4));
   }
   /** signed 64-bit as a number (exact up to 2^53) */
   i64n(): number {
-    const lo = this.u32();
-    return this.i32() * TWO32 + lo;
+    const p = this.need(8);
+    return i32At(this.buf, p + 4) * TWO32 + (i32At(this.buf, p) >>> 0);
   }
   i64(): bigint {
     return this.buf.readBigInt64LE(this.need(8));
