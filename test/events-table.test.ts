@@ -6,9 +6,7 @@ import {
   EVENT_MAX,
   OLD_EVENT_MAX,
   PF,
-  PF_BY_NAME,
   PT,
-  PT_BY_NAME,
   PT_NAMES,
   SOURCE_ENUMS,
   dynamicTable,
@@ -30,8 +28,24 @@ function paramNames(id: number, head = false): string[] {
   return e.params.map((p) => p.name);
 }
 
-// Every member of the const enums EC and EF (tsc writes their numbers into the code, so there is no object to
+// Every member of the const enums PT, PF, EC and EF (tsc writes their numbers into the code, so there is no object to
 // list): `satisfies` makes the compiler refuse a list that misses a member or names one that does not exist.
+const PT_MEMBERS = {
+  NONE: PT.NONE, INT8: PT.INT8, INT16: PT.INT16, INT32: PT.INT32, INT64: PT.INT64, UINT8: PT.UINT8,
+  UINT16: PT.UINT16, UINT32: PT.UINT32, UINT64: PT.UINT64, CHARBUF: PT.CHARBUF, BYTEBUF: PT.BYTEBUF,
+  ERRNO: PT.ERRNO, SOCKADDR: PT.SOCKADDR, SOCKTUPLE: PT.SOCKTUPLE, FD: PT.FD, PID: PT.PID, FDLIST: PT.FDLIST,
+  FSPATH: PT.FSPATH, SYSCALLID: PT.SYSCALLID, SIGTYPE: PT.SIGTYPE, RELTIME: PT.RELTIME, ABSTIME: PT.ABSTIME,
+  PORT: PT.PORT, L4PROTO: PT.L4PROTO, SOCKFAMILY: PT.SOCKFAMILY, BOOL: PT.BOOL, IPV4ADDR: PT.IPV4ADDR,
+  DYN: PT.DYN, FLAGS8: PT.FLAGS8, FLAGS16: PT.FLAGS16, FLAGS32: PT.FLAGS32, UID: PT.UID, GID: PT.GID,
+  DOUBLE: PT.DOUBLE, SIGSET: PT.SIGSET, CHARBUFARRAY: PT.CHARBUFARRAY,
+  CHARBUF_PAIR_ARRAY: PT.CHARBUF_PAIR_ARRAY, IPV4NET: PT.IPV4NET, IPV6ADDR: PT.IPV6ADDR, IPV6NET: PT.IPV6NET,
+  IPADDR: PT.IPADDR, IPNET: PT.IPNET, MODE: PT.MODE, FSRELPATH: PT.FSRELPATH, ENUMFLAGS8: PT.ENUMFLAGS8,
+  ENUMFLAGS16: PT.ENUMFLAGS16, ENUMFLAGS32: PT.ENUMFLAGS32, FD32: PT.FD32, PID32: PT.PID32,
+} satisfies Record<keyof typeof PT, number>;
+const PF_MEMBERS = {
+  NA: PF.NA, DEC: PF.DEC, HEX: PF.HEX, '10_PADDED_DEC': PF['10_PADDED_DEC'], ID: PF.ID, DIR: PF.DIR,
+  OCT: PF.OCT,
+} satisfies Record<keyof typeof PF, number>;
 const EC_MEMBERS = {
   UNKNOWN: EC.UNKNOWN, OTHER: EC.OTHER, FILE: EC.FILE, NET: EC.NET, IPC: EC.IPC, MEMORY: EC.MEMORY,
   PROCESS: EC.PROCESS, SLEEP: EC.SLEEP, SYSTEM: EC.SYSTEM, SIGNAL: EC.SIGNAL, USER: EC.USER, TIME: EC.TIME,
@@ -51,9 +65,9 @@ test('constants match the enums extracted from the sources', () => {
   for (const rev of ['old', 'head'] as const) {
     const en = SOURCE_ENUMS[rev];
     for (const [k, v] of Object.entries(en.param_types)) {
-      if (k !== 'MAX') assert.equal(PT_BY_NAME[k], v, `PT_${k}`);
+      if (k !== 'MAX') assert.equal((PT_MEMBERS as Record<string, number>)[k], v, `PT_${k}`);
     }
-    for (const [k, v] of Object.entries(en.print_formats)) assert.equal(PF_BY_NAME[k], v, `PF_${k}`);
+    for (const [k, v] of Object.entries(en.print_formats)) assert.equal((PF_MEMBERS as Record<string, number>)[k], v, `PF_${k}`);
     for (const [k, v] of Object.entries(en.categories)) assert.equal((EC_MEMBERS as Record<string, number>)[k], v, `EC_${k}`);
     for (const [k, v] of Object.entries(en.event_flags)) assert.equal((EF_MEMBERS as Record<string, number>)[k], v, `EF_${k}`);
   }

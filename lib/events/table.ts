@@ -109,20 +109,6 @@ export const enum PT {
   PID32 = 48,
 }
 
-/** PT by member name: the event table's JSON names parameter types (`satisfies`: every member, no other). */
-export const PT_BY_NAME: Readonly<Record<string, number>> = {
-  NONE: PT.NONE, INT8: PT.INT8, INT16: PT.INT16, INT32: PT.INT32, INT64: PT.INT64, UINT8: PT.UINT8,
-  UINT16: PT.UINT16, UINT32: PT.UINT32, UINT64: PT.UINT64, CHARBUF: PT.CHARBUF, BYTEBUF: PT.BYTEBUF,
-  ERRNO: PT.ERRNO, SOCKADDR: PT.SOCKADDR, SOCKTUPLE: PT.SOCKTUPLE, FD: PT.FD, PID: PT.PID, FDLIST: PT.FDLIST,
-  FSPATH: PT.FSPATH, SYSCALLID: PT.SYSCALLID, SIGTYPE: PT.SIGTYPE, RELTIME: PT.RELTIME, ABSTIME: PT.ABSTIME,
-  PORT: PT.PORT, L4PROTO: PT.L4PROTO, SOCKFAMILY: PT.SOCKFAMILY, BOOL: PT.BOOL, IPV4ADDR: PT.IPV4ADDR,
-  DYN: PT.DYN, FLAGS8: PT.FLAGS8, FLAGS16: PT.FLAGS16, FLAGS32: PT.FLAGS32, UID: PT.UID, GID: PT.GID,
-  DOUBLE: PT.DOUBLE, SIGSET: PT.SIGSET, CHARBUFARRAY: PT.CHARBUFARRAY,
-  CHARBUF_PAIR_ARRAY: PT.CHARBUF_PAIR_ARRAY, IPV4NET: PT.IPV4NET, IPV6ADDR: PT.IPV6ADDR, IPV6NET: PT.IPV6NET,
-  IPADDR: PT.IPADDR, IPNET: PT.IPNET, MODE: PT.MODE, FSRELPATH: PT.FSRELPATH, ENUMFLAGS8: PT.ENUMFLAGS8,
-  ENUMFLAGS16: PT.ENUMFLAGS16, ENUMFLAGS32: PT.ENUMFLAGS32, FD32: PT.FD32, PID32: PT.PID32,
-} satisfies Record<keyof typeof PT, number>;
-
 /** Print formats (PF_*). */
 export const enum PF {
   NA = 0,
@@ -133,12 +119,6 @@ export const enum PF {
   DIR = 5,
   OCT = 6,
 }
-
-/** PF by member name: the event table's JSON names print formats (`satisfies`: every member, no other). */
-export const PF_BY_NAME: Readonly<Record<string, number>> = {
-  NA: PF.NA, DEC: PF.DEC, HEX: PF.HEX, '10_PADDED_DEC': PF['10_PADDED_DEC'], ID: PF.ID, DIR: PF.DIR,
-  OCT: PF.OCT,
-} satisfies Record<keyof typeof PF, number>;
 
 /** Syscall table flags (UF_*), OLD driver/syscall_table.c. */
 export const UF = {
@@ -157,10 +137,6 @@ export const EVENT_MAX = 454;
 /** OLD PPM_SC_MAX; 0.29.3 renders a SYSCALLID >= this as "<unknown syscall>". */
 export const OLD_PPM_SC_MAX = 329;
 
-/** PT_* name (without prefix) by value, e.g. PT_NAMES[14] === 'FD'. */
-export const PT_NAMES: readonly string[] = invert(PT_BY_NAME);
-/** PF_* name (without prefix) by value. */
-export const PF_NAMES: readonly string[] = invert(PF_BY_NAME);
 
 // ---------------------------------------------------------------------------
 // Public types
@@ -305,6 +281,16 @@ function buildEvent(e: RawEvent): EventInfo {
 const rawTable = load<RawEventTable>('event-table.json');
 /** The raw enum maps from the sources, per revision (names without prefix). */
 export const SOURCE_ENUMS: Readonly<{ old: RawEnums; head: RawEnums }> = rawTable.enums;
+/**
+ * Parameter types and print formats by name, as the JSON's events name them: HEAD's enums hold every name
+ * (PT and PF are const enums, with no object to look names up in; the tests check both against these).
+ */
+const PT_BY_NAME: Readonly<Record<string, number>> = rawTable.enums.head.param_types;
+const PF_BY_NAME: Readonly<Record<string, number>> = rawTable.enums.head.print_formats;
+/** PT_* name (without prefix) by value, e.g. PT_NAMES[14] === 'FD' (PT_MAX itself left out). */
+export const PT_NAMES: readonly string[] = invert(PT_BY_NAME).slice(0, PT_BY_NAME['MAX']);
+/** PF_* name (without prefix) by value. */
+export const PF_NAMES: readonly string[] = invert(PF_BY_NAME);
 
 /** Entries built so far, per revision (undefined: not built yet); filled (not holey) to keep lookups fast. */
 const OLD_EVENTS: (EventInfo | undefined)[] = new Array<EventInfo | undefined>(rawTable.old.length).fill(undefined);

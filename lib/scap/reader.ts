@@ -17,7 +17,7 @@ import {
   MAX_EVENT_BLOCK_BODY,
   SHB,
 } from './blocks.js';
-import { EventView, u32, v1Nparams } from './event.js';
+import { EventView, u32, v1Nparams, viewOf } from './event.js';
 
 /** Option code of the per-event trailer that carries an event's original number (u64). */
 export const NUM_OPTION = 0x7464;
@@ -74,7 +74,7 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
   const ev = new EventView();
   let buf: Buffer = Buffer.alloc(0);
   /** the walk's view of buf (made when buf changes, not for each call of the walk) */
-  let dv = new DataView(buf.buffer, buf.byteOffset, 0);
+  let dv = viewOf(buf);
   let dvOf = buf;
   let pos = 0;
   /** stream offset of buf[0] */
@@ -193,7 +193,7 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
     if (sawSection && need === 8) {
       // the hot path, in its own function so that its optimized code never meets the rare paths below
       if (dvOf !== buf) {
-        dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+        dv = viewOf(buf);
         dvOf = buf;
       }
       const lim = pending !== null ? bridgeRest : buf.length;

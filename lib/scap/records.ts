@@ -14,6 +14,7 @@
 
 import { DataError } from '../cli/errors.js';
 import { BYTE_ORDER_MAGIC } from './blocks.js';
+import { readI64, u32 } from './event.js';
 import { FdKind } from './types.js';
 import type {
   FdList,
@@ -45,11 +46,6 @@ const TWO32 = 4294967296;
 
 // ---------------------------------------------------------------------------------------------------
 // Bounds-checked cursor
-
-/** The little-endian int32 at b[p] (the caller checked the bounds). */
-function i32At(b: Buffer, p: number): number {
-  return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
-}
 
 class Cursor {
   pos: number;
@@ -94,15 +90,14 @@ class Cursor {
     return b[p]! | (b[p + 1]! << 8);
   }
   u32(): number {
-    return i32At(this.buf, this.need(4)) >>> 0;
+    return u32(this.buf, this.need(4));
   }
   i32(): number {
-    return i32At(this.buf, this.need(4));
+    return u32(this.buf, this.need(4)) | 0;
   }
   /** signed 64-bit as a number (exact up to 2^53) */
   i64n(): number {
-    const p = this.need(8);
-    return i32At(this.buf, p + 4) * TWO32 + (i32At(this.buf, p) >>> 0);
+    return readI64(this.buf, this.need(8));
   }
   i64(): bigint {
     return this.buf.readBigInt64LE(this.need(8));
