@@ -28,6 +28,7 @@ import { processClass } from '../lib/fields/proc.js';
 import { userClass, groupClass } from '../lib/fields/user.js';
 import { containerClass, globMatch } from '../lib/fields/container.js';
 import { fdClass, concatenatePaths } from '../lib/fields/fd.js';
+import { concatenatePathBytes } from '../lib/events/render.js';
 import { fdlistClass, ipv6ToString } from '../lib/fields/fdlist.js';
 import { syslogClass, parseSyslog } from '../lib/fields/syslog.js';
 
@@ -309,6 +310,39 @@ test('concatenatePaths follows libsinsp', () => {
   assert.equal(concatenatePaths('/a/', '/etc/'), '/etc');
   assert.equal(concatenatePaths('/a/', ''), ''); // an empty name is not relative
   assert.equal(concatenatePaths('/a/', 'b..c'), '/a/b..c');
+});
+
+test('concatenatePathBytes: a joined path found again is what the join makes, whatever the base and bytes after the NUL', () => {
+  // the join of the path's text with the base, computed afresh (concatenatePaths on a string)
+  const fresh = (base: string, b: Buffer, off: number, len: number): string => {
+    if (base.length + len + 1 > 1024) return '/PATH_TOO_LONG';
+    let end = off;
+    while (end < off + len && b[end] !== 0) end++;
+    const p = b.toString('latin1', off, end);
+    // a lone NUL joins with the base (libsinsp tests the byte length); '.' there resolves to the same
+    if (len !== 0 && p.length === 0) return concatenatePaths(base, '.');
+    return len !== 0 && p.charCodeAt(0) !== 0x2f ? concatenatePaths(base, p) : concatenatePaths('', p);
+  };
+  const cases: [string, Buffer][] = [];
+  const names = ['/etc/passwd', 'rel/x', '../up', './a//b/', '', '/', 'a', 'ab', '/proc/1234/stat', '/proc/5678/stat', '/proc/1234/stst', 'x\x01y'];
+  for (const n of names) {
+    cases.push(['/home/u/', Buffer.from(n + '\0', 'latin1')]);
+    cases.push(['/srv/', Buffer.from(n + '\0', 'latin1')]);
+    cases.push(['/home/v/', Buffer.from(n + '\0', 'latin1')]); // a base of the same length
+    cases.push(['/home/u/', Buffer.from(n, 'latin1')]); // no NUL: the parameter's end ends it
+    cases.push(['/home/u/', Buffer.from(n + '\0junk', 'latin1')]); // bytes after the NUL do not count
+    cases.push(['/home/u/', Buffer.from(n + '\0\0', 'latin1')]);
+  }
+  // same length and ends, different middles (one hash), beyond the chain's bound
+  for (let i = 0; i < 40; i++) cases.push(['/', Buffer.from(`/proc/${String(1000 + i * 37)}0/stat\0`, 'latin1')]);
+  cases.push(['/'.repeat(1000), Buffer.from('abcdefghijklmnopqrstuvwxyz\0', 'latin1')]);
+  for (let round = 0; round < 3; round++) {
+    for (const [base, b] of cases) {
+      // the path at an offset inside a larger buffer, as in an event
+      const big = Buffer.concat([Buffer.from('/zz'), b, Buffer.from('/tail\0')]);
+      assert.equal(concatenatePathBytes(base, big, 3, b.length), fresh(base, big, 3, b.length), `${JSON.stringify(b.toString('latin1'))} on ${base.slice(0, 20)}`);
+    }
+  }
 });
 
 test('fd.cip/sip/cport/sport follow the client->server tuple; role none is missing', () => {
