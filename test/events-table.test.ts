@@ -10,6 +10,8 @@ import {
   PT_NAMES,
   SOURCE_ENUMS,
   dynamicTable,
+  paramIndexFor,
+  paramIndexIn,
   errnoName,
   eventInfo,
   eventTypeNames,
@@ -188,4 +190,30 @@ test('x86_64 syscall routing (OLD)', () => {
   assert.deepEqual([byName.get('openat')?.enter, byName.get('openat')?.exit], [306, 307]);
   const cg = byName.get('clock_gettime');
   assert.deepEqual([cg?.nr, cg?.enter, cg?.exit, cg?.ppmSc], [228, 0, 1, 176]);
+});
+
+test('paramIndexIn: the first parameter of a name, per event type, as a scan of the entry finds it', () => {
+  const names = new Set<string>(['no_such_param']);
+  for (let id = 0; id <= EVENT_MAX; id++) for (const p of eventInfo(id)?.params ?? []) names.add(p.name);
+  for (const name of names) {
+    const pi = paramIndexFor(name);
+    assert.equal(paramIndexFor(name), pi, 'one ParamIndex per name');
+    for (let round = 0; round < 2; round++) {
+      for (let id = 0; id <= EVENT_MAX; id++) {
+        const info = eventInfo(id);
+        if (info === undefined) continue;
+        assert.equal(paramIndexIn(info, pi), info.params.findIndex((p) => p.name === name), `${info.name} ${id} ${name}`);
+      }
+    }
+  }
+  // an entry that is not the table's own (HEAD's entry of an old id, a copy) is scanned
+  for (let id = 0; id < OLD_EVENT_MAX; id++) {
+    const head = headEventInfo(id);
+    if (head === undefined || head === eventInfo(id)) continue;
+    for (const p of head.params) assert.equal(paramIndexIn(head, paramIndexFor(p.name)), head.params.findIndex((q) => q.name === p.name));
+  }
+  const own = eventInfo(3)!;
+  const copy = { ...own, params: [...own.params].reverse() };
+  const name = own.params[0]!.name;
+  assert.equal(paramIndexIn(copy, paramIndexFor(name)), copy.params.findIndex((p) => p.name === name));
 });

@@ -97,7 +97,7 @@ function ctx(o: CtxOpts): Ctx {
     bufferFormat: BufferFormat.Normal,
     maxBufLen: 80,
     paramText: (i) => o.texts?.[i] ?? { text: '', resolved: '' },
-    paramIndex: (name) => info.params.findIndex((p) => p.name === name),
+    paramIndex: (pi) => info.params.findIndex((p) => p.name === pi.name),
   };
 }
 

@@ -345,6 +345,48 @@ export function eventInfo(id: number): EventInfo | undefined {
   return e !== undefined ? e : loadEvent(id);
 }
 
+/**
+ * A parameter name's index in each event type's entry, looked up once per type: a field such as
+ * evt.rawarg.res looks its parameter up on every event, and the scan of the entry's names cost more than
+ * the rest of the field. `t`: per event id, the first parameter of that name (-1: none; -2: not looked up).
+ */
+export interface ParamIndex {
+  readonly name: string;
+  t: Int16Array | undefined;
+}
+
+const PARAM_INDEX = new Map<string, ParamIndex>();
+
+/** The ParamIndex of a parameter name (one per name: hold it, and look events up with paramIndexIn). */
+export function paramIndexFor(name: string): ParamIndex {
+  let p = PARAM_INDEX.get(name);
+  if (p === undefined) PARAM_INDEX.set(name, (p = { name, t: undefined }));
+  return p;
+}
+
+function scanParams(info: EventInfo, name: string): number {
+  const ps = info.params;
+  for (let i = 0; i < ps.length; i++) if (ps[i]!.name === name) return i;
+  return -1;
+}
+
+/** The index of info's first parameter named p.name, or -1. */
+export function paramIndexIn(info: EventInfo, p: ParamIndex): number {
+  const id = info.id;
+  // an entry that is not the table's own for its id (headEventInfo's of an old id) is scanned
+  if (!(id >= 0 && id < EVENTS.length) || EVENTS[id] !== info) return scanParams(info, p.name);
+  let t = p.t;
+  if (t === undefined) p.t = t = new Int16Array(EVENTS.length).fill(-2);
+  let i = t[id]!;
+  if (i === -2) t[id] = i = scanParams(info, p.name);
+  return i;
+}
+
+/** paramIndexIn by name. */
+export function paramIndexOf(info: EventInfo, name: string): number {
+  return paramIndexIn(info, paramIndexFor(name));
+}
+
 function rawEvent(id: number): RawEvent | undefined {
   const raw = id < OLD_EVENTS.length ? rawTable.old : rawTable.head;
   return id >= 0 && id < raw.length ? raw[id] : undefined;

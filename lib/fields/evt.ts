@@ -1,7 +1,8 @@
 // The evt class: event number, times, type, arguments, results and I/O flags
 // (libsinsp 0.29.3 filterchecks.cpp, sinsp_filter_check_gen_event and sinsp_filter_check_event).
 
-import { EC, EF, PT, syscallCategory, syscallName } from '../events/table.js';
+import { EC, EF, paramIndexFor, PT, syscallCategory, syscallName } from '../events/table.js';
+import type { ParamIndex } from '../events/table.js';
 import { readI64, WIDE } from '../scap/event.js';
 import { renderBuffer } from '../events/render.js';
 import { FD_DIRECTORY, FD_FILE, FD_FILE_V2, FD_IPV4_SERVSOCK, FD_IPV4_SOCK, FD_IPV6_SERVSOCK, FD_IPV6_SOCK, FD_UNIX_SOCK } from '../state/model.js';
@@ -106,8 +107,14 @@ function latency(ctx: Ctx): number | undefined {
   return ctx.thread ? ctx.thread.latency : 0;
 }
 
-function paramRaw(ctx: Ctx, name: string): number | undefined {
-  const i = ctx.paramIndex(name);
+/** the parameters the evt fields read by name */
+const RES = paramIndexFor('res');
+const FD = paramIndexFor('fd');
+const DATA = paramIndexFor('data');
+const FLAGS = paramIndexFor('flags');
+
+function paramRaw(ctx: Ctx, p: ParamIndex): number | undefined {
+  const i = ctx.paramIndex(p);
   if (i < 0) return undefined;
   const ev = ctx.ev;
   if (ev.paramLen(i) < 8) return ev.paramInt(i);
@@ -116,9 +123,9 @@ function paramRaw(ctx: Ctx, name: string): number | undefined {
 
 /** evt.rawres: the res param, or the fd param of an fd-creating exit. */
 function rawRes(ctx: Ctx): number | undefined {
-  const r = paramRaw(ctx, 'res');
+  const r = paramRaw(ctx, RES);
   if (r !== undefined) return r;
-  if (ctx.info.flags & EF.CREATES_FD && (ctx.ev.type & 1) === 1) return paramRaw(ctx, 'fd');
+  if (ctx.info.flags & EF.CREATES_FD && (ctx.ev.type & 1) === 1) return paramRaw(ctx, FD);
   return undefined;
 }
 
@@ -236,24 +243,24 @@ export function evtArgs(ctx: Ctx): string {
 function argIndex(ctx: Ctx, arg: FieldArg | undefined): number {
   if (!arg) return -1;
   if (arg.index !== undefined) return arg.index < Math.min(ctx.info.params.length, ctx.ev.nparams) ? arg.index : -1;
-  return ctx.paramIndex(arg.name ?? arg.raw);
+  return ctx.paramIndex(arg.param ?? paramIndexFor(arg.name ?? arg.raw));
 }
 
 function buflen(ctx: Ctx): number | undefined {
   if (!ctx.fd || (ctx.info.category & 0xff) < EC.IO_BASE) return undefined;
   if ((ctx.ev.type & 1) === 0) return undefined;
-  const r = paramRaw(ctx, 'res');
+  const r = paramRaw(ctx, RES);
   return r !== undefined && r >= 0 ? r : undefined;
 }
 
 function dataIndex(ctx: Ctx): number {
-  return ctx.paramIndex('data');
+  return ctx.paramIndex(DATA);
 }
 
 function isOpen(ctx: Ctx, mask: number): boolean | undefined {
   const t = ctx.ev.type;
   if (t !== 3 && t !== 103 && t !== 307 && t !== 327 && t !== 59) return false;
-  const i = ctx.paramIndex('flags');
+  const i = ctx.paramIndex(FLAGS);
   if (i < 0) return false;
   const flags = ctx.ev.buf.readUInt32LE(ctx.ev.paramOff(i));
   return (flags & mask) !== 0;
@@ -366,8 +373,8 @@ export const evtSyscallClass: FieldClass = {
     }),
     def('evt.buflen', 'UINT64', (c) => buflen(c)),
     def('evt.res', 'CHARBUF', (c) => {
-      let i = c.paramIndex('res');
-      if (i < 0 && c.info.flags & EF.CREATES_FD && (c.ev.type & 1) === 1) i = c.paramIndex('fd');
+      let i = c.paramIndex(RES);
+      if (i < 0 && c.info.flags & EF.CREATES_FD && (c.ev.type & 1) === 1) i = c.paramIndex(FD);
       if (i < 0) return undefined;
       const v = readI64(c.ev.buf, c.ev.paramOff(i));
       if (v >= 0) return 'SUCCESS';

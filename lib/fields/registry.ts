@@ -9,6 +9,7 @@ import { containerClass } from './container.js';
 import { syslogClass } from './syslog.js';
 import { fdlistClass } from './fdlist.js';
 import type { FieldArg, FieldClass, FieldDef } from './types.js';
+import { paramIndexFor } from '../events/table.js';
 
 /** The classes in the order `sysdig -l` lists them. */
 export const FIELD_CLASSES: FieldClass[] = [
@@ -67,5 +68,5 @@ export function resolveField(text: string): ResolvedField | undefined {
 
 function parseArg(raw: string): FieldArg {
   if (/^-?\d+$/.test(raw)) return { index: Number(raw), raw };
-  return { name: raw, raw };
+  return { name: raw, raw, param: paramIndexFor(raw) };
 }

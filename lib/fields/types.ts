@@ -2,7 +2,7 @@
 // One registry (lib/fields/registry.ts) holds them all; text, -p, JSON, filters and chisels use it.
 
 import type { EventView } from '../scap/event.js';
-import type { EventInfo } from '../events/table.js';
+import type { EventInfo, ParamIndex } from '../events/table.js';
 import type { Fd, StateTables, Thread } from '../state/model.js';
 
 /** A field's type, named as libsinsp names them (PT_*), which decides formatting and comparison. */
@@ -45,7 +45,8 @@ export interface Ctx {
   /** Render param i as sysdig does: the plain text and the resolved text ('' when none). */
   paramText(i: number): ParamText;
   /** Index of the parameter called `name`, or -1. */
-  paramIndex(name: string): number;
+  /** the index of the event's first parameter of that name (paramIndexFor), or -1 */
+  paramIndex(p: ParamIndex): number;
   /** libsinsp fdinfo_name_changed: this event changed the name of its fd (fd.name_changed) */
   fdNameChanged?: boolean;
 }
@@ -70,6 +71,8 @@ export interface FieldArg {
   name?: string;
   /** the raw text between [] or after the dot */
   raw: string;
+  /** a named argument's parameter index (for fields that name an event parameter) */
+  param?: ParamIndex;
 }
 
 export interface FieldDef {

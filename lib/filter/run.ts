@@ -5,7 +5,7 @@
 // A write exit gets the fd of its thread's last enter before filtering, even unpaired (sysdig checks
 // whether it writes to a tracer fd there): StateEngine.begin does that when told the event is filtered.
 
-import { EF, eventInfo, type EventInfo } from '../events/table.js';
+import { EF, eventInfo, paramIndexIn, type EventInfo, type ParamIndex } from '../events/table.js';
 import type { EventView } from '../scap/event.js';
 import type { StateEngine } from '../state/engine.js';
 import { BufferFormat, type Ctx, type ParamText } from '../fields/types.js';
@@ -68,11 +68,9 @@ export class StatelessCtx implements Ctx {
   paramText(): ParamText {
     return { text: '', resolved: '' };
   }
-  paramIndex(name: string): number {
-    const ps = this.info.params;
-    const n = Math.min(ps.length, this.ev.nparams);
-    for (let i = 0; i < n; i++) if (ps[i]!.name === name) return i;
-    return -1;
+  paramIndex(p: ParamIndex): number {
+    const i = paramIndexIn(this.info, p);
+    return i < this.ev.nparams ? i : -1;
   }
 }
 

@@ -6,7 +6,7 @@ import { allFields } from '../fields/registry.js';
 import { valueJson, valueText } from '../fields/format.js';
 import { BufferFormat } from '../fields/types.js';
 import type { Ctx, FieldArg, FieldDef, FieldValue } from '../fields/types.js';
-import { PT } from '../events/table.js';
+import { paramIndexFor, PT } from '../events/table.js';
 import { DOT_BYTES } from '../events/render.js';
 import type { TextOut } from './writer.js';
 
@@ -27,6 +27,8 @@ const NAMES_BY_LENGTH = allFields()
 
 /** Fields whose JSON value is the raw timestamp (sysdig -j). */
 const JSON_TS_FIELDS = new Set(['evt.time', 'evt.outputtime', 'evt.datetime']);
+/** the data parameter, looked up by name once per event type */
+const DATA = paramIndexFor('data');
 
 export class Formatter {
   readonly requireAll: boolean;
@@ -96,7 +98,7 @@ export class Formatter {
    */
   writeLine(ctx: Ctx, out: TextOut): boolean {
     if (this.dataOnly && ctx.bufferFormat === BufferFormat.Normal && ctx.maxBufLen === 0) {
-      const i = ctx.paramIndex('data');
+      const i = ctx.paramIndex(DATA);
       if (i < 0) return false;
       if (ctx.info.params[i]!.type === PT.BYTEBUF) {
         const ev = ctx.ev;
