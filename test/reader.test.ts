@@ -11,6 +11,8 @@ import { gunzipSync } from 'node:zlib';
 
 import { readBlocks } from '../lib/scap/reader.js';
 import { eventInfo } from '../lib/events/table.js';
+import { v1Nparams } from '../lib/scap/event.js';
+import { EVENT_HEADER_V1 } from '../lib/scap/blocks.js';
 import { bin, parityCaptures, ROOT } from './helpers.js';
 
 const nparams = (t: number): number => eventInfo(t)?.params.length ?? 0;
@@ -95,4 +97,38 @@ test('a plain file of many chunks (reused buffers) prints what the same bytes fr
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('v1Nparams: the largest count whose lengths add up to the event length, as a sum of each length finds it', () => {
+  // reference: count down from the table's count, summing the 2-byte lengths one by one
+  const ref = (b: Buffer, off: number, len: number, tableN: number): number => {
+    for (let n = tableN; n > 0; n--) {
+      const lensEnd = EVENT_HEADER_V1 + 2 * n;
+      if (lensEnd > len) continue;
+      let sum = lensEnd;
+      for (let i = 0; i < n; i++) sum += b.readUInt16LE(off + EVENT_HEADER_V1 + 2 * i);
+      if (sum === len) return n;
+    }
+    return 0;
+  };
+  let seed = 7;
+  const rnd = (m: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % m;
+  let matched = 0;
+  for (let k = 0; k < 2000; k++) {
+    const off = rnd(5);
+    const actual = rnd(9);
+    const lens = Array.from({ length: 9 }, () => (rnd(4) === 0 ? 0 : rnd(70000) < 60000 ? rnd(40) : 65535 - rnd(3)));
+    const b = Buffer.alloc(off + EVENT_HEADER_V1 + 18 + 8);
+    for (let i = 0; i < 9; i++) b.writeUInt16LE(lens[i]!, off + EVENT_HEADER_V1 + 2 * i);
+    // an event length that the first `actual` lengths make up, or one off
+    let len = EVENT_HEADER_V1 + 2 * actual;
+    for (let i = 0; i < actual; i++) len += lens[i]!;
+    len += rnd(3) === 0 ? rnd(3) - 1 : 0;
+    const tableN = rnd(10);
+    const dv = new DataView(b.buffer, b.byteOffset, b.length);
+    const want = ref(b, off, len, tableN);
+    if (want !== 0) matched++;
+    assert.equal(v1Nparams(dv, off, len, tableN), want, `lens ${lens} len ${len} tableN ${tableN}`);
+  }
+  assert.ok(matched > 500, `only ${matched} cases found a count`);
 });

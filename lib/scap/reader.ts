@@ -197,11 +197,11 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
         dvOf = buf;
       }
       const lim = pending !== null ? bridgeRest : buf.length;
-      let p = walkEvents(buf, dv, pos, lim, base, cap, ev, handler, tableNparams, evnum);
+      let p = walkEvents(buf, dv, pos, lim, base, cap, ev, handler, nparamsCache, tableNparams, evnum);
       while (p > pos) {
         inEvents = true;
         pos = p;
-        p = walkEvents(buf, dv, pos, lim, base, cap, ev, handler, tableNparams, ev.num);
+        p = walkEvents(buf, dv, pos, lim, base, cap, ev, handler, nparamsCache, tableNparams, ev.num);
       }
       evnum = ev.num;
       if (p < 0) return;
@@ -302,7 +302,7 @@ const WALK_BUDGET = 64;
  * in `b` from `p`, starting before `lim`. It stops at anything else, including every fault, and leaves that
  * block to readBlocks' general walk, which checks it the same way; it also stops after WALK_BUDGET events.
  * Returns where it stopped, or -1 when the handler asked to stop. `n` is the number of the event before `p`;
- * `ev.num` carries the count out.
+ * `ev.num` carries the count out. `counts`: tableNparams's cache (-1 where it has not been asked).
  */
 function walkEvents(
   b: Buffer,
@@ -313,6 +313,7 @@ function walkEvents(
   cap: number,
   ev: EventView,
   handler: BlockHandler,
+  counts: Int32Array,
   tableNparams: (type: number) => number,
   n: number,
 ): number {
@@ -349,8 +350,17 @@ function walkEvents(
     ev.lenSize = 2;
     ev.serial++;
     ev.lensOff = evOff + hdr;
-    ev.nparams = v1 ? v1Nparams(dv, evOff, evLen, tableNparams(type)) : dv.getUint32(evOff + 22, true);
-    if (v1 ? ev.nparams === 0 && evLen !== hdr && tableNparams(type) > 0 : EVENT_HEADER_V2 + ev.nparams * 2 > evLen) break;
+    if (v1) {
+      // the table's count from the per-type cache here (a call of tableNparams for every v1 event was not
+      // inlined: ~30 instructions an event)
+      let tn = counts[type]!;
+      if (tn < 0) tn = tableNparams(type);
+      ev.nparams = v1Nparams(dv, evOff, evLen, tn);
+      if (ev.nparams === 0 && evLen !== hdr && tn > 0) break;
+    } else {
+      ev.nparams = dv.getUint32(evOff + 22, true);
+      if (EVENT_HEADER_V2 + ev.nparams * 2 > evLen) break;
+    }
     ev.cpu = dv.getUint16(p + 8, true);
     ev.flags = withFlags ? dv.getUint32(p + 10, true) : 0;
     ev.blockType = bt;
