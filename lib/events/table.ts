@@ -382,11 +382,6 @@ export function paramIndexIn(info: EventInfo, p: ParamIndex): number {
   return i;
 }
 
-/** paramIndexIn by name. */
-export function paramIndexOf(info: EventInfo, name: string): number {
-  return paramIndexIn(info, paramIndexFor(name));
-}
-
 function rawEvent(id: number): RawEvent | undefined {
   const raw = id < OLD_EVENTS.length ? rawTable.old : rawTable.head;
   return id >= 0 && id < raw.length ? raw[id] : undefined;

@@ -44,8 +44,7 @@ export interface Ctx {
   /** the thread of the fd's parent chain etc. can be looked up through tables.threads */
   /** Render param i as sysdig does: the plain text and the resolved text ('' when none). */
   paramText(i: number): ParamText;
-  /** Index of the parameter called `name`, or -1. */
-  /** the index of the event's first parameter of that name (paramIndexFor), or -1 */
+  /** Index of the event's first parameter of p's name (paramIndexFor), or -1. */
   paramIndex(p: ParamIndex): number;
   /** libsinsp fdinfo_name_changed: this event changed the name of its fd (fd.name_changed) */
   fdNameChanged?: boolean;
