@@ -72,3 +72,28 @@ test('the thread table answers as a Map, and counts its threads by pid: random a
   assert.equal(tm.size, ref.size);
   assert.ok(ref.size > 50, 'the walk leaves a table to compare');
 });
+
+// (A corrupt capture only: sysdig 0.29.3 reads 4 bytes wherever such a parameter starts, past its end and the
+// event's; tdig reads what the parameter holds, as every parameter reader does.)
+test('an mmap exit sets the thread vm sizes as the parameters read them: 0 for one shorter than 4 bytes, a length past the event cut at its end', () => {
+  const MMAP_X = 161;
+  const blocks = sectionBlocks({ procs: [proc(100, 'mycli')] });
+  const u = (v: number, n: number): Buffer => u32(v).subarray(0, Math.min(n, 4));
+  // [vm_size, vm_rss, vm_swap] params and, where the last runs past the event, bytes cut from its end
+  const cases: { params: Buffer[]; cut: number; want: string }[] = [
+    { params: [u32(1000), u32(200), u32(30)], cut: 0, want: '1000 200 30' },
+    { params: [u(1000, 2), u32(200), u32(30)], cut: 0, want: '0 200 30' },
+    { params: [u32(1000), Buffer.alloc(0), Buffer.concat([u32(31), u32(7)])], cut: 0, want: '1000 0 31' },
+    { params: [Buffer.alloc(0), u(5, 3), u32(4000000000)], cut: 0, want: '0 0 4000000000' },
+    { params: [u32(1000), u32(200), u32(30)], cut: 1, want: '1000 200 0' },
+    { params: [u32(1000), u32(200), u32(30)], cut: 6, want: '1000 0 0' },
+  ];
+  for (const c of cases) {
+    const e = event(MMAP_X, 100, [i64(0), ...c.params]);
+    // the header's length shortened: the event ends `cut` bytes before its last parameter does
+    e.writeUInt32LE(e.length - c.cut, 16);
+    blocks.push(eventBlock(0, 0, e.subarray(0, e.length - c.cut), false));
+  }
+  const out = tdigText('tdig-fmt', ['-p', '%proc.vmsize %proc.vmrss %proc.vmswap', 'evt.type=mmap'], Buffer.concat(blocks));
+  assert.deepEqual(out.split('\n').filter((l) => l), cases.map((c) => c.want));
+});

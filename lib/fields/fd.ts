@@ -12,7 +12,7 @@
 
 import { EF } from '../events/table.js';
 import { EventView } from '../scap/event.js';
-import { EVENT_HEADER_V1 } from '../scap/blocks.js';
+import { EVENT_HEADER_V2 } from '../scap/blocks.js';
 import { eventInfo } from '../events/table.js';
 import {
   FD_DIRECTORY,
@@ -169,10 +169,10 @@ function storedEnter(ctx: Ctx, enterType: number): EventView | undefined {
   const t = ctx.thread;
   if (t === undefined || !t.lastEnterValid || t.lastEnter === null) return undefined;
   const buf = t.lastEnter;
-  if (buf.length < EVENT_HEADER_V1 || buf.readUInt16LE(20) !== enterType) return undefined;
-  const v1 = ctx.ev.lensOff - ctx.ev.off === EVENT_HEADER_V1;
+  if (buf.length < EVENT_HEADER_V2 || buf.readUInt16LE(20) !== enterType) return undefined;
+  // the engine stores an enter as a v2 event (EventView.copyInto), whatever the capture's header version
   const info = eventInfo(enterType);
-  scratch.set(buf, 0, v1, false, info ? info.params.length : 0);
+  scratch.set(buf, 0, false, info !== undefined && (info.flags & EF.LARGE_PAYLOAD) !== 0, 0);
   return scratch;
 }
 

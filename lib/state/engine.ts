@@ -680,22 +680,14 @@ export class StateEngine implements Ctx {
           t.pfmajor = this.p64(1);
           t.pfminor = this.p64(2);
           const m = this.tables.mainThread(t);
-          if (m) {
-            m.vmsizeKb = this.pU32(3);
-            m.vmrssKb = this.pU32(4);
-            m.vmswapKb = this.pU32(5);
-          }
+          if (m) this.setVmSizes(m, 3);
         }
         return;
       case E.BRK_4_X:
       case E.MMAP_X:
       case E.MMAP2_X:
       case E.MUNMAP_X:
-        if (this.thread && this.nparams() > 3) {
-          this.thread.vmsizeKb = this.pU32(1);
-          this.thread.vmrssKb = this.pU32(2);
-          this.thread.vmswapKb = this.pU32(3);
-        }
+        if (this.thread && this.nparams() > 3) this.setVmSizes(this.thread, 1);
         return;
       default:
         return;
@@ -784,6 +776,41 @@ export class StateEngine implements Ctx {
   }
   private pU32(i: number): number {
     return this.ev.paramU32(i);
+  }
+  /**
+   * vm_size, vm_rss and vm_swap from parameters i, i + 1 and i + 2 of an event that has them (each as pU32
+   * reads it: 0 when shorter than 4 bytes, a length that runs past the event cut at its end), read in one
+   * pass over the lengths. Through pU32 (which finds every parameter's offset first, and which V8 inlined
+   * with that search three times) an mmap exit took ~580 instructions here, and mmap exits are ~7% of the
+   * events of a process start.
+   */
+  private setVmSizes(t: Thread, i: number): void {
+    const ev = this.ev;
+    if (ev.lenSize !== 2) {
+      t.vmsizeKb = this.pU32(i);
+      t.vmrssKb = this.pU32(i + 1);
+      t.vmswapKb = this.pU32(i + 2);
+      return;
+    }
+    const dv = ev.dv;
+    const end = ev.off + ev.len;
+    let lp = ev.lensOff;
+    let vp = lp + ev.nparams * 2;
+    for (let k = 0; k < i; k++, lp += 2) {
+      const l = dv.getUint16(lp, true);
+      vp = vp + l > end ? Math.max(vp, end) : vp + l;
+    }
+    let l = dv.getUint16(lp, true);
+    if (vp + l > end) l = end > vp ? end - vp : 0;
+    t.vmsizeKb = l >= 4 ? dv.getUint32(vp, true) : 0;
+    vp += l;
+    l = dv.getUint16(lp + 2, true);
+    if (vp + l > end) l = end > vp ? end - vp : 0;
+    t.vmrssKb = l >= 4 ? dv.getUint32(vp, true) : 0;
+    vp += l;
+    l = dv.getUint16(lp + 4, true);
+    if (vp + l > end) l = end > vp ? end - vp : 0;
+    t.vmswapKb = l >= 4 ? dv.getUint32(vp, true) : 0;
   }
   private pBytes(i: number): Buffer {
     return i < this.ev.nparams ? this.ev.paramBytes(i) : EMPTY;
