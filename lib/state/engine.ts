@@ -1099,7 +1099,9 @@ export class StateEngine implements Ctx {
     }
     // (libsinsp resolves the path of a failed open too, and drops it: nothing keeps it)
     if (fd >= 0) {
-      const full = concatenatePathBytes(sdir, nb, no, nl);
+      // (the path's bytes are the event's or, stored by storeEvent, its thread's enter buffer's)
+      const ndv = nb === ev.buf ? ev.dv : nb === t.enterBuf && t.enterDv !== null ? t.enterDv : viewOf(nb);
+      const full = concatenatePathBytes(sdir, nb, no, nl, ndv);
       const f = new Fd();
       f.type = flags & PPM_O_DIRECTORY ? FD_DIRECTORY : FD_FILE_V2;
       f.openFlags = flags;
