@@ -535,7 +535,7 @@ export function renderParam(scope: RenderScope, i: number, simple = false): Para
       if (t && len > 0) {
         if (b.toString('latin1', off, off + Math.min(4, len)) !== '<NA>') {
           const base = baseDir(scope, i, t);
-          const full = concatenatePaths(base, b.subarray(off, off + len));
+          const full = concatenatePathBytes(base, b, off, len, ev.dv);
           return { text, resolved: isAbsoluteParam(b, off, len) ? '' : full };
         }
         return { text, resolved: '' };

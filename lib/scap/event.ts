@@ -237,14 +237,7 @@ export function v1Nparams(dv: DataView, off: number, len: number, tableN: number
     const lensEnd = EVENT_HEADER_V1 + 2 * n;
     if (lensEnd > len) continue;
     let sum = lensEnd;
-    // two lengths a read (every v1 event of a capture takes this loop)
-    const e = off + lensEnd;
-    let p = off + EVENT_HEADER_V1;
-    for (; p + 4 <= e; p += 4) {
-      const w = dv.getUint32(p, true);
-      sum += (w & 0xffff) + (w >>> 16);
-    }
-    if (p < e) sum += dv.getUint16(p, true);
+    for (let p = off + EVENT_HEADER_V1, e = off + lensEnd; p < e; p += 2) sum += dv.getUint16(p, true);
     if (sum === len) return n;
   }
   return 0;

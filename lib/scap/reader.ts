@@ -356,10 +356,10 @@ function walkEvents(
       let tn = counts[type]!;
       if (tn < 0) tn = tableNparams(type);
       // the table's count first, here: it is the answer for nearly every event (v1Nparams, called only
-      // when it is not, was not inlined: ~50 instructions a call)
+      // when it is not, for the counts below it, was not inlined: ~50 instructions a call)
       let sum = EVENT_HEADER_V1 + 2 * tn;
       if (sum <= evLen) for (let q = evOff + EVENT_HEADER_V1, e = q + 2 * tn; q < e; q += 2) sum += dv.getUint16(q, true);
-      ev.nparams = sum === evLen ? tn : v1Nparams(dv, evOff, evLen, tn);
+      ev.nparams = sum === evLen ? tn : v1Nparams(dv, evOff, evLen, tn - 1);
       if (ev.nparams === 0 && evLen !== hdr && tn > 0) break;
     } else {
       ev.nparams = dv.getUint32(evOff + 22, true);

@@ -1668,10 +1668,8 @@ class EnterEvent {
   }
 }
 
-/** A parameter too short for what its parser reads: the error shortParam turns into a DataError. */
-function tooShort(): RangeError {
-  return Object.assign(new RangeError('parameter too short'), { code: 'ERR_OUT_OF_RANGE' });
-}
+/** A parameter too short for what a parser that reads it byte by byte needs: shortParam turns it into a DataError. */
+class ShortParamError extends RangeError {}
 
 /** Little-endian u16 at b[o] (unchecked: the caller checks the bounds). */
 function u16le(b: Buffer, o: number): number {
@@ -1685,7 +1683,7 @@ function u16le(b: Buffer, o: number): number {
  */
 function setIpv4Tuple(f: Fd, t: Buffer, sipOff: number, sportOff: number, dipOff: number, dportOff: number): boolean {
   // a short tuple fails before anything changes
-  if (t.length < dipOff + 4 || t.length < dportOff + 2 || t.length < sipOff + 4 || t.length < sportOff + 2) throw tooShort();
+  if (t.length < dipOff + 4 || t.length < dportOff + 2 || t.length < sipOff + 4 || t.length < sportOff + 2) throw new ShortParamError('parameter too short');
   const s = f.sock;
   const tsip = u32le(t, sipOff);
   const tsport = u16le(t, sportOff);
@@ -1808,7 +1806,7 @@ function isNullText(b: Buffer, o: number, len: number): boolean {
  */
 function shortParam(e: unknown, ev: EventView, info: EventInfo): unknown {
   const code = (e as { code?: unknown } | null)?.code;
-  if (!(e instanceof RangeError) || (code !== 'ERR_OUT_OF_RANGE' && code !== 'ERR_BUFFER_OUT_OF_BOUNDS')) return e;
+  if (!(e instanceof ShortParamError) && (!(e instanceof RangeError) || (code !== 'ERR_OUT_OF_RANGE' && code !== 'ERR_BUFFER_OUT_OF_BOUNDS'))) return e;
   return new DataError(`event ${ev.num} (${info.name} ${(ev.type & 1) === 0 ? '>' : '<'}): a parameter is shorter than its type needs`, `byte ${ev.streamOffset}`);
 }
 
