@@ -17,7 +17,7 @@ import {
   MAX_EVENT_BLOCK_BODY,
   SHB,
 } from './blocks.js';
-import { EventView, u32, v1Nparams, viewOf } from './event.js';
+import { EventView, tidAt, u32, v1Nparams, viewOf } from './event.js';
 
 /** Option code of the per-event trailer that carries an event's original number (u64). */
 export const NUM_OPTION = 0x7464;
@@ -344,7 +344,7 @@ function walkEvents(
     ev.off = evOff;
     ev.tsLo = dv.getUint32(evOff, true);
     ev.tsHi = dv.getUint32(evOff + 4, true);
-    ev.tid = dv.getUint32(evOff + 8, true) + dv.getInt32(evOff + 12, true) * 4294967296;
+    ev.tid = tidAt(dv, evOff + 8);
     ev.len = evLen;
     ev.type = type;
     ev.lenSize = 2;
