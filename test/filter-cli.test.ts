@@ -184,7 +184,7 @@ const HOSTILE: [string, RegExp][] = [
   ["proc.name='curl and evt.type=read", /unclosed quote/],
   ['proc.name in (curl, cat', /not closed/],
   ['fd.num[0]=3', /takes no argument/],
-  ['proc.name regex "("', /regular expression/],
+  ['proc.name regex "("', /invalid regex pattern: missing \): \(/],
   ['', /empty/],
   ['(((((((((((', /./],
   ['('.repeat(5000) + 'proc.name=curl' + ')'.repeat(5000), /nesting deeper than/],

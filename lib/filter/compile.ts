@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { CheckExpr, Expr, FieldExpr, ListExpr, TransformerExpr, ValueExpr } from './ast.js';
 import { FilterError } from './error.js';
+import { Re2, RegexError } from './re2.js';
 import { allFields, fieldByName, resolveField, type ResolvedField } from '../fields/registry.js';
 import type { Ctx, FieldDef, FieldType, FieldValue } from '../fields/types.js';
 import { valueText } from '../fields/format.js';
@@ -286,6 +287,8 @@ class Compiler {
         this.fail(`cannot compare ${left.text} (${left.type}) with ${r.text} (${r.type})`, right.col);
       }
       if (op === 'in' || op === 'intersects' || op === 'pmatch') this.fail(`'${op}' takes a list (v1, v2, ...)`, right.col);
+      // libs compiles a pattern once, when the filter is made (sinsp_filtercheck.cpp add_filter_value)
+      if (op === 'regex') this.fail(`'regex' takes a pattern, not a field on its right`, right.col);
       return { pred: this.dynamic(left, op, r), cost: Math.max(cost, r.cost) + 1 };
     }
     if (right.kind === 'list') {
@@ -419,11 +422,13 @@ class Compiler {
         return (v) => re.test(str(v));
       }
       case 'regex': {
-        let re: RegExp;
+        // RE2 with POSIX syntax, matching the whole value, in linear time (re2.ts)
+        let re: Re2;
         try {
-          re = new RegExp(`^(?:${s})$`, 's');
+          re = new Re2(s);
         } catch (e) {
-          return this.fail(`invalid regular expression: ${(e as Error).message}`, col);
+          if (!(e instanceof RegexError)) throw e;
+          return this.fail(`invalid regex pattern: ${e.message}`, col);
         }
         return (v) => re.test(str(v));
       }
@@ -716,12 +721,6 @@ function compareValues(kind: Kind, op: string, v: Exclude<FieldValue, undefined>
         case 'endswith': return a.endsWith(b);
         case 'glob': return globRegExp(b, false).test(a);
         case 'iglob': return globRegExp(b, true).test(a);
-        case 'regex':
-          try {
-            return new RegExp(`^(?:${b})$`, 's').test(a);
-          } catch {
-            return false;
-          }
       }
       return false;
     }
