@@ -2,6 +2,7 @@
 // A thread outside any container (containerId '') reports id, name and type "host" and nothing else.
 // Inside one, values come from the container's metadata (tables.containers), missing when it is unknown.
 
+import { Glob } from './glob.js';
 import type { ContainerInfo, ContainerMount, Thread } from '../state/model.js';
 import type { Ctx, FieldArg, FieldClass, FieldDef, FieldValue } from './types.js';
 
@@ -22,87 +23,9 @@ function dockerCompatible(type: number): boolean {
   return type === 0 || type === 6 || type === 7 || type === 8 || type === 11;
 }
 
-/** fnmatch(pattern, s, 0): `*` and `?` match any character including `/`, `[...]` classes, `\` escapes. */
+/** fnmatch(pattern, s, 0), as libsinsp matches a mount's path (filter/glob.ts). */
 export function globMatch(pattern: string, s: string): boolean {
-  let p = 0;
-  let i = 0;
-  let starP = -1;
-  let starI = 0;
-  while (i < s.length) {
-    if (p < pattern.length) {
-      const c = pattern[p]!;
-      if (c === '*') {
-        starP = p++;
-        starI = i;
-        continue;
-      }
-      if (c === '?') {
-        p++;
-        i++;
-        continue;
-      }
-      if (c === '[') {
-        const m = matchClass(pattern, p, s[i]!);
-        if (m > 0) {
-          p = m;
-          i++;
-          continue;
-        }
-        if (m < 0 && s[i] === '[') {
-          // an unterminated '[' is an ordinary character
-          p++;
-          i++;
-          continue;
-        }
-      } else {
-        let lit = c;
-        let next = p + 1;
-        if (c === '\\' && p + 1 < pattern.length) {
-          lit = pattern[p + 1]!;
-          next = p + 2;
-        }
-        if (lit === s[i]) {
-          p = next;
-          i++;
-          continue;
-        }
-      }
-    }
-    if (starP < 0) return false;
-    p = starP + 1;
-    i = ++starI;
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
-}
-
-/** Match ch against the bracket expression at pattern[p] ('['). Returns the index after ']' on a match,
- *  0 on no match, -1 when the expression is unterminated. */
-function matchClass(pattern: string, p: number, ch: string): number {
-  let j = p + 1;
-  let negate = false;
-  if (pattern[j] === '!' || pattern[j] === '^') {
-    negate = true;
-    j++;
-  }
-  let matched = false;
-  let first = true;
-  while (j < pattern.length && (first || pattern[j] !== ']')) {
-    first = false;
-    let lo = pattern[j]!;
-    if (lo === '\\' && j + 1 < pattern.length) lo = pattern[++j]!;
-    j++;
-    if (pattern[j] === '-' && j + 1 < pattern.length && pattern[j + 1] !== ']') {
-      let hi = pattern[j + 1]!;
-      j += 2;
-      if (hi === '\\' && j < pattern.length) hi = pattern[j++]!;
-      if (ch >= lo && ch <= hi) matched = true;
-    } else if (ch === lo) {
-      matched = true;
-    }
-  }
-  if (j >= pattern.length) return -1;
-  return matched !== negate ? j + 1 : 0;
+  return new Glob(pattern, false).test(s);
 }
 
 function mountString(m: ContainerMount): string {

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { CheckExpr, Expr, FieldExpr, ListExpr, TransformerExpr, ValueExpr } from './ast.js';
 import { FilterError } from './error.js';
+import { Glob } from '../fields/glob.js';
 import { Re2, RegexError } from './re2.js';
 import { allFields, fieldByName, resolveField, type ResolvedField } from '../fields/registry.js';
 import type { Ctx, FieldDef, FieldType, FieldValue } from '../fields/types.js';
@@ -418,7 +419,7 @@ class Compiler {
       case 'endswith': return (v) => str(v).endsWith(s);
       case 'glob':
       case 'iglob': {
-        const re = globRegExp(s, op === 'iglob');
+        const re = new Glob(s, op === 'iglob');
         return (v) => re.test(str(v));
       }
       case 'regex': {
@@ -719,8 +720,8 @@ function compareValues(kind: Kind, op: string, v: Exclude<FieldValue, undefined>
         case 'icontains': return asciiLower(a).includes(asciiLower(b));
         case 'startswith': return a.startsWith(b);
         case 'endswith': return a.endsWith(b);
-        case 'glob': return globRegExp(b, false).test(a);
-        case 'iglob': return globRegExp(b, true).test(a);
+        case 'glob': return new Glob(b, false).test(a);
+        case 'iglob': return new Glob(b, true).test(a);
       }
       return false;
     }
@@ -855,37 +856,6 @@ function asciiLower(s: string): string {
 
 function asciiUpper(s: string): string {
   return /[a-z]/.test(s) ? s.replace(/[a-z]+/g, (m) => m.toUpperCase()) : s;
-}
-
-/** fnmatch(pattern, s, 0) as a regular expression: * and ? match any character, '/' included. */
-export function globRegExp(pattern: string, icase: boolean): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '\\' && i + 1 < pattern.length) re += escapeRe(pattern[++i]!);
-    else if (c === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close < 0) {
-        re += '\\[';
-        continue;
-      }
-      let body = pattern.slice(i + 1, close);
-      let neg = false;
-      if (body[0] === '!' || body[0] === '^') {
-        neg = true;
-        body = body.slice(1);
-      }
-      re += '[' + (neg ? '^' : '') + body.replace(/[\\\]^]/g, (m) => '\\' + m) + ']';
-      i = close;
-    } else re += escapeRe(c);
-  }
-  return new RegExp(`^${re}$`, icase ? 'si' : 's');
-}
-
-function escapeRe(c: string): string {
-  return /[.*+?^${}()|[\]\\/-]/.test(c) ? '\\' + c : c;
 }
 
 // ---------------------------------------------------------------------------------------------
