@@ -173,3 +173,13 @@ test('the filter compiler uses it, with its errors at the pattern', () => {
   assert.throws(() => compileFilter('proc.name regex val(proc.exe)'), (e: unknown) => e instanceof FilterError && /takes a pattern, not a field/.test(e.message));
   assert.doesNotThrow(() => compileFilter('proc.name regex "cu[[:alpha:]]+"'));
 });
+
+test('the per-step marks start again before they wrap (a long run of matches does not loop)', () => {
+  const re = new Re2('(a*)*b|x(a|b)*');
+  (re as unknown as { stamp: number }).stamp = 0x7fffffff - 5;
+  for (let k = 0; k < 4; k++) {
+    assert.equal(re.test('aaaaaaaa'), false);
+    assert.equal(re.test('aaaab'), true);
+    assert.equal(re.test('xabab'), true);
+  }
+});

@@ -23,7 +23,7 @@ function dockerCompatible(type: number): boolean {
   return type === 0 || type === 6 || type === 7 || type === 8 || type === 11;
 }
 
-/** fnmatch(pattern, s, 0), as libsinsp matches a mount's path (filter/glob.ts). */
+/** fnmatch(pattern, s, 0), as libsinsp matches a mount's path (glob.ts). */
 export function globMatch(pattern: string, s: string): boolean {
   return new Glob(pattern, false).test(s);
 }

@@ -538,16 +538,24 @@ export class Re2 {
     return len;
   }
 
+  /** A new mark for the next list (the marks are 32-bit: they start again from 1 before they wrap). */
+  private bump(): void {
+    if (++this.stamp === 0x7fffffff) {
+      this.mark.fill(0);
+      this.stamp = 1;
+    }
+  }
+
   test(value: string): boolean {
     const t = runes(value, false);
     const { op, cls } = this.prog;
     let cur = this.cur;
     let next = this.next;
-    this.stamp++;
+    this.bump();
     let n = this.add(cur, 0, 0, t, 0);
     for (let i = 0; i < t.length && n > 0; i++) {
       const r = t[i]!;
-      this.stamp++;
+      this.bump();
       let m = 0;
       for (let k = 0; k < n; k++) {
         const pc = cur[k]!;
