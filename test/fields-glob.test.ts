@@ -4,6 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { Glob } from '../lib/fields/glob.js';
 
 const g = (p: string, v: string, icase = false): boolean => new Glob(p, icase).test(v);
@@ -51,4 +52,54 @@ test('many stars: no time blow-up on long values', () => {
   assert.equal(g('*a'.repeat(30) + 'b', a), false);
   assert.equal(g('*a'.repeat(30), a), true);
   assert.equal(g('*/'.repeat(20) + 'x', '/'.repeat(4000)), false);
+});
+
+test("agrees with glibc's own fnmatch on random patterns (python3's ctypes calls it)", (t) => {
+  const py = spawnSync('python3', ['-c', 'import ctypes'], { encoding: 'utf8' });
+  if (py.status !== 0) {
+    t.skip('python3 with ctypes is not installed');
+    return;
+  }
+  let seed = 99;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  // pattern pieces, each with a text that it matches (a few of them match nothing, or not what they seem)
+  const pieces: [string, string][] = [
+    ['a', 'a'], ['b', 'b'], ['A', 'A'], ['/', '/'], ['.', '.'], ['*', ''], ['*', 'ab'], ['?', 'x'],
+    ['[ab]', 'b'], ['[!a]', 'c'], ['[^a]', 'a'], ['[a-c]', 'B'], ['[]a]', ']'], ['[!]]', 'q'], ['[a-]', '-'],
+    ['[z-a]', 'm'], ['[[:alpha:]]', 'Q'], ['[[:digit:]]', '7'], ['[[:upper:]]', 'u'], ['[[:foo:]a]', 'a'],
+    ['[a[:foo:]]', 'a'], ['[\\]]', ']'], ['\\*', '*'], ['\\', ''], ['[', '['], ['[a', '[a'], ['[[a]', '['],
+    [']', ']'], ['!', '!'], ['-', '-'], [':', ':'], ['[a-', 'a'], ['[[:alpha:', 'a'], ['[:a:]', ':'],
+  ];
+  const cases: [string, string, number][] = [];
+  for (let k = 0; k < 6000; k++) {
+    let p = '';
+    let v = '';
+    for (let i = 0, n = 1 + rnd(5); i < n; i++) {
+      const [pp, vv] = pieces[rnd(pieces.length)]!;
+      p += pp;
+      v += rnd(6) === 0 ? 'abAB[]-!:1./\\'[rnd(13)]! : vv;
+    }
+    cases.push([p, v, rnd(3) === 0 ? 1 : 0]);
+  }
+  const script = [
+    'import ctypes, json, sys',
+    "libc = ctypes.CDLL('libc.so.6')",
+    'cases = json.load(sys.stdin)',
+    "print(''.join('1' if libc.fnmatch(p.encode('latin1'), v.encode('latin1'), 16 if ic else 0) == 0 else '0' for p, v, ic in cases))",
+  ].join('\n');
+  const r = spawnSync('python3', ['-c', script], { input: JSON.stringify(cases), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const want = r.stdout.trim();
+  assert.equal(want.length, cases.length);
+  let matched = 0;
+  cases.forEach(([p, v, ic], k) => {
+    const got = new Glob(p, ic === 1).test(v);
+    if (got) matched++;
+    assert.equal(got ? '1' : '0', want[k], `${JSON.stringify(p)} on ${JSON.stringify(v)}${ic ? ' (iglob)' : ''}`);
+  });
+  assert.ok(matched > 1000, `only ${matched} matches`);
+  t.diagnostic(`${matched} of ${cases.length} match`);
 });
