@@ -183,3 +183,15 @@ test('the per-step marks start again before they wrap (a long run of matches doe
     assert.equal(re.test('xabab'), true);
   }
 });
+
+test('one matcher on many values in turn: the remembered last answer and the literal prefix change nothing', () => {
+  const pats = ['^/etc/.*', '/etc/[a-z]+\\.conf', 'ab*', '^^ab$', 'a^b', '\\.x.*', '(ab)c', 'x{2}y', '$ab', ''];
+  const vals = ['/etc/host.conf', '/etc/host.conf', '/etc/', '/et', 'ab', 'abbb', 'a', '', '.xyz', 'abc', 'xxy', 'xy', '/etc/host.conf'];
+  for (const p of pats) {
+    const one = new Re2(p);
+    for (const v of vals) assert.equal(one.test(v), new Re2(p).test(v), `${p} on ${v}`);
+  }
+  assert.equal(m('^/etc/.*', '/etc/passwd'), true);
+  assert.equal(m('\\.x.*', '.xyz'), true);
+  assert.equal(m('x{2}y', 'xxy'), true);
+});

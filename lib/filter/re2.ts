@@ -83,9 +83,15 @@ function negate(r: number[]): number[] {
   return out;
 }
 
-/** Runes of a byte string decoded as UTF-8; `strict` (the pattern) refuses what is not valid UTF-8. */
-function runes(s: string, strict: boolean): Int32Array {
-  const out = new Int32Array(s.length);
+/** the runes of the value being matched (grown as needed; test() is not re-entered) */
+let scratch = new Int32Array(256);
+
+/**
+ * Runes of a byte string decoded as UTF-8; `strict` (the pattern) refuses what is not valid UTF-8. With
+ * `into`, they go there (it must hold s.length) and the count is the subarray's length.
+ */
+function runes(s: string, strict: boolean, into?: Int32Array): Int32Array {
+  const out = into ?? new Int32Array(s.length);
   let n = 0;
   for (let i = 0; i < s.length; ) {
     const b = s.charCodeAt(i) & 0xff;
@@ -481,11 +487,16 @@ export class Re2 {
   private next: Int32Array;
   private readonly mark: Int32Array;
   private stamp = 0;
+  /** ASCII text every matching value starts with (the pattern's leading literals) */
+  private readonly prefix: string;
+  private lastValue: string | undefined = undefined;
+  private lastResult = false;
   private readonly stack: Int32Array;
 
   /** Throws RegexError with RE2's message for a pattern RE2::POSIX refuses. */
   constructor(pattern: string) {
     const tree = new Parser(runes(pattern, true)).parse();
+    this.prefix = literalPrefix(tree);
     const prog = new Program();
     prog.gen(tree);
     prog.emit(I_MATCH);
@@ -504,8 +515,8 @@ export class Re2 {
     this.stack = new Int32Array(2 * this.n + 2);
   }
 
-  /** Adds pc and what it reaches without reading a rune (at rune position i of text t) to list l. */
-  private add(l: Int32Array, len: number, pc0: number, t: Int32Array, i: number): number {
+  /** Adds pc and what it reaches without reading a rune (at rune position i of text t, tn runes) to list l. */
+  private add(l: Int32Array, len: number, pc0: number, t: Int32Array, tn: number, i: number): number {
     const { op, x, y } = this.prog;
     const mark = this.mark;
     const stamp = this.stamp;
@@ -529,7 +540,7 @@ export class Re2 {
           if (i === 0 || t[i - 1] === 0x0a) stack[sp++] = pc + 1;
           break;
         case I_EOL:
-          if (i === t.length || t[i] === 0x0a) stack[sp++] = pc + 1;
+          if (i === tn || t[i] === 0x0a) stack[sp++] = pc + 1;
           break;
         default:
           l[len++] = pc;
@@ -547,13 +558,25 @@ export class Re2 {
   }
 
   test(value: string): boolean {
-    const t = runes(value, false);
+    // the same value again (an fd's name, event after event): the same answer
+    if (value === this.lastValue) return this.lastResult;
+    const r = this.run(value);
+    this.lastValue = value;
+    this.lastResult = r;
+    return r;
+  }
+
+  private run(value: string): boolean {
+    if (this.prefix !== '' && !value.startsWith(this.prefix)) return false;
+    if (scratch.length < value.length) scratch = new Int32Array(Math.max(value.length, 2 * scratch.length));
+    const t = runes(value, false, scratch);
+    const tn = t.length;
     const { op, cls } = this.prog;
     let cur = this.cur;
     let next = this.next;
     this.bump();
-    let n = this.add(cur, 0, 0, t, 0);
-    for (let i = 0; i < t.length && n > 0; i++) {
+    let n = this.add(cur, 0, 0, scratch, tn, 0);
+    for (let i = 0; i < tn && n > 0; i++) {
       const r = t[i]!;
       this.bump();
       let m = 0;
@@ -561,7 +584,7 @@ export class Re2 {
         const pc = cur[k]!;
         if (op[pc] !== I_CLASS) continue;
         if (r === BAD) continue;
-        if (r === ODD ? this.odd[pc] === 1 : inClass(cls[pc]!, r)) m = this.add(next, m, pc + 1, t, i + 1);
+        if (r === ODD ? this.odd[pc] === 1 : inClass(cls[pc]!, r)) m = this.add(next, m, pc + 1, scratch, tn, i + 1);
       }
       const tmp = cur;
       cur = next;
@@ -571,6 +594,30 @@ export class Re2 {
     for (let k = 0; k < n; k++) if (op[cur[k]!] === I_MATCH) return true;
     return false;
   }
+}
+
+/** The ASCII literals a match must start with: the leading single characters of the top concatenation. */
+function literalPrefix(tree: Node): string {
+  const items: Node[] = [];
+  const flat = (n: Node): boolean => {
+    if (n.k === 'cat') {
+      for (const s of n.s) if (!flat(s)) return false;
+      return true;
+    }
+    items.push(n);
+    return n.k === 'class' || n.k === 'bol';
+  };
+  flat(tree);
+  let i = 0;
+  // a ^ at the start matches there
+  while (i < items.length && items[i]!.k === 'bol') i++;
+  let prefix = '';
+  for (; i < items.length; i++) {
+    const n = items[i]!;
+    if (n.k !== 'class' || n.r.length !== 2 || n.r[0] !== n.r[1] || n.r[0]! >= 0x80) break;
+    prefix += String.fromCharCode(n.r[0]!);
+  }
+  return prefix;
 }
 
 function inClass(r: number[], c: number): boolean {
