@@ -103,3 +103,9 @@ test("agrees with glibc's own fnmatch on random patterns (python3's ctypes calls
   assert.ok(matched > 1000, `only ${matched} matches`);
   t.diagnostic(`${matched} of ${cases.length} match`);
 });
+
+test('characters beyond a byte (a field argument typed by the user) are ordinary characters', () => {
+  assert.equal(g('/data/\u4e2d[ab]*', '/data/\u4e2dbx'), true);
+  assert.equal(g('\u4e2d', '\u4e2e'), false);
+  assert.equal(g('[!a]', '\u4e2d'), false);
+});

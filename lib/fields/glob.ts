@@ -16,6 +16,8 @@ const STAR = -1;
 const ANY = -2;
 /** a token that matches nothing (a backslash at the end, a bracket whose scan always fails) */
 const NEVER = -3;
+/** TABLE - i: the bracket whose verdicts are tables[i] */
+const TABLE = -4;
 
 const CLASSES: Record<string, (c: number) => boolean> = {
   alnum: (c) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a),
@@ -151,7 +153,7 @@ function scanBracket(pat: string, start: number, ch: number, icase: boolean): [S
 
 /** A compiled glob: test(value) says whether fnmatch would match the whole value. */
 export class Glob {
-  /** per token: a byte (folded for iglob), STAR, ANY, NEVER, or an index into tables (>= 1000) */
+  /** per token: a character (folded for iglob), STAR, ANY, NEVER, or TABLE - i for tables[i] */
   private readonly tokens: number[] = [];
   private readonly tables: Uint8Array[] = [];
 
@@ -194,7 +196,7 @@ export class Glob {
           t.push(NEVER);
           break;
         } else {
-          t.push(1000 + this.tables.length);
+          t.push(TABLE - this.tables.length);
           this.tables.push(table);
           i = end;
         }
@@ -207,7 +209,7 @@ export class Glob {
 
   private one(tok: number, ch: number): boolean {
     if (tok === ANY) return true;
-    if (tok >= 1000) return ch < 256 && this.tables[tok - 1000]![ch] === 1;
+    if (tok <= TABLE) return ch < 256 && this.tables[TABLE - tok]![ch] === 1;
     return tok >= 0 && tok === fold(ch, this.icase);
   }
 
