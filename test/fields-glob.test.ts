@@ -109,3 +109,11 @@ test('characters beyond a byte (a field argument typed by the user) are ordinary
   assert.equal(g('\u4e2d', '\u4e2e'), false);
   assert.equal(g('[!a]', '\u4e2d'), false);
 });
+
+test('hostile patterns compile and match quickly: thousands of unterminated or odd brackets', () => {
+  assert.equal(g('['.repeat(3000), '['.repeat(3000)), true);
+  assert.equal(g('['.repeat(3000) + 'x', '['.repeat(3000)), false);
+  assert.equal(g('[a[:foo:]'.repeat(2000), 'a'), false);
+  assert.equal(g('[!'.repeat(3000), 'x'), false);
+  assert.equal(g('[a-z]'.repeat(3000), 'q'.repeat(3000)), true);
+});

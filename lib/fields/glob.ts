@@ -37,6 +37,9 @@ const CLASSES: Record<string, (c: number) => boolean> = {
 /** glibc's CHAR_CLASS_MAX_LENGTH */
 const CLASS_NAME_MAX = 256;
 
+/** a character no bracket holds (beyond every character code), for a scan of the bracket's shape */
+const NO_CHAR = 0x110000;
+
 const fold = (c: number, icase: boolean): number => (icase && c >= 0x41 && c <= 0x5a ? c + 32 : c);
 
 /** What glibc's bracket scan says for one character. */
@@ -123,11 +126,12 @@ function scanBracket(pat: string, start: number, ch: number, icase: boolean): [S
     if (c === 0x5d) break;
   }
   if (!matched) return [not ? Scan.In : Scan.Out, p];
-  // skip the rest of the bracket (glibc does not check class names here)
+  // skip the rest of the bracket (glibc does not check class names here); its end not found, the '['
+  // is a literal after all
   for (;;) {
     c = at(p++);
     if (c === 0x5d) break;
-    if (c === 0) return [Scan.Dead, 0];
+    if (c === 0) return [Scan.Literal, 0];
     if (c === 0x5c) {
       if (at(p) === 0) return [Scan.Dead, 0];
       p++;
@@ -178,23 +182,30 @@ export class Glob {
         t.push(fold(pattern.charCodeAt(i + 1), icase));
         i += 2;
       } else if (c === 0x5b) {
+        // the bracket's shape first, from a scan for a character that is no member. Unterminated or dead:
+        // only a literal '[' can match there, if glibc's scan for '[' says so. Else each byte is scanned,
+        // and each scan stops at the bracket's ']' (an unterminated bracket costs a scan to the pattern's
+        // end: a pattern of n unterminated '[' costs n^2 steps, not n^2 * 256)
+        const [shape, shapeEnd] = scanBracket(pattern, i, NO_CHAR, icase);
         const table = new Uint8Array(256);
         let end = -1;
-        let literal = false;
-        for (let ch = 0; ch < 256; ch++) {
-          const [r, e] = scanBracket(pattern, i, ch, icase);
-          if (r === Scan.Literal) literal = true;
-          if (r === Scan.In) table[ch] = 1;
-          if ((r === Scan.In || r === Scan.Out) && e > end) end = e;
+        if (shape !== Scan.Literal && shape !== Scan.Dead) {
+          end = shapeEnd;
+          for (let ch = 0; ch < 256; ch++) {
+            const [r, e] = scanBracket(pattern, i, ch, icase);
+            if (r === Scan.In) table[ch] = 1;
+            if ((r === Scan.In || r === Scan.Out) && e > end) end = e;
+          }
         }
-        if (literal) {
-          // no closing ']': '[' is compared as a character (unless it was a member before the end)
+        if (end < 0) {
+          // no ']' ends it: '[' is compared as a character, unless glibc's scan for it fails outright
           const [r] = scanBracket(pattern, i, 0x5b, icase);
-          t.push(r === Scan.Literal ? 0x5b : NEVER);
+          if (r !== Scan.Literal) {
+            t.push(NEVER);
+            break;
+          }
+          t.push(0x5b);
           i++;
-        } else if (end < 0) {
-          t.push(NEVER);
-          break;
         } else {
           t.push(TABLE - this.tables.length);
           this.tables.push(table);
