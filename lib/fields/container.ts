@@ -2,7 +2,7 @@
 // A thread outside any container (containerId '') reports id, name and type "host" and nothing else.
 // Inside one, values come from the container's metadata (tables.containers), missing when it is unknown.
 
-import { Glob } from './glob.js';
+import { globMatch } from './glob.js';
 import type { ContainerInfo, ContainerMount, Thread } from '../state/model.js';
 import type { Ctx, FieldArg, FieldClass, FieldDef, FieldValue } from './types.js';
 
@@ -23,10 +23,8 @@ function dockerCompatible(type: number): boolean {
   return type === 0 || type === 6 || type === 7 || type === 8 || type === 11;
 }
 
-/** fnmatch(pattern, s, 0), as libsinsp matches a mount's path (glob.ts). */
-export function globMatch(pattern: string, s: string): boolean {
-  return new Glob(pattern, false).test(s);
-}
+// fnmatch(pattern, s, 0), as libsinsp matches a mount's path
+export { globMatch };
 
 function mountString(m: ContainerMount): string {
   return m.source + ':' + m.dest + ':' + m.mode + ':' + (m.rdwr ? 'true' : 'false') + ':' + m.propagation;

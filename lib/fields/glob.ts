@@ -251,3 +251,21 @@ export class Glob {
     return p === t.length;
   }
 }
+
+/** the last pattern compiled for globMatch, per case mode */
+const lastGlob: [Glob | undefined, Glob | undefined] = [undefined, undefined];
+const lastPattern: [string, string] = ['', ''];
+
+/**
+ * fnmatch(pattern, s) for a pattern known only per event (a container's mount path, a field compared with
+ * another): the last pattern's compiled form is kept, so a run of events compiles it once.
+ */
+export function globMatch(pattern: string, s: string, icase = false): boolean {
+  const k = icase ? 1 : 0;
+  let g = lastGlob[k];
+  if (g === undefined || lastPattern[k] !== pattern) {
+    lastGlob[k] = g = new Glob(pattern, icase);
+    lastPattern[k] = pattern;
+  }
+  return g.test(s);
+}

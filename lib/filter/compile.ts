@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { CheckExpr, Expr, FieldExpr, ListExpr, TransformerExpr, ValueExpr } from './ast.js';
 import { FilterError } from './error.js';
-import { Glob } from '../fields/glob.js';
+import { Glob, globMatch } from '../fields/glob.js';
 import { Re2, RegexError } from './re2.js';
 import { allFields, fieldByName, resolveField, type ResolvedField } from '../fields/registry.js';
 import type { Ctx, FieldDef, FieldType, FieldValue } from '../fields/types.js';
@@ -720,8 +720,8 @@ function compareValues(kind: Kind, op: string, v: Exclude<FieldValue, undefined>
         case 'icontains': return asciiLower(a).includes(asciiLower(b));
         case 'startswith': return a.startsWith(b);
         case 'endswith': return a.endsWith(b);
-        case 'glob': return new Glob(b, false).test(a);
-        case 'iglob': return new Glob(b, true).test(a);
+        case 'glob': return globMatch(b, a);
+        case 'iglob': return globMatch(b, a, true);
       }
       return false;
     }
