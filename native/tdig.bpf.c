@@ -612,8 +612,10 @@ static __always_inline void p_usockaddr(struct ev *e, const void *uaddr, u64 ule
 
 /*
  * The tuple of a socket fd. `in` = the call received (accept/recv*): remote -> local;
- * otherwise local -> remote. `uaddr` (optional) is a destination given to sendto/sendmsg,
- * used when the socket itself has no peer (unconnected UDP).
+ * otherwise local -> remote. `uaddr` (optional) is the peer's address in user memory: the
+ * destination given to sendto/sendmsg, or the source recvfrom/recvmsg filled in. It is used when
+ * the socket itself has no peer (unconnected UDP), as the kernel module of the reference does
+ * (its recvfrom exit takes the remote end from the caller's address).
  */
 static __always_inline void p_tuple(struct ev *e, long fd, int in, const void *uaddr, u64 ulen)
 {
@@ -658,15 +660,27 @@ static __always_inline void p_tuple(struct ev *e, long fd, int in, const void *u
 		u16 lp = BPF_CORE_READ(sk, __sk_common.skc_num);
 		u16 rp = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 		u8 *first = out + 1, *second = out + 19;
+		u8 *local = first, *remote = second;
 		if (in) {
-			first = out + 19;
-			second = out + 1;
+			local = second;
+			remote = first;
 		}
 		out[0] = 10;
-		BPF_CORE_READ_INTO(first, sk, __sk_common.skc_v6_rcv_saddr);
-		*(u16 *)(first + 16) = lp;
-		BPF_CORE_READ_INTO(second, sk, __sk_common.skc_v6_daddr);
-		*(u16 *)(second + 16) = rp;
+		/* 16 bytes each: BPF_CORE_READ_INTO reads sizeof(*dst), one byte through a u8 pointer */
+		if (bpf_core_read(local, 16, &sk->__sk_common.skc_v6_rcv_saddr))
+			__builtin_memset(local, 0, 16);
+		*(u16 *)(local + 16) = lp;
+		if (bpf_core_read(remote, 16, &sk->__sk_common.skc_v6_daddr))
+			__builtin_memset(remote, 0, 16);
+		*(u16 *)(remote + 16) = rp;
+		/* no peer (unconnected UDP): the address the caller named or was given, as for IPv4 */
+		if (rp == 0 && uaddr && ulen >= 24) {
+			u8 *tmp = e->buf + TMP_OFF;
+			if (bpf_probe_read_user(tmp, 24, uaddr) == 0 && *(u16 *)tmp == 10) {
+				__builtin_memcpy(remote, tmp + 8, 16);
+				*(u16 *)(remote + 16) = bpf_ntohs(*(u16 *)(tmp + 2));
+			}
+		}
 		n = 37;
 	} else if (fam == 1) {
 		struct unix_sock *us = (void *)sk;
@@ -970,8 +984,12 @@ EHANDLER(e_recvfrom) { BEGIN_FIXED(E_RECVFROM, 2, 12) p_u64(&e, (s32)a.a[0]); p_
 XHANDLER(x_recvfrom) {
 	BEGIN(E_RECVFROM + 1, 3) s64 res = RET(ctx);
 	p_u64(&e, res); p_data(&e, (void *)a.a[1], res);
-	if (res >= 0)
-		p_tuple(&e, (s32)a.a[0], 1, 0, 0);
+	if (res >= 0) {
+		u32 alen = 0;
+		if (a.a[4] && a.a[5])
+			bpf_probe_read_user(&alen, 4, (void *)a.a[5]);
+		p_tuple(&e, (s32)a.a[0], 1, (void *)a.a[4], alen);
+	}
 	else
 		p_empty(&e);
 	ev_submit(&e); return 0;
@@ -995,7 +1013,7 @@ XHANDLER(x_recvmsg) {
 	bpf_probe_read_user(&m, sizeof(m), (void *)a.a[1]);
 	p_u64(&e, res); p_u32(&e, res > 0 ? res : 0); p_iovdata(&e, m.iov, m.iovlen, res);
 	if (res >= 0)
-		p_tuple(&e, (s32)a.a[0], 1, 0, 0);
+		p_tuple(&e, (s32)a.a[0], 1, (void *)m.name, m.namelen);
 	else
 		p_empty(&e);
 	ev_submit(&e); return 0;

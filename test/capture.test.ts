@@ -245,6 +245,45 @@ test('tdig-capture', { skip }, async (t) => {
       assert.equal(Number(last), Number(m![1]));
     });
 
+    await t.test('IPv6 and unconnected UDP: tuples name both ends, and a datagram its sender', async () => {
+      // an IPv6 TCP exchange of known sizes, and datagrams received by sockets with no peer (IPv6 and IPv4)
+      const info = path.join(dir, 'v6.json');
+      const script = [
+        'import json, socket, sys',
+        'srv = socket.socket(socket.AF_INET6); srv.bind(("::1", 0)); srv.listen(1)',
+        'c = socket.create_connection(("::1", srv.getsockname()[1])); s, _ = srv.accept()',
+        'c.sendall(b"q" * 1000); got = 0',
+        'while got < 1000: got += len(s.recv(4096))',
+        's.sendall(b"r" * 2000); got = 0',
+        'while got < 2000: got += len(c.recv(4096))',
+        'c.close(); s.close()',
+        'out = {"tcp": srv.getsockname()[1]}',
+        'for fam, host in ((socket.AF_INET6, "::1"), (socket.AF_INET, "127.0.0.1")):',
+        '    a = socket.socket(fam, socket.SOCK_DGRAM); a.bind((host, 0))',
+        '    b = socket.socket(fam, socket.SOCK_DGRAM); b.bind((host, 0))',
+        '    b.sendto(b"d" * 33, a.getsockname()); a.recvfrom(100)',
+        '    out[host] = [b.getsockname()[1], a.getsockname()[1]]',
+        'json.dump(out, open(sys.argv[1], "w"))',
+      ].join('\n');
+      const cap = path.join(dir, 'v6.scap');
+      const r = spawnSync(process.execPath, [BIN, '-w', cap, '--', 'python3', '-c', script, info], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const ports = JSON.parse(fs.readFileSync(info, 'utf8')) as { tcp: number; '::1': number[]; '127.0.0.1': number[] };
+      // the connection: both addresses whole (a read of one byte of each left the rest stale); 3000 bytes
+      // seen at each end, both in the capture, so 6000 (5.86KB)
+      const conns = sysdig(['-r', cap, '-c', 'topconns']).split('\n').filter((l) => l.includes(`->::1:${ports.tcp}`));
+      assert.equal(conns.length, 1, sysdig(['-r', cap, '-c', 'topconns']));
+      assert.match(conns[0]!, new RegExp(`^5\\.86KB\\s+tcp\\s+::1:\\d+->::1:${ports.tcp}\\s*$`));
+      const accepted = sysdig(['-r', cap, '-p', '%fd.name', 'evt.type=accept and evt.dir=<']).trim();
+      assert.match(accepted, new RegExp(`^::1:\\d+->::1:${ports.tcp}$`));
+      // a datagram's receive names its sender, as the kernel module's recvfrom exit does
+      const tuples = sysdig(['-r', cap, '-p', '%evt.arg.tuple', 'evt.type=recvfrom and evt.dir=< and fd.l4proto=udp']).trim().split('\n');
+      assert.deepEqual(tuples, [
+        `::1:${ports['::1'][0]}->::1:${ports['::1'][1]}`,
+        `127.0.0.1:${ports['127.0.0.1'][0]}->127.0.0.1:${ports['127.0.0.1'][1]}`,
+      ]);
+    });
+
     await t.test('a missing privilege is one line and exit 1', { skip: !fs.existsSync('/usr/sbin/capsh') && 'capsh missing' }, () => {
       const r = spawnSync('/usr/sbin/capsh', ['--drop=cap_bpf,cap_perfmon,cap_sys_admin', '--', '-c', `${process.execPath} ${BIN} -n 1`], {
         encoding: 'utf8',

@@ -318,8 +318,10 @@ LIST_CHISELS.push(bottlenecks);
  * spy_users (tdig-echo): commands and directory changes of interactive shells, indented by their depth
  * under the outermost shell ancestor (whose pid starts each line). As sysdig 0.29.3's Lua does, each chdir
  * shifts the table of ancestor fields by one slot (table.insert at index 0), so after a chdir the ancestor
- * search starts one generation closer; after more chdirs than that, the slots hold no field and the chisel
- * fails, as sysdig's evt.field() does. Execs are indented 3 spaces a level, chdirs 4.
+ * search starts one generation closer; after more chdirs than that, the first slots hold the number 0,
+ * for which evt.field() gives nil (libs chisel_api.cpp: a handle that is not a pointer reads as no value),
+ * so a new parent's search stops there and its commands are hidden. Execs are indented 3 spaces a level,
+ * chdirs 4.
  */
 const spyUsers: ChiselDef = {
   ...DESCS['spy_users']!,
@@ -350,10 +352,7 @@ const spyUsers: ChiselDef = {
       for (let i = n; i >= 1; i--) m.set(i, m.get(i - 1)!);
       m.set(0, 0);
     };
-    const read = (g: ((ctx: StateEngine) => LuaValue) | 0 | undefined, ctx: StateEngine): LuaValue => {
-      if (typeof g !== 'function') throw new ChiselError(`${N}: invalid field handle in evt.field()`);
-      return g(ctx);
-    };
+    const read = (g: ((ctx: StateEngine) => LuaValue) | 0 | undefined, ctx: StateEngine): LuaValue => (typeof g === 'function' ? g(ctx) : undefined);
     const cat = (v: LuaValue): string => {
       if (v === undefined || typeof v === 'boolean') throw new ChiselError(`${N}: attempt to concatenate a ${v === undefined ? 'nil' : 'boolean'} value`);
       return typeof v === 'number' ? luaNum(v) : v;

@@ -102,10 +102,23 @@ function isInternal(ctx: Ctx): boolean {
   return (ctx.info.category & EC.INTERNAL) !== 0;
 }
 
+/**
+ * The evt.latency fields read libsinsp's evt->m_tinfo (filterchecks.cpp): without one (threadLate) they
+ * are 0, even on an internal event; with one, an internal event has none.
+ */
 function latency(ctx: Ctx): number | undefined {
+  const t = ctx.threadLate === true ? undefined : ctx.thread;
+  if (t === undefined) return 0;
   if (isInternal(ctx)) return undefined;
-  return ctx.thread ? ctx.thread.latency : 0;
+  return t.latency;
 }
+
+/**
+ * evt.latency.human without a thread (threadLate) repeats the last text it gave: libsinsp's check keeps
+ * its string and leaves it unchanged then (sysdig 0.29.3 prints a clone child's exit with the latency of
+ * the event printed before it). libsinsp keeps one per use of the field; tdig one for all.
+ */
+let lastHumanLatency = '';
 
 /** the parameters the evt fields read by name */
 const RES = paramIndexFor('res');
@@ -312,14 +325,15 @@ export const evtSyscallClass: FieldClass = {
       return l === undefined ? undefined : l % 1e9;
     }, { fmt: '10_PADDED_DEC' }),
     def('evt.latency.quantized', 'UINT64', (c) => {
-      const l = latency(c);
+      const l = c.threadLate === true ? undefined : latency(c);
       if (!l) return undefined;
       return Math.floor(Math.min(Math.log10(l), 11) * 80 / 11) + 1;
     }, { hidden: true }),
     def('evt.latency.human', 'CHARBUF', (c) => {
+      if (c.threadLate === true || c.thread === undefined) return lastHumanLatency;
       const l = latency(c);
       if (l === undefined) return undefined;
-      return humanTime(l);
+      return (lastHumanLatency = humanTime(l));
     }),
     def('evt.deltatime', 'RELTIME', (c) => {
       const ts = c.ev.ts;
@@ -391,7 +405,7 @@ export const evtSyscallClass: FieldClass = {
     def('evt.is_io_write', 'BOOL', (c) => (c.info.flags & EF.WRITES_TO_FD) !== 0),
     def('evt.io_dir', 'CHARBUF', (c) => (c.info.flags & EF.WRITES_TO_FD ? 'write' : c.info.flags & EF.READS_FROM_FD ? 'read' : undefined)),
     def('evt.is_wait', 'BOOL', (c) => (c.info.flags & EF.WAITS) !== 0),
-    def('evt.wait_latency', 'RELTIME', (c) => (c.info.flags & EF.WAITS && (c.ev.type & 1) === 1 ? (c.thread ? c.thread.latency : 0) : undefined)),
+    def('evt.wait_latency', 'RELTIME', (c) => (c.info.flags & EF.WAITS && (c.ev.type & 1) === 1 ? (c.thread !== undefined && c.threadLate !== true ? c.thread.latency : 0) : undefined)),
     def('evt.is_syslog', 'BOOL', (c) => (c.info.flags & EF.WRITES_TO_FD ? c.fd !== undefined && c.fd.name.includes('/dev/log') : false)),
     def('evt.count', 'UINT32', () => 1),
     def('evt.count.error', 'UINT32', (c) => errorCount(c)),
@@ -487,7 +501,7 @@ export function renderOutputTime(c: Ctx): string {
       return `${d / NS}.${String(d % NS).padStart(9, '0')}`;
     }
     case 'd': {
-      const l = c.thread ? BigInt(c.thread.latency) : 0n;
+      const l = c.thread !== undefined && c.threadLate !== true ? BigInt(c.thread.latency) : 0n;
       return `${l / NS}.${String(l % NS).padStart(9, '0')}`;
     }
     case 'D': {

@@ -48,6 +48,12 @@ export interface Ctx {
   paramIndex(p: ParamIndex): number;
   /** libsinsp fdinfo_name_changed: this event changed the name of its fd (fd.name_changed) */
   fdNameChanged?: boolean;
+  /**
+   * The event's thread was found only after its parse: libsinsp's evt->m_tinfo stays null (the exit of
+   * a clone child that the exit itself added, an event that skips the reset), while the thread fields
+   * look the thread up again. The evt.latency fields read m_tinfo (filterchecks.cpp).
+   */
+  threadLate?: boolean;
 }
 
 export interface ParamText {

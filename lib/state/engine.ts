@@ -176,7 +176,7 @@ const IPPROTO_UDP = 17;
 const IPPROTO_RAW = 255;
 /** fcntl's cmd parameter (PPM_FCNTL_*): the two that duplicate an fd */
 export const PPM_FCNTL_F_DUPFD = 1;
-export const PPM_FCNTL_F_DUPFD_CLOEXEC = 14;
+export const PPM_FCNTL_F_DUPFD_CLOEXEC = 26;
 /** the fd number libsinsp parks a cancelled close under */
 const CANCELED_FD_NUMBER = Number.MAX_SAFE_INTEGER;
 const CLONE_STALE_TIME_NS = 2_000_000_000n;
@@ -198,6 +198,7 @@ export class StateEngine implements Ctx {
   fd: Fd | undefined;
   fdNum = -1;
   fdNameChanged = false;
+  threadLate = false;
   /** the header blocks of a section are in; the section's init runs before its first event */
   private sectionInitPending = false;
   firstTs = 0n;
@@ -483,6 +484,7 @@ export class StateEngine implements Ctx {
     this.reset(ev, info, filtered);
     const t = this.thread;
     this.fdNum = t !== undefined ? t.lastEventFd : -1;
+    this.threadLate = false;
     return info;
   }
 
@@ -502,7 +504,10 @@ export class StateEngine implements Ctx {
     this.fdNameChanged = f !== undefined && f.name !== f.oldName;
     // sinsp_evt::get_thread_info looks the thread up again when the event has none (e.g. an inverted clone)
     let t = this.thread;
-    if (t === undefined) this.thread = t = this.tables.threads.get(ev.tid);
+    if (t === undefined) {
+      this.thread = t = this.tables.threads.get(ev.tid);
+      this.threadLate = t !== undefined;
+    }
     this.fdNum = t !== undefined ? t.lastEventFd : -1;
     if (cleanup) this.cleanup(ev);
   }
