@@ -37,6 +37,7 @@ export const CAPTURES: Capture[] = [
   { name: 'synth3', path: join(REPO, 'test/data/synth3.scap'), sysdigReads: true },
   { name: 'loopback_workload', path: join(REPO, 'test/captures/loopback_workload.scap'), sysdigReads: true },
   { name: 'unix_threads', path: join(REPO, 'test/captures/unix_threads.scap'), sysdigReads: true },
+  { name: 'mixed_calls', path: join(REPO, 'test/captures/mixed_calls.scap'), sysdigReads: true },
   { name: 'apache_ab', path: join(REPO, 'test/captures/apache_ab.scap'), sysdigReads: true },
 ];
 

@@ -7,6 +7,7 @@ import { compileFilter, FilterError, parseFilter, MAX_DEPTH, type Expr } from '.
 import { UsageError } from '../lib/cli/errors.js';
 import { parseIp, closestFields } from '../lib/filter/compile.js';
 import { Glob } from '../lib/fields/glob.js';
+import { PathPrefixes } from '../lib/filter/pmatch.js';
 
 function shape(e: Expr): string {
   switch (e.kind) {
@@ -134,4 +135,42 @@ test('fields used and statelessness', () => {
   assert.ok(f.stateless);
   assert.ok(compileFilter('evt.buffer contains x').stateless);
   assert.ok(!compileFilter('evt.type=read and proc.name=curl').stateless);
+});
+
+test('pmatch: path prefixes by component, as libsinsp path_prefix_search', () => {
+  // the examples of libs prefix_search.h
+  const p = new PathPrefixes(['/var/run', '/etc', '/lib', '/usr/lib']);
+  assert.equal(p.match('/var/run/docker'), true);
+  assert.equal(p.match('/boot'), false);
+  assert.equal(p.match('/var/lib/messages'), false);
+  assert.equal(p.match('/var'), false);
+  // components, not characters: /usr/lib is no prefix of /usr/libexec; empty components are dropped
+  assert.equal(p.match('/usr/libexec/x'), false);
+  assert.equal(p.match('/usr/lib'), true);
+  assert.equal(p.match('//etc//passwd'), true);
+  assert.equal(p.match('etc/passwd'), true);
+  assert.equal(p.match(''), false);
+  // a shorter search path covers the longer ones, in either order
+  for (const list of [['/usr/lib/x', '/usr'], ['/usr', '/usr/lib/x']]) {
+    const q = new PathPrefixes(list);
+    assert.equal(q.match('/usr/share'), true, list.join());
+    assert.equal(q.match('/usr'), true, list.join());
+  }
+  // the root has no components: it matches every path, the empty one included
+  for (const root of ['/', '', '//']) {
+    const r = new PathPrefixes([root]);
+    assert.equal(r.match('/anything/at/all'), true);
+    assert.equal(r.match(''), true);
+  }
+  // the last value's answer is kept, and a different value is looked at again
+  const q = new PathPrefixes(['/etc']);
+  assert.equal(q.match('/etc/hosts'), true);
+  assert.equal(q.match('/etc/hosts'), true);
+  assert.equal(q.match('/etcx'), false);
+});
+
+test('pmatch takes text: numbers and a parameter that is a path are refused, as sysdig 0.29.3 does', () => {
+  assert.throws(() => compileFilter('proc.pid pmatch (1)'), FilterError);
+  assert.throws(() => compileFilter('evt.rawarg.name pmatch (/etc)'), /pmatch takes text fields/);
+  assert.doesNotThrow(() => compileFilter('evt.rawarg.comm pmatch (/usr)'));
 });

@@ -9,15 +9,36 @@ import type { CheckExpr, Expr, FieldExpr, ListExpr, TransformerExpr, ValueExpr }
 import { FilterError } from './error.js';
 import { Glob, globMatch } from '../fields/glob.js';
 import { Re2, RegexError } from './re2.js';
+import { PathPrefixes } from './pmatch.js';
 import { allFields, fieldByName, resolveField, type ResolvedField } from '../fields/registry.js';
 import type { Ctx, FieldDef, FieldType, FieldValue } from '../fields/types.js';
 import { valueText } from '../fields/format.js';
-import { EVENT_MAX, eventInfo, eventName, eventTypeNames } from '../events/table.js';
+import { EVENT_MAX, eventInfo, eventName, eventTypeNames, PT } from '../events/table.js';
 import { evtType } from '../fields/evt.js';
 
 export type Pred = (ctx: Ctx) => boolean;
 type Getter = (ctx: Ctx) => FieldValue;
 type Many = (ctx: Ctx) => FieldValue[] | undefined;
+
+/**
+ * The type libsinsp gives evt.rawarg.NAME: that of the longest parameter name NAME starts with, the first
+ * in the event table (sinsp_utils::find_longest_matching_evt_param).
+ */
+function rawargType(name: string): number | undefined {
+  let best = 0;
+  let type: number | undefined;
+  for (let i = 0; i <= EVENT_MAX; i++) {
+    const info = eventInfo(i);
+    if (info === undefined) continue;
+    for (const p of info.params) {
+      if (p.name.length > best && name.startsWith(p.name)) {
+        best = p.name.length;
+        type = p.type;
+      }
+    }
+  }
+  return type;
+}
 
 /** How values of a type compare. 'raw' = decided per event by the value (evt.rawarg). */
 type Kind = 'num' | 'bool' | 'str' | 'buf' | 'ip' | 'net' | 'raw';
@@ -329,15 +350,14 @@ class Compiler {
   private listCmp(left: Operand, op: string, values: ValueExpr[]): (v: Exclude<FieldValue, undefined>) => boolean {
     if (op === 'pmatch') {
       if (left.kind !== 'str' && left.kind !== 'raw') this.fail(`pmatch takes string fields; ${left.text} is ${left.type}`, values[0]?.col ?? 1);
-      const prefixes = values.map((v) => v.value);
-      return (v) => {
-        const s = typeof v === 'string' ? v : asText(left, v);
-        for (const p of prefixes) {
-          if (s === p) return true;
-          if (s.startsWith(p) && (p.endsWith('/') || s.charCodeAt(p.length) === 47)) return true;
-        }
-        return false;
-      };
+      // sysdig 0.29.3 takes pmatch on CHARBUF fields only ("pmatch requires all charbuf arguments",
+      // filter.cpp); evt.rawarg.NAME has the type of the parameter it names
+      if (left.kind === 'raw') {
+        const t = rawargType(left.field?.arg?.raw ?? '');
+        if (t !== PT.CHARBUF) this.fail(`pmatch takes text fields; ${left.text} names a parameter that is not text`, values[0]?.col ?? 1);
+      }
+      const paths = new PathPrefixes(values.map((v) => v.value));
+      return (v) => paths.match(typeof v === 'string' ? v : asText(left, v));
     }
     if (left.kind === 'str') {
       const set = new Set(values.map((v) => v.value));
