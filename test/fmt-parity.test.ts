@@ -7,6 +7,9 @@ import { basename, join } from 'node:path';
 import { FIXTURES, GOLDEN, HAVE_SYSDIG, firstDiff, golden, parityCaptures, sysdig, tdigText } from './helpers.js';
 
 const FIELDS = golden('fmt/FIELDS').trim();
+// fields whose extraction changes later ones, as libsinsp's do: each use keeps its own last timestamp or
+// text, evt.abspath makes the dirfd the event's fd, and sysdig extracts every field of a line (twice for -j)
+const STATEFUL = golden('fmt/STATEFUL').trim();
 
 const RENDERINGS: [string, string[]][] = [
   ['text', []],
@@ -20,6 +23,8 @@ const RENDERINGS: [string, string[]][] = [
   ['tr', ['-t', 'r']],
   ['td', ['-t', 'd']],
   ['tD', ['-t', 'D']],
+  ['stateful', ['-p', STATEFUL]],
+  ['statefuljson', ['-j', '-p', STATEFUL]],
 ];
 
 for (const cap of parityCaptures()) {

@@ -7,6 +7,7 @@ command -v sysdig >/dev/null || { echo "mkgolden: needs sysdig (apt-get install 
 out=test/golden/fmt
 mkdir -p "$out"
 fields=$(cat test/golden/fmt/FIELDS)
+stateful=$(cat test/golden/fmt/STATEFUL)
 caps=(../shared/fixtures/curl_google.scap ../shared/fixtures/single_ipv6_conn.scap ../shared/fixtures/test_ipv6_client.scap
       ../shared/reference/vectors/synth.scap ../shared/reference/vectors/synth3.scap test/captures/*.scap
       test/captures/logs/log_writes.scap)
@@ -21,6 +22,10 @@ for f in "${caps[@]}"; do
   sysdig -r "$f" -X | gzip -9n > "$out/$n.hexascii.gz"
   sysdig -r "$f" -b | gzip -9n > "$out/$n.base64.gz"
   for t in a r d D; do sysdig -r "$f" -t $t | gzip -9n > "$out/$n.t$t.gz"; done
+  sysdig -r "$f" -p "$stateful" | gzip -9n > "$out/$n.stateful.gz"
+  sysdig -r "$f" -j -p "$stateful" | gzip -9n > "$out/$n.statefuljson.gz"
+  # (a capture without the *at events evt.abspath reads prints no line: no golden for it)
+  for k in stateful statefuljson; do [[ -n $(zcat "$out/$n.$k.gz" | head -c 1) ]] || rm "$out/$n.$k.gz"; done
 done
 # the event list (-L)
 sysdig -L > "$out/events-L.txt"

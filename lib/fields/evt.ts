@@ -4,7 +4,7 @@
 import { EC, EF, paramIndexFor, PT, syscallCategory, syscallName } from '../events/table.js';
 import type { ParamIndex } from '../events/table.js';
 import { readI64, WIDE } from '../scap/event.js';
-import { renderBuffer } from '../events/render.js';
+import { concatenatePathBytes, renderBuffer } from '../events/render.js';
 import { FD_DIRECTORY, FD_FILE, FD_FILE_V2, FD_IPV4_SERVSOCK, FD_IPV4_SOCK, FD_IPV6_SERVSOCK, FD_IPV6_SOCK, FD_UNIX_SOCK } from '../state/model.js';
 import { BufferFormat } from './types.js';
 import type { Ctx, FieldArg, FieldClass, FieldDef, FieldType, FieldValue } from './types.js';
@@ -116,9 +116,87 @@ function latency(ctx: Ctx): number | undefined {
 /**
  * evt.latency.human without a thread (threadLate) repeats the last text it gave: libsinsp's check keeps
  * its string and leaves it unchanged then (sysdig 0.29.3 prints a clone child's exit with the latency of
- * the event printed before it). libsinsp keeps one per use of the field; tdig one for all.
+ * the event printed before it). Each use of the field keeps its own (FieldDef.instance).
  */
-let lastHumanLatency = '';
+function humanLatency(): (c: Ctx) => FieldValue {
+  let last = '';
+  return (c) => {
+    if (c.threadLate === true || c.thread === undefined) return last;
+    const l = latency(c);
+    if (l === undefined) return undefined;
+    return (last = humanTime(l));
+  };
+}
+
+/**
+ * evt.deltatime and its parts: the time since the last event this use of the field was extracted for
+ * (libsinsp keeps the previous timestamp in each filtercheck), 0 the first time.
+ */
+function deltaTime(part: (d: bigint) => bigint): (c: Ctx) => FieldValue {
+  let prev = 0n;
+  return (c) => {
+    const ts = c.ev.ts;
+    const d = prev === 0n ? 0n : part(ts - prev);
+    prev = ts;
+    return d;
+  };
+}
+
+/**
+ * evt.abspath (argid 0), evt.abspath.src (1), evt.abspath.dst (2): the path a *at call names, joined with
+ * its directory (libsinsp extract_abspath, filterchecks.cpp). Per event type, the dirfd and path
+ * parameters it reads by name; the first of each name counts. An absolute path ignores the dirfd; AT_FDCWD
+ * is the thread's cwd; another dirfd is its fd's name and a '/' (libsinsp checks the name's NUL for a
+ * slash, so it always adds one), or "<UNKNOWN>/" when the fd is not in the table. Like libsinsp, looking
+ * the dirfd up makes that fd the event's fd (m_fdinfo) for the fields read after it.
+ */
+const ABSPATH_ARGS = new Map<number, [string, string, string, string]>([
+  // type: [dirfd, path] for argid 0 and 1, [dirfd, path] for argid 2
+  [177, ['olddirfd', 'oldpath', 'newdirfd', 'newpath']], // renameat <
+  [319, ['olddirfd', 'oldpath', 'newdirfd', 'newpath']], // renameat2 <
+  [181, ['linkdirfd', 'linkpath', 'linkdirfd', 'linkpath']], // symlinkat <
+  [102, ['dirfd', 'name', 'dirfd', 'name']], // openat > (the first version)
+  [307, ['dirfd', 'name', 'dirfd', 'name']], // openat <
+  [327, ['dirfd', 'name', 'dirfd', 'name']], // openat2 <
+  [106, ['olddir', 'oldpath', 'newdir', 'newpath']], // linkat > (the first version)
+  [311, ['olddir', 'oldpath', 'newdir', 'newpath']], // linkat <
+  [110, ['dirfd', 'name', 'dirfd', 'name']], // unlinkat > (the first version)
+  [303, ['dirfd', 'name', 'dirfd', 'name']], // unlinkat <
+  [305, ['dirfd', 'path', 'dirfd', 'path']], // mkdirat <
+  [313, ['dirfd', 'filename', 'dirfd', 'filename']], // fchmodat <
+]);
+const PPM_AT_FDCWD = -100;
+
+function absPath(c: Ctx, argid: number): string | undefined {
+  const t = c.threadLate === true ? undefined : c.thread;
+  if (t === undefined || argid < 0) return undefined;
+  const names = ABSPATH_ARGS.get(c.ev.type);
+  if (names === undefined) return undefined;
+  const dirName = argid === 2 ? names[2] : names[0];
+  const pathName = argid === 2 ? names[3] : names[1];
+  const ev = c.ev;
+  const params = c.info.params;
+  let di = -1;
+  let pi = -1;
+  for (let i = 0; i < ev.nparams && i < params.length && (di < 0 || pi < 0); i++) {
+    const n = params[i]!.name;
+    if (di < 0 && n === dirName) di = i;
+    if (pi < 0 && n === pathName) pi = i;
+  }
+  if (di < 0 || pi < 0) return undefined;
+  const dirfd = ev.paramLen(di) >= 8 ? readI64(ev.buf, ev.paramOff(di)) : ev.paramInt(di);
+  const po = ev.paramOff(pi);
+  const pl = ev.paramLen(pi);
+  let sdir: string;
+  if (pl > 0 && ev.buf[po] === 0x2f) sdir = '.';
+  else if (dirfd === PPM_AT_FDCWD) sdir = c.tables.cwd(t);
+  else {
+    const f = c.tables.getFd(t, dirfd);
+    c.fd = f;
+    sdir = f === undefined ? '<UNKNOWN>/' : f.name + '/';
+  }
+  return concatenatePathBytes(sdir, ev.buf, po, pl, ev.dv);
+}
 
 /** the parameters the evt fields read by name */
 const RES = paramIndexFor('res');
@@ -308,8 +386,6 @@ export const evtGeneralClass: FieldClass = {
   ],
 };
 
-let deltaPrev = 0n;
-
 export const evtSyscallClass: FieldClass = {
   name: 'evt',
   shortDesc: 'Syscall events only',
@@ -329,30 +405,10 @@ export const evtSyscallClass: FieldClass = {
       if (!l) return undefined;
       return Math.floor(Math.min(Math.log10(l), 11) * 80 / 11) + 1;
     }, { hidden: true }),
-    def('evt.latency.human', 'CHARBUF', (c) => {
-      if (c.threadLate === true || c.thread === undefined) return lastHumanLatency;
-      const l = latency(c);
-      if (l === undefined) return undefined;
-      return (lastHumanLatency = humanTime(l));
-    }),
-    def('evt.deltatime', 'RELTIME', (c) => {
-      const ts = c.ev.ts;
-      const d = deltaPrev === 0n ? 0n : ts - deltaPrev;
-      deltaPrev = ts;
-      return d;
-    }),
-    def('evt.deltatime.s', 'RELTIME', (c) => {
-      const ts = c.ev.ts;
-      const d = deltaPrev === 0n ? 0n : (ts - deltaPrev) / NS;
-      deltaPrev = ts;
-      return d;
-    }),
-    def('evt.deltatime.ns', 'RELTIME', (c) => {
-      const ts = c.ev.ts;
-      const d = deltaPrev === 0n ? 0n : (ts - deltaPrev) % NS;
-      deltaPrev = ts;
-      return d;
-    }, { fmt: '10_PADDED_DEC' }),
+    def('evt.latency.human', 'CHARBUF', humanLatency(), { sideEffects: true, instance: humanLatency }),
+    def('evt.deltatime', 'RELTIME', deltaTime((d) => d), { sideEffects: true, instance: () => deltaTime((d) => d) }),
+    def('evt.deltatime.s', 'RELTIME', deltaTime((d) => d / NS), { sideEffects: true, instance: () => deltaTime((d) => d / NS) }),
+    def('evt.deltatime.ns', 'RELTIME', deltaTime((d) => d % NS), { fmt: '10_PADDED_DEC', sideEffects: true, instance: () => deltaTime((d) => d % NS) }),
     def('evt.outputtime', 'CHARBUF', (c) => renderOutputTime(c), { hidden: true }),
     def('evt.dir', 'CHARBUF', (c) => ((c.ev.type & 1) === 0 ? '>' : '<')),
     def('evt.type', 'CHARBUF', (c) => evtType(c)),
@@ -436,7 +492,7 @@ export const evtSyscallClass: FieldClass = {
     def('evt.count.procinfo', 'UINT32', (c) => (c.ev.type === 234 && c.thread && c.thread.tid === c.thread.pid ? 1 : undefined), { hidden: true }),
     def('evt.count.threadinfo', 'UINT32', (c) => (c.ev.type === 234 ? 1 : undefined), { hidden: true }),
     def('evt.around', 'UINT64', () => undefined, { arg: 'required', filterOnly: true, check: aroundCheck }),
-    def('evt.abspath', 'CHARBUF', () => undefined, { arg: 'optional' }),
+    def('evt.abspath', 'CHARBUF', (c, a) => absPath(c, a === undefined ? 0 : a.raw === 'src' ? 1 : a.raw === 'dst' ? 2 : -1), { arg: 'optional', dotArg: true, dotArgNames: ['src', 'dst'], sideEffects: true }),
     def('evt.buflen.in', 'UINT64', (c) => ((c.info.category & 0xff) === EC.IO_READ ? buflen(c) : undefined), { hidden: true }),
     def('evt.buflen.out', 'UINT64', (c) => ((c.info.category & 0xff) === EC.IO_WRITE ? buflen(c) : undefined), { hidden: true }),
     def('evt.is_open_read', 'BOOL', (c) => isOpen(c, 1)),

@@ -47,6 +47,17 @@ export interface ResolvedField {
  * argument (evt.arg.NAME). Returns undefined when no field matches.
  */
 export function resolveField(text: string): ResolvedField | undefined {
+  const r = resolve(text);
+  if (r === undefined || r.def.instance === undefined) return r;
+  return { ...r, def: ownInstance(r.def) };
+}
+
+/** A field with its own extractor when its extraction keeps state per use (FieldDef.instance). */
+export function ownInstance(def: FieldDef): FieldDef {
+  return def.instance === undefined ? def : { ...def, extract: def.instance() };
+}
+
+function resolve(text: string): ResolvedField | undefined {
   const br = text.indexOf('[');
   if (br > 0 && text.endsWith(']')) {
     const def = BY_NAME.get(text.slice(0, br));
@@ -61,7 +72,7 @@ export function resolveField(text: string): ResolvedField | undefined {
   // dotted argument: the longest field name that is a prefix followed by '.'
   for (let i = text.lastIndexOf('.'); i > 0; i = text.lastIndexOf('.', i - 1)) {
     const d = BY_NAME.get(text.slice(0, i));
-    if (d && d.dotArg) return { def: d, arg: parseArg(text.slice(i + 1)), text };
+    if (d && d.dotArg && (d.dotArgNames === undefined || d.dotArgNames.includes(text.slice(i + 1)))) return { def: d, arg: parseArg(text.slice(i + 1)), text };
   }
   return undefined;
 }

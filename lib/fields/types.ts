@@ -95,6 +95,20 @@ export interface FieldDef {
   filterOnly?: boolean;
   /** hidden from -l */
   hidden?: boolean;
+  /**
+   * Its extraction changes what later extractions give, as libsinsp's does: a value kept from the last
+   * extraction (evt.deltatime, evt.latency.human) or the event's fd (evt.abspath). A format holding one
+   * extracts its fields in their order.
+   */
+  sideEffects?: boolean;
+  /**
+   * For a field whose extraction keeps a value from one event to the next (evt.deltatime,
+   * evt.latency.human): libsinsp keeps it in each use of the field (each filtercheck), so each use gets
+   * its own extractor from this (resolveField, the formatter).
+   */
+  instance?(): (ctx: Ctx, arg: FieldArg | undefined) => FieldValue;
+  /** the only dotted arguments it takes, matched as prefixes (evt.abspath.src / .dst); others are text */
+  dotArgNames?: readonly string[];
   extract(ctx: Ctx, arg: FieldArg | undefined): FieldValue;
   /**
    * Filter-only matching over several values (libsinsp compare_ip / compare_port / compare_net and

@@ -2,7 +2,7 @@
 // (libsinsp eventformatter.cpp). Renders one event to a line of text or to a JSON object.
 
 import { UsageError } from '../cli/errors.js';
-import { allFields } from '../fields/registry.js';
+import { allFields, ownInstance } from '../fields/registry.js';
 import { valueJson, valueText } from '../fields/format.js';
 import { BufferFormat } from '../fields/types.js';
 import type { Ctx, FieldArg, FieldDef, FieldValue } from '../fields/types.js';
@@ -38,6 +38,8 @@ export class Formatter {
   private readonly values: Exclude<FieldValue, undefined>[] = [];
   /** the field tokens in the order textAll extracts them: the last one found missing goes first */
   private order: number[] | undefined;
+  /** no field of the format has side effects: textAll may reorder */
+  private orderFree: boolean | undefined;
   /** the format is "%evt.arg.data" alone (echo_fds): writeLine copies the bytes */
   private readonly dataOnly: boolean;
 
@@ -65,7 +67,7 @@ export class Formatter {
       const rest = f.slice(j + 1);
       const name = NAMES_BY_LENGTH.find((n) => rest.startsWith(n));
       if (!name) throw new UsageError(`invalid formatting token ${rest}`);
-      const def = allFields().find((d) => d.name === name)!;
+      const def = ownInstance(allFields().find((d) => d.name === name)!);
       let used = name.length;
       let arg: FieldArg | undefined;
       if (rest[used] === '[') {
@@ -75,7 +77,9 @@ export class Formatter {
         arg = /^-?\d+$/.test(raw) ? { index: Number(raw), raw } : { name: raw, raw };
         used = close + 1;
       } else if (def.dotArg && rest[used] === '.') {
-        const m = /^[A-Za-z0-9_]+/.exec(rest.slice(used + 1));
+        const after = rest.slice(used + 1);
+        // (a field with its own dotted names takes the one the text starts with; the rest is text)
+        const m = def.dotArgNames !== undefined ? def.dotArgNames.filter((n) => after.startsWith(n)).map((n) => [n] as const)[0] : /^[A-Za-z0-9_]+/.exec(after);
         if (m) {
           arg = /^\d+$/.test(m[0]) ? { index: Number(m[0]), raw: m[0] } : { name: m[0], raw: m[0] };
           used += 1 + m[0].length;
@@ -137,15 +141,29 @@ export class Formatter {
   private textAll(ctx: Ctx): string | undefined {
     const vals = this.values;
     const toks = this.tokens;
-    // extraction has no side effects, so its order is free: trying the field that failed last first
-    // drops most events of a format like "%evt.num %proc.name %fd.name" after one extraction
+    // most extractions have no side effects, so their order is free: trying the field that failed last
+    // first drops most events of a format like "%evt.num %proc.name %fd.name" after one extraction. A
+    // format with a field that has some (FieldDef.sideEffects) goes in order and stops at the first
+    // missing field, as sysdig's formatter does.
     const order = (this.order ??= toks.flatMap((t, i) => (t.def !== undefined ? [i] : [])));
-    for (let k = 0; k < order.length; k++) {
+    const free = (this.orderFree ??= !toks.some((t) => t.def?.sideEffects === true));
+    if (!free) {
+      // sysdig extracts every field, in order, before it drops the line (eventformatter.cpp)
+      let missing = false;
+      for (let i = 0; i < toks.length; i++) {
+        const t = toks[i]!;
+        if (t.def === undefined) continue;
+        const v = t.def.extract(ctx, t.arg);
+        if (v === undefined) missing = true;
+        else vals[i] = v;
+      }
+      if (missing) return undefined;
+    } else for (let k = 0; k < order.length; k++) {
       const i = order[k]!;
       const t = toks[i]!;
       const v = t.def!.extract(ctx, t.arg);
       if (v === undefined) {
-        if (k !== 0) {
+        if (k !== 0 && free) {
           order[k] = order[0]!;
           order[0] = i;
         }
@@ -169,6 +187,7 @@ export class Formatter {
 
   /** The JSON object for this event (keys sorted), or undefined when a required field is missing. */
   json(ctx: Ctx): string | undefined {
+    if ((this.orderFree ??= !this.tokens.some((t) => t.def?.sideEffects === true)) === false) return this.jsonInOrder(ctx);
     let out = '{';
     let first = true;
     let prev = '';
@@ -181,6 +200,31 @@ export class Formatter {
       out += (first ? '"' : ',"') + t.name + '":' + j;
       first = false;
     }
+    return out + '}';
+  }
+
+  /**
+   * json() for a format with a field that has side effects, as sysdig's formatter goes: every field in
+   * the format's order, each extracted once, and once more for its value unless the line is already
+   * dropped (so evt.deltatime is 0 there); a name given twice keeps its last value.
+   */
+  private jsonInOrder(ctx: Ctx): string | undefined {
+    const byName = new Map<string, string>();
+    let dropped = false;
+    for (const t of this.tokens) {
+      if (t.def === undefined) continue;
+      const v = t.def.extract(ctx, t.arg);
+      if (dropped) continue;
+      if (v === undefined && this.requireAll) {
+        dropped = true;
+        continue;
+      }
+      const w = t.def.extract(ctx, t.arg);
+      byName.set(t.name!, JSON_TS_FIELDS.has(t.def.name) && w !== undefined ? ctx.ev.ts.toString() : valueJson(t.def, w));
+    }
+    if (dropped) return undefined;
+    let out = '{';
+    for (const name of [...byName.keys()].sort()) out += (out.length === 1 ? '"' : ',"') + name + '":' + byName.get(name)!;
     return out + '}';
   }
 }
