@@ -659,12 +659,7 @@ static __always_inline void p_tuple(struct ev *e, long fd, int in, const void *u
 	} else if (fam == 10) {
 		u16 lp = BPF_CORE_READ(sk, __sk_common.skc_num);
 		u16 rp = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-		u8 *first = out + 1, *second = out + 19;
-		u8 *local = first, *remote = second;
-		if (in) {
-			local = second;
-			remote = first;
-		}
+		u8 *local = in ? out + 19 : out + 1, *remote = in ? out + 1 : out + 19;
 		out[0] = 10;
 		/* 16 bytes each: BPF_CORE_READ_INTO reads sizeof(*dst), one byte through a u8 pointer */
 		if (bpf_core_read(local, 16, &sk->__sk_common.skc_v6_rcv_saddr))

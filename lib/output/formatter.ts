@@ -143,8 +143,8 @@ export class Formatter {
     const toks = this.tokens;
     // most extractions have no side effects, so their order is free: trying the field that failed last
     // first drops most events of a format like "%evt.num %proc.name %fd.name" after one extraction. A
-    // format with a field that has some (FieldDef.sideEffects) goes in order and stops at the first
-    // missing field, as sysdig's formatter does.
+    // format with a field that has some (FieldDef.sideEffects) extracts every field in order, as
+    // sysdig's formatter does.
     const order = (this.order ??= toks.flatMap((t, i) => (t.def !== undefined ? [i] : [])));
     const free = (this.orderFree ??= !toks.some((t) => t.def?.sideEffects === true));
     if (!free) {
@@ -163,7 +163,7 @@ export class Formatter {
       const t = toks[i]!;
       const v = t.def!.extract(ctx, t.arg);
       if (v === undefined) {
-        if (k !== 0 && free) {
+        if (k !== 0) {
           order[k] = order[0]!;
           order[0] = i;
         }

@@ -174,7 +174,7 @@ const IPPROTO_ICMP = 1;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
 const IPPROTO_RAW = 255;
-/** fcntl's cmd parameter (PPM_FCNTL_*): the two that duplicate an fd */
+/** fcntl's cmd parameter (PPM_FCNTL_*, driver/ppm_events_public.h; formats/flags-table.json): the two that duplicate an fd */
 export const PPM_FCNTL_F_DUPFD = 1;
 export const PPM_FCNTL_F_DUPFD_CLOEXEC = 26;
 /** the fd number libsinsp parks a cancelled close under */
