@@ -136,6 +136,9 @@ test('udp_extract writes each UDP connection payload to ./udp_dump_files, as sys
       assert.equal(r.status, 0, r.stderr.toString());
       assert.equal(r.stdout.length, 0);
       const files = readdirSync(join(mine, 'udp_dump_files')).sort();
+      // payloads may hold secrets: only the user reads them (sysdig makes them world-readable)
+      assert.equal(statSync(join(mine, 'udp_dump_files')).mode & 0o777, 0o700);
+      for (const f of files) assert.equal(statSync(join(mine, 'udp_dump_files', f)).mode & 0o777, 0o600, f);
       if (cap === CURL) {
         assert.deepEqual(files, ['2600_1f18_262c_6542_9aa6_df7a_9a47_d29e_40251--2001_4860_4860__8888_53']);
         // the DNS query (32 bytes) and its answer (60 bytes)

@@ -136,13 +136,15 @@ export const HTTP_CHISELS: ChiselDef[] = [httplog, httptop];
  * file per connection in ./udp_dump_files (created in the current directory), named after fd.name with
  * ':' as '_' and '>' as '-'. Prints nothing. sysdig also runs the Windows `md` command through the shell,
  * which leaves a file called "nul" holding the shell's error in the current directory; tdig does not.
+ * The payloads may hold secrets: tdig creates the directory with mode 0700 and the files with 0600
+ * (sysdig: 0755 and 0644).
  */
 const udpExtract: ChiselDef = {
   ...DESCS['udp_extract']!,
   kind: 'echo',
   create() {
     const DIR = './udp_dump_files';
-    mkdirSync(DIR, { recursive: true });
+    mkdirSync(DIR, { recursive: true, mode: 0o700 });
     const buf = luaField('evt.rawarg.data', 'udp_extract');
     const fdName = luaField('fd.name', 'udp_extract');
     const files = new Map<string, number>();
@@ -154,7 +156,7 @@ const udpExtract: ChiselDef = {
         const key = String(name);
         let fd = files.get(key);
         if (fd === undefined) {
-          fd = openSync(`${DIR}/${key}`.replace(/:/g, '_').replace(/>/g, '-'), 'w');
+          fd = openSync(`${DIR}/${key}`.replace(/:/g, '_').replace(/>/g, '-'), 'w', 0o600);
           files.set(key, fd);
         }
         const b = buf(ctx);
