@@ -139,6 +139,11 @@ enum {
 	E_PROCEXIT = 186, E_CLONE = 222, E_FORK = 224, E_VFORK = 226,
 	E_ACCEPT = 246, E_ACCEPT4 = 248, E_EXECVE = 292, E_OPENAT = 306, E_OPENAT2 = 326,
 	E_EXECVEAT = 330, E_CLONE3 = 334,
+	/* files and signals: the versions whose exit carries the parameters */
+	E_LSEEK = 86, E_KILL = 128, E_TKILL = 130, E_TGKILL = 132, E_RENAME = 174, E_RENAMEAT = 176,
+	E_SYMLINK = 178, E_SYMLINKAT = 180, E_MKDIR = 276, E_RMDIR = 278, E_UNLINK = 300, E_UNLINKAT = 302,
+	E_MKDIRAT = 304, E_LINK = 308, E_LINKAT = 310, E_FCHMODAT = 312, E_CHMOD = 314, E_FCHMOD = 316,
+	E_RENAMEAT2 = 318,
 };
 
 /* ---- maps ---- */
@@ -896,6 +901,108 @@ EHANDLER(e_chdir) { BEGIN_FIXED(E_CHDIR, 0, 0) ev_submit(&e); return 0; }
 XHANDLER(x_chdir) { BEGIN(E_CHDIR + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
 EHANDLER(e_fchdir) { BEGIN_FIXED(E_FCHDIR, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
 XHANDLER(x_fchdir) { BEGIN_FIXED(E_FCHDIR + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+/*
+ * Files and signals. Their flags and modes (unlinkat_flags, linkat_flags, renameat2_flags, chmod_mode,
+ * lseek_whence in formats/flags-table.json) have the kernel's values: only the known bits are kept.
+ */
+#define S_MODE_BITS 07777
+EHANDLER(e_lseek) {
+	BEGIN_FIXED(E_LSEEK, 3, 17)
+	p_u64(&e, (s32)a.a[0]); p_u64(&e, a.a[1]); p_u8(&e, a.a[2] <= 2 ? a.a[2] : 0);
+	ev_submit(&e); return 0;
+}
+XHANDLER(x_lseek) { BEGIN_FIXED(E_LSEEK + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_kill) { BEGIN_FIXED(E_KILL, 2, 9) p_u64(&e, (s32)a.a[0]); p_u8(&e, a.a[1]); ev_submit(&e); return 0; }
+XHANDLER(x_kill) { BEGIN_FIXED(E_KILL + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_tkill) { BEGIN_FIXED(E_TKILL, 2, 9) p_u64(&e, (s32)a.a[0]); p_u8(&e, a.a[1]); ev_submit(&e); return 0; }
+XHANDLER(x_tkill) { BEGIN_FIXED(E_TKILL + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_tgkill) {
+	BEGIN_FIXED(E_TGKILL, 3, 17)
+	p_u64(&e, (s32)a.a[0]); p_u64(&e, (s32)a.a[1]); p_u8(&e, a.a[2]);
+	ev_submit(&e); return 0;
+}
+XHANDLER(x_tgkill) { BEGIN_FIXED(E_TGKILL + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_mkdir) { BEGIN_FIXED(E_MKDIR, 1, 4) p_u32(&e, a.a[1]); ev_submit(&e); return 0; }
+XHANDLER(x_mkdir) { BEGIN(E_MKDIR + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
+EHANDLER(e_mkdirat) { BEGIN_FIXED(E_MKDIRAT, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_mkdirat) {
+	BEGIN(E_MKDIRAT + 1, 4)
+	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, a.a[2]);
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_rmdir) { BEGIN_FIXED(E_RMDIR, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_rmdir) { BEGIN(E_RMDIR + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
+EHANDLER(e_unlink) { BEGIN_FIXED(E_UNLINK, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_unlink) { BEGIN(E_UNLINK + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
+EHANDLER(e_unlinkat) { BEGIN_FIXED(E_UNLINKAT, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_unlinkat) {
+	BEGIN(E_UNLINKAT + 1, 4)
+	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, a.a[2] & 0x200);
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_rename) { BEGIN_FIXED(E_RENAME, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_rename) {
+	BEGIN(E_RENAME + 1, 3)
+	p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); p_ustr(&e, (void *)a.a[1]);
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_renameat) { BEGIN_FIXED(E_RENAMEAT, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_renameat) {
+	BEGIN(E_RENAMEAT + 1, 5)
+	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u64(&e, (s32)a.a[2]);
+	p_ustr(&e, (void *)a.a[3]);
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_renameat2) { BEGIN_FIXED(E_RENAMEAT2, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_renameat2) {
+	BEGIN(E_RENAMEAT2 + 1, 6)
+	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u64(&e, (s32)a.a[2]);
+	p_ustr(&e, (void *)a.a[3]); p_u32(&e, a.a[4] & 7);
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_symlink) { BEGIN_FIXED(E_SYMLINK, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_symlink) {
+	BEGIN(E_SYMLINK + 1, 3)
+	p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); p_ustr(&e, (void *)a.a[1]);
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_symlinkat) { BEGIN_FIXED(E_SYMLINKAT, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_symlinkat) {
+	BEGIN(E_SYMLINKAT + 1, 4)
+	p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); p_u64(&e, (s32)a.a[1]); p_ustr(&e, (void *)a.a[2]);
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_link) { BEGIN_FIXED(E_LINK, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_link) {
+	BEGIN(E_LINK + 1, 3)
+	p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); p_ustr(&e, (void *)a.a[1]);
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_linkat) { BEGIN_FIXED(E_LINKAT, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_linkat) {
+	BEGIN(E_LINKAT + 1, 6)
+	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u64(&e, (s32)a.a[2]);
+	p_ustr(&e, (void *)a.a[3]); p_u32(&e, a.a[4] & 0x1400);
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_chmod) { BEGIN_FIXED(E_CHMOD, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_chmod) {
+	BEGIN(E_CHMOD + 1, 3)
+	p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); p_u32(&e, a.a[1] & S_MODE_BITS);
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_fchmodat) { BEGIN_FIXED(E_FCHMODAT, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_fchmodat) {
+	BEGIN(E_FCHMODAT + 1, 4)
+	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, a.a[2] & S_MODE_BITS);
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_fchmod) { BEGIN_FIXED(E_FCHMOD, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_fchmod) {
+	BEGIN_FIXED(E_FCHMOD + 1, 3, 20)
+	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[1] & S_MODE_BITS);
+	ev_submit(&e); return 0;
+}
 EHANDLER(e_eventfd) { BEGIN_FIXED(E_EVENTFD, 2, 12) p_u64(&e, a.a[0]); p_u32(&e, 0); ev_submit(&e); return 0; }
 XHANDLER(x_eventfd) { BEGIN_FIXED(E_EVENTFD + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
 
@@ -1185,6 +1292,12 @@ struct {
 		ON(__NR_recvfrom, e_recvfrom), ON(__NR_sendmsg, e_sendmsg), ON(__NR_recvmsg, e_recvmsg),
 		ON(__NR_clone, e_clone), ON(__NR_fork, e_fork), ON(__NR_vfork, e_vfork), ON(__NR_clone3, e_clone3),
 		ON(__NR_execve, e_execve), ON(__NR_execveat, e_execveat),
+		ON(__NR_lseek, e_lseek), ON(__NR_kill, e_kill), ON(__NR_tkill, e_tkill), ON(__NR_tgkill, e_tgkill),
+		ON(__NR_mkdir, e_mkdir), ON(__NR_mkdirat, e_mkdirat), ON(__NR_rmdir, e_rmdir), ON(__NR_unlink, e_unlink),
+		ON(__NR_unlinkat, e_unlinkat), ON(__NR_rename, e_rename), ON(__NR_renameat, e_renameat),
+		ON(__NR_renameat2, e_renameat2), ON(__NR_symlink, e_symlink), ON(__NR_symlinkat, e_symlinkat),
+		ON(__NR_link, e_link), ON(__NR_linkat, e_linkat), ON(__NR_chmod, e_chmod), ON(__NR_fchmodat, e_fchmodat),
+		ON(__NR_fchmod, e_fchmod),
 	},
 };
 
@@ -1207,6 +1320,12 @@ struct {
 		ON(__NR_recvfrom, x_recvfrom), ON(__NR_sendmsg, x_sendmsg), ON(__NR_recvmsg, x_recvmsg),
 		ON(__NR_clone, x_clone), ON(__NR_fork, x_fork), ON(__NR_vfork, x_vfork), ON(__NR_clone3, x_clone3),
 		ON(__NR_execve, x_execve), ON(__NR_execveat, x_execveat),
+		ON(__NR_lseek, x_lseek), ON(__NR_kill, x_kill), ON(__NR_tkill, x_tkill), ON(__NR_tgkill, x_tgkill),
+		ON(__NR_mkdir, x_mkdir), ON(__NR_mkdirat, x_mkdirat), ON(__NR_rmdir, x_rmdir), ON(__NR_unlink, x_unlink),
+		ON(__NR_unlinkat, x_unlinkat), ON(__NR_rename, x_rename), ON(__NR_renameat, x_renameat),
+		ON(__NR_renameat2, x_renameat2), ON(__NR_symlink, x_symlink), ON(__NR_symlinkat, x_symlinkat),
+		ON(__NR_link, x_link), ON(__NR_linkat, x_linkat), ON(__NR_chmod, x_chmod), ON(__NR_fchmodat, x_fchmodat),
+		ON(__NR_fchmod, x_fchmod),
 	},
 };
 

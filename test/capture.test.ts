@@ -284,6 +284,34 @@ test('tdig-capture', { skip }, async (t) => {
       ]);
     });
 
+    await t.test('file operations and signals carry their parameters', async () => {
+      const work = path.join(dir, 'ops');
+      const script = [
+        'import os, sys',
+        'w = sys.argv[1]; os.mkdir(w); os.chdir(w)',
+        'd = os.open(".", os.O_RDONLY | os.O_DIRECTORY)',
+        'os.mkdir("sub", 0o750)',
+        'open("a", "w").close(); os.rename("a", "b"); os.rename("b", "c", src_dir_fd=d, dst_dir_fd=d)',
+        'os.chmod("c", 0o640); os.unlink("c", dir_fd=d); os.rmdir("sub")',
+        'os.kill(os.getpid(), 0)',
+      ].join('\n');
+      const cap = path.join(dir, 'ops.scap');
+      const r = spawnSync(process.execPath, [BIN, '-w', cap, '--', 'python3', '-c', script, work], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const out = sysdig(['-r', cap, '-p', '%evt.type %evt.args', 'evt.dir=< and evt.type in (mkdir, rename, renameat, chmod, unlinkat, rmdir)']);
+      assert.deepEqual(out.split('\n').filter((l) => l !== ''), [
+        `mkdir res=0 path=${work}`,
+        `mkdir res=0 path=sub(${work}/sub)`,
+        `rename res=0 oldpath=a(${work}/a) newpath=b(${work}/b)`,
+        `renameat res=0 olddirfd=3(<d>${work}) oldpath=b(${work}/b) newdirfd=3(<d>${work}) newpath=c(${work}/c)`,
+        `chmod res=0 filename=c(${work}/c) mode=0640(S_IRGRP|S_IWUSR|S_IRUSR)`,
+        `unlinkat res=0 dirfd=3(<d>${work}) name=c(${work}/c) flags=0`,
+        `rmdir res=0 path=sub(${work}/sub)`,
+      ].map((l) => l + ' '));
+      const kill = sysdig(['-r', cap, '-p', '%evt.args', 'evt.type=kill and evt.dir=>']).trim();
+      assert.match(kill, /^pid=\d+\(python3\) sig=0$/);
+    });
+
     await t.test('a missing privilege is one line and exit 1', { skip: !fs.existsSync('/usr/sbin/capsh') && 'capsh missing' }, () => {
       const r = spawnSync('/usr/sbin/capsh', ['--drop=cap_bpf,cap_perfmon,cap_sys_admin', '--', '-c', `${process.execPath} ${BIN} -n 1`], {
         encoding: 'utf8',
