@@ -144,6 +144,10 @@ enum {
 	E_SYMLINK = 178, E_SYMLINKAT = 180, E_MKDIR = 276, E_RMDIR = 278, E_UNLINK = 300, E_UNLINKAT = 302,
 	E_MKDIRAT = 304, E_LINK = 308, E_LINKAT = 310, E_FCHMODAT = 312, E_CHMOD = 314, E_FCHMOD = 316,
 	E_RENAMEAT2 = 318,
+	/* credentials and sessions, and more calls on an fd */
+	E_SETRESUID = 192, E_SETRESGID = 194, E_SETUID = 198, E_SETGID = 200, E_CHROOT = 266, E_SETSID = 274,
+	E_SETPGID = 294, E_FSTAT = 70, E_IOCTL = 170, E_GETDENTS64 = 238, E_FLOCK = 242, E_SPLICE = 166,
+	E_SENDFILE = 188,
 };
 
 /* ---- maps ---- */
@@ -1003,6 +1007,67 @@ XHANDLER(x_fchmod) {
 	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[1] & S_MODE_BITS);
 	ev_submit(&e); return 0;
 }
+/* credentials and sessions: the thread's user, group, root and session follow them */
+EHANDLER(e_setuid) { BEGIN_FIXED(E_SETUID, 1, 4) p_u32(&e, a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_setuid) { BEGIN_FIXED(E_SETUID + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_setgid) { BEGIN_FIXED(E_SETGID, 1, 4) p_u32(&e, a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_setgid) { BEGIN_FIXED(E_SETGID + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_setresuid) {
+	BEGIN_FIXED(E_SETRESUID, 3, 12)
+	p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]);
+	ev_submit(&e); return 0;
+}
+XHANDLER(x_setresuid) { BEGIN_FIXED(E_SETRESUID + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_setresgid) {
+	BEGIN_FIXED(E_SETRESGID, 3, 12)
+	p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]);
+	ev_submit(&e); return 0;
+}
+XHANDLER(x_setresgid) { BEGIN_FIXED(E_SETRESGID + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_chroot) { BEGIN_FIXED(E_CHROOT, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_chroot) { BEGIN(E_CHROOT + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
+EHANDLER(e_setsid) { BEGIN_FIXED(E_SETSID, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_setsid) { BEGIN_FIXED(E_SETSID + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_setpgid) {
+	BEGIN_FIXED(E_SETPGID, 2, 16)
+	p_u64(&e, (s32)a.a[0]); p_u64(&e, (s32)a.a[1]);
+	ev_submit(&e); return 0;
+}
+XHANDLER(x_setpgid) { BEGIN_FIXED(E_SETPGID + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+/* more calls on an fd (flock_flags and splice_flags have the kernel's values) */
+EHANDLER(e_fstat) { BEGIN_FIXED(E_FSTAT, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_fstat) { BEGIN_FIXED(E_FSTAT + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_ioctl) {
+	BEGIN_FIXED(E_IOCTL, 3, 24)
+	p_u64(&e, (s32)a.a[0]); p_u64(&e, a.a[1]); p_u64(&e, a.a[2]);
+	ev_submit(&e); return 0;
+}
+XHANDLER(x_ioctl) { BEGIN_FIXED(E_IOCTL + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_getdents64) { BEGIN_FIXED(E_GETDENTS64, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_getdents64) { BEGIN_FIXED(E_GETDENTS64 + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_flock) { BEGIN_FIXED(E_FLOCK, 2, 12) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[1] & 15); ev_submit(&e); return 0; }
+XHANDLER(x_flock) { BEGIN_FIXED(E_FLOCK + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_splice) {
+	BEGIN_FIXED(E_SPLICE, 4, 28)
+	p_u64(&e, (s32)a.a[0]); p_u64(&e, (s32)a.a[2]); p_u64(&e, a.a[4]); p_u32(&e, a.a[5] & 15);
+	ev_submit(&e); return 0;
+}
+XHANDLER(x_splice) { BEGIN_FIXED(E_SPLICE + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+/* sendfile's offset parameters are the value *offset holds, before and after (0 without one) */
+EHANDLER(e_sendfile) {
+	BEGIN_FIXED(E_SENDFILE, 4, 32) u64 off = 0;
+	if (a.a[2])
+		bpf_probe_read_user(&off, 8, (void *)a.a[2]);
+	p_u64(&e, (s32)a.a[0]); p_u64(&e, (s32)a.a[1]); p_u64(&e, off); p_u64(&e, a.a[3]);
+	ev_submit(&e); return 0;
+}
+XHANDLER(x_sendfile) {
+	BEGIN_FIXED(E_SENDFILE + 1, 2, 16) u64 off = 0;
+	if (a.a[2])
+		bpf_probe_read_user(&off, 8, (void *)a.a[2]);
+	p_u64(&e, RET(ctx)); p_u64(&e, off);
+	ev_submit(&e); return 0;
+}
 EHANDLER(e_eventfd) { BEGIN_FIXED(E_EVENTFD, 2, 12) p_u64(&e, a.a[0]); p_u32(&e, 0); ev_submit(&e); return 0; }
 XHANDLER(x_eventfd) { BEGIN_FIXED(E_EVENTFD + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
 
@@ -1298,6 +1363,11 @@ struct {
 		ON(__NR_renameat2, e_renameat2), ON(__NR_symlink, e_symlink), ON(__NR_symlinkat, e_symlinkat),
 		ON(__NR_link, e_link), ON(__NR_linkat, e_linkat), ON(__NR_chmod, e_chmod), ON(__NR_fchmodat, e_fchmodat),
 		ON(__NR_fchmod, e_fchmod),
+		ON(__NR_setuid, e_setuid), ON(__NR_setgid, e_setgid), ON(__NR_setresuid, e_setresuid),
+		ON(__NR_setresgid, e_setresgid), ON(__NR_chroot, e_chroot), ON(__NR_setsid, e_setsid),
+		ON(__NR_setpgid, e_setpgid), ON(__NR_fstat, e_fstat), ON(__NR_ioctl, e_ioctl),
+		ON(__NR_getdents64, e_getdents64), ON(__NR_flock, e_flock), ON(__NR_splice, e_splice),
+		ON(__NR_sendfile, e_sendfile),
 	},
 };
 
@@ -1326,6 +1396,11 @@ struct {
 		ON(__NR_renameat2, x_renameat2), ON(__NR_symlink, x_symlink), ON(__NR_symlinkat, x_symlinkat),
 		ON(__NR_link, x_link), ON(__NR_linkat, x_linkat), ON(__NR_chmod, x_chmod), ON(__NR_fchmodat, x_fchmodat),
 		ON(__NR_fchmod, x_fchmod),
+		ON(__NR_setuid, x_setuid), ON(__NR_setgid, x_setgid), ON(__NR_setresuid, x_setresuid),
+		ON(__NR_setresgid, x_setresgid), ON(__NR_chroot, x_chroot), ON(__NR_setsid, x_setsid),
+		ON(__NR_setpgid, x_setpgid), ON(__NR_fstat, x_fstat), ON(__NR_ioctl, x_ioctl),
+		ON(__NR_getdents64, x_getdents64), ON(__NR_flock, x_flock), ON(__NR_splice, x_splice),
+		ON(__NR_sendfile, x_sendfile),
 	},
 };
 

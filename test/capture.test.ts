@@ -312,6 +312,20 @@ test('tdig-capture', { skip }, async (t) => {
       assert.match(kill, /^pid=\d+\(python3\) sig=0$/);
     });
 
+    await t.test('setresuid and setuid change the user that later events name', async () => {
+      const script = [
+        'import os',
+        'os.setresgid(-1, 65534, -1); os.setresuid(-1, 65534, -1)',
+        'try: open("/etc/hostname").read()',
+        'except OSError: pass',
+      ].join('\n');
+      const cap = path.join(dir, 'creds.scap');
+      const r = spawnSync(process.execPath, [BIN, '-w', cap, '--', 'python3', '-c', script], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const out = sysdig(['-r', cap, '-p', '%evt.type %user.name %group.gid %evt.args', 'evt.dir=< and (evt.type=setresuid or (evt.type=openat and fd.name=/etc/hostname))']);
+      assert.deepEqual(out.split('\n').filter((l) => l !== ''), ['setresuid nobody 65534 res=0 ', 'openat nobody 65534 fd=3(<f>/etc/hostname) dirfd=-100(AT_FDCWD) name=/etc/hostname flags=4097(O_RDONLY|O_CLOEXEC) mode=0 dev=FE00 ']);
+    });
+
     await t.test('a missing privilege is one line and exit 1', { skip: !fs.existsSync('/usr/sbin/capsh') && 'capsh missing' }, () => {
       const r = spawnSync('/usr/sbin/capsh', ['--drop=cap_bpf,cap_perfmon,cap_sys_admin', '--', '-c', `${process.execPath} ${BIN} -n 1`], {
         encoding: 'utf8',

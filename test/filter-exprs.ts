@@ -178,6 +178,12 @@ export const OLD_EXPRS: string[] = [
   'evt.type=unlinkat and evt.arg.flags contains AT_REMOVEDIR',
   'evt.type in (kill, tgkill) and evt.arg.sig=SIGUSR1',
   'evt.type=rename and evt.arg.newpath contains b.txt',
+  // users and groups that setuid/setresuid and su change (creds)
+  'user.name=nobody',
+  'user.uid=65534 and evt.type=openat',
+  'group.gid=65534',
+  'evt.type=setresuid and evt.arg.euid=65534',
+  'evt.type in (flock, fstat, sendfile) and fd.name=/etc/hostname',
   'fd.name in (/etc/hosts, /etc/passwd, /dev/null)',
   'fd.name=',
   'fd.name!=/dev/null',

@@ -39,6 +39,7 @@ export const CAPTURES: Capture[] = [
   { name: 'unix_threads', path: join(REPO, 'test/captures/unix_threads.scap'), sysdigReads: true },
   { name: 'mixed_calls', path: join(REPO, 'test/captures/mixed_calls.scap'), sysdigReads: true },
   { name: 'file_ops', path: join(REPO, 'test/captures/file_ops.scap'), sysdigReads: true },
+  { name: 'creds', path: join(REPO, 'test/captures/creds.scap'), sysdigReads: true },
   { name: 'apache_ab', path: join(REPO, 'test/captures/apache_ab.scap'), sysdigReads: true },
 ];
 

@@ -668,9 +668,9 @@ export class StateEngine implements Ctx {
       case E.SOCKETPAIR_X:
         return this.parseSocketpairExit();
       case E.SETRESUID_X:
-        return this.parseSetId(true, 0);
+        return this.parseSetId(true, 1);
       case E.SETRESGID_X:
-        return this.parseSetId(false, 0);
+        return this.parseSetId(false, 1);
       case E.SETUID_X:
         return this.parseSetId(true, 0);
       case E.SETGID_X:
@@ -1409,18 +1409,21 @@ export class StateEngine implements Ctx {
     this.fd = this.addFd(t, res, this.fd.clone());
   }
 
-  private parseSetId(uid: boolean, _idx: number): void {
+  /**
+   * setuid/setgid and setresuid/setresgid exits: the id their enter gave (setres*: the effective one, the
+   * enter's second parameter), unless -1, becomes the thread's (libsinsp parse_setuid_exit and
+   * parse_setresuid_exit set the event's thread's m_uid, not its process's).
+   */
+  private parseSetId(uid: boolean, idx: number): void {
     const t = this.thread;
     if (t === undefined) return;
     if (this.p64(0) < 0) return;
     const enter = this.retrieveEnter();
-    if (enter === undefined) return;
-    const v = enter.u32(0);
+    if (enter === undefined || enter.nparams <= idx) return;
+    const v = enter.u32(idx);
     if (v === 0xffffffff) return;
-    const m = this.tables.mainThread(t);
-    if (!m) return;
-    if (uid) m.uid = v;
-    else m.gid = v;
+    if (uid) t.uid = v;
+    else t.gid = v;
   }
 
   private parseChrootExit(): void {
