@@ -147,7 +147,7 @@ enum {
 	/* credentials and sessions, and more calls on an fd */
 	E_SETRESUID = 192, E_SETRESGID = 194, E_SETUID = 198, E_SETGID = 200, E_CHROOT = 266, E_SETSID = 274,
 	E_SETPGID = 294, E_FSTAT = 70, E_IOCTL = 170, E_GETDENTS64 = 238, E_FLOCK = 242, E_SPLICE = 166,
-	E_SENDFILE = 188,
+	E_SENDFILE = 188, E_GETCWD = 92, E_ACCESS = 264,
 };
 
 /* ---- maps ---- */
@@ -1068,6 +1068,19 @@ XHANDLER(x_sendfile) {
 	p_u64(&e, RET(ctx)); p_u64(&e, off);
 	ev_submit(&e); return 0;
 }
+/* getcwd gives readers the thread's directory; access names the path it checks (access_flags: the kernel's) */
+EHANDLER(e_getcwd) { BEGIN_FIXED(E_GETCWD, 0, 0) ev_submit(&e); return 0; }
+XHANDLER(x_getcwd) {
+	BEGIN(E_GETCWD + 1, 2) s64 res = RET(ctx);
+	p_u64(&e, res);
+	if (res > 0)
+		p_ustr(&e, (void *)a.a[0]);
+	else
+		p_u8_str_empty(&e);
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_access) { BEGIN_FIXED(E_ACCESS, 1, 4) p_u32(&e, a.a[1] & 7); ev_submit(&e); return 0; }
+XHANDLER(x_access) { BEGIN(E_ACCESS + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
 EHANDLER(e_eventfd) { BEGIN_FIXED(E_EVENTFD, 2, 12) p_u64(&e, a.a[0]); p_u32(&e, 0); ev_submit(&e); return 0; }
 XHANDLER(x_eventfd) { BEGIN_FIXED(E_EVENTFD + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
 
@@ -1367,7 +1380,7 @@ struct {
 		ON(__NR_setresgid, e_setresgid), ON(__NR_chroot, e_chroot), ON(__NR_setsid, e_setsid),
 		ON(__NR_setpgid, e_setpgid), ON(__NR_fstat, e_fstat), ON(__NR_ioctl, e_ioctl),
 		ON(__NR_getdents64, e_getdents64), ON(__NR_flock, e_flock), ON(__NR_splice, e_splice),
-		ON(__NR_sendfile, e_sendfile),
+		ON(__NR_sendfile, e_sendfile), ON(__NR_getcwd, e_getcwd), ON(__NR_access, e_access),
 	},
 };
 
@@ -1400,7 +1413,7 @@ struct {
 		ON(__NR_setresgid, x_setresgid), ON(__NR_chroot, x_chroot), ON(__NR_setsid, x_setsid),
 		ON(__NR_setpgid, x_setpgid), ON(__NR_fstat, x_fstat), ON(__NR_ioctl, x_ioctl),
 		ON(__NR_getdents64, x_getdents64), ON(__NR_flock, x_flock), ON(__NR_splice, x_splice),
-		ON(__NR_sendfile, x_sendfile),
+		ON(__NR_sendfile, x_sendfile), ON(__NR_getcwd, x_getcwd), ON(__NR_access, x_access),
 	},
 };
 

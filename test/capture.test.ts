@@ -294,6 +294,7 @@ test('tdig-capture', { skip }, async (t) => {
         'open("a", "w").close(); os.rename("a", "b"); os.rename("b", "c", src_dir_fd=d, dst_dir_fd=d)',
         'os.chmod("c", 0o640); os.unlink("c", dir_fd=d); os.rmdir("sub")',
         'os.kill(os.getpid(), 0)',
+        'os.getcwd(); os.access("sub", os.R_OK | os.W_OK)',
       ].join('\n');
       const cap = path.join(dir, 'ops.scap');
       const r = spawnSync(process.execPath, [BIN, '-w', cap, '--', 'python3', '-c', script, work], { encoding: 'utf8' });
@@ -310,6 +311,8 @@ test('tdig-capture', { skip }, async (t) => {
       ].map((l) => l + ' '));
       const kill = sysdig(['-r', cap, '-p', '%evt.args', 'evt.type=kill and evt.dir=>']).trim();
       assert.match(kill, /^pid=\d+\(python3\) sig=0$/);
+      const cwd = sysdig(['-r', cap, '-p', '%evt.type %evt.args', 'evt.dir=< and (evt.type=getcwd or (evt.type=access and evt.rawarg.name=sub))']);
+      assert.deepEqual(cwd.split('\n').filter((l) => l !== ''), [`getcwd res=${work.length + 1} path=${work} `, `access res=-2(ENOENT) name=sub(${work}/sub) `]);
     });
 
     await t.test('setresuid and setuid change the user that later events name', async () => {
