@@ -148,6 +148,8 @@ enum {
 	E_SETRESUID = 192, E_SETRESGID = 194, E_SETUID = 198, E_SETGID = 200, E_CHROOT = 266, E_SETSID = 274,
 	E_SETPGID = 294, E_FSTAT = 70, E_IOCTL = 170, E_GETDENTS64 = 238, E_FLOCK = 242, E_SPLICE = 166,
 	E_SENDFILE = 188, E_GETCWD = 92, E_ACCESS = 264,
+	/* namespaces and mounts */
+	E_SETNS = 240, E_MOUNT = 256, E_UMOUNT = 258, E_UNSHARE = 284,
 };
 
 /* ---- maps ---- */
@@ -1081,6 +1083,28 @@ XHANDLER(x_getcwd) {
 }
 EHANDLER(e_access) { BEGIN_FIXED(E_ACCESS, 1, 4) p_u32(&e, a.a[1] & 7); ev_submit(&e); return 0; }
 XHANDLER(x_access) { BEGIN(E_ACCESS + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
+/*
+ * Namespaces and mounts: unshare's and setns's flags are clone flags (clone_flags); mount_flags and
+ * umount_flags have the kernel's values, mount's without the old magic number in its high half.
+ */
+EHANDLER(e_unshare) { BEGIN_FIXED(E_UNSHARE, 1, 4) p_u32(&e, clone_flags(a.a[0])); ev_submit(&e); return 0; }
+XHANDLER(x_unshare) { BEGIN_FIXED(E_UNSHARE + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_setns) { BEGIN_FIXED(E_SETNS, 2, 12) p_u64(&e, (s32)a.a[0]); p_u32(&e, clone_flags(a.a[1])); ev_submit(&e); return 0; }
+XHANDLER(x_setns) { BEGIN_FIXED(E_SETNS + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EHANDLER(e_mount) {
+	BEGIN_FIXED(E_MOUNT, 1, 4) u32 fl = a.a[3];
+	if ((fl & 0xffff0000) == 0xC0ED0000)
+		fl &= 0xffff;
+	p_u32(&e, fl);
+	ev_submit(&e); return 0;
+}
+XHANDLER(x_mount) {
+	BEGIN(E_MOUNT + 1, 4)
+	p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_ustr(&e, (void *)a.a[2]);
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_umount2) { BEGIN_FIXED(E_UMOUNT, 1, 4) p_u32(&e, a.a[1] & 15); ev_submit(&e); return 0; }
+XHANDLER(x_umount2) { BEGIN(E_UMOUNT + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
 EHANDLER(e_eventfd) { BEGIN_FIXED(E_EVENTFD, 2, 12) p_u64(&e, a.a[0]); p_u32(&e, 0); ev_submit(&e); return 0; }
 XHANDLER(x_eventfd) { BEGIN_FIXED(E_EVENTFD + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
 
@@ -1381,6 +1405,7 @@ struct {
 		ON(__NR_setpgid, e_setpgid), ON(__NR_fstat, e_fstat), ON(__NR_ioctl, e_ioctl),
 		ON(__NR_getdents64, e_getdents64), ON(__NR_flock, e_flock), ON(__NR_splice, e_splice),
 		ON(__NR_sendfile, e_sendfile), ON(__NR_getcwd, e_getcwd), ON(__NR_access, e_access),
+		ON(__NR_unshare, e_unshare), ON(__NR_setns, e_setns), ON(__NR_mount, e_mount), ON(__NR_umount2, e_umount2),
 	},
 };
 
@@ -1414,6 +1439,7 @@ struct {
 		ON(__NR_setpgid, x_setpgid), ON(__NR_fstat, x_fstat), ON(__NR_ioctl, x_ioctl),
 		ON(__NR_getdents64, x_getdents64), ON(__NR_flock, x_flock), ON(__NR_splice, x_splice),
 		ON(__NR_sendfile, x_sendfile), ON(__NR_getcwd, x_getcwd), ON(__NR_access, x_access),
+		ON(__NR_unshare, x_unshare), ON(__NR_setns, x_setns), ON(__NR_mount, x_mount), ON(__NR_umount2, x_umount2),
 	},
 };
 

@@ -315,6 +315,24 @@ test('tdig-capture', { skip }, async (t) => {
       assert.deepEqual(cwd.split('\n').filter((l) => l !== ''), [`getcwd res=${work.length + 1} path=${work} `, `access res=-2(ENOENT) name=sub(${work}/sub) `]);
     });
 
+    await t.test('namespaces and mounts carry their parameters', { skip: !fs.existsSync('/usr/bin/unshare') && 'unshare missing' }, async () => {
+      const cap = path.join(dir, 'ns.scap');
+      const cmd = 'mount -t tmpfs -o size=1m,nosuid tdigtmp /mnt && umount /mnt';
+      const r = spawnSync(process.execPath, [BIN, '-w', cap, '--', '/usr/bin/unshare', '-m', 'sh', '-c', cmd], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const out = sysdig(['-r', cap, '-p', '%evt.type %evt.dir %evt.args', 'evt.type in (unshare, mount, umount) and not evt.arg.dev=none']);
+      assert.deepEqual(out.split('\n').filter((l) => l !== ''), [
+        'unshare > flags=32(CLONE_NEWNS) ',
+        'unshare < res=0 ',
+        // (unshare makes the mounts private first: that mount's dev is none, left out by the filter)
+        'mount > flags=278528(REC|PRIVATE) ',
+        'mount > flags=2(NOSUID) ',
+        'mount < res=0 dev=tdigtmp dir=/mnt type=tmpfs ',
+        'umount > flags=0 ',
+        'umount < res=0 name=/mnt ',
+      ]);
+    });
+
     await t.test('setresuid and setuid change the user that later events name', async () => {
       const script = [
         'import os',
