@@ -769,6 +769,12 @@ static __always_inline struct config *interesting(void)
 	if (!c || ev_reserve(&e, c, type, np, FIXED_SIZE(np, payload))) return 0; \
 	read_args(REGS(ctx), &a);
 
+/* an enter event without parameters, and an exit whose only parameter is the result */
+#define ENTER_NO_PARAMS(name, type) \
+	EHANDLER(name) { BEGIN_FIXED(type, 0, 0) ev_submit(&e); return 0; }
+#define EXIT_RES_ONLY(name, type) \
+	XHANDLER(name) { BEGIN_FIXED(type, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+
 /*
  * The exit of a call that moved one buffer (second argument): res, then the data cut to the snaplen.
  * Short data goes straight into a ring record of the smallest size class that holds it (64, 256 or
@@ -898,15 +904,15 @@ XHANDLER(x_openat2) {
 
 /* close, dup, fcntl, chdir, fchdir, eventfd */
 EHANDLER(e_close) { BEGIN_FIXED(E_CLOSE, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-XHANDLER(x_close) { BEGIN_FIXED(E_CLOSE + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_close, E_CLOSE + 1)
 EHANDLER(e_dup) { BEGIN_FIXED(E_DUP, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-XHANDLER(x_dup) { BEGIN_FIXED(E_DUP + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_dup, E_DUP + 1)
 EHANDLER(e_fcntl) { BEGIN_FIXED(E_FCNTL, 2, 9) p_u64(&e, (s32)a.a[0]); p_u8(&e, fcntl_cmd(a.a[1])); ev_submit(&e); return 0; }
-XHANDLER(x_fcntl) { BEGIN_FIXED(E_FCNTL + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-EHANDLER(e_chdir) { BEGIN_FIXED(E_CHDIR, 0, 0) ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_fcntl, E_FCNTL + 1)
+ENTER_NO_PARAMS(e_chdir, E_CHDIR)
 XHANDLER(x_chdir) { BEGIN(E_CHDIR + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
 EHANDLER(e_fchdir) { BEGIN_FIXED(E_FCHDIR, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-XHANDLER(x_fchdir) { BEGIN_FIXED(E_FCHDIR + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_fchdir, E_FCHDIR + 1)
 /*
  * Files and signals. Their flags and modes (unlinkat_flags, linkat_flags, renameat2_flags, chmod_mode,
  * lseek_whence in formats/flags-table.json) have the kernel's values: only the known bits are kept.
@@ -917,93 +923,93 @@ EHANDLER(e_lseek) {
 	p_u64(&e, (s32)a.a[0]); p_u64(&e, a.a[1]); p_u8(&e, a.a[2] <= 2 ? a.a[2] : 0);
 	ev_submit(&e); return 0;
 }
-XHANDLER(x_lseek) { BEGIN_FIXED(E_LSEEK + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_lseek, E_LSEEK + 1)
 EHANDLER(e_kill) { BEGIN_FIXED(E_KILL, 2, 9) p_u64(&e, (s32)a.a[0]); p_u8(&e, a.a[1]); ev_submit(&e); return 0; }
-XHANDLER(x_kill) { BEGIN_FIXED(E_KILL + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_kill, E_KILL + 1)
 EHANDLER(e_tkill) { BEGIN_FIXED(E_TKILL, 2, 9) p_u64(&e, (s32)a.a[0]); p_u8(&e, a.a[1]); ev_submit(&e); return 0; }
-XHANDLER(x_tkill) { BEGIN_FIXED(E_TKILL + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_tkill, E_TKILL + 1)
 EHANDLER(e_tgkill) {
 	BEGIN_FIXED(E_TGKILL, 3, 17)
 	p_u64(&e, (s32)a.a[0]); p_u64(&e, (s32)a.a[1]); p_u8(&e, a.a[2]);
 	ev_submit(&e); return 0;
 }
-XHANDLER(x_tgkill) { BEGIN_FIXED(E_TGKILL + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_tgkill, E_TGKILL + 1)
 EHANDLER(e_mkdir) { BEGIN_FIXED(E_MKDIR, 1, 4) p_u32(&e, a.a[1]); ev_submit(&e); return 0; }
 XHANDLER(x_mkdir) { BEGIN(E_MKDIR + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
-EHANDLER(e_mkdirat) { BEGIN_FIXED(E_MKDIRAT, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_mkdirat, E_MKDIRAT)
 XHANDLER(x_mkdirat) {
 	BEGIN(E_MKDIRAT + 1, 4)
 	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, a.a[2]);
 	ev_submit(&e); return 0;
 }
-EHANDLER(e_rmdir) { BEGIN_FIXED(E_RMDIR, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_rmdir, E_RMDIR)
 XHANDLER(x_rmdir) { BEGIN(E_RMDIR + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
-EHANDLER(e_unlink) { BEGIN_FIXED(E_UNLINK, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_unlink, E_UNLINK)
 XHANDLER(x_unlink) { BEGIN(E_UNLINK + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
-EHANDLER(e_unlinkat) { BEGIN_FIXED(E_UNLINKAT, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_unlinkat, E_UNLINKAT)
 XHANDLER(x_unlinkat) {
 	BEGIN(E_UNLINKAT + 1, 4)
 	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, a.a[2] & 0x200);
 	ev_submit(&e); return 0;
 }
-EHANDLER(e_rename) { BEGIN_FIXED(E_RENAME, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_rename, E_RENAME)
 XHANDLER(x_rename) {
 	BEGIN(E_RENAME + 1, 3)
 	p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); p_ustr(&e, (void *)a.a[1]);
 	ev_submit(&e); return 0;
 }
-EHANDLER(e_renameat) { BEGIN_FIXED(E_RENAMEAT, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_renameat, E_RENAMEAT)
 XHANDLER(x_renameat) {
 	BEGIN(E_RENAMEAT + 1, 5)
 	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u64(&e, (s32)a.a[2]);
 	p_ustr(&e, (void *)a.a[3]);
 	ev_submit(&e); return 0;
 }
-EHANDLER(e_renameat2) { BEGIN_FIXED(E_RENAMEAT2, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_renameat2, E_RENAMEAT2)
 XHANDLER(x_renameat2) {
 	BEGIN(E_RENAMEAT2 + 1, 6)
 	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u64(&e, (s32)a.a[2]);
 	p_ustr(&e, (void *)a.a[3]); p_u32(&e, a.a[4] & 7);
 	ev_submit(&e); return 0;
 }
-EHANDLER(e_symlink) { BEGIN_FIXED(E_SYMLINK, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_symlink, E_SYMLINK)
 XHANDLER(x_symlink) {
 	BEGIN(E_SYMLINK + 1, 3)
 	p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); p_ustr(&e, (void *)a.a[1]);
 	ev_submit(&e); return 0;
 }
-EHANDLER(e_symlinkat) { BEGIN_FIXED(E_SYMLINKAT, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_symlinkat, E_SYMLINKAT)
 XHANDLER(x_symlinkat) {
 	BEGIN(E_SYMLINKAT + 1, 4)
 	p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); p_u64(&e, (s32)a.a[1]); p_ustr(&e, (void *)a.a[2]);
 	ev_submit(&e); return 0;
 }
-EHANDLER(e_link) { BEGIN_FIXED(E_LINK, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_link, E_LINK)
 XHANDLER(x_link) {
 	BEGIN(E_LINK + 1, 3)
 	p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); p_ustr(&e, (void *)a.a[1]);
 	ev_submit(&e); return 0;
 }
-EHANDLER(e_linkat) { BEGIN_FIXED(E_LINKAT, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_linkat, E_LINKAT)
 XHANDLER(x_linkat) {
 	BEGIN(E_LINKAT + 1, 6)
 	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u64(&e, (s32)a.a[2]);
 	p_ustr(&e, (void *)a.a[3]); p_u32(&e, a.a[4] & 0x1400);
 	ev_submit(&e); return 0;
 }
-EHANDLER(e_chmod) { BEGIN_FIXED(E_CHMOD, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_chmod, E_CHMOD)
 XHANDLER(x_chmod) {
 	BEGIN(E_CHMOD + 1, 3)
 	p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); p_u32(&e, a.a[1] & S_MODE_BITS);
 	ev_submit(&e); return 0;
 }
-EHANDLER(e_fchmodat) { BEGIN_FIXED(E_FCHMODAT, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_fchmodat, E_FCHMODAT)
 XHANDLER(x_fchmodat) {
 	BEGIN(E_FCHMODAT + 1, 4)
 	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, a.a[2] & S_MODE_BITS);
 	ev_submit(&e); return 0;
 }
-EHANDLER(e_fchmod) { BEGIN_FIXED(E_FCHMOD, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_fchmod, E_FCHMOD)
 XHANDLER(x_fchmod) {
 	BEGIN_FIXED(E_FCHMOD + 1, 3, 20)
 	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[1] & S_MODE_BITS);
@@ -1011,50 +1017,50 @@ XHANDLER(x_fchmod) {
 }
 /* credentials and sessions: the thread's user, group, root and session follow them */
 EHANDLER(e_setuid) { BEGIN_FIXED(E_SETUID, 1, 4) p_u32(&e, a.a[0]); ev_submit(&e); return 0; }
-XHANDLER(x_setuid) { BEGIN_FIXED(E_SETUID + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_setuid, E_SETUID + 1)
 EHANDLER(e_setgid) { BEGIN_FIXED(E_SETGID, 1, 4) p_u32(&e, a.a[0]); ev_submit(&e); return 0; }
-XHANDLER(x_setgid) { BEGIN_FIXED(E_SETGID + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_setgid, E_SETGID + 1)
 EHANDLER(e_setresuid) {
 	BEGIN_FIXED(E_SETRESUID, 3, 12)
 	p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]);
 	ev_submit(&e); return 0;
 }
-XHANDLER(x_setresuid) { BEGIN_FIXED(E_SETRESUID + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_setresuid, E_SETRESUID + 1)
 EHANDLER(e_setresgid) {
 	BEGIN_FIXED(E_SETRESGID, 3, 12)
 	p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]);
 	ev_submit(&e); return 0;
 }
-XHANDLER(x_setresgid) { BEGIN_FIXED(E_SETRESGID + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-EHANDLER(e_chroot) { BEGIN_FIXED(E_CHROOT, 0, 0) ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_setresgid, E_SETRESGID + 1)
+ENTER_NO_PARAMS(e_chroot, E_CHROOT)
 XHANDLER(x_chroot) { BEGIN(E_CHROOT + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
-EHANDLER(e_setsid) { BEGIN_FIXED(E_SETSID, 0, 0) ev_submit(&e); return 0; }
-XHANDLER(x_setsid) { BEGIN_FIXED(E_SETSID + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_setsid, E_SETSID)
+EXIT_RES_ONLY(x_setsid, E_SETSID + 1)
 EHANDLER(e_setpgid) {
 	BEGIN_FIXED(E_SETPGID, 2, 16)
 	p_u64(&e, (s32)a.a[0]); p_u64(&e, (s32)a.a[1]);
 	ev_submit(&e); return 0;
 }
-XHANDLER(x_setpgid) { BEGIN_FIXED(E_SETPGID + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_setpgid, E_SETPGID + 1)
 /* more calls on an fd (flock_flags and splice_flags have the kernel's values) */
 EHANDLER(e_fstat) { BEGIN_FIXED(E_FSTAT, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-XHANDLER(x_fstat) { BEGIN_FIXED(E_FSTAT + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_fstat, E_FSTAT + 1)
 EHANDLER(e_ioctl) {
 	BEGIN_FIXED(E_IOCTL, 3, 24)
 	p_u64(&e, (s32)a.a[0]); p_u64(&e, a.a[1]); p_u64(&e, a.a[2]);
 	ev_submit(&e); return 0;
 }
-XHANDLER(x_ioctl) { BEGIN_FIXED(E_IOCTL + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_ioctl, E_IOCTL + 1)
 EHANDLER(e_getdents64) { BEGIN_FIXED(E_GETDENTS64, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-XHANDLER(x_getdents64) { BEGIN_FIXED(E_GETDENTS64 + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_getdents64, E_GETDENTS64 + 1)
 EHANDLER(e_flock) { BEGIN_FIXED(E_FLOCK, 2, 12) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[1] & 15); ev_submit(&e); return 0; }
-XHANDLER(x_flock) { BEGIN_FIXED(E_FLOCK + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_flock, E_FLOCK + 1)
 EHANDLER(e_splice) {
 	BEGIN_FIXED(E_SPLICE, 4, 28)
 	p_u64(&e, (s32)a.a[0]); p_u64(&e, (s32)a.a[2]); p_u64(&e, a.a[4]); p_u32(&e, a.a[5] & 15);
 	ev_submit(&e); return 0;
 }
-XHANDLER(x_splice) { BEGIN_FIXED(E_SPLICE + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_splice, E_SPLICE + 1)
 /* sendfile's offset parameters are the value *offset holds, before and after (0 without one) */
 EHANDLER(e_sendfile) {
 	BEGIN_FIXED(E_SENDFILE, 4, 32) u64 off = 0;
@@ -1071,7 +1077,7 @@ XHANDLER(x_sendfile) {
 	ev_submit(&e); return 0;
 }
 /* getcwd gives readers the thread's directory; access names the path it checks (access_flags: the kernel's) */
-EHANDLER(e_getcwd) { BEGIN_FIXED(E_GETCWD, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_getcwd, E_GETCWD)
 XHANDLER(x_getcwd) {
 	BEGIN(E_GETCWD + 1, 2) s64 res = RET(ctx);
 	p_u64(&e, res);
@@ -1088,9 +1094,9 @@ XHANDLER(x_access) { BEGIN(E_ACCESS + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (voi
  * umount_flags have the kernel's values, mount's without the old magic number in its high half.
  */
 EHANDLER(e_unshare) { BEGIN_FIXED(E_UNSHARE, 1, 4) p_u32(&e, clone_flags(a.a[0])); ev_submit(&e); return 0; }
-XHANDLER(x_unshare) { BEGIN_FIXED(E_UNSHARE + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_unshare, E_UNSHARE + 1)
 EHANDLER(e_setns) { BEGIN_FIXED(E_SETNS, 2, 12) p_u64(&e, (s32)a.a[0]); p_u32(&e, clone_flags(a.a[1])); ev_submit(&e); return 0; }
-XHANDLER(x_setns) { BEGIN_FIXED(E_SETNS + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_setns, E_SETNS + 1)
 EHANDLER(e_mount) {
 	BEGIN_FIXED(E_MOUNT, 1, 4) u32 fl = a.a[3];
 	if ((fl & 0xffff0000) == 0xC0ED0000)
@@ -1106,10 +1112,10 @@ XHANDLER(x_mount) {
 EHANDLER(e_umount2) { BEGIN_FIXED(E_UMOUNT, 1, 4) p_u32(&e, a.a[1] & 15); ev_submit(&e); return 0; }
 XHANDLER(x_umount2) { BEGIN(E_UMOUNT + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
 EHANDLER(e_eventfd) { BEGIN_FIXED(E_EVENTFD, 2, 12) p_u64(&e, a.a[0]); p_u32(&e, 0); ev_submit(&e); return 0; }
-XHANDLER(x_eventfd) { BEGIN_FIXED(E_EVENTFD + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_eventfd, E_EVENTFD + 1)
 
 /* pipe / pipe2: the two fds are in user memory */
-EHANDLER(e_pipe) { BEGIN_FIXED(E_PIPE, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_pipe, E_PIPE)
 XHANDLER(x_pipe) {
 	BEGIN_FIXED(E_PIPE + 1, 4, 32) s64 res = RET(ctx); s32 fds[2] = {-1, -1}; u64 ino = 0;
 	if (res >= 0) {
@@ -1124,7 +1130,7 @@ XHANDLER(x_pipe) {
 
 /* sockets */
 EHANDLER(e_socket) { BEGIN_FIXED(E_SOCKET, 3, 12) p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
-XHANDLER(x_socket) { BEGIN_FIXED(E_SOCKET + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_socket, E_SOCKET + 1)
 EHANDLER(e_socketpair) { BEGIN_FIXED(E_SOCKETPAIR, 3, 12) p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
 XHANDLER(x_socketpair) {
 	BEGIN_FIXED(E_SOCKETPAIR + 1, 5, 40) s64 res = RET(ctx); s32 fds[2] = {-1, -1}; u64 src = 0, peer = 0;
@@ -1147,10 +1153,10 @@ XHANDLER(x_bind) { BEGIN(E_BIND + 1, 2) p_u64(&e, RET(ctx)); p_usockaddr(&e, (vo
 EHANDLER(e_connect) { BEGIN(E_CONNECT, 2) p_u64(&e, (s32)a.a[0]); p_usockaddr(&e, (void *)a.a[1], a.a[2]); ev_submit(&e); return 0; }
 XHANDLER(x_connect) { BEGIN(E_CONNECT + 1, 2) p_u64(&e, RET(ctx)); p_tuple(&e, (s32)a.a[0], 0, (void *)a.a[1], a.a[2]); ev_submit(&e); return 0; }
 EHANDLER(e_listen) { BEGIN_FIXED(E_LISTEN, 2, 12) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[1]); ev_submit(&e); return 0; }
-XHANDLER(x_listen) { BEGIN_FIXED(E_LISTEN + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_listen, E_LISTEN + 1)
 EHANDLER(e_shutdown) { BEGIN_FIXED(E_SHUTDOWN, 2, 9) p_u64(&e, (s32)a.a[0]); p_u8(&e, a.a[1]); ev_submit(&e); return 0; }
-XHANDLER(x_shutdown) { BEGIN_FIXED(E_SHUTDOWN + 1, 1, 8) p_u64(&e, RET(ctx)); ev_submit(&e); return 0; }
-EHANDLER(e_accept) { BEGIN_FIXED(E_ACCEPT, 0, 0) ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_shutdown, E_SHUTDOWN + 1)
+ENTER_NO_PARAMS(e_accept, E_ACCEPT)
 EHANDLER(e_accept4) { BEGIN_FIXED(E_ACCEPT4, 1, 4) p_u32(&e, a.a[3]); ev_submit(&e); return 0; }
 static __always_inline int accept_exit(u64 *ctx, u16 type)
 {
@@ -1286,13 +1292,13 @@ static __always_inline int clone_exit(u64 *ctx, u16 type, int is_clone3)
 	ev_submit(&e);
 	return 0;
 }
-EHANDLER(e_clone) { BEGIN_FIXED(E_CLONE, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_clone, E_CLONE)
 XHANDLER(x_clone) { clone_exit(ctx, E_CLONE + 1, 0); return 0; }
-EHANDLER(e_fork) { BEGIN_FIXED(E_FORK, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_fork, E_FORK)
 XHANDLER(x_fork) { clone_exit(ctx, E_FORK + 1, 0); return 0; }
-EHANDLER(e_vfork) { BEGIN_FIXED(E_VFORK, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_vfork, E_VFORK)
 XHANDLER(x_vfork) { clone_exit(ctx, E_VFORK + 1, 0); return 0; }
-EHANDLER(e_clone3) { BEGIN_FIXED(E_CLONE3, 0, 0) ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_clone3, E_CLONE3)
 XHANDLER(x_clone3) { clone_exit(ctx, E_CLONE3 + 1, 1); return 0; }
 
 static __always_inline int execve_exit(u64 *ctx, u16 type)

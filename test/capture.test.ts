@@ -82,6 +82,18 @@ function runClient(port: number, dir: string, n: number): ClientResult {
   return JSON.parse(r.stdout) as ClientResult;
 }
 
+/** Runs a command under `tdig-capture -w FILE -- ARGV` until it ends; returns FILE. */
+function captureCommand(file: string, argv: string[]): string {
+  const r = spawnSync(process.execPath, [BIN, '-w', file, '--', ...argv], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return file;
+}
+
+/** the non-empty lines of a command's output */
+function lines(out: string): string[] {
+  return out.split('\n').filter((l) => l !== '');
+}
+
 /** Starts a capture, waits until its header is written, runs fn, then SIGINTs it. */
 async function captureAround(file: string, extra: string[], fn: () => void): Promise<Captured> {
   const c = startCapture(['-w', file, '--stats', ...extra]);
@@ -265,9 +277,7 @@ test('tdig-capture', { skip }, async (t) => {
         '    out[host] = [b.getsockname()[1], a.getsockname()[1]]',
         'json.dump(out, open(sys.argv[1], "w"))',
       ].join('\n');
-      const cap = path.join(dir, 'v6.scap');
-      const r = spawnSync(process.execPath, [BIN, '-w', cap, '--', 'python3', '-c', script, info], { encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
+      const cap = captureCommand(path.join(dir, 'v6.scap'), ['python3', '-c', script, info]);
       const ports = JSON.parse(fs.readFileSync(info, 'utf8')) as { tcp: number; '::1': number[]; '127.0.0.1': number[] };
       // the connection: both addresses whole (a read of one byte of each left the rest stale); 3000 bytes
       // seen at each end, both in the capture, so 6000 (5.86KB)
@@ -296,11 +306,9 @@ test('tdig-capture', { skip }, async (t) => {
         'os.kill(os.getpid(), 0)',
         'os.getcwd(); os.access("sub", os.R_OK | os.W_OK)',
       ].join('\n');
-      const cap = path.join(dir, 'ops.scap');
-      const r = spawnSync(process.execPath, [BIN, '-w', cap, '--', 'python3', '-c', script, work], { encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
+      const cap = captureCommand(path.join(dir, 'ops.scap'), ['python3', '-c', script, work]);
       const out = sysdig(['-r', cap, '-p', '%evt.type %evt.args', 'evt.dir=< and evt.type in (mkdir, rename, renameat, chmod, unlinkat, rmdir)']);
-      assert.deepEqual(out.split('\n').filter((l) => l !== ''), [
+      assert.deepEqual(lines(out), [
         `mkdir res=0 path=${work}`,
         `mkdir res=0 path=sub(${work}/sub)`,
         `rename res=0 oldpath=a(${work}/a) newpath=b(${work}/b)`,
@@ -312,16 +320,14 @@ test('tdig-capture', { skip }, async (t) => {
       const kill = sysdig(['-r', cap, '-p', '%evt.args', 'evt.type=kill and evt.dir=>']).trim();
       assert.match(kill, /^pid=\d+\(python3\) sig=0$/);
       const cwd = sysdig(['-r', cap, '-p', '%evt.type %evt.args', 'evt.dir=< and (evt.type=getcwd or (evt.type=access and evt.rawarg.name=sub))']);
-      assert.deepEqual(cwd.split('\n').filter((l) => l !== ''), [`getcwd res=${work.length + 1} path=${work} `, `access res=-2(ENOENT) name=sub(${work}/sub) `]);
+      assert.deepEqual(lines(cwd), [`getcwd res=${work.length + 1} path=${work} `, `access res=-2(ENOENT) name=sub(${work}/sub) `]);
     });
 
     await t.test('namespaces and mounts carry their parameters', { skip: !fs.existsSync('/usr/bin/unshare') && 'unshare missing' }, async () => {
-      const cap = path.join(dir, 'ns.scap');
       const cmd = 'mount -t tmpfs -o size=1m,nosuid tdigtmp /mnt && umount /mnt';
-      const r = spawnSync(process.execPath, [BIN, '-w', cap, '--', '/usr/bin/unshare', '-m', 'sh', '-c', cmd], { encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
+      const cap = captureCommand(path.join(dir, 'ns.scap'), ['/usr/bin/unshare', '-m', 'sh', '-c', cmd]);
       const out = sysdig(['-r', cap, '-p', '%evt.type %evt.dir %evt.args', 'evt.type in (unshare, mount, umount) and not evt.arg.dev=none']);
-      assert.deepEqual(out.split('\n').filter((l) => l !== ''), [
+      assert.deepEqual(lines(out), [
         'unshare > flags=32(CLONE_NEWNS) ',
         'unshare < res=0 ',
         // (unshare makes the mounts private first: that mount's dev is none, left out by the filter)
@@ -340,11 +346,9 @@ test('tdig-capture', { skip }, async (t) => {
         'try: open("/etc/hostname").read()',
         'except OSError: pass',
       ].join('\n');
-      const cap = path.join(dir, 'creds.scap');
-      const r = spawnSync(process.execPath, [BIN, '-w', cap, '--', 'python3', '-c', script], { encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
+      const cap = captureCommand(path.join(dir, 'creds.scap'), ['python3', '-c', script]);
       const out = sysdig(['-r', cap, '-p', '%evt.type %user.name %group.gid %evt.args', 'evt.dir=< and (evt.type=setresuid or (evt.type=openat and fd.name=/etc/hostname))']);
-      assert.deepEqual(out.split('\n').filter((l) => l !== ''), ['setresuid nobody 65534 res=0 ', 'openat nobody 65534 fd=3(<f>/etc/hostname) dirfd=-100(AT_FDCWD) name=/etc/hostname flags=4097(O_RDONLY|O_CLOEXEC) mode=0 dev=FE00 ']);
+      assert.deepEqual(lines(out), ['setresuid nobody 65534 res=0 ', 'openat nobody 65534 fd=3(<f>/etc/hostname) dirfd=-100(AT_FDCWD) name=/etc/hostname flags=4097(O_RDONLY|O_CLOEXEC) mode=0 dev=FE00 ']);
     });
 
     await t.test('a missing privilege is one line and exit 1', { skip: !fs.existsSync('/usr/sbin/capsh') && 'capsh missing' }, () => {

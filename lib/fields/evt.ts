@@ -149,22 +149,24 @@ function deltaTime(part: (d: bigint) => bigint): (c: Ctx) => FieldValue {
  * is the thread's cwd; another dirfd is its fd's name and a '/' (libsinsp checks the name's NUL for a
  * slash, so it always adds one), or "<UNKNOWN>/" when the fd is not in the table. Like libsinsp, looking
  * the dirfd up makes that fd the event's fd (m_fdinfo) for the fields read after it.
+ * Per event type: the [dirfd, path] parameters for argid 0 and 1, then those for argid 2.
  */
-const ABSPATH_ARGS = new Map<number, [string, string, string, string]>([
-  // type: [dirfd, path] for argid 0 and 1, [dirfd, path] for argid 2
-  [177, ['olddirfd', 'oldpath', 'newdirfd', 'newpath']], // renameat <
-  [319, ['olddirfd', 'oldpath', 'newdirfd', 'newpath']], // renameat2 <
-  [181, ['linkdirfd', 'linkpath', 'linkdirfd', 'linkpath']], // symlinkat <
-  [102, ['dirfd', 'name', 'dirfd', 'name']], // openat > (the first version)
-  [307, ['dirfd', 'name', 'dirfd', 'name']], // openat <
-  [327, ['dirfd', 'name', 'dirfd', 'name']], // openat2 <
-  [106, ['olddir', 'oldpath', 'newdir', 'newpath']], // linkat > (the first version)
-  [311, ['olddir', 'oldpath', 'newdir', 'newpath']], // linkat <
-  [110, ['dirfd', 'name', 'dirfd', 'name']], // unlinkat > (the first version)
-  [303, ['dirfd', 'name', 'dirfd', 'name']], // unlinkat <
-  [305, ['dirfd', 'path', 'dirfd', 'path']], // mkdirat <
-  [313, ['dirfd', 'filename', 'dirfd', 'filename']], // fchmodat <
-]);
+const ABSPATH_ARGS = new Map<number, readonly [ParamIndex, ParamIndex, ParamIndex, ParamIndex]>(
+  ([
+    [177, 'olddirfd', 'oldpath', 'newdirfd', 'newpath'], // renameat <
+    [319, 'olddirfd', 'oldpath', 'newdirfd', 'newpath'], // renameat2 <
+    [181, 'linkdirfd', 'linkpath', 'linkdirfd', 'linkpath'], // symlinkat <
+    [102, 'dirfd', 'name', 'dirfd', 'name'], // openat > (the first version)
+    [307, 'dirfd', 'name', 'dirfd', 'name'], // openat <
+    [327, 'dirfd', 'name', 'dirfd', 'name'], // openat2 <
+    [106, 'olddir', 'oldpath', 'newdir', 'newpath'], // linkat > (the first version)
+    [311, 'olddir', 'oldpath', 'newdir', 'newpath'], // linkat <
+    [110, 'dirfd', 'name', 'dirfd', 'name'], // unlinkat > (the first version)
+    [303, 'dirfd', 'name', 'dirfd', 'name'], // unlinkat <
+    [305, 'dirfd', 'path', 'dirfd', 'path'], // mkdirat <
+    [313, 'dirfd', 'filename', 'dirfd', 'filename'], // fchmodat <
+  ] as const).map(([type, ...names]) => [type, [paramIndexFor(names[0]), paramIndexFor(names[1]), paramIndexFor(names[2]), paramIndexFor(names[3])]] as const),
+);
 const PPM_AT_FDCWD = -100;
 
 function absPath(c: Ctx, argid: number): string | undefined {
@@ -172,18 +174,10 @@ function absPath(c: Ctx, argid: number): string | undefined {
   if (t === undefined || argid < 0) return undefined;
   const names = ABSPATH_ARGS.get(c.ev.type);
   if (names === undefined) return undefined;
-  const dirName = argid === 2 ? names[2] : names[0];
-  const pathName = argid === 2 ? names[3] : names[1];
-  const ev = c.ev;
-  const params = c.info.params;
-  let di = -1;
-  let pi = -1;
-  for (let i = 0; i < ev.nparams && i < params.length && (di < 0 || pi < 0); i++) {
-    const n = params[i]!.name;
-    if (di < 0 && n === dirName) di = i;
-    if (pi < 0 && n === pathName) pi = i;
-  }
+  const di = c.paramIndex(argid === 2 ? names[2] : names[0]);
+  const pi = c.paramIndex(argid === 2 ? names[3] : names[1]);
   if (di < 0 || pi < 0) return undefined;
+  const ev = c.ev;
   const dirfd = ev.paramLen(di) >= 8 ? readI64(ev.buf, ev.paramOff(di)) : ev.paramInt(di);
   const po = ev.paramOff(pi);
   const pl = ev.paramLen(pi);
@@ -401,7 +395,7 @@ export const evtSyscallClass: FieldClass = {
       return l === undefined ? undefined : l % 1e9;
     }, { fmt: '10_PADDED_DEC' }),
     def('evt.latency.quantized', 'UINT64', (c) => {
-      const l = c.threadLate === true ? undefined : latency(c);
+      const l = latency(c);
       if (!l) return undefined;
       return Math.floor(Math.min(Math.log10(l), 11) * 80 / 11) + 1;
     }, { hidden: true }),

@@ -38,8 +38,8 @@ export class Formatter {
   private readonly values: Exclude<FieldValue, undefined>[] = [];
   /** the field tokens in the order textAll extracts them: the last one found missing goes first */
   private order: number[] | undefined;
-  /** no field of the format has side effects: textAll may reorder */
-  private orderFree: boolean | undefined;
+  /** no field of the format has side effects: textAll may reorder, json() may take each name once */
+  private readonly orderFree: boolean;
   /** the format is "%evt.arg.data" alone (echo_fds): writeLine copies the bytes */
   private readonly dataOnly: boolean;
 
@@ -90,6 +90,7 @@ export class Formatter {
       j += used;
     }
     if (lit) this.tokens.push({ text: lit, width: 0 });
+    this.orderFree = !this.tokens.some((t) => t.def?.sideEffects === true);
     const t0 = this.tokens[0];
     this.dataOnly = this.requireAll && this.tokens.length === 1 && t0!.def?.name === 'evt.arg' && t0!.arg?.name === 'data' && t0!.width === 0;
     this.jsonFields = this.tokens.filter((t) => t.def).sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));
@@ -146,8 +147,7 @@ export class Formatter {
     // format with a field that has some (FieldDef.sideEffects) extracts every field in order, as
     // sysdig's formatter does.
     const order = (this.order ??= toks.flatMap((t, i) => (t.def !== undefined ? [i] : [])));
-    const free = (this.orderFree ??= !toks.some((t) => t.def?.sideEffects === true));
-    if (!free) {
+    if (!this.orderFree) {
       // sysdig extracts every field, in order, before it drops the line (eventformatter.cpp)
       let missing = false;
       for (let i = 0; i < toks.length; i++) {
@@ -187,7 +187,7 @@ export class Formatter {
 
   /** The JSON object for this event (keys sorted), or undefined when a required field is missing. */
   json(ctx: Ctx): string | undefined {
-    if ((this.orderFree ??= !this.tokens.some((t) => t.def?.sideEffects === true)) === false) return this.jsonInOrder(ctx);
+    if (!this.orderFree) return this.jsonInOrder(ctx);
     let out = '{';
     let first = true;
     let prev = '';
