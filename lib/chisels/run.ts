@@ -192,7 +192,7 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       last.lo = ev.tsLo;
       try {
         if (timed === true || first === true) timeout(ev);
-        if (verdict !== FilterVerdict.Keep || (ev.flags & 1) !== 0) return true;
+        if (verdict !== FilterVerdict.Keep || (ev.flags & 1) !== 0 || engine.hidden === true) return true;
         sawPassing = true;
         if (own !== undefined && own(ctx) !== true) return true;
         const r = onEvent !== undefined ? onEvent(ctx) : true;

@@ -173,12 +173,12 @@ export async function run(args: string[]): Promise<number> {
     event(ev: EventView) {
       const info = test ? (filterEvent(engine, ev, test) === FilterVerdict.Keep ? engine.info : undefined) : engine.process(ev);
       // like sysdig's -n, state-only events (and, with a filter, dropped ones) are not counted
-      if ((ev.flags & 1) === 0 && (info || !test)) seen++;
+      if ((ev.flags & 1) === 0 && (info || !test) && engine.hidden === false) seen++;
       if (!info) {
         nd?.event(ev, undefined);
       } else if (nd) {
         nd.event(ev, info);
-      } else if ((ev.flags & 1) === 0 && (info.category & EC.INTERNAL) === 0) {
+      } else if ((ev.flags & 1) === 0 && (info.category & EC.INTERNAL) === 0 && engine.hidden === false) {
         const line = o.json ? formatter.json(engine) : formatter.text(engine);
         if (line !== undefined) out.lineNl(line);
       }

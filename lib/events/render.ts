@@ -527,6 +527,9 @@ export function renderParam(scope: RenderScope, i: number, simple = false): Para
       return { text: String(v), resolved };
     }
     case PT.CHARBUF:
+    // (only tracer events hold these; the engine stores them as the text get_param_as_str makes)
+    case PT.CHARBUFARRAY:
+    case PT.CHARBUF_PAIR_ARRAY:
       return plain(cString(b, off, len));
     case PT.FSPATH:
     case PT.FSRELPATH: {

@@ -9,7 +9,8 @@ import { EF, eventInfo, paramIndexIn, type EventInfo, type ParamIndex } from '..
 import type { EventView } from '../scap/event.js';
 import type { StateEngine } from '../state/engine.js';
 import { BufferFormat, type Ctx, type ParamText } from '../fields/types.js';
-import { StateTables } from '../state/model.js';
+import { FDF_TRACER_FD, FDF_TRACER_FILE, StateTables } from '../state/model.js';
+import { DF_TRACER } from '../scap/blocks.js';
 
 export const enum FilterVerdict {
   /** the event type is unknown: the engine skipped it */
@@ -17,6 +18,20 @@ export const enum FilterVerdict {
   Drop = 0,
   Keep = 1,
 }
+
+/**
+ * A write exit that may be a tracer is parsed before the filter, as a state change (sinsp_parser::
+ * process_event): its fd may carry tracers, or (without its fd) it carries sysdig's tracer dump flag.
+ */
+function tracerCandidate(engine: StateEngine, ev: EventView): boolean {
+  const f = engine.fd;
+  if (f !== undefined && (f.flags & (FDF_TRACER_FD | FDF_TRACER_FILE)) !== 0) return true;
+  if ((ev.flags & DF_TRACER) === 0) return false;
+  engine.fd = undefined;
+  return true;
+}
+
+const WRITE_X = 9;
 
 /** sched_switch (v6) leaves the thread's last event type alone */
 const SCHEDSWITCH_6_E = 152;
@@ -34,10 +49,12 @@ export function filterEvent(engine: StateEngine, ev: EventView, test: ((ctx: Sta
     engine.finish(ev, info);
     return FilterVerdict.Keep;
   }
-  if (info.flags & EF.MODIFIES_STATE) {
+  if ((info.flags & EF.MODIFIES_STATE) !== 0 || (ev.type === WRITE_X && tracerCandidate(engine, ev))) {
     // parsed before the filter; a dropped event skips the exit cleanup, as in sinsp::next
     engine.finish(ev, info, false);
     if (test(engine) !== true) return FilterVerdict.Drop;
+    // (the verdict replaces a cut tracer's hiding: libsinsp sets m_filtered_out from the filter here)
+    engine.hidden = false;
     if ((ev.flags & 1) === 0) engine.cleanup(ev);
     return FilterVerdict.Keep;
   }

@@ -36,6 +36,8 @@ export const UL_V2 = 0x220;
 
 /** Dump flag: the event updates state but is never shown. */
 export const DF_STATE_ONLY = 1;
+/** SCAP_DF_TRACER: the event is a tracer (sysdig -w sets it on the write a tracer replaced) */
+export const DF_TRACER = 2;
 
 /** Size of the event header in v2 / large blocks (with nparams) and in v1 blocks (without). */
 export const EVENT_HEADER_V2 = 26;

@@ -5,9 +5,9 @@
 
 import type { HeaderBlock } from '../scap/reader.js';
 import { DataError } from '../cli/errors.js';
-import { BlockKind, DF_STATE_ONLY } from '../scap/blocks.js';
-import type { EventView } from '../scap/event.js';
-import { MAX_PARAMS, readI64, u32 as u32le, viewOf } from '../scap/event.js';
+import { BlockKind, DF_STATE_ONLY, DF_TRACER } from '../scap/blocks.js';
+import { EventView, MAX_PARAMS, readI64, u32 as u32le, viewOf } from '../scap/event.js';
+import { TracerParser, TracerResult, TracerState } from './tracer.js';
 import {
   decodeFdList,
   decodeInterfaces,
@@ -65,6 +65,9 @@ import {
   FDF_CLOSE_IN_PROGRESS,
   FDF_FROM_PROC,
   FDF_IS_CLONED,
+  FDF_NOT_TRACER,
+  FDF_TRACER_FD,
+  FDF_TRACER_FILE,
   FDF_SOCKET_CONNECTED,
   L4_ICMP,
   L4_RAW,
@@ -96,7 +99,7 @@ export const enum E {
   SETUID_E = 198, SETUID_X = 199, SETGID_E = 200, SETGID_X = 201,
   EXECVE_15_X = 215, CLONE_17_X = 217, FORK_17_X = 219, VFORK_17_X = 221,
   CLONE_20_X = 223, FORK_20_X = 225, VFORK_20_X = 227, EXECVE_16_X = 231,
-  PROCINFO_E = 234, ACCEPT_5_X = 247, ACCEPT4_5_X = 249, CHROOT_X = 267, TRACER_E = 268,
+  PROCINFO_E = 234, ACCEPT_5_X = 247, ACCEPT4_5_X = 249, CHROOT_X = 267, TRACER_E = 268, TRACER_X = 269,
   SETSID_X = 275, EXECVE_17_X = 283, EXECVE_18_E = 288, EXECVE_18_X = 289,
   EXECVE_19_E = 292, EXECVE_19_X = 293, SETPGID_E = 294,
   OPENAT_2_E = 306, OPENAT_2_X = 307, OPENAT2_E = 326, OPENAT2_X = 327,
@@ -147,7 +150,7 @@ for (let t = 0; t < 1024; t++) {
 /** Event types with a parser in dispatch's switch. */
 const HAS_PARSER = new Uint8Array(1024);
 for (const t of [
-  E.OPEN_X, E.CREAT_X, E.OPENAT_X, E.OPENAT_2_X, E.OPENAT2_X, E.EXECVE_8_X, E.EXECVE_13_X, E.EXECVE_14_X, E.EXECVE_15_X, E.EXECVE_16_X, E.EXECVE_17_X, E.EXECVE_18_X, E.EXECVE_19_X, E.EXECVEAT_X, E.PROCEXIT_E, E.PROCEXIT_1_E, E.PIPE_X, E.PIPE2_X, E.SOCKET_X, E.BIND_X, E.CONNECT_E, E.CONNECT_X, E.ACCEPT_X, E.ACCEPT_5_X, E.ACCEPT4_X, E.ACCEPT4_5_X, E.ACCEPT4_6_X, E.CLOSE_E, E.CLOSE_X, E.FCNTL_E, E.FCNTL_X, E.EVENTFD_X, E.CHDIR_X, E.FCHDIR_X, E.GETCWD_X, E.DUP_X, E.DUP_1_X, E.DUP2_X, E.DUP3_X, E.SIGNALFD_X, E.TIMERFD_CREATE_X, E.INOTIFY_INIT_X, E.SOCKETPAIR_X, E.SETRESUID_X, E.SETRESGID_X, E.SETUID_X, E.SETGID_X, E.CHROOT_X, E.SETSID_X, E.SCHEDSWITCH_6_E, E.BRK_4_X, E.MMAP_X, E.MMAP2_X, E.MUNMAP_X,
+  E.OPEN_X, E.CREAT_X, E.OPENAT_X, E.OPENAT_2_X, E.OPENAT2_X, E.EXECVE_8_X, E.EXECVE_13_X, E.EXECVE_14_X, E.EXECVE_15_X, E.EXECVE_16_X, E.EXECVE_17_X, E.EXECVE_18_X, E.EXECVE_19_X, E.EXECVEAT_X, E.PROCEXIT_E, E.PROCEXIT_1_E, E.PIPE_X, E.PIPE2_X, E.SOCKET_X, E.BIND_X, E.CONNECT_E, E.CONNECT_X, E.ACCEPT_X, E.ACCEPT_5_X, E.ACCEPT4_X, E.ACCEPT4_5_X, E.ACCEPT4_6_X, E.CLOSE_E, E.CLOSE_X, E.FCNTL_E, E.FCNTL_X, E.EVENTFD_X, E.CHDIR_X, E.FCHDIR_X, E.GETCWD_X, E.DUP_X, E.DUP_1_X, E.DUP2_X, E.DUP3_X, E.SIGNALFD_X, E.TIMERFD_CREATE_X, E.INOTIFY_INIT_X, E.SOCKETPAIR_X, E.SETRESUID_X, E.SETRESGID_X, E.SETUID_X, E.SETGID_X, E.CHROOT_X, E.SETSID_X, E.SCHEDSWITCH_6_E, E.BRK_4_X, E.MMAP_X, E.MMAP2_X, E.MUNMAP_X, E.WRITE_E,
 ]) HAS_PARSER[t] = 1;
 
 /**
@@ -161,6 +164,8 @@ export function pairingMatters(type: number): boolean {
 }
 
 const PPM_O_DIRECTORY = 1 << 10;
+/** settings.h USER_EVT_DEVICE_NAME: an fd of this name may carry tracers */
+const TRACER_DEVICE = '/dev/null';
 const PPM_AF_UNIX = 1;
 const PPM_AF_INET = 2;
 const PPM_AF_INET6 = 10;
@@ -199,6 +204,17 @@ export class StateEngine implements Ctx {
   fdNum = -1;
   fdNameChanged = false;
   threadLate = false;
+  /**
+   * The event is hidden from commands that show events (libsinsp's m_filtered_out): a write enter on a
+   * tracer fd, a tracer cut by the snaplen. Commands that write scap set `dumping` and see every event.
+   */
+  hidden = false;
+  dumping = false;
+  /** the event became a tracer event: `ev` and `info` are the tracer's, `original` the write exit */
+  tracer = false;
+  original: EventView | undefined;
+  readonly tracers = new TracerState();
+  private readonly tracerView = new EventView();
   /** the header blocks of a section are in; the section's init runs before its first event */
   private sectionInitPending = false;
   firstTs = 0n;
@@ -407,6 +423,7 @@ export class StateEngine implements Ctx {
       default:
         return;
     }
+    if (f.name === TRACER_DEVICE && r.type !== FD_UNIX_SOCK) f.flags |= FDF_TRACER_FILE;
     t.fds.set(r.fd, f);
   }
 
@@ -447,8 +464,9 @@ export class StateEngine implements Ctx {
    */
   process(ev: EventView): EventInfo | undefined {
     const info = this.begin(ev);
-    if (info) this.finish(ev, info);
-    return info;
+    if (info === undefined) return undefined;
+    this.finish(ev, info);
+    return this.info;
   }
 
   /**
@@ -462,6 +480,8 @@ export class StateEngine implements Ctx {
     if (info === undefined) return undefined;
     this.ev = ev;
     this.info = info;
+    this.hidden = false;
+    this.tracer = false;
     // (boolean fields compared explicitly: V8 compiles a bare truth test of a field to its generic one)
     if (this.sectionInitPending === true) this.initSection();
     if (this.sawFirst === false) {
@@ -514,6 +534,8 @@ export class StateEngine implements Ctx {
 
   /** event_cleanup: an exit event releases the stored enter event. */
   cleanup(ev: EventView): void {
+    // (a hidden event returns before the cleanup; a tracer event has no thread there: init() cleared it)
+    if (this.hidden === true || this.tracer === true) return;
     const t = this.thread;
     if ((ev.type & 1) === 1 && t !== undefined && t.lastEnter !== null) {
       t.lastEnter = null;
@@ -598,6 +620,10 @@ export class StateEngine implements Ctx {
     if (kind & 2) return this.parseRwExit(info);
     if (kind & 4) return this.parseCloneExit();
     switch (etype) {
+      case E.WRITE_E:
+        // a write to a tracer fd shows only as its tracer
+        if (this.dumping === false && this.fd !== undefined && (this.fd.flags & FDF_TRACER_FD) !== 0) this.hidden = true;
+        return;
       case E.OPEN_X:
       case E.CREAT_X:
       case E.OPENAT_X:
@@ -1112,6 +1138,7 @@ export class StateEngine implements Ctx {
       f.openFlags = flags;
       f.dev = dev;
       f.name = full;
+      if (full === TRACER_DEVICE) f.flags |= FDF_TRACER_FILE;
       this.fd = this.addFd(t, fd, f);
     }
   }
@@ -1442,10 +1469,111 @@ export class StateEngine implements Ctx {
     if (res >= 0) t.sid = res;
   }
 
+  /**
+   * detect_and_process_tracer_write: an fd opened as /dev/null may carry tracers. Its first write that
+   * parses makes it a tracer fd (every later read or write on it is a tracer, an invalid one if it does
+   * not parse); one that fails to parse makes it an ordinary fd. True when the event became a tracer.
+   */
+  private tracerWrite(f: Fd, info: EventInfo): boolean {
+    const fl = f.flags;
+    if ((fl & FDF_NOT_TRACER) !== 0) return false;
+    if ((fl & FDF_TRACER_FD) !== 0) {
+      this.parseTracer();
+      return true;
+    }
+    if ((fl & FDF_TRACER_FILE) !== 0 && (info.flags & EF.WRITES_TO_FD) !== 0) {
+      const r = this.parseTracer();
+      if (r === TracerResult.OK) {
+        f.flags |= FDF_TRACER_FD;
+        return true;
+      }
+      if (r === TracerResult.FAILED) f.flags |= FDF_NOT_TRACER;
+    }
+    return false;
+  }
+
+  /** sinsp_parser::parse_tracer: parse the write's data; a tracer replaces the event (ev, info). */
+  private parseTracer(): TracerResult {
+    const t = this.thread;
+    const ev = this.ev;
+    if (t === undefined) return TracerResult.FAILED;
+    const data = this.pBytes(1);
+    const p = (t.tracer ??= new TracerParser());
+    p.process(data, ev.ts, t, this.tracers);
+    if (p.res === TracerResult.TRUNCATED) {
+      if (this.dumping === false) this.hidden = true;
+      return p.res;
+    }
+    let type = E.TRACER_E;
+    let id = p.id;
+    if (p.res === TracerResult.OK) {
+      if (p.typeChar !== 0x3e) type = E.TRACER_X;
+    } else {
+      const f = this.fd;
+      if (f === undefined || (f.flags & FDF_TRACER_FD) === 0) return p.res;
+      // an invalid tracer on a tracer fd: an enter event that says so
+      p.argnames = [];
+      p.argvals = [];
+      const text = 'invalid tracer ' + data.toString('latin1') + ', len' + data.length;
+      const nul = text.indexOf('\0');
+      p.tags = [nul === -1 ? text : text.slice(0, nul)];
+      id = 0;
+    }
+    this.replaceWithTracer(type, id, p);
+    t.lastEventFd = -1;
+    t.lastEventType = E.TRACER_E;
+    t.latency = 0;
+    t.enterSet = false;
+    return p.res;
+  }
+
+  /**
+   * The tracer event that replaces a write (libsinsp's fake user event): id, tags (rendered joined with
+   * '.') and args ("name:value,..."), with the write's timestamp, thread, cpu and number. libsinsp's init()
+   * of the new event drops its thread and fd: fields find the thread again (threadLate), the fd is gone.
+   */
+  private replaceWithTracer(type: number, id: number, p: TracerParser): void {
+    const orig = this.ev;
+    const tags = Buffer.from(p.tags.join('.'), 'latin1');
+    const pairs: string[] = [];
+    for (let i = 0; i < p.argnames.length; i++) pairs.push(p.argnames[i] + ':' + (p.argvals[i] ?? ''));
+    const args = Buffer.from(pairs.join(','), 'latin1');
+    const len = 26 + 6 + 8 + tags.length + 1 + args.length + 1;
+    const b = Buffer.alloc(len);
+    orig.buf.copy(b, 0, orig.off, orig.off + 16);
+    b.writeUInt32LE(len, 16);
+    b.writeUInt16LE(type, 20);
+    b.writeUInt32LE(3, 22);
+    b.writeUInt16LE(8, 26);
+    b.writeUInt16LE(tags.length + 1, 28);
+    b.writeUInt16LE(args.length + 1, 30);
+    b.writeBigInt64LE(BigInt(id), 32);
+    tags.copy(b, 40);
+    args.copy(b, 40 + tags.length + 1);
+    const v = this.tracerView;
+    v.set(b, 0, false, false, 3);
+    v.cpu = orig.cpu;
+    v.flags = orig.flags;
+    v.blockType = orig.blockType;
+    v.streamOffset = orig.streamOffset;
+    v.num = orig.num;
+    this.original = orig;
+    this.ev = v;
+    this.info = eventInfo(type)!;
+    this.tracer = true;
+    this.fd = undefined;
+    this.threadLate = true;
+  }
+
   private parseRwExit(info: EventInfo): void {
     const f = this.fd;
-    if (f === undefined) return;
+    if (f === undefined) {
+      // a tracer written by sysdig -w keeps its dump flag, and is read as one without its fd
+      if ((this.ev.flags & DF_TRACER) !== 0) this.parseTracer();
+      return;
+    }
     const res = this.p64(0);
+    if (this.tracerWrite(f, info)) return;
     if (res < 0) return;
     const etype = this.ev.type;
     if (f.type === FD_IPV4_SOCK || f.type === FD_IPV6_SOCK) f.flags |= FDF_SOCKET_CONNECTED;

@@ -3,6 +3,7 @@
 
 import type { MachineInfo, NetInterface } from '../scap/types.js';
 import { WIDE } from '../scap/event.js';
+import type { TracerParser } from './tracer.js';
 
 /** scap fd types (formats/scap.md, fd list). 0 = unknown. */
 export const FD_UNKNOWN = 0;
@@ -60,6 +61,12 @@ export const FDF_ROLE_SERVER = 1 << 3;
 export const FDF_CLOSE_IN_PROGRESS = 1 << 4;
 export const FDF_CLOSE_CANCELED = 1 << 5;
 export const FDF_IS_SOCKET_PIPE = 1 << 6;
+/** opened as /dev/null: its writes may be tracers (FLAGS_IS_TRACER_FILE) */
+export const FDF_TRACER_FILE = 1 << 7;
+/** a write on it parsed as a tracer: all its reads and writes are tracers */
+export const FDF_TRACER_FD = 1 << 8;
+/** a write on it failed to parse: no tracers here */
+export const FDF_NOT_TRACER = 1 << 9;
 export const FDF_SOCKET_CONNECTED = 1 << 13;
 export const FDF_IS_CLONED = 1 << 14;
 export const FDF_CONNECTION_PENDING = 1 << 15;
@@ -346,6 +353,8 @@ export class Thread {
   lastEventFd = 0;
   /** enter event stored for the exit parser (a copy, v2 header; the buffer may be longer than the event), or null */
   lastEnter: Buffer | null = null;
+  /** the thread's tracer parser, made at its first tracer write (libsinsp m_tracer_parser) */
+  tracer: TracerParser | undefined = undefined;
   /** the buffer lastEnter reuses, and a DataView over it */
   enterBuf: Buffer | null = null;
   enterDv: DataView | null = null;
