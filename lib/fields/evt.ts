@@ -396,8 +396,7 @@ export const evtSyscallClass: FieldClass = {
     }, { fmt: '10_PADDED_DEC' }),
     def('evt.latency.quantized', 'UINT64', (c) => {
       const l = latency(c);
-      if (!l) return undefined;
-      return Math.floor(Math.min(Math.log10(l), 11) * 80 / 11) + 1;
+      return l ? quantize(l) : undefined;
     }, { hidden: true }),
     def('evt.latency.human', 'CHARBUF', humanLatency(), { sideEffects: true, instance: humanLatency }),
     def('evt.deltatime', 'RELTIME', deltaTime((d) => d), { sideEffects: true, instance: () => deltaTime((d) => d) }),
@@ -525,6 +524,15 @@ function rawArg(c: Ctx, i: number): FieldValue {
 }
 
 /** A duration as libsinsp's format_time prints it (truncating, not rounding). */
+/**
+ * The quantized latency of csysdig's spectrogram: (uint64)(min(log10(ns), 11) * g_screen_w / 11) + 1. Outside
+ * csysdig g_screen_w is -1 (filterchecks.cpp), so it is 1, and 0 from 10^11 ns on (-1.0 converted to
+ * uint64 is all ones, and the + 1 wraps).
+ */
+export function quantize(ns: number): number {
+  return Math.min(Math.log10(ns), 11) >= 11 ? 0 : 1;
+}
+
 export function humanTime(ns: number): string {
   const S = 1e9;
   const t = Math.trunc;

@@ -8,6 +8,8 @@ import { fdClass } from './fd.js';
 import { containerClass } from './container.js';
 import { syslogClass } from './syslog.js';
 import { fdlistClass } from './fdlist.js';
+import { k8sClass, mesosClass } from './orchestrators.js';
+import { evtinClass, spanClass } from './span.js';
 import type { FieldArg, FieldClass, FieldDef } from './types.js';
 import { paramIndexFor } from '../events/table.js';
 
@@ -22,6 +24,10 @@ export const FIELD_CLASSES: FieldClass[] = [
   fdClass,
   syslogClass,
   fdlistClass,
+  k8sClass,
+  mesosClass,
+  spanClass,
+  evtinClass,
 ];
 
 const BY_NAME = new Map<string, FieldDef>();
@@ -61,7 +67,7 @@ function resolve(text: string): ResolvedField | undefined {
   const br = text.indexOf('[');
   if (br > 0 && text.endsWith(']')) {
     const def = BY_NAME.get(text.slice(0, br));
-    if (!def || def.arg === undefined || def.arg === 'none') return undefined;
+    if (!def || def.arg === undefined || def.arg === 'none' || def.dotArgNoIndex === true) return undefined;
     return { def, arg: parseArg(text.slice(br + 1, -1)), text };
   }
   const def = BY_NAME.get(text);
@@ -72,7 +78,8 @@ function resolve(text: string): ResolvedField | undefined {
   // dotted argument: the longest field name that is a prefix followed by '.'
   for (let i = text.lastIndexOf('.'); i > 0; i = text.lastIndexOf('.', i - 1)) {
     const d = BY_NAME.get(text.slice(0, i));
-    if (d && d.dotArg && (d.dotArgNames === undefined || d.dotArgNames.includes(text.slice(i + 1)))) return { def: d, arg: parseArg(text.slice(i + 1)), text };
+    const raw = text.slice(i + 1);
+    if (d && d.dotArg && (d.dotArgNames === undefined || d.dotArgNames.includes(raw)) && (d.dotArgValid === undefined || d.dotArgValid(raw))) return { def: d, arg: parseArg(raw), text };
   }
   return undefined;
 }

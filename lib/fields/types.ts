@@ -91,6 +91,12 @@ export interface FieldDef {
   arg?: 'none' | 'optional' | 'required';
   /** argument accepted as `.NAME` after the field name (evt.arg.NAME), besides `[...]` */
   dotArg?: boolean;
+  /** only `.NAME`, never `[...]` (k8s.pod.label.NAME) */
+  dotArgNoIndex?: boolean;
+  /** in a -p format the dotted name runs to the end of the format (span.arg.NAME, as libsinsp parses it) */
+  dotArgRest?: boolean;
+  /** which dotted names it takes (evtin.span.arg.NAME: an event parameter's name); others are refused */
+  dotArgValid?(raw: string): boolean;
   /** filter-only fields (fd.ip, fd.port...) are not printable in -p in sysdig */
   filterOnly?: boolean;
   /** hidden from -l */
@@ -115,6 +121,8 @@ export interface FieldDef {
    * compare_full_aname / compare_full_apid). When it returns an array, a comparison matches when ANY value
    * satisfies the operator; for `!=`, anyOfNe 'all' = every value differs (fd.ip, fd.port, fd.net...),
    * 'any' = the operator is applied per value (proc.aname / proc.apid). undefined = use `extract`.
+   * The array may carry a `veto` value: when it compares true the comparison fails whatever the others
+   * give (evtin.span.*: an enter tracer's own span, which libsinsp's scan meets first and rejects).
    */
   anyOf?(ctx: Ctx, arg: FieldArg | undefined): FieldValue[] | undefined;
   anyOfNe?: 'all' | 'any';

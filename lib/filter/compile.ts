@@ -295,7 +295,7 @@ class Compiler {
         ? (c) => {
             const arr = many(c);
             if (arr === undefined) return g(c) !== undefined;
-            return arr.length > 0;
+            return arr.length > 0 && (arr as Vetoed).veto === undefined;
           }
         : (c) => g(c) !== undefined;
       return { pred, cost };
@@ -541,10 +541,15 @@ function wrap(left: Operand, op: string, cmp: (v: Exclude<FieldValue, undefined>
       for (const v of arr) if (v === undefined || !cmp(v)) return false;
       return true;
     }
+    const veto = (arr as Vetoed).veto;
+    if (veto !== undefined && cmp(veto)) return false;
     for (const v of arr) if (v !== undefined && cmp(v)) return true;
     return false;
   };
 }
+
+/** anyOf values that carry a veto: when it compares true, the comparison fails (see FieldDef.anyOf) */
+type Vetoed = FieldValue[] & { veto?: FieldValue };
 
 let typeNameCache: Set<string> | undefined;
 function typeNames(): Set<string> {

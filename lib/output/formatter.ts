@@ -70,7 +70,7 @@ export class Formatter {
       const def = ownInstance(allFields().find((d) => d.name === name)!);
       let used = name.length;
       let arg: FieldArg | undefined;
-      if (rest[used] === '[') {
+      if (rest[used] === '[' && def.dotArgNoIndex !== true) {
         const close = rest.indexOf(']', used);
         if (close < 0) throw new UsageError(`invalid formatting token ${rest}`);
         const raw = rest.slice(used + 1, close);
@@ -79,7 +79,13 @@ export class Formatter {
       } else if (def.dotArg && rest[used] === '.') {
         const after = rest.slice(used + 1);
         // (a field with its own dotted names takes the one the text starts with; the rest is text)
-        const m = def.dotArgNames !== undefined ? def.dotArgNames.filter((n) => after.startsWith(n)).map((n) => [n] as const)[0] : /^[A-Za-z0-9_]+/.exec(after);
+        const m =
+          def.dotArgNames !== undefined
+            ? def.dotArgNames.filter((n) => after.startsWith(n)).map((n) => [n] as const)[0]
+            : def.dotArgRest === true && after !== ''
+              ? ([after] as const)
+              : /^[A-Za-z0-9_]+/.exec(after);
+        if (m && def.dotArgValid !== undefined && !def.dotArgValid(m[0])) throw new UsageError(`unknown event argument ${after}`);
         if (m) {
           arg = /^\d+$/.test(m[0]) ? { index: Number(m[0]), raw: m[0] } : { name: m[0], raw: m[0] };
           used += 1 + m[0].length;

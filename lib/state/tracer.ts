@@ -102,6 +102,13 @@ export class TracerParser {
   argnames: string[] = [];
   argvals: string[] = [];
   totTaglens = 0;
+  /**
+   * The tag lengths of the last parse, and the memory of libsinsp's vector of them: span.tags joins each
+   * tag cut at its length from that vector, read past its end for an invalid tracer's tag (it holds the
+   * lengths of an earlier parse there; a length never stored there leaves the tag whole).
+   */
+  taglens: number[] = [];
+  private readonly taglenMem: number[] = [];
   res: TracerResult = TracerResult.OK;
   enterPae: PartialTracer | null = null;
   readonly exitPae = new PartialTracer();
@@ -137,6 +144,7 @@ export class TracerParser {
       this.nameAt = [];
       this.valAt = [];
       this.totTaglens = 0;
+      this.taglens = [];
       if (st[0] === GT || st[0] === LT) this.parseSimple();
       else this.parseJson();
       this.tags = this.tagAt.map((a) => cstr(st, a));
@@ -200,8 +208,19 @@ export class TracerParser {
     return TracerResult.OK;
   }
 
+  private pushTaglen(n: number): void {
+    this.taglenMem[this.taglens.length] = n;
+    this.taglens.push(n);
+    this.totTaglens += n;
+  }
+
+  /** span.tags: the tags joined with '.', each cut at its length in the lengths vector (see taglens) */
+  tagsText(): string {
+    return this.tags.map((t, i) => t.slice(0, this.taglenMem[i] ?? t.length)).join('.');
+  }
+
   /** sinsp_tracerparser::find_parent_enter_pae: the open span whose tags are this span's but the last */
-  parentOf(state: TracerState): PartialTracer | undefined {
+  parentOf(open: readonly PartialTracer[]): PartialTracer | undefined {
     const e = this.enterPae;
     if (e === null) return undefined;
     const key = e.tagsKey;
@@ -217,7 +236,7 @@ export class TracerParser {
       tse--;
     }
     const prefix = key.slice(0, len);
-    return state.open.find((o) => o.id === e.id && o.tagsKey.length - 1 === len && o.tagsKey.startsWith(prefix));
+    return open.find((o) => o.id === e.id && o.tagsKey.length - 1 === len && o.tagsKey.startsWith(prefix));
   }
 
   private initPartial(p: PartialTracer): void {
@@ -314,7 +333,7 @@ export class TracerParser {
           }
           p++;
         }
-        this.totTaglens += p - start;
+        this.pushTaglen(p - start);
         if (st[p] === COLON) {
           st[p] = 0;
           break;
@@ -475,7 +494,7 @@ export class TracerParser {
     p += this.delta;
     if (s.at >= 0) {
       this.tagAt.push(s.at);
-      this.totTaglens += this.delta - 2;
+      this.pushTaglen(this.delta - 2);
       for (;;) {
         this.res = this.skipSpacesAndCommas(p, 0);
         if (this.res !== TracerResult.OK) return;
@@ -486,7 +505,7 @@ export class TracerParser {
         if (this.res !== TracerResult.OK) return;
         p += this.delta;
         this.tagAt.push(s.at);
-        this.totTaglens += this.delta - 2;
+        this.pushTaglen(this.delta - 2);
       }
     }
     this.res = this.skipSpacesCommasAllBrackets(p);
