@@ -15,7 +15,7 @@ export interface ChiselCase {
 
 export const CAPTURES = [
   'test/data/curl_google.scap', 'test/data/single_ipv6_conn.scap', 'test/data/test_ipv6_client.scap',
-  'test/data/synth.scap', 'test/data/synth3.scap', 'test/captures/loopback_workload.scap', 'test/captures/unix_threads.scap', 'test/captures/mixed_calls.scap', 'test/captures/file_ops.scap', 'test/captures/creds.scap',
+  'test/data/synth.scap', 'test/data/synth3.scap', 'test/captures/loopback_workload.scap', 'test/captures/unix_threads.scap', 'test/captures/mixed_calls.scap', 'test/captures/file_ops.scap', 'test/captures/creds.scap', 'test/captures/tracers.scap',
 ].map((p) => join(ROOT, p)).filter((p) => existsSync(p));
 
 export function chiselCases(): ChiselCase[] {

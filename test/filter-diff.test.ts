@@ -125,3 +125,26 @@ test('tdig-filter | tdig-fmt -p %evt.num = golden, every expression the type sca
   }
   assert.deepEqual(bad, []);
 });
+
+// Tracers: which writes to /dev/null are tracers depends on their fd. A filter that could keep a tracer
+// event runs with the state engine; with --stateful every filter does, and then selects on a capture with
+// tracers what sysdig selects, fast-path expressions included.
+test('tracers: tdig-filter [--stateful] | tdig-fmt -p %evt.num = golden on the tracers capture', async () => {
+  const { compileFilter } = await import('../lib/filter/index.js');
+  const cap = CAPTURES.find((c) => c.name === 'tracers')!;
+  const g = golden(cap);
+  const exprs = OLD_EXPRS.filter((e) => g[e] !== 'error' && !NEW.has(e) && /evt\.(type|dir|buffer|is_io|cpu)|span|tracer/.test(e));
+  assert.ok(exprs.length >= 40, `${exprs.length} expressions`);
+  assert.ok(compileFilter('evt.type=write').stateless && !compileFilter('evt.type=tracer').stateless && !compileFilter('evt.dir=>').stateless);
+  const bad: string[] = [];
+  for (const e of exprs) {
+    const stateless = compileFilter(e).stateless;
+    for (const args of stateless ? [['--stateful']] : [[], ['--stateful']]) {
+      const r = filterThenFmt(e, cap.path, ['-p', '%evt.num'], args);
+      assert.equal(r.status, 0, `${e}: ${r.err}`);
+      const got = runs(r.out.split('\n').filter((l) => l !== '').join(' '));
+      if (got !== g[e]) bad.push(`${args.join(' ')} ${e}: want ${g[e]!.slice(0, 200)} got ${got.slice(0, 200)}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});

@@ -287,6 +287,35 @@ export const OLD_EXPRS: string[] = [
   'fd.num[0]=3',
   'proc.pid=abc',
   'evt.failed=1',
+  // tracers (writes to /dev/null), their fields, and the k8s and mesos fields a capture never holds
+  'evt.type=tracer',
+  'evt.type=tracer and evt.dir=<',
+  'span.id=0',
+  'span.tags contains py',
+  'span.tag[0]=req',
+  'span.tag[-1]=db',
+  'span.ntags>=2',
+  'span.nargs=2',
+  'span.args contains select',
+  'span.arg.q=select',
+  'span.enterarg[0]=1',
+  'span.duration>1000',
+  'span.duration exists',
+  'evtin.span.id exists',
+  'not evtin.span.id exists',
+  'evtin.span.tags=req.db',
+  'evtin.span.tag[0]=req',
+  'evtin.span.ntags=2',
+  'evtin.span.nargs=1',
+  'evtin.span.args contains select',
+  'evtin.span.p.tags=py.main',
+  'evtin.span.s.id exists',
+  'evtin.span.m.tags in (py.main, py.thread)',
+  'evtin.span.id != 0',
+  'k8s.pod.name exists',
+  'not k8s.pod.label.app exists',
+  'mesos.task.name=x or marathon.app.id=y',
+  'evt.type=write and fd.name=/dev/null',
 ];
 
 /** For the same-output test: `tdig-filter E cap | tdig-fmt` against `sysdig -r cap E` (text goldens). */
@@ -303,6 +332,8 @@ export const TEXT_EXPRS: string[] = [
   'not evt.type in (mmap, mprotect, brk)',
   'evt.is_io=true and fd.type=file',
   'fd.type=unix or fd.type=pipe',
+  'evt.type=tracer or fd.name=/dev/null',
+  'evtin.span.id exists',
 ];
 
 export interface NewExpr {

@@ -41,6 +41,7 @@ export const CAPTURES: Capture[] = [
   { name: 'file_ops', path: join(REPO, 'test/captures/file_ops.scap'), sysdigReads: true },
   { name: 'creds', path: join(REPO, 'test/captures/creds.scap'), sysdigReads: true },
   { name: 'apache_ab', path: join(REPO, 'test/captures/apache_ab.scap'), sysdigReads: true },
+  { name: 'tracers', path: join(REPO, 'test/captures/tracers.scap'), sysdigReads: true },
 ];
 
 export function golden(c: Capture, prefix = ''): Record<string, string> {
@@ -66,7 +67,7 @@ export function filterThenFmt(expr: string, cap: string, fmtArgs: string[] = [],
 
 /**
  * The event numbers tdig-filter keeps and tdig-fmt shows, computed in process with the same code
- * (filterEvent) the command runs: kept, not state-only, not internal.
+ * (filterEvent) the command runs: kept, not state-only, not internal, not hidden (a tracer fd's write enter).
  */
 export async function selectInProcess(expr: string, cap: string): Promise<string> {
   const f = compileFilter(expr);
@@ -75,7 +76,7 @@ export async function selectInProcess(expr: string, cap: string): Promise<string
   await readBlocks(openInput(cap), {
     header: (b) => engine.header(b),
     event: (ev) => {
-      if (filterEvent(engine, ev, f.test) === FilterVerdict.Keep && (ev.flags & 1) === 0 && (engine.info.category & EC.INTERNAL) === 0) out.push(ev.num);
+      if (filterEvent(engine, ev, f.test) === FilterVerdict.Keep && (ev.flags & 1) === 0 && (engine.info.category & EC.INTERNAL) === 0 && engine.hidden === false) out.push(ev.num);
     },
   }, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0 });
   return out.join(' ');

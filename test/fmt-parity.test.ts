@@ -10,6 +10,8 @@ const FIELDS = golden('fmt/FIELDS').trim();
 // fields whose extraction changes later ones, as libsinsp's do: each use keeps its own last timestamp or
 // text, evt.abspath makes the dirfd the event's fd, and sysdig extracts every field of a line (twice for -j)
 const STATEFUL = golden('fmt/STATEFUL').trim();
+// the tracers' fields (span.*, evtin.*), the k8s and mesos ones, and span.arg.NAME, which takes the rest
+const SPANS = golden('fmt/SPANS').trim();
 
 const RENDERINGS: [string, string[]][] = [
   ['text', []],
@@ -25,6 +27,8 @@ const RENDERINGS: [string, string[]][] = [
   ['tD', ['-t', 'D']],
   ['stateful', ['-p', STATEFUL]],
   ['statefuljson', ['-j', '-p', STATEFUL]],
+  ['spans', ['-p', SPANS]],
+  ['spansjson', ['-j', '-p', SPANS]],
 ];
 
 for (const cap of parityCaptures()) {

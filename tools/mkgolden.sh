@@ -8,6 +8,7 @@ out=test/golden/fmt
 mkdir -p "$out"
 fields=$(cat test/golden/fmt/FIELDS)
 stateful=$(cat test/golden/fmt/STATEFUL)
+spans=$(cat test/golden/fmt/SPANS)
 caps=(../shared/fixtures/curl_google.scap ../shared/fixtures/single_ipv6_conn.scap ../shared/fixtures/test_ipv6_client.scap
       ../shared/reference/vectors/synth.scap ../shared/reference/vectors/synth3.scap test/captures/*.scap
       test/captures/logs/log_writes.scap)
@@ -26,6 +27,11 @@ for f in "${caps[@]}"; do
   sysdig -r "$f" -j -p "$stateful" | gzip -9n > "$out/$n.statefuljson.gz"
   # (a capture without the *at events evt.abspath reads prints no line: no golden for it)
   for k in stateful statefuljson; do [[ -n $(zcat "$out/$n.$k.gz" | head -c 1) ]] || rm "$out/$n.$k.gz"; done
+  # the span and evtin fields, for a capture with tracers
+  if [[ -n $(sysdig -r "$f" evt.type=tracer | head -c 1) ]]; then
+    sysdig -r "$f" -p "$spans" | gzip -9n > "$out/$n.spans.gz"
+    sysdig -r "$f" -j -p "$spans" | gzip -9n > "$out/$n.spansjson.gz"
+  fi
 done
 # the event list (-L)
 sysdig -L > "$out/events-L.txt"

@@ -8,10 +8,10 @@ import { UsageError } from '../cli/errors.js';
 import { inputSources } from '../cli/args.js';
 import { readBlocks } from '../scap/reader.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
-import { NUM_OPTION } from '../scap/reader.js';
+import { NUM_OPTION, SHOWN_OPTION } from '../scap/reader.js';
 import { openOutput, type ScapSink } from '../scap/output.js';
 import { copyBytes, EventView, viewOf } from '../scap/event.js';
-import { DF_STATE_ONLY, EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARGE, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
+import { DF_STATE_ONLY, DF_TRACER, EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARGE, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
 import { StateEngine } from '../state/engine.js';
 import { EF, eventInfo } from '../events/table.js';
 import { compileFilter, filterEventStateless, FilterVerdict, StatelessCtx } from '../filter/index.js';
@@ -38,6 +38,9 @@ used to keep process and connection names right downstream) unless --thin.
   -n N             stop after N matching events
   --invert         keep the events EXPR does not match
   --thin           do not write state-only events for dropped events
+  --stateful       run the state engine even for an EXPR that reads only the event itself (evt.type,
+                   evt.dir, evt.buffer...): then writes to /dev/null that are sysdig tracers are judged
+                   as the tracer events sysdig shows, not as writes (see TRACERS in tdig-filter(1))
   --ndjson         write NDJSON (one object per block) instead of scap
   -l, --list       list the fields, as sysdig -l
   --version        print the version
@@ -54,12 +57,13 @@ interface Options {
   limit: number;
   invert: boolean;
   thin: boolean;
+  stateful: boolean;
   ndjson: boolean;
   list: boolean;
 }
 
 export function parseArgs(args: string[]): Options {
-  const o: Options = { files: [], compression: 'plain', limit: 0, invert: false, thin: false, ndjson: false, list: false };
+  const o: Options = { files: [], compression: 'plain', limit: 0, invert: false, thin: false, stateful: false, ndjson: false, list: false };
   const value = (i: number, flag: string): string => {
     const v = args[i];
     if (v === undefined) throw new UsageError(`${flag} needs a value`);
@@ -89,6 +93,7 @@ export function parseArgs(args: string[]): Options {
       }
       case '--invert': case '-v': o.invert = true; break;
       case '--thin': o.thin = true; break;
+      case '--stateful': o.stateful = true; break;
       case '--ndjson': o.ndjson = true; break;
       case '-l': case '--list': o.list = true; break;
       case '-': positional.push('-'); break;
@@ -158,14 +163,17 @@ export async function run(args: string[]): Promise<number> {
         return true;
       }
       const flags = action === FilterAction.Keep ? ev.flags : ev.flags | DF_STATE_ONLY;
-      const enter = enters?.written(ev, flags);
+      const enter = enters?.written(ev, flags, engine.tracerCandidate);
       if (enter) {
         shorts?.writing(enter, enter.flags, cuttable!);
         out!.event(enter, enter.flags, engine);
       }
       shorts?.writing(ev, flags, cuttable!);
       if (action === FilterAction.Keep) {
-        out!.event(ev, ev.flags, engine);
+        // a write that became a tracer carries sysdig's tracer flag, as sysdig -w writes it; a cut tracer that
+        // the filter keeps is marked shown: a reader without the filter would hide it
+        if (engine.cutTracer === true) ev.shown = true;
+        out!.event(ev, engine.tracer === true ? ev.flags | DF_TRACER : ev.flags, engine);
         kept++;
         if (o.limit !== 0 && kept >= o.limit) {
           stop = true;
@@ -184,7 +192,7 @@ export async function run(args: string[]): Promise<number> {
       const { ndjson, chunks } = await openCapture(src);
       if (!out) {
         const asNdjson = o.ndjson || ndjson;
-        fast = filter.stateless && !asNdjson;
+        fast = filter.stateless && !asNdjson && !o.stateful;
         out = asNdjson ? new NdjsonOutput(o.outFile, engine, () => (scratch ??= new EventView())) : new ScapOutput(o.outFile, o.compression);
         if (out instanceof ScapOutput && !fast && !o.thin) {
           // (not for a filter that reads only the event: tracking what to leave out would cost such a
@@ -359,7 +367,8 @@ class NdjsonOutput implements Output {
 
 // ---------------------------------------------------------------------------------------------
 // event blocks: the event's bytes unchanged, in a block of its family (v1, v2, v2 large) with the
-// dump flags given, followed by the number trailer (u16 option code, u16 8, u64 number, u32 0)
+// dump flags given, followed by the number trailer (u16 option code, u16 8, u64 number, then u32 0, or the
+// shown option: u16 code, u16 0)
 
 const TRAILER = 16;
 
@@ -403,7 +412,7 @@ function writeBlock(out: Buffer, dv: DataView, at: number, ev: EventView, flags:
     dv.setUint16(o + 2, 8, true);
     dv.setUint32(o + 4, num % 4294967296, true);
     dv.setUint32(o + 8, Math.floor(num / 4294967296), true);
-    dv.setUint32(o + 12, 0, true);
+    dv.setUint32(o + 12, ev.shown === true ? SHOWN_OPTION : 0, true);
     o += TRAILER;
   }
   while (o < end - 4) dv.setUint8(o++, 0);

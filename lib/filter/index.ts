@@ -4,6 +4,9 @@ import type { Ctx } from '../fields/types.js';
 import type { ResolvedField } from '../fields/registry.js';
 import { parseFilter } from './parser.js';
 import { compileExpr } from './compile.js';
+import { StatelessCtx } from './run.js';
+import { EventView } from '../scap/event.js';
+import { eventInfo } from '../events/table.js';
 export { isStatelessField } from './compile.js';
 
 export { FilterError, formatFilterError } from './error.js';
@@ -30,5 +33,30 @@ export function compileFilter(expr: string, opts: { invert?: boolean } = {}): Co
   const ast = parseFilter(expr);
   const c = compileExpr(ast, expr);
   const t = c.test;
-  return { test: opts.invert ? (ctx) => !t(ctx) : t, fields: c.fields, expr, stateless: c.stateless };
+  const test = opts.invert ? (ctx: Ctx) => !t(ctx) : t;
+  return { test, fields: c.fields, expr, stateless: c.stateless && !keepsTracers(test) };
+}
+
+/**
+ * Whether a filter that reads only the event would keep a tracer event (evt.type=tracer, evt.dir=>...).
+ * Which writes are tracers depends on their fd, so such a filter runs with the state engine.
+ */
+function keepsTracers(test: (ctx: Ctx) => boolean): boolean {
+  const ctx = new StatelessCtx();
+  for (const type of [268, 269]) {
+    // an empty tracer: id 0, no tags, no args
+    const b = Buffer.alloc(26 + 6 + 8 + 2);
+    b.writeUInt32LE(b.length, 16);
+    b.writeUInt16LE(type, 20);
+    b.writeUInt32LE(3, 22);
+    b.writeUInt16LE(8, 26);
+    b.writeUInt16LE(1, 28);
+    b.writeUInt16LE(1, 30);
+    const ev = new EventView();
+    ev.set(b, 0, false, false, 3);
+    ctx.ev = ev;
+    ctx.info = eventInfo(type)!;
+    if (test(ctx)) return true;
+  }
+  return false;
 }

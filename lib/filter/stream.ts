@@ -30,7 +30,7 @@ export function filterAction(
 ): FilterAction {
   const verdict = filterEvent(engine, ev, test);
   if (verdict === FilterVerdict.Keep) return FilterAction.Keep;
-  if (verdict === FilterVerdict.Drop && !thin && (engine.info.flags & EF.MODIFIES_STATE) !== 0) return FilterAction.StateOnly;
+  if (verdict === FilterVerdict.Drop && !thin && ((engine.info.flags & EF.MODIFIES_STATE) !== 0 || engine.tracerCandidate === true)) return FilterAction.StateOnly;
   return FilterAction.Skip;
 }
 
@@ -147,7 +147,7 @@ export class DroppedEnters {
    * An event about to be written with `flags`. Returns the dropped enter to write first (as a
    * state-only event; the view is valid until the next call), or undefined.
    */
-  written(ev: EventView, flags: number): EventView | undefined {
+  written(ev: EventView, flags: number, needsFd = false): EventView | undefined {
     if (this.slots.size === 0) return undefined;
     const type = ev.type;
     if ((type & 1) === 0 && (type >= this.resets.length || this.resets[type] === 0)) return undefined;
@@ -155,8 +155,9 @@ export class DroppedEnters {
       this.forget(ev.tid);
       return undefined;
     }
-    // a state-only exit takes no dropped enter, and leaves its thread's slot as it is
-    if ((type & 1) === 1 && (flags & DF_STATE_ONLY) !== 0) return undefined;
+    // a state-only exit takes no dropped enter, and leaves its thread's slot as it is; but a write that may
+    // be a tracer (`needsFd`) is one by its fd, which the reader takes from that enter
+    if ((type & 1) === 1 && (flags & DF_STATE_ONLY) !== 0 && !needsFd) return undefined;
     const slot = this.slots.get(ev.tid);
     if (slot === undefined || !slot.live) return undefined;
     if ((type & 1) === 0) {

@@ -82,6 +82,8 @@ export class EventView {
   num = WIDE;
   /** offset of the length array */
   lensOff = 0;
+  /** its trailer says a filter kept it although a reader without one hides it (reader.ts SHOWN_OPTION) */
+  shown = false;
   private decodedFor = -1;
   private readonly pOff = new Int32Array(MAX_PARAMS);
   private readonly pLen = new Int32Array(MAX_PARAMS);

@@ -21,6 +21,11 @@ import { EventView, tidAt, u32, v1Nparams, viewOf } from './event.js';
 
 /** Option code of the per-event trailer that carries an event's original number (u64). */
 export const NUM_OPTION = 0x7464;
+/**
+ * Option code (length 0) that may follow the number in the trailer: a filter kept this event, which a
+ * reader without one would hide (a tracer cut by the snaplen; formats/scap.md 14.2).
+ */
+export const SHOWN_OPTION = 0x6b73;
 
 /** The 16-byte trailer tdig writes after an event to carry its original number. */
 export function numberTrailer(num: number): Buffer {
@@ -270,7 +275,11 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
       if (tail + 12 <= end - 4 && buf.readUInt16LE(tail) === NUM_OPTION && buf.readUInt16LE(tail + 2) === 8) {
         evnum = buf.readUInt32LE(tail + 4) + buf.readUInt32LE(tail + 8) * 4294967296;
         ev.num = evnum;
-      } else ev.num = ++evnum;
+        ev.shown = tail + 16 <= end - 4 && buf.readUInt32LE(tail + 12) === SHOWN_OPTION;
+      } else {
+        ev.num = ++evnum;
+        ev.shown = false;
+      }
       if (handler.event(ev) === false) return;
       continue;
     }
@@ -373,7 +382,11 @@ function walkEvents(
     const tail = evOff + evLen;
     if (tail + 12 <= end - 4 && dv.getUint16(tail, true) === NUM_OPTION && dv.getUint16(tail + 2, true) === 8) {
       n = dv.getUint32(tail + 4, true) + dv.getUint32(tail + 8, true) * 4294967296;
-    } else n++;
+      ev.shown = tail + 16 <= end - 4 && dv.getUint32(tail + 12, true) === SHOWN_OPTION;
+    } else {
+      n++;
+      ev.shown = false;
+    }
     ev.num = n;
     p = end;
     if (handler.event(ev) === false) return -1;

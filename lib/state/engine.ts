@@ -213,6 +213,10 @@ export class StateEngine implements Ctx {
   /** the event became a tracer event: `ev` and `info` are the tracer's, `original` the write exit */
   tracer = false;
   original: EventView | undefined;
+  /** a filter parsed this write before testing it, as a state change: it may be a tracer (filterEvent) */
+  tracerCandidate = false;
+  /** the event is a tracer cut by the snaplen (kept for the thread's next tracer write) */
+  cutTracer = false;
   readonly tracers = new TracerState();
   private readonly tracerView = new EventView();
   /** the header blocks of a section are in; the section's init runs before its first event */
@@ -482,6 +486,8 @@ export class StateEngine implements Ctx {
     this.info = info;
     this.hidden = false;
     this.tracer = false;
+    this.tracerCandidate = false;
+    this.cutTracer = false;
     // (boolean fields compared explicitly: V8 compiles a bare truth test of a field to its generic one)
     if (this.sectionInitPending === true) this.initSection();
     if (this.sawFirst === false) {
@@ -1501,7 +1507,9 @@ export class StateEngine implements Ctx {
     const p = (t.tracer ??= new TracerParser());
     p.process(data, ev.ts, t, this.tracers);
     if (p.res === TracerResult.TRUNCATED) {
-      if (this.dumping === false) this.hidden = true;
+      // (hidden unless a filter kept it upstream: libsinsp shows a cut tracer that its filter passes)
+      this.cutTracer = true;
+      if (this.dumping === false && ev.shown === false) this.hidden = true;
       return p.res;
     }
     let type = E.TRACER_E;
