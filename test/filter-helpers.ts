@@ -4,6 +4,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resetTracerTracking } from '../lib/state/tracer.js';
 import { StateEngine } from '../lib/state/engine.js';
 import { readBlocks } from '../lib/scap/reader.js';
 import { openInput } from '../lib/scap/input.js';
@@ -70,6 +71,8 @@ export function filterThenFmt(expr: string, cap: string, fmtArgs: string[] = [],
  * (filterEvent) the command runs: kept, not state-only, not internal, not hidden (a tracer fd's write enter).
  */
 export async function selectInProcess(expr: string, cap: string): Promise<string> {
+  // (span fields turn the tracking of spans on for the process, as for sysdig's run: one filter a run here)
+  resetTracerTracking();
   const f = compileFilter(expr);
   const engine = new StateEngine();
   const out: number[] = [];

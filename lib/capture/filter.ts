@@ -80,7 +80,7 @@ export class CaptureFilter {
       d.dropped(this.ev);
       return undefined;
     }
-    return d.written(this.ev, action === FilterAction.Keep ? 0 : DF_STATE_ONLY);
+    return d.written(this.ev, action === FilterAction.Keep ? 0 : DF_STATE_ONLY, this.engine.tracerCandidate);
   }
 }
 

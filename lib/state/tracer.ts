@@ -86,6 +86,10 @@ let trackingRequested = false;
 export function requestTracerTracking(): void {
   trackingRequested = true;
 }
+/** For a process that runs several inspections in turn (the tests): forget the fields compiled so far. */
+export function resetTracerTracking(): void {
+  trackingRequested = false;
+}
 
 function cstr(b: Uint8Array, at: number): string {
   let e = at;
