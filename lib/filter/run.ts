@@ -25,10 +25,10 @@ export const enum FilterVerdict {
  */
 function tracerCandidate(engine: StateEngine, ev: EventView): boolean {
   const f = engine.fd;
-  if (f !== undefined && (f.flags & (FDF_TRACER_FD | FDF_TRACER_FILE)) !== 0) return (engine.tracerCandidate = true);
+  if (f !== undefined && (f.flags & (FDF_TRACER_FD | FDF_TRACER_FILE)) !== 0) return (engine.tracerCandidate = engine.tracerTouched = true);
   if ((ev.flags & DF_TRACER) === 0) return false;
   engine.fd = undefined;
-  return (engine.tracerCandidate = true);
+  return (engine.tracerCandidate = engine.tracerTouched = true);
 }
 
 const WRITE_X = 9;

@@ -150,7 +150,7 @@ for (let t = 0; t < 1024; t++) {
 /** Event types with a parser in dispatch's switch. */
 const HAS_PARSER = new Uint8Array(1024);
 for (const t of [
-  E.OPEN_X, E.CREAT_X, E.OPENAT_X, E.OPENAT_2_X, E.OPENAT2_X, E.EXECVE_8_X, E.EXECVE_13_X, E.EXECVE_14_X, E.EXECVE_15_X, E.EXECVE_16_X, E.EXECVE_17_X, E.EXECVE_18_X, E.EXECVE_19_X, E.EXECVEAT_X, E.PROCEXIT_E, E.PROCEXIT_1_E, E.PIPE_X, E.PIPE2_X, E.SOCKET_X, E.BIND_X, E.CONNECT_E, E.CONNECT_X, E.ACCEPT_X, E.ACCEPT_5_X, E.ACCEPT4_X, E.ACCEPT4_5_X, E.ACCEPT4_6_X, E.CLOSE_E, E.CLOSE_X, E.FCNTL_E, E.FCNTL_X, E.EVENTFD_X, E.CHDIR_X, E.FCHDIR_X, E.GETCWD_X, E.DUP_X, E.DUP_1_X, E.DUP2_X, E.DUP3_X, E.SIGNALFD_X, E.TIMERFD_CREATE_X, E.INOTIFY_INIT_X, E.SOCKETPAIR_X, E.SETRESUID_X, E.SETRESGID_X, E.SETUID_X, E.SETGID_X, E.CHROOT_X, E.SETSID_X, E.SCHEDSWITCH_6_E, E.BRK_4_X, E.MMAP_X, E.MMAP2_X, E.MUNMAP_X, E.WRITE_E,
+  E.OPEN_X, E.CREAT_X, E.OPENAT_X, E.OPENAT_2_X, E.OPENAT2_X, E.EXECVE_8_X, E.EXECVE_13_X, E.EXECVE_14_X, E.EXECVE_15_X, E.EXECVE_16_X, E.EXECVE_17_X, E.EXECVE_18_X, E.EXECVE_19_X, E.EXECVEAT_X, E.PROCEXIT_E, E.PROCEXIT_1_E, E.PIPE_X, E.PIPE2_X, E.SOCKET_X, E.BIND_X, E.CONNECT_E, E.CONNECT_X, E.ACCEPT_X, E.ACCEPT_5_X, E.ACCEPT4_X, E.ACCEPT4_5_X, E.ACCEPT4_6_X, E.CLOSE_E, E.CLOSE_X, E.FCNTL_E, E.FCNTL_X, E.EVENTFD_X, E.CHDIR_X, E.FCHDIR_X, E.GETCWD_X, E.DUP_X, E.DUP_1_X, E.DUP2_X, E.DUP3_X, E.SIGNALFD_X, E.TIMERFD_CREATE_X, E.INOTIFY_INIT_X, E.SOCKETPAIR_X, E.SETRESUID_X, E.SETRESGID_X, E.SETUID_X, E.SETGID_X, E.CHROOT_X, E.SETSID_X, E.SCHEDSWITCH_6_E, E.BRK_4_X, E.MMAP_X, E.MMAP2_X, E.MUNMAP_X,
 ]) HAS_PARSER[t] = 1;
 
 /**
@@ -217,6 +217,8 @@ export class StateEngine implements Ctx {
   tracerCandidate = false;
   /** the event is a tracer cut by the snaplen (kept for the thread's next tracer write) */
   cutTracer = false;
+  /** one of hidden, tracer, tracerCandidate, cutTracer was set for this event (begin resets them) */
+  tracerTouched = false;
   readonly tracers = new TracerState();
   private readonly tracerView = new EventView();
   /** the header blocks of a section are in; the section's init runs before its first event */
@@ -484,10 +486,14 @@ export class StateEngine implements Ctx {
     if (info === undefined) return undefined;
     this.ev = ev;
     this.info = info;
-    this.hidden = false;
-    this.tracer = false;
-    this.tracerCandidate = false;
-    this.cutTracer = false;
+    // (the tracer flags are reset only after an event that set one: one load on every other event)
+    if (this.tracerTouched === true) {
+      this.hidden = false;
+      this.tracer = false;
+      this.tracerCandidate = false;
+      this.cutTracer = false;
+      this.tracerTouched = false;
+    }
     // (boolean fields compared explicitly: V8 compiles a bare truth test of a field to its generic one)
     if (this.sectionInitPending === true) this.initSection();
     if (this.sawFirst === false) {
@@ -541,7 +547,7 @@ export class StateEngine implements Ctx {
   /** event_cleanup: an exit event releases the stored enter event. */
   cleanup(ev: EventView): void {
     // (a hidden event returns before the cleanup; a tracer event has no thread there: init() cleared it)
-    if (this.hidden === true || this.tracer === true) return;
+    if (this.tracerTouched === true && (this.hidden === true || this.tracer === true)) return;
     const t = this.thread;
     if ((ev.type & 1) === 1 && t !== undefined && t.lastEnter !== null) {
       t.lastEnter = null;
@@ -583,6 +589,9 @@ export class StateEngine implements Ctx {
       if (eflags & EF.USES_FD && ev.nparams > 0 && info.params.length > 0) {
         t.lastEventFd = readI64(ev.buf, ev.lensOff + ev.nparams * ev.lenSize);
         f = this.tables.getFd(t, t.lastEventFd);
+        // a write to a tracer fd shows only as its tracer (libsinsp's parser hides the enter; set here, before
+        // a filter runs, since only a kept event can be shown)
+        if (f !== undefined && (f.flags & FDF_TRACER_FD) !== 0 && etype === E.WRITE_E && this.dumping === false) this.hidden = this.tracerTouched = true;
       }
       t.latency = 0;
       t.enterTsHi = ev.tsHi;
@@ -626,10 +635,6 @@ export class StateEngine implements Ctx {
     if (kind & 2) return this.parseRwExit(info);
     if (kind & 4) return this.parseCloneExit();
     switch (etype) {
-      case E.WRITE_E:
-        // a write to a tracer fd shows only as its tracer
-        if (this.dumping === false && this.fd !== undefined && (this.fd.flags & FDF_TRACER_FD) !== 0) this.hidden = true;
-        return;
       case E.OPEN_X:
       case E.CREAT_X:
       case E.OPENAT_X:
@@ -1508,7 +1513,7 @@ export class StateEngine implements Ctx {
     p.process(data, ev.ts, t, this.tracers);
     if (p.res === TracerResult.TRUNCATED) {
       // (hidden unless a filter kept it upstream: libsinsp shows a cut tracer that its filter passes)
-      this.cutTracer = true;
+      this.cutTracer = this.tracerTouched = true;
       if (this.dumping === false && ev.shown === false) this.hidden = true;
       return p.res;
     }
@@ -1568,7 +1573,7 @@ export class StateEngine implements Ctx {
     this.original = orig;
     this.ev = v;
     this.info = eventInfo(type)!;
-    this.tracer = true;
+    this.tracer = this.tracerTouched = true;
     this.fd = undefined;
     this.threadLate = true;
   }
