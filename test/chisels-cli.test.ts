@@ -56,6 +56,15 @@ test('--list has sysdig -cl layout', { skip: !HAVE_SYSDIG }, () => {
   assert.match(echo, /\nCategory: I\/O\n-------------\necho_fds {8}Print the data read and written by processes\.\n/);
 });
 
+test('every chisel sysdig -cl lists is in tdig-agg --list or tdig-echo --list', { skip: !HAVE_SYSDIG }, () => {
+  const names = (t: string) => new Set(t.split('\n').filter((l) => /^[a-z_0-9]+( |$)/.test(l)).map((l) => l.split(' ')[0]!));
+  const theirs = names(sysdig(['-cl']));
+  const ours = new Set([...names(tdigText('tdig-agg', ['--list'])), ...names(tdigText('tdig-echo', ['--list']))]);
+  assert.ok(theirs.has('lscontainers') && theirs.has('tracers_2_statsd'));
+  assert.deepEqual([...theirs].filter((n) => !ours.has(n)), []);
+  assert.deepEqual([...ours].filter((n) => !theirs.has(n)), []);
+});
+
 test('pipeline: tdig-filter F cap | tdig-agg C == sysdig -r cap -c C F', () => {
   const pairs: [string, string][] = [['topconns', 'evt.is_io_read=true'], ['topprocs_net', 'proc.name=curl'], ['topscalls', 'evt.dir=<'],
     ['topports_server', 'fd.l4proto=tcp'], ['topprocs_file', 'evt.is_io_write=true'], ['topfiles_bytes', 'evt.is_io_read=true']];

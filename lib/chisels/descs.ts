@@ -556,5 +556,76 @@ export const DESCS: Record<string, ChiselInfo> = {
     "shortDesc": "extract data from UDP streams to files.",
     "desc": "This chisel parses a trace file, identifies file descriptors carrying UDP network traffic (DNS excluded) and dumps the content of each FD into a different file in the ./udp_dump_files directory. Files are named after the UDP tuple they contain.",
     "args": []
+  },
+  "lscontainers": {
+    "name": "lscontainers",
+    "category": "System State",
+    "shortDesc": "List the running containers",
+    "desc": "List the running containers and the metadata",
+    "args": [
+      {
+        "type": "string",
+        "name": "desc",
+        "desc": "Prints the result set as a data structure",
+        "optional": true
+      }
+    ]
+  },
+  "tracers_2_statsd": {
+    "name": "tracers_2_statsd",
+    "category": "Tracers",
+    "shortDesc": "Export spans duration as statds metrics.",
+    "desc": "Converts sysdig span duration data into statsd metrics and pipes them to the given statsd server. See https://github.com/draios/sysdig/wiki/Tracers for more information.",
+    "args": [
+      {
+        "type": "string",
+        "name": "server_addr",
+        "desc": "The address of the statsd server to send data to",
+        "optional": true
+      },
+      {
+        "type": "string",
+        "name": "server_port",
+        "desc": "The UDP port to use",
+        "optional": true
+      }
+    ]
+  },
+  "topcontainers_cpu": {
+    "name": "topcontainers_cpu",
+    "category": "CPU Usage",
+    "shortDesc": "Top containers by CPU usage",
+    "desc": "Show the top containers defined by the highest CPU utilization.",
+    "args": []
+  },
+  "topcontainers_error": {
+    "name": "topcontainers_error",
+    "category": "Errors",
+    "shortDesc": "Top containers by number of errors",
+    "desc": "Shows the top container in terms of system call errors.",
+    "args": []
+  },
+  "topcontainers_file": {
+    "name": "topcontainers_file",
+    "category": "I/O",
+    "shortDesc": "Top containers by R+W disk bytes",
+    "desc": "Shows the top containers in terms of total (in+out) bytes to disk.",
+    "args": []
+  },
+  "topcontainers_net": {
+    "name": "topcontainers_net",
+    "category": "Net",
+    "shortDesc": "Top containers by network I/O",
+    "desc": "Sorted list of containers that use the most network bandwidth.",
+    "args": []
+  },
+  "shellshock_detect": {
+    "name": "shellshock_detect",
+    "category": "Security",
+    "shortDesc": "print shellshock attacks",
+    "desc": "Reports every attempt to execute bash in a way that exploits the shellshock vulnerability (http://web.nvd.nist.gov/view/vuln/detail?vulnId=CVE-2014-6271). For every attempt, the chisel reports the time, the name of the process trying to run bash, and its PID.",
+    "args": []
   }
+
+
 };

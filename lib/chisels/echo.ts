@@ -10,7 +10,7 @@
 
 import { BufferFormat } from '../fields/types.js';
 import { DESCS } from './descs.js';
-import { formatBytes, luaField, luaText } from './lua.js';
+import { extend, formatBytes, luaField, luaNum, luaText } from './lua.js';
 import { ChiselError } from './types.js';
 import type { ChiselDef, ChiselHost } from './types.js';
 
@@ -161,7 +161,51 @@ function stdio(name: 'stdin' | 'stdout' | 'stderr', fd: number): ChiselDef {
   };
 }
 
+/**
+ * shellshock_detect: a bash (or sh execve) whose environment holds a function definition "() {...", as the
+ * shellshock exploit (CVE-2014-6271) passes one: the time, the parent's name and pid, and the definition.
+ * Its filter, "proc.name=bash or proc.name=sh and evt.type=execve", mixes and and or without brackets:
+ * sysdig 0.29.3's parser refuses it, so sysdig's chisel stops in its init; tdig's grammar (current libs')
+ * reads it as "proc.name=bash or (proc.name=sh and evt.type=execve)", and the chisel runs.
+ * Kept from the Lua: the environment is read as evt.arg.environment (the execve's env parameter, by the
+ * longest parameter name it starts with); the function is looked for with the Lua pattern "%(%) ?{.+" and
+ * printed from its "()" on; the PID column holds the parent's pid.
+ */
+const SHELLSHOCK = /\(\) ?\{./s;
+const shellshockDetect: ChiselDef = {
+  ...DESCS['shellshock_detect']!,
+  kind: 'echo',
+  create(_args, host) {
+    const f = (n: string) => luaField(n, 'shellshock_detect');
+    const pname = f('proc.pname');
+    const ppid = f('proc.ppid');
+    const pid = f('proc.pid');
+    const env = f('evt.arg.env');
+    const time = f('evt.time');
+    host.print(extend('TIME', 22) + extend('PROCNAME', 22) + extend('PID', 8) + 'FUNCTION');
+    return {
+      filter: 'proc.name=bash or proc.name=sh and evt.type=execve',
+      event(ctx) {
+        const e = env(ctx);
+        if (typeof e !== 'string' || !SHELLSHOCK.test(e)) return true;
+        const p = pid(ctx);
+        const t = typeof p === 'number' ? ctx.tables.threads.get(p) : undefined;
+        if (t === undefined) throw new ChiselError("shellshock_detect: attempt to index a nil value");
+        for (const v of t.env) {
+          if (!SHELLSHOCK.test(v)) continue;
+          const pp = ppid(ctx);
+          const command = v.slice(v.indexOf('()'));
+          host.print(extend(String(time(ctx) ?? 'nil'), 22) + extend(String(pname(ctx) ?? 'nil'), 22) + extend(typeof pp === 'number' ? luaNum(pp) : 'nil', 8) + command);
+          break;
+        }
+        return true;
+      },
+    };
+  },
+};
+
 export const ECHO_CHISELS: ChiselDef[] = [
+  shellshockDetect,
   echoFds,
   spy('spy_ip', 'Read'),
   spy('spy_port', 'Write'),

@@ -9,9 +9,10 @@ import { SPECTRO_CHISELS } from './spectro.js';
 import { HTTP_CHISELS } from './http.js';
 import { THREAD_CHISELS } from './threads.js';
 import { AROUND_CHISELS } from './around.js';
+import { STATSD_CHISELS } from './statsd.js';
 import type { ChiselDef, ChiselInfo } from './types.js';
 
-export const CHISELS: ChiselDef[] = [...TABLE_CHISELS, ...SERIES_CHISELS, ...LIST_CHISELS, ...SPECTRO_CHISELS, ...HTTP_CHISELS, ...THREAD_CHISELS, ...ECHO_CHISELS, ...AROUND_CHISELS];
+export const CHISELS: ChiselDef[] = [...TABLE_CHISELS, ...SERIES_CHISELS, ...LIST_CHISELS, ...SPECTRO_CHISELS, ...HTTP_CHISELS, ...THREAD_CHISELS, ...ECHO_CHISELS, ...AROUND_CHISELS, ...STATSD_CHISELS];
 
 const BY_NAME = new Map(CHISELS.map((c) => [c.name, c]));
 

@@ -34,26 +34,30 @@ function byKey(name: string, value: string, valueDesc: string, filter: string, t
   };
 }
 
-/** topprocs_cpu: thread.cpu of procinfo events, times 1e7, summed per process; CPU% over the capture. */
-const topprocsCpu: ChiselDef = {
-  ...DESCS['topprocs_cpu']!,
-  kind: 'agg',
-  create(_args, host) {
-    const spec: TableSpec = {
-      keys: ['proc.name', 'proc.pid'], keyDescs: ['Process', 'PID'], value: 'thread.exectime', valueDesc: 'CPU%',
-      filter: 'evt.type=procinfo', top: 10, units: 'timepct',
-    };
-    const cpu = luaField('thread.cpu', 'topprocs_cpu');
-    return tableChisel('topprocs_cpu', spec, host, (gen, ctx) => {
-      const key = gen.keyOf(ctx);
-      if (key === undefined) return;
-      const v = cpu(ctx);
-      if (typeof v !== 'number') throw new ChiselError(`topprocs_cpu: attempt to perform arithmetic on local 'cpu' (a ${v === undefined ? 'nil' : typeof v} value)`);
-      gen.addRaw(key, v * 10000000);
-      return true;
-    });
-  },
-};
+/**
+ * topprocs_cpu / topcontainers_cpu: thread.cpu of procinfo events, times 1e7, summed per process (per
+ * container); CPU% over the capture.
+ */
+function cpuTable(name: string, keys: string[], keyDescs: string[]): ChiselDef {
+  return {
+    ...DESCS[name]!,
+    kind: 'agg',
+    create(_args, host) {
+      const spec: TableSpec = { keys, keyDescs, value: 'thread.exectime', valueDesc: 'CPU%', filter: 'evt.type=procinfo', top: 10, units: 'timepct' };
+      const cpu = luaField('thread.cpu', name);
+      return tableChisel(name, spec, host, (gen, ctx) => {
+        const key = gen.keyOf(ctx);
+        if (key === undefined) return;
+        const v = cpu(ctx);
+        if (typeof v !== 'number') throw new ChiselError(`${name}: attempt to perform arithmetic on local 'cpu' (a ${v === undefined ? 'nil' : typeof v} value)`);
+        gen.addRaw(key, v * 10000000);
+        return true;
+      });
+    },
+  };
+}
+
+const topprocsCpu = cpuTable('topprocs_cpu', ['proc.name', 'proc.pid'], ['Process', 'PID']);
 
 /** fdcount_by: distinct (fd.num, fd.name) pairs per key, tab-separated, descending, no header. */
 const fdcountBy: ChiselDef = {
@@ -132,4 +136,9 @@ export const TABLE_CHISELS: ChiselDef[] = [
   topprocsCpu,
   fixed('topscalls_time', 'evt.type', 'Syscall', 'evt.latency', 'Time', '', 30, 'time'),
   byKey('fdtime_by', 'evt.latency', 'Time', 'evt.is_io=true', 10, 'time'),
+  // per container (container.name; "host" for a thread outside any): all but the CPU table leave the host out
+  cpuTable('topcontainers_cpu', ['container.name'], ['container.name']),
+  fixed('topcontainers_error', 'container.name', 'container.name', 'evt.count', '#Errors', 'evt.failed=true and container.name!=host', 100, 'none'),
+  fixed('topcontainers_file', 'container.name', 'container.name', 'evt.rawarg.res', 'Bytes', FILE_IO + ' and container.name!=host', 10, 'bytes'),
+  fixed('topcontainers_net', 'container.name', 'container.name', 'evt.rawarg.res', 'Bytes', NET + ' and container.name!=host', 100, 'bytes'),
 ];

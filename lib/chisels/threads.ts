@@ -179,4 +179,60 @@ const netstat = snapshotChisel('netstat', (a) => (a === undefined ? '(fd.type=ip
   }
 });
 
-export const THREAD_CHISELS: ChiselDef[] = [ps, lsof, netstat];
+/** chisel_api get_container_table: the type names */
+const CONTAINER_TYPES: Record<number, string> = { 0: 'docker', 1: 'lxc', 2: 'libvirt_lxc', 3: 'mesos', 4: 'rkt', 6: 'cri', 7: 'containerd', 8: 'cri-o', 9: 'bpm' };
+
+/** Lua's %q (LuaJIT): quotes, backslashes and control characters escaped */
+function luaQuote(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c) out += '\\' + s[i];
+    else if (c === 0x0a) out += '\\\n';
+    else if (c === 0x0d) out += '\\r';
+    else if (c === 0) out += /[0-9]/.test(s[i + 1] ?? '') ? '\\000' : '\\0';
+    else if (c < 0x20 || c === 0x7f) out += '\\' + (/[0-9]/.test(s[i + 1] ?? '') ? String(c).padStart(3, '0') : String(c));
+    else out += s[i];
+  }
+  return out + '"';
+}
+
+/**
+ * lscontainers: the container table after the first event that passes the filter (sysdig ends the capture
+ * there), or at the end when none does. As a table (type, image, name, id, in the container table's order),
+ * or with the argument "desc" as common.lua's st() prints the Lua table (its keys in LuaJIT's order).
+ */
+const lscontainers: ChiselDef = {
+  ...DESCS['lscontainers']!,
+  kind: 'agg',
+  create(args, host) {
+    const desc = args[0] === 'desc';
+    let rows: { id: string; name: string; image: string; type: string }[] | undefined;
+    const take = (ctx: StateEngine) =>
+      [...ctx.tables.containers.values()].map((c) => ({ id: c.id, name: c.name, image: c.image, type: CONTAINER_TYPES[c.type] ?? 'unknown' }));
+    return {
+      event(ctx) {
+        if (rows === undefined) rows = take(ctx);
+        return false;
+      },
+      end(ctx) {
+        const list = rows ?? (ctx !== undefined ? take(ctx) : []);
+        if (desc) {
+          let out = '{\n';
+          list.forEach((r, i) => {
+            out += ` ${i + 1} = {\n`;
+            for (const k of ['id', 'type', 'name', 'image'] as const) out += `  ${k} = ${luaQuote(r[k])},\n`;
+            out += ' },\n';
+          });
+          host.print(out + '}');
+          return;
+        }
+        host.print(extend('container.type', 15) + extend('container.image', 16) + extend('container.name', 20) + extend('container.id', 13));
+        host.print(extend('---------------', 15) + extend('----------------', 16) + extend('--------------------', 20) + extend('-------------', 13));
+        for (const r of list) host.print(extend(r.type, 15) + extend(r.image, 16) + extend(r.name, 20) + extend(r.id, 13));
+      },
+    };
+  },
+};
+
+export const THREAD_CHISELS: ChiselDef[] = [ps, lsof, netstat, lscontainers];
