@@ -29,7 +29,12 @@ const RENDERINGS: [string, string[]][] = [
   ['statefuljson', ['-j', '-p', STATEFUL]],
   ['spans', ['-p', SPANS]],
   ['spansjson', ['-j', '-p', SPANS]],
+  ['summary', ['-S', '-q']],
 ];
+
+// -S after the events, -d (the filter only picks what is printed), and a filter given as several words
+const DISPLAY_ARGS = ['-S', '-d'];
+const DISPLAY_FILTER = ['evt.type', '=', 'openat', 'or', 'proc.name=bash', 'or', 'evt.type=execve'];
 
 for (const cap of parityCaptures()) {
   const name = basename(cap, '.scap');
@@ -42,6 +47,13 @@ for (const cap of parityCaptures()) {
       assert.ok(got === want, firstDiff(want, got));
     });
   }
+  const dg = join(GOLDEN, 'fmt', `${name}.display.gz`);
+  test(`tdig-fmt -S -d ${name} ${DISPLAY_FILTER.join(' ')} is byte-identical to sysdig's golden output`, { skip: !existsSync(dg) && 'no golden file' }, () => {
+    const want = golden(`fmt/${name}.display.gz`);
+    const got = tdigText('tdig-fmt', [...DISPLAY_ARGS, cap, ...DISPLAY_FILTER]);
+    assert.ok(want.includes('#Calls'), 'golden output has the summary');
+    assert.ok(got === want, firstDiff(want, got));
+  });
   test(`tdig-fmt ${name} matches sysdig run live`, { skip: !HAVE_SYSDIG && 'sysdig not installed' }, () => {
     for (const args of [[], ['-j'], ['-p', FIELDS], ['-n', '500'], ['-v']]) {
       const want = sysdig(['-r', cap, ...args]);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { looksLikePath, inputSources } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
+import { Summary } from '../output/summary.js';
 import { readBlocks } from '../scap/reader.js';
 import { BlockKind, sectionHeaderBlock } from '../scap/blocks.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
@@ -34,6 +35,10 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
   -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
   -t h|a|r|d|D     time format of evt.outputtime (as sysdig -t)
   -n N             stop after N events
+  -S               print the event summary (events by type and direction, most frequent first) at the end
+  -q               print no events (with -S: the summary alone)
+  -d               the filter is a display filter: every event goes through the state engine unfiltered
+                   (as sysdig -d); only the matching ones are printed
   -v               do not cut buffers to 80 characters
   -P               draw a progress bar on stderr (when stderr is a terminal)
   -l               list the fields, as sysdig -l
@@ -54,6 +59,10 @@ interface Options {
   limit: number;
   verbose: boolean;
   progress: boolean;
+  /** -S, -q, -d */
+  summary: boolean;
+  quiet: boolean;
+  display: boolean;
   list: boolean;
   /** -L: list the events */
   listEvents: boolean;
@@ -68,7 +77,7 @@ interface Options {
 
 export function parseArgs(args: string[]): Options {
   const o: Options = {
-    files: [], json: false, buf: BufferFormat.Normal, limit: 0, verbose: false, progress: false, list: false, listEvents: false,
+    files: [], json: false, buf: BufferFormat.Normal, limit: 0, verbose: false, progress: false, summary: false, quiet: false, display: false, list: false, listEvents: false,
     ndjson: false, from: 'auto', toScap: false, compression: 'plain', time: 'h',
   };
   const value = (i: number, flag: string): string => {
@@ -101,6 +110,9 @@ export function parseArgs(args: string[]): Options {
       }
       case '-v': case '--verbose': o.verbose = true; break;
       case '-P': case '--progress': o.progress = true; break;
+      case '-S': case '--summary': o.summary = true; break;
+      case '-q': case '--quiet': o.quiet = true; break;
+      case '-d': case '--displayflt': o.display = true; break;
       case '-l': case '--list': o.list = true; break;
       case '-L': case '--list-events': o.listEvents = true; break;
       case '--ndjson': o.ndjson = true; break;
@@ -128,10 +140,11 @@ export function parseArgs(args: string[]): Options {
     }
   }
   if ((o.outFile || o.compression !== 'plain') && !o.toScap) throw new UsageError('-w, -z and --lz4 go with --to scap');
-  // like sysdig, a last argument that is not a file is a filter expression
-  const last = o.files[o.files.length - 1];
-  // (a missing path that looks like a capture file stays a file, so it gets "no such file")
-  if (last !== undefined && last !== '-' && !existsSync(last) && !looksLikePath(last)) o.filter = o.files.pop();
+  // like sysdig, the words after the files are a filter expression, joined with spaces (sysdig -r cap
+  // proc.name=bash and evt.type=open); a word that names a file, "-" or a missing path that looks like a
+  // capture (which then gets "no such file") is a file until the first word that is not
+  const first = o.files.findIndex((w) => w !== '-' && !existsSync(w) && !looksLikePath(w));
+  if (first !== -1) o.filter = o.files.splice(first).join(' ');
   o.files.unshift(...read);
   return o;
 }
@@ -154,7 +167,11 @@ export async function run(args: string[]): Promise<number> {
   const sources = inputSources(o.files);
 
   if (o.filter !== undefined && (o.toScap || o.ndjson)) throw new UsageError('a filter goes with text or JSON output; tdig-filter filters scap and NDJSON');
-  const test = o.filter !== undefined ? compileFilter(o.filter).test : undefined;
+  const compiled = o.filter !== undefined ? compileFilter(o.filter).test : undefined;
+  // -d: the filter only decides what is printed; every event is parsed and counted (sysdig's display filter)
+  const test = o.display ? undefined : compiled;
+  const display = o.display ? compiled : undefined;
+  const summary = o.summary ? new Summary() : undefined;
   if (o.toScap) return toScap(o, sources);
 
   const out = new TextOut(stdout());
@@ -173,14 +190,17 @@ export async function run(args: string[]): Promise<number> {
     event(ev: EventView) {
       const info = test ? (filterEvent(engine, ev, test) === FilterVerdict.Keep ? engine.info : undefined) : engine.process(ev);
       // like sysdig's -n, state-only events (and, with a filter, dropped ones) are not counted
-      if ((ev.flags & 1) === 0 && (info || !test) && engine.hidden === false) seen++;
+      if ((ev.flags & 1) === 0 && (info || !test) && engine.hidden === false) {
+        seen++;
+        if (summary !== undefined && info !== undefined) summary.add(engine.ev);
+      }
       if (!info) {
         nd?.event(ev, undefined);
       } else if (nd) {
         nd.event(ev, info);
-      } else if ((ev.flags & 1) === 0 && (info.category & EC.INTERNAL) === 0 && engine.hidden === false) {
+      } else if ((ev.flags & 1) === 0 && (info.category & EC.INTERNAL) === 0 && engine.hidden === false && o.quiet === false) {
         const line = o.json ? formatter.json(engine) : formatter.text(engine);
-        if (line !== undefined) out.lineNl(line);
+        if (line !== undefined && (display === undefined || display(engine) === true)) out.lineNl(line);
       }
       if (o.limit !== 0 && seen >= o.limit) {
         stop = true;
@@ -200,6 +220,7 @@ export async function run(args: string[]): Promise<number> {
       bar?.done();
     }
   }
+  if (summary !== undefined) out.line(summary.text());
   await out.end();
   return 0;
 }
