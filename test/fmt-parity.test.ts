@@ -30,6 +30,8 @@ const RENDERINGS: [string, string[]][] = [
   ['spans', ['-p', SPANS]],
   ['spansjson', ['-j', '-p', SPANS]],
   ['summary', ['-S', '-q']],
+  ['pc', ['-pc']],
+  ['pk', ['-pk']],
 ];
 
 // -S after the events, -d (the filter only picks what is printed), and a filter given as several words
@@ -62,6 +64,12 @@ for (const cap of parityCaptures()) {
     }
   });
 }
+
+test('tdig-fmt -pp prints the default format, as sysdig -pp does', () => {
+  const want = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info\n';
+  assert.equal(tdigText('tdig-fmt', ['-pp']), want);
+  if (HAVE_SYSDIG) assert.equal(sysdig(['-pp']), want);
+});
 
 test('the -p parity format has at least 30 fields and covers every class', () => {
   const names = [...FIELDS.matchAll(/%([a-z]+)\./g)].map((m) => m[1]!);

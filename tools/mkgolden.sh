@@ -24,6 +24,8 @@ for f in "${caps[@]}"; do
   sysdig -r "$f" -b | gzip -9n > "$out/$n.base64.gz"
   for t in a r d D; do sysdig -r "$f" -t $t | gzip -9n > "$out/$n.t$t.gz"; done
   sysdig -r "$f" -S -q | gzip -9n > "$out/$n.summary.gz"
+  sysdig -r "$f" -pc | gzip -9n > "$out/$n.pc.gz"
+  sysdig -r "$f" -pk | gzip -9n > "$out/$n.pk.gz"
   sysdig -r "$f" -S -d evt.type = openat or proc.name=bash or evt.type=execve | gzip -9n > "$out/$n.display.gz"
   sysdig -r "$f" -p "$stateful" | gzip -9n > "$out/$n.stateful.gz"
   sysdig -r "$f" -j -p "$stateful" | gzip -9n > "$out/$n.statefuljson.gz"

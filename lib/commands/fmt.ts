@@ -30,7 +30,8 @@ Print scap captures (files, or stdin) as sysdig 0.29.3 prints them, or convert t
 Input may be plain, gzip or lz4; it is detected from its first bytes.
 
   -r FILE          read FILE, as sysdig -r (the same as naming it last; may be repeated)
-  -p FORMAT        print with sysdig's %field format ("*" first: print even when fields are missing)
+  -p FORMAT        print with sysdig's %field format ("*" first: print even when fields are missing);
+                   -pc, -pk, -pm: sysdig's container, kubernetes and mesos formats; -pp prints the default
   -j               one JSON object per event, as sysdig -j
   -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
   -t h|a|r|d|D     time format of evt.outputtime (as sysdig -t)
@@ -75,6 +76,17 @@ interface Options {
   time: OutputTimeMode;
 }
 
+/** sysdig.cpp: the formats -pc, -pk and -pm select (the container and thread columns added) */
+const CONTAINER_FORMAT = (col: string) => `*%evt.num %evt.outputtime %evt.cpu ${col} (%container.id) %proc.name (%thread.tid:%thread.vtid) %evt.dir %evt.type %evt.info`;
+const PRESETS: Record<string, string> = {
+  c: CONTAINER_FORMAT('%container.name'),
+  container: CONTAINER_FORMAT('%container.name'),
+  k: CONTAINER_FORMAT('%k8s.pod.name'),
+  kubernetes: CONTAINER_FORMAT('%k8s.pod.name'),
+  m: CONTAINER_FORMAT('%mesos.task.name'),
+  mesos: CONTAINER_FORMAT('%mesos.task.name'),
+};
+
 export function parseArgs(args: string[]): Options {
   const o: Options = {
     files: [], json: false, buf: BufferFormat.Normal, limit: 0, verbose: false, progress: false, summary: false, quiet: false, display: false, list: false, listEvents: false,
@@ -91,6 +103,9 @@ export function parseArgs(args: string[]): Options {
     const a = args[i]!;
     switch (a) {
       case '-p': o.format = value(++i, a); break;
+      case '-pc': case '-pcontainer': case '-pk': case '-pkubernetes': case '-pm': case '-pmesos': case '-pp':
+        o.format = a.slice(2);
+        break;
       case '-j': case '--json': o.json = true; break;
       case '-A': case '--print-ascii': o.buf = BufferFormat.Ascii; break;
       case '-x': case '--print-hex': o.buf = BufferFormat.Hex; break;
@@ -139,6 +154,8 @@ export function parseArgs(args: string[]): Options {
         o.files.push(a);
     }
   }
+  // sysdig's preset formats: -p c (container), k (kubernetes), m (mesos); -p p prints the default format
+  if (o.format !== undefined && o.format in PRESETS) o.format = PRESETS[o.format];
   if ((o.outFile || o.compression !== 'plain') && !o.toScap) throw new UsageError('-w, -z and --lz4 go with --to scap');
   // like sysdig, the words after the files are a filter expression, joined with spaces (sysdig -r cap
   // proc.name=bash and evt.type=open); a word that names a file, "-" or a missing path that looks like a
@@ -157,6 +174,11 @@ export async function run(args: string[]): Promise<number> {
   const o = parseArgs(args);
   if (o.list) {
     stdout().write(listFields());
+    return 0;
+  }
+  if (o.format === 'p') {
+    // -pp: the default format, for the user to tweak
+    stdout().write(DEFAULT_FORMAT + '\n');
     return 0;
   }
   if (o.listEvents) {
