@@ -61,6 +61,7 @@ struct BpfConfig {
   uint32_t self_tgid;
   uint32_t tree_filter;
   uint32_t enabled;
+  uint32_t tracers;
 };
 
 std::string g_log;
@@ -103,7 +104,7 @@ class Capture : public Napi::ObjectWrap<Capture> {
     return exports;
   }
 
-  // new Capture(objectPath, { snaplen, ringBytes, selfPid, treeFilter })
+  // new Capture(objectPath, { snaplen, ringBytes, selfPid, treeFilter, tracers })
   explicit Capture(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Capture>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[0].IsString() || !info[1].IsObject()) {
@@ -120,6 +121,7 @@ class Capture : public Napi::ObjectWrap<Capture> {
     cfg_.self_tgid = uint32_t(num("selfPid", getpid()));
     cfg_.tree_filter = o.Get("treeFilter").ToBoolean() ? 1 : 0;
     cfg_.enabled = 0;
+    cfg_.tracers = o.Get("tracers").ToBoolean() ? 1 : 0;
     size_t ring_bytes = size_t(num("ringBytes", 16 << 20));
     std::string err = Open(path, ring_bytes);
     if (!err.empty()) {

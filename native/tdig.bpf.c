@@ -58,6 +58,7 @@ struct mm_struct {
 struct super_block { unsigned int s_dev; } __attribute__((preserve_access_index));
 struct inode {
 	unsigned long i_ino;
+	unsigned int i_rdev;
 	struct super_block *i_sb;
 } __attribute__((preserve_access_index));
 
@@ -169,6 +170,7 @@ struct config {
 	u32 self_tgid;       /* never capture this process */
 	u32 tree_filter;     /* only capture tgids in `tracked` */
 	u32 enabled;
+	u32 tracers;         /* writes to /dev/null keep up to TRACER_SNAPLEN bytes (sysdig -T) */
 };
 
 struct counters { u64 events; u64 drops; };
@@ -797,19 +799,39 @@ static __always_inline struct config *interesting(void)
 		return 0; \
 	}
 
+/*
+ * sysdig's tracers are text written to /dev/null: with `tracers` set, a write there keeps up to
+ * TRACER_SNAPLEN bytes whatever the snaplen, as the reference driver does once tracers are on
+ * (driver/bpf/filler_helpers.h bpf_compute_snaplen: RW_SNAPLEN_EVENT for a write to PPM_NULL_RDEV).
+ */
+#define TRACER_SNAPLEN 4096
+#define NULL_RDEV ((1u << 20) | 3u)   /* the kernel's dev_t of /dev/null: MKDEV(1, 3) */
+
+static __always_inline u32 write_snaplen(struct config *c, u16 type, u64 *ctx)
+{
+	if (c->tracers && type == E_WRITE + 1) {
+		struct file *f = fd_file((s32)REGS(ctx)->di);
+		if (f && BPF_CORE_READ(f, f_inode, i_rdev) == NULL_RDEV)
+			return TRACER_SNAPLEN;
+	}
+	return c->snaplen;
+}
+
 static __always_inline int data_exit(u64 *ctx, u16 type)
 {
 	struct config *c = interesting();
 	s64 res = RET(ctx);
 	void *p;
 	u64 n;
+	u32 snaplen;
 
 	if (!c)
 		return 0;
 	p = (void *)REGS(ctx)->si;
+	snaplen = write_snaplen(c, type, ctx);
 	n = res > 0 ? (u64)res : 0;
-	if (n > c->snaplen)
-		n = c->snaplen;
+	if (n > snaplen)
+		n = snaplen;
 	DATA_CLASS(64)
 	DATA_CLASS(256)
 	DATA_CLASS(1024)
@@ -817,6 +839,7 @@ static __always_inline int data_exit(u64 *ctx, u16 type)
 		struct ev e;
 		if (ev_begin(&e, c, type, 2))
 			return 0;
+		e.snaplen = snaplen;
 		p_u64(&e, res);
 		p_data(&e, p, res);
 		ev_submit(&e);

@@ -351,6 +351,28 @@ test('tdig-capture', { skip }, async (t) => {
       assert.deepEqual(lines(out), ['setresuid nobody 65534 res=0 ', 'openat nobody 65534 fd=3(<f>/etc/hostname) dirfd=-100(AT_FDCWD) name=/etc/hostname flags=4097(O_RDONLY|O_CLOEXEC) mode=0 dev=FE00 ']);
     });
 
+    await t.test('-T keeps a write to /dev/null whole: a tracer longer than the snaplen is one tracer', async () => {
+      const script = ['import os', "fd = os.open('/dev/null', os.O_WRONLY)", "os.write(fd, b'>:t:big:k=' + b'x' * 300 + b':')", "os.write(fd, b'<:t:big::')", "fd2 = os.open('/dev/null', os.O_WRONLY)", "os.write(fd2, b'z' * 300)"].join('\n');
+      const fmt = ['-p', '*%evt.dir %evt.type %span.tags %evt.arg.args %evt.rawarg.res %evt.buflen', 'proc.name=python3 and (evt.type=tracer or (evt.type=write and evt.dir=<))'];
+      for (const force of [true, false]) {
+        const file = path.join(dir, `tracers${force}.scap`);
+        const r = spawnSync(process.execPath, [BIN, ...(force ? ['-T'] : []), '-w', file, '--', 'python3', '-c', script], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        const got = lines(spawnSync(process.execPath, [path.join(path.dirname(BIN), 'tdig-fmt.js'), file, ...fmt.slice(0, 2), fmt[2]!], { encoding: 'latin1' }).stdout);
+        if (force) {
+          assert.deepEqual(got, ['> tracer big k:' + 'x'.repeat(300) + ' <NA> <NA>', '< tracer big  <NA> <NA>', '< write <NA> <NA> 300 300']);
+        } else {
+          // cut at 80 bytes: the write waits for the rest (shown, since the filter passes it), and the exit's
+          // text completes it
+          assert.equal(got.length, 3);
+          assert.equal(got[0], '< write <NA> <NA> 311 311');
+          assert.match(got[1]!, /^> tracer big k:x{70}< <NA> <NA>$/);
+          assert.equal(got[2], '< write <NA> <NA> 300 300');
+        }
+        assert.deepEqual(lines(sysdig(["-r", file, ...fmt])), got);
+      }
+    });
+
     await t.test('a missing privilege is one line and exit 1', { skip: !fs.existsSync('/usr/sbin/capsh') && 'capsh missing' }, () => {
       const r = spawnSync('/usr/sbin/capsh', ['--drop=cap_bpf,cap_perfmon,cap_sys_admin', '--', '-c', `${process.execPath} ${BIN} -n 1`], {
         encoding: 'utf8',

@@ -16,6 +16,8 @@ export interface CaptureOptions {
   selfPid?: number;
   /** Capture only the thread groups added with track() and their descendants. */
   treeFilter?: boolean;
+  /** Writes to /dev/null keep up to 4096 bytes whatever the snaplen: sysdig's tracers whole (sysdig -T). */
+  tracers?: boolean;
 }
 
 export interface CpuStats {

@@ -27,6 +27,9 @@ Options:
   -z, --compress          gzip the output
       --lz4               LZ4-frame the output
   -s, --snaplen N         bytes captured of each data buffer (default 80)
+  -T, --force-tracers-capture
+                          writes to /dev/null keep up to 4096 bytes whatever the snaplen, so that
+                          sysdig's tracers (spans written there, see tdig-filter(1)) are whole
   -n, --numevents N       stop after N (matching) events
   -M SECONDS              stop after SECONDS
   -C MB                   start a new file every MB megabytes (FILE0, FILE1, ...)
@@ -47,6 +50,8 @@ export interface CaptureArgs {
   write?: string;
   compression: OutputCompression;
   snaplen: number;
+  /** -T: whole tracer writes */
+  tracers?: boolean;
   numEvents?: number;
   seconds?: number;
   rotateMb?: number;
@@ -97,6 +102,7 @@ export function parseArgs(argv: string[]): CaptureArgs {
       case '-z': case '--compress': a.compression = 'gzip'; break;
       case '--lz4': a.compression = 'lz4'; break;
       case '-s': case '--snaplen': a.snaplen = intArg(arg, value(), 0); break;
+      case '-T': case '--force-tracers-capture': a.tracers = true; break;
       case '-n': case '--numevents': a.numEvents = intArg(arg, value(), 1); break;
       case '-M': a.seconds = intArg(arg, value(), 0); break;
       case '-C': a.rotateMb = intArg(arg, value(), 0); break;
@@ -198,6 +204,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       ringBytes: args.ringMb * 1024 * 1024,
       selfPid: process.pid,
       treeFilter: args.pid !== undefined || args.command !== undefined,
+      tracers: args.tracers === true,
     });
   } catch (e) {
     io.stderr.write(`${(e as Error).message}\n`);
