@@ -65,6 +65,15 @@ for (const cap of parityCaptures()) {
   });
 }
 
+test('tdig-fmt -l -v and --list-markdown list the fields with their types as sysdig does', { skip: !HAVE_SYSDIG && 'sysdig not installed' }, () => {
+  for (const args of [['-l', '-v'], ['--list-markdown']]) {
+    const want = sysdig(args);
+    assert.ok(want.includes('evt.rawarg') && want.includes('DYNAMIC'), args.join(' '));
+    const got = tdigText('tdig-fmt', args);
+    assert.ok(got === want, `${args.join(' ')}: ${firstDiff(want, got)}`);
+  }
+});
+
 test('tdig-fmt -pp prints the default format, as sysdig -pp does', () => {
   const want = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info\n';
   assert.equal(tdigText('tdig-fmt', ['-pp']), want);

@@ -18,7 +18,7 @@ import { outputTime } from '../fields/evt.js';
 import type { OutputTimeMode } from '../fields/evt.js';
 import { DEFAULT_FORMAT, Formatter } from '../output/formatter.js';
 import { TextOut } from '../output/writer.js';
-import { listEvents, listFields } from '../output/list.js';
+import { listEvents, listFields, listFieldsMarkdown } from '../output/list.js';
 import { openInput, type InputSource } from '../scap/input.js';
 import { NdjsonWriter, openCapture, readNdjson } from '../output/ndjson.js';
 import { Progress } from '../output/progress.js';
@@ -42,7 +42,7 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
                    (as sysdig -d); only the matching ones are printed
   -v               do not cut buffers to 80 characters
   -P               draw a progress bar on stderr (when stderr is a terminal)
-  -l               list the fields, as sysdig -l
+  -l               list the fields, as sysdig -l (with -v: their types too); --list-markdown as Markdown
   -L               list the events and their parameters, as sysdig -L
   --ndjson         lossless NDJSON: resolved fields plus the raw event and section records
   --from F         the input is scap or ndjson (default: told by its first byte)
@@ -65,6 +65,8 @@ interface Options {
   quiet: boolean;
   display: boolean;
   list: boolean;
+  /** --list-markdown */
+  listMarkdown?: boolean;
   /** -L: list the events */
   listEvents: boolean;
   ndjson: boolean;
@@ -129,6 +131,7 @@ export function parseArgs(args: string[]): Options {
       case '-q': case '--quiet': o.quiet = true; break;
       case '-d': case '--displayflt': o.display = true; break;
       case '-l': case '--list': o.list = true; break;
+      case '--list-markdown': o.listMarkdown = true; break;
       case '-L': case '--list-events': o.listEvents = true; break;
       case '--ndjson': o.ndjson = true; break;
       case '--from': {
@@ -172,8 +175,12 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const o = parseArgs(args);
+  if (o.listMarkdown) {
+    stdout().write(listFieldsMarkdown());
+    return 0;
+  }
   if (o.list) {
-    stdout().write(listFields());
+    stdout().write(listFields(o.verbose));
     return 0;
   }
   if (o.format === 'p') {

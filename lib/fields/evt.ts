@@ -424,7 +424,7 @@ export const evtSyscallClass: FieldClass = {
       const i = argIndex(c, a);
       if (i < 0) return undefined;
       return rawArg(c, i);
-    }, { arg: 'required', dotArg: true }),
+    }, { arg: 'required', dotArg: true, listType: 'DYNAMIC' }),
     def('evt.info', 'CHARBUF', (c) => {
       const m = syslogOf(c);
       return m !== undefined ? syslogInfoLine(m) : evtArgs(c);

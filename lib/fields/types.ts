@@ -101,6 +101,8 @@ export interface FieldDef {
   filterOnly?: boolean;
   /** hidden from -l */
   hidden?: boolean;
+  /** the type -l -v and --list-markdown name when it is not `type` (evt.rawarg: DYNAMIC, its parameter's) */
+  listType?: string;
   /**
    * Its extraction changes what later extractions give, as libsinsp's does: a value kept from the last
    * extraction (evt.deltatime, evt.latency.human) or the event's fd (evt.abspath). A format holding one

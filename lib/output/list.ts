@@ -35,9 +35,19 @@ export function listFields(verbose = false): string {
       if (f.name.length > LEFT) out += f.name + '\n' + ' '.repeat(LEFT);
       else out += f.name.padEnd(LEFT);
       const desc = (f.filterOnly ? '(FILTER ONLY) ' : '') + f.desc;
-      out += wrap(verbose ? `(Type: ${f.type}) ${desc}` : desc) + '\n';
+      out += wrap(verbose ? `(Type: ${f.listType ?? f.type}) ${desc}` : desc) + '\n';
     }
     out += '\n';
+  }
+  return out;
+}
+
+/** `--list-markdown`: the same catalogue as Markdown tables (libsinsp fields_info.cpp list_fields_markdown). */
+export function listFieldsMarkdown(): string {
+  let out = '';
+  for (const c of FIELD_CLASSES) {
+    out += `\n## Field Class: ${c.name}\n\n${c.desc}\n\nName | Type | Description\n:----|:-----|:-----------\n`;
+    for (const f of c.fields) if (!f.hidden) out += `\`${f.name}\` | ${f.listType ?? f.type} | ${f.desc}\n`;
   }
   return out;
 }
