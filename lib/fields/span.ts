@@ -17,7 +17,7 @@ const TRACER_X = 269;
 
 /** The context's open spans (the state engine's); undefined for contexts without the engine. */
 function openSpans(c: Ctx): PartialTracer[] | undefined {
-  return (c as { tracers?: { open: PartialTracer[] } }).tracers?.open;
+  return c.tracers?.open;
 }
 
 /** The parser of a tracer event's thread; undefined for other events (sinsp_filter_check_tracer::extract). */

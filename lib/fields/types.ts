@@ -4,6 +4,7 @@
 import type { EventView } from '../scap/event.js';
 import type { EventInfo, ParamIndex } from '../events/table.js';
 import type { Fd, StateTables, Thread } from '../state/model.js';
+import type { PartialTracer } from '../state/tracer.js';
 
 /** A field's type, named as libsinsp names them (PT_*), which decides formatting and comparison. */
 export type FieldType =
@@ -54,6 +55,8 @@ export interface Ctx {
    * look the thread up again. The evt.latency fields read m_tinfo (filterchecks.cpp).
    */
   threadLate?: boolean;
+  /** the open spans of sysdig's tracers (the state engine's; lib/state/tracer.ts), for evtin.* and span.* */
+  tracers?: { readonly open: PartialTracer[] };
 }
 
 export interface ParamText {

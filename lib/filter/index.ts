@@ -7,6 +7,7 @@ import { compileExpr } from './compile.js';
 import { StatelessCtx } from './run.js';
 import { EventView } from '../scap/event.js';
 import { eventInfo } from '../events/table.js';
+import { tracerEventBytes } from '../state/tracer.js';
 export { isStatelessField } from './compile.js';
 
 export { FilterError, formatFilterError } from './error.js';
@@ -45,15 +46,8 @@ function keepsTracers(test: (ctx: Ctx) => boolean): boolean {
   const ctx = new StatelessCtx();
   for (const type of [268, 269]) {
     // an empty tracer: id 0, no tags, no args
-    const b = Buffer.alloc(26 + 6 + 8 + 2);
-    b.writeUInt32LE(b.length, 16);
-    b.writeUInt16LE(type, 20);
-    b.writeUInt32LE(3, 22);
-    b.writeUInt16LE(8, 26);
-    b.writeUInt16LE(1, 28);
-    b.writeUInt16LE(1, 30);
     const ev = new EventView();
-    ev.set(b, 0, false, false, 3);
+    ev.set(tracerEventBytes(type, 0, Buffer.alloc(0), Buffer.alloc(0)), 0, false, false, 3);
     ctx.ev = ev;
     ctx.info = eventInfo(type)!;
     if (test(ctx)) return true;

@@ -7,7 +7,7 @@ import type { HeaderBlock } from '../scap/reader.js';
 import { DataError } from '../cli/errors.js';
 import { BlockKind, DF_STATE_ONLY, DF_TRACER } from '../scap/blocks.js';
 import { EventView, MAX_PARAMS, readI64, u32 as u32le, viewOf } from '../scap/event.js';
-import { TracerParser, TracerResult, TracerState } from './tracer.js';
+import { tracerEventBytes, TracerParser, TracerResult, TracerState } from './tracer.js';
 import {
   decodeFdList,
   decodeInterfaces,
@@ -206,13 +206,12 @@ export class StateEngine implements Ctx {
   threadLate = false;
   /**
    * The event is hidden from commands that show events (libsinsp's m_filtered_out): a write enter on a
-   * tracer fd, a tracer cut by the snaplen. Commands that write scap set `dumping` and see every event.
+   * tracer fd, a tracer cut by the snaplen. (sysdig -w writes them; tdig-filter writes what its filter
+   * keeps, and its reader hides them as sysdig reading the capture does.)
    */
   hidden = false;
-  dumping = false;
-  /** the event became a tracer event: `ev` and `info` are the tracer's, `original` the write exit */
+  /** the event became a tracer event: `ev` and `info` are the tracer's (the write's bytes are the reader's) */
   tracer = false;
-  original: EventView | undefined;
   /** a filter parsed this write before testing it, as a state change: it may be a tracer (filterEvent) */
   tracerCandidate = false;
   /** the event is a tracer cut by the snaplen (kept for the thread's next tracer write) */
@@ -591,7 +590,7 @@ export class StateEngine implements Ctx {
         f = this.tables.getFd(t, t.lastEventFd);
         // a write to a tracer fd shows only as its tracer (libsinsp's parser hides the enter; set here, before
         // a filter runs, since only a kept event can be shown)
-        if (f !== undefined && (f.flags & FDF_TRACER_FD) !== 0 && etype === E.WRITE_E && this.dumping === false) this.hidden = this.tracerTouched = true;
+        if (f !== undefined && (f.flags & FDF_TRACER_FD) !== 0 && etype === E.WRITE_E) this.hidden = this.tracerTouched = true;
       }
       t.latency = 0;
       t.enterTsHi = ev.tsHi;
@@ -1514,7 +1513,7 @@ export class StateEngine implements Ctx {
     if (p.res === TracerResult.TRUNCATED) {
       // (hidden unless a filter kept it upstream: libsinsp shows a cut tracer that its filter passes)
       this.cutTracer = this.tracerTouched = true;
-      if (this.dumping === false && ev.shown === false) this.hidden = true;
+      if (ev.shown === false) this.hidden = true;
       return p.res;
     }
     let type = E.TRACER_E;
@@ -1551,18 +1550,7 @@ export class StateEngine implements Ctx {
     const pairs: string[] = [];
     for (let i = 0; i < p.argnames.length; i++) pairs.push(p.argnames[i] + ':' + (p.argvals[i] ?? ''));
     const args = Buffer.from(pairs.join(','), 'latin1');
-    const len = 26 + 6 + 8 + tags.length + 1 + args.length + 1;
-    const b = Buffer.alloc(len);
-    orig.buf.copy(b, 0, orig.off, orig.off + 16);
-    b.writeUInt32LE(len, 16);
-    b.writeUInt16LE(type, 20);
-    b.writeUInt32LE(3, 22);
-    b.writeUInt16LE(8, 26);
-    b.writeUInt16LE(tags.length + 1, 28);
-    b.writeUInt16LE(args.length + 1, 30);
-    b.writeBigInt64LE(BigInt(id), 32);
-    tags.copy(b, 40);
-    args.copy(b, 40 + tags.length + 1);
+    const b = tracerEventBytes(type, id, tags, args, orig.buf.subarray(orig.off, orig.off + 16));
     const v = this.tracerView;
     v.set(b, 0, false, false, 3);
     v.cpu = orig.cpu;
@@ -1570,7 +1558,6 @@ export class StateEngine implements Ctx {
     v.blockType = orig.blockType;
     v.streamOffset = orig.streamOffset;
     v.num = orig.num;
-    this.original = orig;
     this.ev = v;
     this.info = eventInfo(type)!;
     this.tracer = this.tracerTouched = true;

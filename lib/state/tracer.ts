@@ -42,6 +42,27 @@ export interface TracerThread {
   ptid: number;
 }
 
+/**
+ * The bytes of a tracer event (v2 header, three parameters: id, tags, args), as the engine puts one in place
+ * of a write: `head` gives its timestamp and thread (the write's first 16 bytes), zeros without one.
+ * tags and args are the text get_param_as_str makes of them (joined with '.', "name:value,...").
+ */
+export function tracerEventBytes(type: number, id: number, tags: Buffer, args: Buffer, head?: Buffer): Buffer {
+  const len = 26 + 6 + 8 + tags.length + 1 + args.length + 1;
+  const b = Buffer.alloc(len);
+  head?.copy(b, 0, 0, 16);
+  b.writeUInt32LE(len, 16);
+  b.writeUInt16LE(type, 20);
+  b.writeUInt32LE(3, 22);
+  b.writeUInt16LE(8, 26);
+  b.writeUInt16LE(tags.length + 1, 28);
+  b.writeUInt16LE(args.length + 1, 30);
+  b.writeBigInt64LE(BigInt(id), 32);
+  tags.copy(b, 40);
+  args.copy(b, 40 + tags.length + 1);
+  return b;
+}
+
 /** sinsp_partial_tracer: an open span (or the last exit's description). */
 export class PartialTracer {
   tid = 0;
