@@ -196,6 +196,7 @@ export async function run(args: string[]): Promise<number> {
   const sources = inputSources(o.files);
 
   if (o.filter !== undefined && (o.toScap || o.ndjson)) throw new UsageError('a filter goes with text or JSON output; tdig-filter filters scap and NDJSON');
+  if ((o.summary || o.quiet || o.display) && (o.toScap || o.ndjson)) throw new UsageError('-S, -q and -d go with text or JSON output');
   const compiled = o.filter !== undefined ? compileFilter(o.filter).test : undefined;
   // -d: the filter only decides what is printed; every event is parsed and counted (sysdig's display filter)
   const test = o.display ? undefined : compiled;
