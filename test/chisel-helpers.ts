@@ -145,6 +145,7 @@ function firstLineDiff(a: string, b: string): string {
 export const FULL_OF: Record<string, string> = {
   topfiles_bytes: 'full-files', 'topfiles_bytes-f': 'full-files-f', topscalls: 'full-scalls', 'topscalls-f': 'full-scalls-f',
   topprocs_errors: 'full-errors', 'fdbytes_by-multi': 'full-multi',
+  'topfiles_bytes-pc': 'full-files-pc', 'topscalls-pc': 'full-scalls-pc', 'topprocs_errors-pc': 'full-errors-pc',
 };
 
 /** Rows each table chisel prints at most (its TOP_NUMBER). */

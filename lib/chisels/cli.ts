@@ -32,6 +32,8 @@ export interface CliOptions {
   progress: boolean;
   color: 'auto' | 'always' | 'never';
   by?: { keys: string; sum: string; top: number; units: Units };
+  /** -pc (-pcontainer, -pk, -pm...): sysdig's print_container_data, container columns in the chisels that have them */
+  printContainer?: boolean;
 }
 
 const UNITS = new Set(['bytes', 'none', 'time', 'timepct']);
@@ -64,6 +66,7 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
       case '-c': case '--chisel': named = value(++i, a); break;
       case '--json': case '-j': o.json = true; break;
       case '--interval': o.live = true; break;
+      case '-pc': case '-pcontainer': case '-pk': case '-pkubernetes': case '-pm': case '-pmesos': o.printContainer = true; break;
       case '-A': case '--print-ascii': setBuf(BufferFormat.Ascii); break;
       case '-x': case '--print-hex': setBuf(BufferFormat.Hex); break;
       case '-X': case '--print-hex-ascii': setBuf(BufferFormat.HexAscii); break;
@@ -216,6 +219,9 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
     if (!d) throw new UsageError(`unknown chisel ${o.chisel} (${cmd} --list lists them)`);
     def = d;
   }
+  if (o.printContainer === true && def.containerColumns !== true) {
+    throw new UsageError(`-pc: ${def.name} has no container columns in tdig (its sysdig -pc variant is not implemented)`);
+  }
   const { args, filter } = o.by ? { args: [], filter: o.words.length ? o.words.join(' ') : undefined } : bindArgs(def, o.words);
   if (filter !== undefined) compileFilter(filter);
   // memcachelog sets sysdig's capture filter itself, and sysdig then refuses a second one
@@ -231,7 +237,7 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
     json: o.json,
     live: o.live,
     userBufferFormat: o.buf,
-    printContainer: false,
+    printContainer: o.printContainer === true,
     colors,
     filter,
     inputs: o.files.filter((f) => f !== '-'),

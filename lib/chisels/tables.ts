@@ -13,14 +13,21 @@ import type { StateEngine } from '../state/engine.js';
 const NET = '(fd.type=ipv4 or fd.type=ipv6) and evt.is_io=true';
 const FILE_IO = 'fd.type=file and evt.is_io=true';
 
-function fixed(name: string, keys: string, keyDescs: string, value: string, valueDesc: string, filter: string, top: number, units: Units): ChiselDef {
+function fixed(name: string, keys: string, keyDescs: string, value: string, valueDesc: string, filter: string, top: number, units: Units, pc?: [string, string]): ChiselDef {
   return {
     ...DESCS[name]!,
     kind: 'agg',
-    create: (_args, host) =>
-      tableChisel(name, { keys: keys.split(','), keyDescs: keyDescs.split(','), value, valueDesc, filter, top, units }, host),
+    containerColumns: pc !== undefined,
+    create: (_args, host) => {
+      // -pc: the keys and headers sysdig's chisel hands table_generator when print_container is on
+      const [k, d] = host.printContainer && pc !== undefined ? pc : [keys, keyDescs];
+      return tableChisel(name, { keys: k.split(','), keyDescs: d.split(','), value, valueDesc, filter, top, units }, host);
+    },
   };
 }
+
+/** the -pc keys of the per-process tables */
+const PROC_PC: [string, string] = ['proc.name,proc.pid,thread.vtid,container.name', 'Process,Host_pid,Container_pid,container.name'];
 
 /** fdbytes_by / fdtime_by: the key field is also the header. */
 function byKey(name: string, value: string, valueDesc: string, filter: string, top: number, units: Units): ChiselDef {
@@ -38,12 +45,14 @@ function byKey(name: string, value: string, valueDesc: string, filter: string, t
  * topprocs_cpu / topcontainers_cpu: thread.cpu of procinfo events, times 1e7, summed per process (per
  * container); CPU% over the capture.
  */
-function cpuTable(name: string, keys: string[], keyDescs: string[]): ChiselDef {
+function cpuTable(name: string, keys: string[], keyDescs: string[], pc?: [string[], string[]]): ChiselDef {
   return {
     ...DESCS[name]!,
     kind: 'agg',
+    containerColumns: pc !== undefined,
     create(_args, host) {
-      const spec: TableSpec = { keys, keyDescs, value: 'thread.exectime', valueDesc: 'CPU%', filter: 'evt.type=procinfo', top: 10, units: 'timepct' };
+      const [k, d] = host.printContainer && pc !== undefined ? pc : [keys, keyDescs];
+      const spec: TableSpec = { keys: k, keyDescs: d, value: 'thread.exectime', valueDesc: 'CPU%', filter: 'evt.type=procinfo', top: 10, units: 'timepct' };
       const cpu = luaField('thread.cpu', name);
       return tableChisel(name, spec, host, (gen, ctx) => {
         const key = gen.keyOf(ctx);
@@ -57,7 +66,10 @@ function cpuTable(name: string, keys: string[], keyDescs: string[]): ChiselDef {
   };
 }
 
-const topprocsCpu = cpuTable('topprocs_cpu', ['proc.name', 'proc.pid'], ['Process', 'PID']);
+const topprocsCpu = cpuTable('topprocs_cpu', ['proc.name', 'proc.pid'], ['Process', 'PID'], [
+  ['proc.name', 'proc.pid', 'proc.vpid', 'container.name'],
+  ['Process', 'Host_pid', 'Container_pid', 'container.name'],
+]);
 
 /** fdcount_by: distinct (fd.num, fd.name) pairs per key, tab-separated, descending, no header. */
 const fdcountBy: ChiselDef = {
@@ -122,19 +134,19 @@ const tableGenerator: ChiselDef = {
 
 export const TABLE_CHISELS: ChiselDef[] = [
   tableGenerator,
-  fixed('topconns', 'fd.l4proto,fd.name', 'Proto,Conn', 'evt.rawarg.res', 'Bytes', NET, 30, 'bytes'),
-  fixed('topprocs_net', 'proc.name,proc.pid', 'Process,PID', 'evt.rawarg.res', 'Bytes', NET, 100, 'bytes'),
-  fixed('topports_server', 'fd.sport', 'Srv Port', 'evt.rawarg.res', 'Bytes', NET, 100, 'bytes'),
-  fixed('topscalls', 'evt.type', 'Syscall', 'evt.count', '# Calls', 'evt.type!=switch', 30, 'none'),
-  fixed('topfiles_bytes', 'fd.name', 'Filename', 'evt.rawarg.res', 'Bytes', FILE_IO, 10, 'bytes'),
-  fixed('topprocs_file', 'proc.name,proc.pid', 'Process,PID', 'evt.rawarg.res', 'Bytes', FILE_IO, 10, 'bytes'),
+  fixed('topconns', 'fd.l4proto,fd.name', 'Proto,Conn', 'evt.rawarg.res', 'Bytes', NET, 30, 'bytes', ['container.name,fd.l4proto,fd.name', 'container.name,Proto,Conn']),
+  fixed('topprocs_net', 'proc.name,proc.pid', 'Process,PID', 'evt.rawarg.res', 'Bytes', NET, 100, 'bytes', PROC_PC),
+  fixed('topports_server', 'fd.sport', 'Srv Port', 'evt.rawarg.res', 'Bytes', NET, 100, 'bytes', ['fd.sport,container.name', 'Srv Port,container.name']),
+  fixed('topscalls', 'evt.type', 'Syscall', 'evt.count', '# Calls', 'evt.type!=switch', 30, 'none', ['evt.type,container.name', 'Syscall,container.name']),
+  fixed('topfiles_bytes', 'fd.name', 'Filename', 'evt.rawarg.res', 'Bytes', FILE_IO, 10, 'bytes', ['container.name,fd.name', 'container.name,Filename']),
+  fixed('topprocs_file', 'proc.name,proc.pid', 'Process,PID', 'evt.rawarg.res', 'Bytes', FILE_IO, 10, 'bytes', PROC_PC),
   byKey('fdbytes_by', 'evt.rawarg.res', 'Bytes', 'evt.is_io=true and evt.failed=false', 30, 'bytes'),
   fdcountBy,
-  fixed('topfiles_time', 'fd.name', 'Filename', 'evt.latency', 'Time', FILE_IO, 10, 'time'),
-  fixed('topfiles_errors', 'fd.name', 'Filename', 'evt.count', '#Errors', 'fd.type=file and evt.failed=true', 100, 'none'),
-  fixed('topprocs_errors', 'proc.name,proc.pid', 'Process,PID', 'evt.count', '#Errors', 'evt.failed=true', 100, 'none'),
+  fixed('topfiles_time', 'fd.name', 'Filename', 'evt.latency', 'Time', FILE_IO, 10, 'time', ['fd.name,container.name', 'Filename,container.name']),
+  fixed('topfiles_errors', 'fd.name', 'Filename', 'evt.count', '#Errors', 'fd.type=file and evt.failed=true', 100, 'none', ['fd.name,container.name', 'Filename,container.name']),
+  fixed('topprocs_errors', 'proc.name,proc.pid', 'Process,PID', 'evt.count', '#Errors', 'evt.failed=true', 100, 'none', PROC_PC),
   topprocsCpu,
-  fixed('topscalls_time', 'evt.type', 'Syscall', 'evt.latency', 'Time', '', 30, 'time'),
+  fixed('topscalls_time', 'evt.type', 'Syscall', 'evt.latency', 'Time', '', 30, 'time', ['evt.type,container.name', 'Syscall,container.name']),
   byKey('fdtime_by', 'evt.latency', 'Time', 'evt.is_io=true', 10, 'time'),
   // per container (container.name; "host" for a thread outside any): all but the CPU table leave the host out
   cpuTable('topcontainers_cpu', ['container.name'], ['container.name']),

@@ -38,7 +38,7 @@ export interface ChiselHost {
   live: boolean;
   /** the buffer format the user chose (-A/-x/-X/-b), Normal when none */
   userBufferFormat: BufferFormat;
-  /** sysdig -pc: chisels add container columns (not supported: always false) */
+  /** sysdig -pc: the chisels that have container columns (ChiselDef.containerColumns) print them */
   printContainer: boolean;
   /** sysdig.get_filter(): the user's filter expression, when one was given */
   filter?: string;
@@ -94,6 +94,8 @@ export interface ChiselDef extends ChiselInfo {
   kind: 'agg' | 'echo';
   /** not listed by --list (sysdig's hidden chisels, e.g. table_generator) */
   hidden?: boolean;
+  /** prints sysdig's container columns under -pc (host.printContainer); -pc is refused for the others */
+  containerColumns?: boolean;
   /** on_set_arg + on_init. args has one value per declared argument (undefined when an optional one is missing). */
   create(args: (string | undefined)[], host: ChiselHost): Chisel;
 }

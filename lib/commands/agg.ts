@@ -14,6 +14,8 @@ ARGS is one word holding the chisel's arguments separated by spaces; FILTER is a
   -i NAME          describe a chisel (as sysdig -i NAME)
   --json           print tables as NDJSON rows
   --interval       print the table every second of capture time, as sysdig does live, and at the end
+  -pc              sysdig's container columns (as sysdig -pc): the top* tables add container.name
+                   (the per-process ones the pid in the container too)
   -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
   -P               progress on stderr (when stderr is a terminal)
   by KEYS          group by the comma-separated fields; --sum FIELD (default evt.count), --top N (0 = all),
