@@ -57,7 +57,7 @@ test('--list has sysdig -cl layout', { skip: !HAVE_SYSDIG }, () => {
 });
 
 test('-pc is refused, in one line with exit 2, by the chisels whose container variant tdig lacks', () => {
-  for (const [cmd, chisel] of [['tdig-echo', 'echo_fds'], ['tdig-agg', 'ps'], ['tdig-agg', 'topcontainers_net']]) {
+  for (const [cmd, chisel] of [['tdig-echo', 'stdin'], ['tdig-agg', 'ps'], ['tdig-agg', 'topcontainers_net']]) {
     const r = tdig(cmd!, ['-pc', chisel!, CURL]);
     assert.equal(r.status, 2, `${cmd} -pc ${chisel}`);
     assert.equal(r.stderr.toString().trim().split('\n').length, 1);

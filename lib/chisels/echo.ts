@@ -44,12 +44,16 @@ function num(name: string, v: unknown): number {
 const echoFds: ChiselDef = {
   ...DESCS['echo_fds']!,
   kind: 'echo',
+  containerColumns: true,
   create(args, host) {
     const t = colorsFor(host, args[0] !== 'disable_color');
     const isRead = luaField('evt.is_io_read', 'echo_fds');
     const res = luaField('evt.rawarg.res', 'echo_fds');
     const fdName = luaField('fd.name', 'echo_fds');
     const pName = luaField('proc.name', 'echo_fds');
+    const cName = luaField('container.name', 'echo_fds');
+    const cId = luaField('container.id', 'echo_fds');
+    const pc = host.printContainer;
     return {
       filter: 'evt.is_io=true and evt.dir=< and evt.rawres>0',
       formatter: '%evt.arg.data',
@@ -58,8 +62,14 @@ const echoFds: ChiselDef = {
         const name = fdName(ctx) ?? '<NA>';
         if (r <= 0) return true;
         const pn = luaText(pName(ctx));
-        if (isRead(ctx)) host.print(`${t.red}------ Read ${formatBytes(r)} from  ${t.red} ${luaText(name)} (${pn})`);
-        else host.print(`${t.blue}------ Write ${formatBytes(r)} to  ${t.blue} ${luaText(name)} (${pn})`);
+        // -pc: " [name] [id]" after "from"/"to", green for the host, cyan for a container (empty otherwise)
+        let container = '';
+        if (pc) {
+          const cn = cName(ctx);
+          container = `${cn === 'host' ? t.green : t.cyan} [${luaText(cn)}] [${luaText(cId(ctx))}]`;
+        }
+        if (isRead(ctx)) host.print(`${t.red}------ Read ${formatBytes(r)} from ${container} ${t.red} ${luaText(name)} (${pn})`);
+        else host.print(`${t.blue}------ Write ${formatBytes(r)} to ${container} ${t.blue} ${luaText(name)} (${pn})`);
         return true;
       },
       end() {

@@ -16,6 +16,7 @@ thread within MS ms of it (default 1000) to FILE (mode 0600), from a pipe as wel
   -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
   --color          colours even when stdout is not a terminal (sysdig always prints them)
   --no-color       no colours (also: NO_COLOR set, or stdout not a terminal)
+  -pc              sysdig's container columns (as sysdig -pc): echo_fds names each fd's container
   -P               progress on stderr (when stderr is a terminal)
 `;
 
