@@ -35,6 +35,19 @@ const LCB = 0x7b;
 const RCB = 0x7d;
 const ZERO_CH = 0x30;
 
+/** 256-entry byte sets */
+function bytes(...cs: number[]): Uint8Array {
+  const t = new Uint8Array(256);
+  for (const c of cs) t[c] = 1;
+  return t;
+}
+// where a tag, an argument name and a value end, and the bytes that make them invalid (parse_simple)
+const TAG_END = bytes(DOT, COLON);
+const TAG_BAD = bytes(GT, LT, EQ, NL);
+const NAME_END = bytes(EQ);
+const NAME_BAD = bytes(GT, LT, NL);
+const VALUE_END = bytes(COMMA_CH, COLON, EQ);
+
 /** The thread ids a tracer's id may name. */
 export interface TracerThread {
   tid: number;
@@ -273,6 +286,33 @@ export class TracerParser {
     p.tagsKey = this.tags.map((t) => t + '\0').join('') + '\0';
   }
 
+  /**
+   * The simple syntax's scan of a tag, an argument name or a value: from p to the first byte of `end` (or
+   * the end of the text), a backslash dropped and the byte after it taken as it is; -1 at a byte of `bad`
+   * first (libsinsp's loops with dont_interpret_next_char).
+   */
+  private scan(p: number, end: Uint8Array, bad: Uint8Array | null): number {
+    const st = this.storage;
+    let literal = false;
+    while (st[p] !== 0) {
+      if (literal) {
+        literal = false;
+        p++;
+        continue;
+      }
+      const c = st[p]!;
+      if (c === BSLASH) {
+        literal = true;
+        this.deleteChar(p);
+        continue;
+      }
+      if (end[c] === 1) break;
+      if (bad !== null && bad[c] === 1) return -1;
+      p++;
+    }
+    return p;
+  }
+
   /** delete_char: drop the byte at p, moving the rest of the string left */
   private deleteChar(p: number): void {
     const st = this.storage;
@@ -335,28 +375,13 @@ export class TracerParser {
       return;
     }
     if (st[p] !== COLON) {
-      let literal = false;
       for (;;) {
         const start = p;
         this.tagAt.push(p);
-        while (st[p] !== 0) {
-          if (literal) {
-            literal = false;
-            p++;
-            continue;
-          }
-          const c = st[p];
-          if (c === BSLASH) {
-            literal = true;
-            this.deleteChar(p);
-            continue;
-          }
-          if (c === DOT || c === COLON) break;
-          if (c === GT || c === LT || c === EQ || c === NL) {
-            this.res = TracerResult.FAILED;
-            return;
-          }
-          p++;
+        p = this.scan(p, TAG_END, TAG_BAD);
+        if (p < 0) {
+          this.res = TracerResult.FAILED;
+          return;
         }
         this.pushTaglen(p - start);
         if (st[p] === COLON) {
@@ -376,27 +401,12 @@ export class TracerParser {
       return;
     }
     if (st[p] === COLON) return;
-    let literal = false;
     for (;;) {
       this.nameAt.push(p);
-      while (st[p] !== 0) {
-        if (literal) {
-          literal = false;
-          p++;
-          continue;
-        }
-        const c = st[p];
-        if (c === BSLASH) {
-          literal = true;
-          this.deleteChar(p);
-          continue;
-        }
-        if (c === EQ) break;
-        if (c === GT || c === LT || c === NL) {
-          this.res = TracerResult.FAILED;
-          return;
-        }
-        p++;
+      p = this.scan(p, NAME_END, NAME_BAD);
+      if (p < 0) {
+        this.res = TracerResult.FAILED;
+        return;
       }
       if (st[p] === 0) {
         // an argument without a value is refused; otherwise the message is cut
@@ -406,22 +416,7 @@ export class TracerParser {
       st[p] = 0;
       p++;
       this.valAt.push(p);
-      literal = false;
-      while (st[p] !== 0) {
-        if (literal) {
-          literal = false;
-          p++;
-          continue;
-        }
-        const c = st[p];
-        if (c === BSLASH) {
-          literal = true;
-          this.deleteChar(p);
-          continue;
-        }
-        if (c === COMMA_CH || c === COLON || c === EQ) break;
-        p++;
-      }
+      p = this.scan(p, VALUE_END, null);
       if (st[p] === COLON) {
         st[p] = 0;
         this.res = TracerResult.OK;
