@@ -2,12 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { lz4EncodeSync } from '../lib/scap/lz4.js';
-import { HAVE_SYSDIG, firstDiff, parityCaptures, sysdig, tdig, tdigText } from './helpers.js';
+import { HAVE_SYSDIG, bin, firstDiff, parityCaptures, sysdig, tdig, tdigText } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tdig-convert-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -124,4 +124,29 @@ test('sections concatenated into one stream print as sysdig prints them', { skip
   const want = sysdig(['-r', f]);
   const got = tdigText('tdig-fmt', [f]);
   assert.ok(got === want, firstDiff(want, got));
+});
+
+test('-w narrows an existing file to 0600 and leaves a named pipe (or a device) as it is', () => {
+  const cap = 'test/data/curl_google.scap';
+  const want = tdig('tdig-fmt', ['--to', 'scap', cap]).stdout;
+  // an existing regular file, wider: narrowed, for tdig-fmt --to scap, tdig-filter (scap and NDJSON)
+  for (const [cmd, args] of [
+    ['tdig-fmt', ['--to', 'scap']],
+    ['tdig-filter', ['evt.type=open']],
+    ['tdig-filter', ['--ndjson', 'evt.type=open']],
+  ] as const) {
+    const out = join(dir, 'wide.out');
+    writeFileSync(out, 'old', { mode: 0o644 });
+    chmodSync(out, 0o644);
+    const r = tdig(cmd, [...args, '-w', out, cap]);
+    assert.equal(r.status, 0, r.stderr.toString());
+    assert.equal(statSync(out).mode & 0o777, 0o600, `${cmd} ${args.join(' ')}: an existing file is narrowed to 0600`);
+  }
+  // a named pipe 0644: written through, its mode untouched (as /dev/null's must be: -w /dev/null is common)
+  const fifo = join(dir, 'pipe');
+  execFileSync('mkfifo', ['-m', '644', fifo]);
+  const reader = spawnSync('sh', ['-c', `cat '${fifo}' & '${process.execPath}' '${bin('tdig-fmt')}' --to scap -w '${fifo}' '${cap}'; wait`], { maxBuffer: 1 << 28 });
+  assert.equal(reader.status, 0, reader.stderr.toString());
+  assert.ok(reader.stdout.equals(want), 'the pipe carries the capture');
+  assert.equal(statSync(fifo).mode & 0o777, 0o644, 'a named pipe keeps its mode');
 });

@@ -7,7 +7,8 @@
 // httptop groups the transactions by method and url and prints sysdig's table of calls, bytes or
 // average time (argument by = ncalls, bytes, time).
 
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, writeSync } from 'node:fs';
+import { openPrivate } from '../scap/output.js';
 import { DESCS } from './descs.js';
 import { luaField, luaToNumber } from './lua.js';
 import { TableGenerator } from './table.js';
@@ -156,7 +157,7 @@ const udpExtract: ChiselDef = {
         const key = String(name);
         let fd = files.get(key);
         if (fd === undefined) {
-          fd = openSync(`${DIR}/${key}`.replace(/:/g, '_').replace(/>/g, '-'), 'w', 0o600);
+          fd = openPrivate(`${DIR}/${key}`.replace(/:/g, '_').replace(/>/g, '-'));
           files.set(key, fd);
         }
         const b = buf(ctx);

@@ -9,7 +9,7 @@ import { inputSources } from '../cli/args.js';
 import { readBlocks } from '../scap/reader.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
 import { NUM_OPTION, SHOWN_OPTION } from '../scap/reader.js';
-import { openOutput, type ScapSink } from '../scap/output.js';
+import { openOutput, openPrivate, type ScapSink } from '../scap/output.js';
 import { copyBytes, EventView, viewOf } from '../scap/event.js';
 import { DF_STATE_ONLY, DF_TRACER, EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARGE, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
 import { StateEngine } from '../state/engine.js';
@@ -330,7 +330,7 @@ class NdjsonOutput implements Output {
     engine: StateEngine,
     private readonly view: () => EventView,
   ) {
-    this.file = path !== undefined ? createWriteStream(path, { mode: 0o600 }) : undefined;
+    this.file = path !== undefined ? createWriteStream(path, { fd: openPrivate(path) }) : undefined;
     this.text = new TextOut(this.file ?? stdout());
     this.nd = new NdjsonWriter(this.text, engine);
   }

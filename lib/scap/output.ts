@@ -196,18 +196,30 @@ class Sink implements ScapSink {
   }
 }
 
+/**
+ * Opens `path` for writing, as a capture's secrets need: a new file is made with mode 0600, and an existing
+ * regular file with a wider mode is narrowed to 0600. Anything else (/dev/null, a terminal, a named pipe) is
+ * written as it is: its mode is not the writer's to change (a chmod of /dev/null as root would lock every
+ * other user out of it). Returns the descriptor.
+ */
+export function openPrivate(path: string): number {
+  const fd = fs.openSync(path, 'w', 0o600);
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isFile() && (st.mode & 0o777) !== 0o600) fs.fchmodSync(fd, 0o600);
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+  return fd;
+}
+
 /** Opens the output: a 0600 file at opts.path, or opts.stdout / standard output. */
 export function openOutput(opts: OutputOptions): ScapSink {
   let dest: Dest;
   let owns = false;
   if (opts.path !== undefined) {
-    const fd = fs.openSync(opts.path, 'w', 0o600);
-    try {
-      fs.fchmodSync(fd, 0o600); // it may have existed with a wider mode
-    } catch (e) {
-      fs.closeSync(fd);
-      throw e;
-    }
+    const fd = openPrivate(opts.path);
     dest = fs.createWriteStream(opts.path, { fd, highWaterMark: 1 << 20 });
     owns = true;
   } else {
