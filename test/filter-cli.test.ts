@@ -260,3 +260,23 @@ test('tdig-fmt with a bad trailing filter: same error format, exit 2', () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr.toString(), /^tdig-fmt: filter error at column 1: unknown field proc\.nam/);
 });
+
+// -R: port numbers as service names (from /etc/services) in fd.name, the proto fields and the parameters,
+// which the filter then compares; golden: sysdig -[R] -r cap -p %evt.num E
+test('-R: the filter sees port names as sysdig -R does, and numbers without it', () => {
+  const g = JSON.parse(gunzipSync(readFileSync(join(REPO, 'test/golden/filter/resolved.json.gz'))).toString('latin1')) as Record<string, string>;
+  let matched = 0;
+  for (const [key, want] of Object.entries(g)) {
+    const [head, expr] = key.split('\t') as [string, string];
+    const resolve = head.startsWith('-R ');
+    const cap = CAPTURES.find((c) => c.name === head.replace(/^-R /, ''))!;
+    const r = filterThenFmt(expr, cap.path, ['-p', '%evt.num'], resolve ? ['-R'] : []);
+    assert.equal(r.status, 0, r.err);
+    assert.equal(r.out, want, key);
+    // tdig-fmt's trailing filter agrees
+    const f = tdig('tdig-fmt', [...(resolve ? ['-R'] : []), '-p', '%evt.num', cap.path, expr]);
+    assert.equal(f.stdout.toString('latin1'), want, `tdig-fmt ${key}`);
+    if (want !== '') matched++;
+  }
+  assert.ok(matched >= 10, 'the expressions match events');
+});

@@ -12,6 +12,8 @@ const FIELDS = golden('fmt/FIELDS').trim();
 const STATEFUL = golden('fmt/STATEFUL').trim();
 // the tracers' fields (span.*, evtin.*), the k8s and mesos ones, and span.arg.NAME, which takes the rest
 const SPANS = golden('fmt/SPANS').trim();
+// the fields whose text -R changes: fd names, the port names of the proto fields, the event's parameters
+const PORTS = golden('fmt/PORTS').trim();
 
 const RENDERINGS: [string, string[]][] = [
   ['text', []],
@@ -32,6 +34,8 @@ const RENDERINGS: [string, string[]][] = [
   ['summary', ['-S', '-q']],
   ['pc', ['-pc']],
   ['pk', ['-pk']],
+  ['resolved', ['-R']],
+  ['resolvedjson', ['-R', '-j', '-p', PORTS]],
 ];
 
 // -S after the events, -d (the filter only picks what is printed), and a filter given as several words

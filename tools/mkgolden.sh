@@ -9,6 +9,7 @@ mkdir -p "$out"
 fields=$(cat test/golden/fmt/FIELDS)
 stateful=$(cat test/golden/fmt/STATEFUL)
 spans=$(cat test/golden/fmt/SPANS)
+ports=$(cat test/golden/fmt/PORTS)
 caps=(../shared/fixtures/curl_google.scap ../shared/fixtures/single_ipv6_conn.scap ../shared/fixtures/test_ipv6_client.scap
       ../shared/reference/vectors/synth.scap ../shared/reference/vectors/synth3.scap test/captures/*.scap
       test/captures/logs/log_writes.scap)
@@ -26,6 +27,9 @@ for f in "${caps[@]}"; do
   sysdig -r "$f" -S -q | gzip -9n > "$out/$n.summary.gz"
   sysdig -r "$f" -pc | gzip -9n > "$out/$n.pc.gz"
   sysdig -r "$f" -pk | gzip -9n > "$out/$n.pk.gz"
+  # -R: port numbers as names from /etc/services (Debian's netbase), in the text and in the fields it changes
+  sysdig -R -r "$f" | gzip -9n > "$out/$n.resolved.gz"
+  sysdig -R -r "$f" -j -p "$ports" | gzip -9n > "$out/$n.resolvedjson.gz"
   sysdig -r "$f" -S -d evt.type = openat or proc.name=bash or evt.type=execve | gzip -9n > "$out/$n.display.gz"
   sysdig -r "$f" -p "$stateful" | gzip -9n > "$out/$n.stateful.gz"
   sysdig -r "$f" -j -p "$stateful" | gzip -9n > "$out/$n.statefuljson.gz"

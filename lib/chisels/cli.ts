@@ -5,6 +5,7 @@
 // - the argument string splits at spaces ('...' or `...` keep spaces);
 // - the words left are the filter. Trailing words that are files (or "-") are the input.
 
+import { setPortResolution } from '../events/ports.js';
 import { existsSync } from 'node:fs';
 import { looksLikePath, inputSources } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
@@ -34,6 +35,8 @@ export interface CliOptions {
   by?: { keys: string; sum: string; top: number; units: Units };
   /** -pc (-pcontainer, -pk, -pm...): sysdig's print_container_data, container columns in the chisels that have them */
   printContainer?: boolean;
+  /** -R: port numbers as service names */
+  resolvePorts?: boolean;
 }
 
 const UNITS = new Set(['bytes', 'none', 'time', 'timepct']);
@@ -72,6 +75,7 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
       case '-X': case '--print-hex-ascii': setBuf(BufferFormat.HexAscii); break;
       case '-b': case '--print-base64': setBuf(BufferFormat.Base64); break;
       case '-P': case '--progress': o.progress = true; break;
+      case '-R': case '--resolve-ports': o.resolvePorts = true; break;
       case '--no-color': o.color = 'never'; break;
       case '--color': o.color = 'always'; break;
       case '--sum': sum = value(++i, a); break;
@@ -198,6 +202,7 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
     return 0;
   }
   const o = parseCli(cmd, argv);
+  if (o.resolvePorts === true) setPortResolution(true);
   if (o.list) {
     const builtin = CHISELS.filter((c) => c.kind === kind && !c.hidden);
     const names = new Set(CHISELS.map((c) => c.name));

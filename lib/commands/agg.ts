@@ -18,6 +18,7 @@ ARGS is one word holding the chisel's arguments separated by spaces; FILTER is a
                    (the per-process ones the pid in the container too)
   -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
   -P               progress on stderr (when stderr is a terminal)
+  -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
   by KEYS          group by the comma-separated fields; --sum FIELD (default evt.count), --top N (0 = all),
                    --units bytes|none|time|timepct (default none)
 `;

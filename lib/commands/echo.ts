@@ -18,6 +18,7 @@ thread within MS ms of it (default 1000) to FILE (mode 0600), from a pipe as wel
   --no-color       no colours (also: NO_COLOR set, or stdout not a terminal)
   -pc              sysdig's container columns (as sysdig -pc): echo_fds names each fd's container
   -P               progress on stderr (when stderr is a terminal)
+  -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
 `;
 
 export async function run(args: string[]): Promise<number> {

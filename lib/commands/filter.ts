@@ -3,6 +3,7 @@
 // trailer of formats/scap.md), so `tdig-filter F cap | tdig-fmt` prints what `sysdig -r cap F` prints.
 // Dropped events that change state are written as state-only events unless --thin.
 
+import { setPortResolution } from '../events/ports.js';
 import { createWriteStream } from 'node:fs';
 import { UsageError } from '../cli/errors.js';
 import { inputSources } from '../cli/args.js';
@@ -42,6 +43,8 @@ used to keep process and connection names right downstream) unless --thin.
                    evt.dir, evt.buffer...): then writes to /dev/null that are sysdig tracers are judged
                    as the tracer events sysdig shows, not as writes (see TRACERS in tdig-filter(1))
   --ndjson         write NDJSON (one object per block) instead of scap
+  -R               the filter sees port numbers as service names from /etc/services (fd.sproto=http,
+                   fd.name contains :https), as sysdig -R; implies --stateful
   -l, --list       list the fields, as sysdig -l
   --version        print the version
 
@@ -60,6 +63,8 @@ interface Options {
   stateful: boolean;
   ndjson: boolean;
   list: boolean;
+  /** -R: port numbers as service names (in fd.name, fd.sproto...), which the state engine makes */
+  resolvePorts?: boolean;
 }
 
 export function parseArgs(args: string[]): Options {
@@ -94,6 +99,7 @@ export function parseArgs(args: string[]): Options {
       case '--invert': case '-v': o.invert = true; break;
       case '--thin': o.thin = true; break;
       case '--stateful': o.stateful = true; break;
+      case '-R': case '--resolve-ports': o.resolvePorts = o.stateful = true; break;
       case '--ndjson': o.ndjson = true; break;
       case '-l': case '--list': o.list = true; break;
       case '-': positional.push('-'); break;
@@ -117,6 +123,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const o = parseArgs(args);
+  if (o.resolvePorts === true) setPortResolution(true);
   if (o.list) {
     stdout().write(listFields());
     return 0;

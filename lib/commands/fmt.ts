@@ -1,6 +1,7 @@
 // tdig-fmt: print a scap stream as sysdig prints it (text, -p formats, JSON), or convert it
 // (lossless NDJSON, scap re-encoded plain, gzip or lz4).
 
+import { setPortResolution } from '../events/ports.js';
 import { existsSync } from 'node:fs';
 import { looksLikePath, inputSources } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
@@ -41,6 +42,7 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
   -d               the filter is a display filter: every event goes through the state engine unfiltered
                    (as sysdig -d); only the matching ones are printed
   -v               do not cut buffers to 80 characters
+  -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
   -P               draw a progress bar on stderr (when stderr is a terminal)
   -l               list the fields, as sysdig -l (with -v: their types too); --list-markdown as Markdown
   -L               list the events and their parameters, as sysdig -L
@@ -76,6 +78,8 @@ interface Options {
   compression: 'plain' | 'gzip' | 'lz4';
   outFile?: string;
   time: OutputTimeMode;
+  /** -R: port numbers as service names */
+  resolvePorts?: boolean;
 }
 
 /** sysdig.cpp: the formats -pc, -pk and -pm select (the container and thread columns added) */
@@ -126,6 +130,7 @@ export function parseArgs(args: string[]): Options {
         break;
       }
       case '-v': case '--verbose': o.verbose = true; break;
+      case '-R': case '--resolve-ports': o.resolvePorts = true; break;
       case '-P': case '--progress': o.progress = true; break;
       case '-S': case '--summary': o.summary = true; break;
       case '-q': case '--quiet': o.quiet = true; break;
@@ -175,6 +180,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const o = parseArgs(args);
+  if (o.resolvePorts === true) setPortResolution(true);
   if (o.listMarkdown) {
     stdout().write(listFieldsMarkdown());
     return 0;

@@ -15,10 +15,12 @@ import {
   L4_RAW,
   L4_TCP,
   L4_UDP,
+  L4_UNKNOWN,
 } from '../state/model.js';
 import type { Fd, StateTables, Thread } from '../state/model.js';
 import type { EventInfo, ParamInfo } from './table.js';
 import { dynamicTable, errnoName, flagTable, PF, PT, syscallName } from './table.js';
+import { portText } from './ports.js';
 
 export const AT_FDCWD = -100;
 const PPM_AF_UNIX = 1;
@@ -135,7 +137,7 @@ export function sockinfoToString(fd: Fd): string {
   if (fd.type === FD_IPV4_SOCK) {
     const l4 = s[12]!;
     if (l4 === L4_TCP || l4 === L4_UDP) {
-      return `${ipv4ToString(s, 0)}:${s.readUInt16LE(8)}->${ipv4ToString(s, 4)}:${s.readUInt16LE(10)}`;
+      return `${ipv4ToString(s, 0)}:${portText(s.readUInt16LE(8), l4)}->${ipv4ToString(s, 4)}:${portText(s.readUInt16LE(10), l4)}`;
     }
     if (l4 === L4_ICMP || l4 === L4_RAW) return `${ipv4ToString(s, 0)}->${ipv4ToString(s, 4)}`;
     return '<unknown>';
@@ -144,10 +146,11 @@ export function sockinfoToString(fd: Fd): string {
     const l4 = s[36]!;
     if (l4 === L4_TCP || l4 === L4_UDP) {
       if (isIpv4MappedIpv6(s, 0) && isIpv4MappedIpv6(s, 16)) {
-        // the 0.29.3 code reads the IPv4 member's ports here (offsets 8 and 10)
-        return `${ipv4ToString(s, 12)}:${s.readUInt16LE(8)}->${ipv4ToString(s, 28)}:${s.readUInt16LE(10)}`;
+        // the 0.29.3 code reads the IPv4 member's ports here (offsets 8 and 10), and its l4 protocol (12)
+        const l4v4 = s[12]!;
+        return `${ipv4ToString(s, 12)}:${portText(s.readUInt16LE(8), l4v4)}->${ipv4ToString(s, 28)}:${portText(s.readUInt16LE(10), l4v4)}`;
       }
-      return `${ipv6ToString(s, 0)}:${s.readUInt16LE(32)}->${ipv6ToString(s, 16)}:${s.readUInt16LE(34)}`;
+      return `${ipv6ToString(s, 0)}:${portText(s.readUInt16LE(32), l4)}->${ipv6ToString(s, 16)}:${portText(s.readUInt16LE(34), l4)}`;
     }
     if (l4 === L4_ICMP) {
       if (isIpv4MappedIpv6(s, 0) && isIpv4MappedIpv6(s, 16)) return `${ipv4ToString(s, 12)}->${ipv4ToString(s, 28)}`;
@@ -161,16 +164,16 @@ export function sockinfoToString(fd: Fd): string {
 /** Name of an fd seeded from a socket record or set by bind: ip:port or ip:port->ip:port. */
 export function servsockName(fd: Fd): string {
   const s = fd.sock;
-  if (fd.type === FD_IPV4_SERVSOCK) return `${ipv4ToString(s, 0)}:${s.readUInt16LE(4)}`;
-  if (fd.type === FD_IPV6_SERVSOCK) return `${ipv6ToString(s, 0)}:${s.readUInt16LE(16)}`;
+  if (fd.type === FD_IPV4_SERVSOCK) return `${ipv4ToString(s, 0)}:${portText(s.readUInt16LE(4), s[6]!)}`;
+  if (fd.type === FD_IPV6_SERVSOCK) return `${ipv6ToString(s, 0)}:${portText(s.readUInt16LE(16), s[18]!)}`;
   return '';
 }
 
 /** ipv4tuple_to_string / ipv6tuple_to_string of the union, whatever the l4 protocol. */
 export function tupleName(fd: Fd): string {
   const s = fd.sock;
-  if (fd.type === FD_IPV4_SOCK) return `${ipv4ToString(s, 0)}:${s.readUInt16LE(8)}->${ipv4ToString(s, 4)}:${s.readUInt16LE(10)}`;
-  return `${ipv6ToString(s, 0)}:${s.readUInt16LE(32)}->${ipv6ToString(s, 16)}:${s.readUInt16LE(34)}`;
+  if (fd.type === FD_IPV4_SOCK) return `${ipv4ToString(s, 0)}:${portText(s.readUInt16LE(8), s[12]!)}->${ipv4ToString(s, 4)}:${portText(s.readUInt16LE(10), s[12]!)}`;
+  return `${ipv6ToString(s, 0)}:${portText(s.readUInt16LE(32), s[36]!)}->${ipv6ToString(s, 16)}:${portText(s.readUInt16LE(34), s[36]!)}`;
 }
 
 // ---------------------------------------------------------------------------
@@ -553,9 +556,9 @@ export function renderParam(scope: RenderScope, i: number, simple = false): Para
       return plain(s);
     }
     case PT.SOCKADDR:
-      return plain(renderSockaddr(b, off, len));
+      return plain(renderSockaddr(b, off, len, scope.fd !== undefined ? scope.fd.l4() : L4_UNKNOWN));
     case PT.SOCKTUPLE:
-      return plain(renderSocktuple(b, off, len));
+      return plain(renderSocktuple(b, off, len, scope.fd !== undefined ? scope.fd.l4() : L4_UNKNOWN));
     case PT.FDLIST: {
       const t = scope.thread;
       if (!t || len < 2) return plain('');
@@ -702,36 +705,41 @@ export function renderFd(scope: RenderScope, fd: number, simple: boolean): Param
   return { text, resolved: errnoName((fd | 0) === fd ? fd : Number(BigInt.asIntN(32, BigInt(fd)))) ?? '' };
 }
 
-export function renderSockaddr(b: Buffer, off: number, len: number): string {
+/**
+ * A sockaddr parameter as text. `l4`: the l4 protocol of the event's fd (libsinsp: m_fdinfo->get_l4proto(),
+ * unknown without one), which names its port under -R.
+ */
+export function renderSockaddr(b: Buffer, off: number, len: number, l4 = L4_UNKNOWN): string {
   if (len === 0) return 'NULL';
   const fam = b[off]!;
   if (fam === PPM_AF_UNIX) return sanitize(cString(b, off + 1, len - 1));
   if (fam === PPM_AF_INET) {
-    if (len === 7) return `${ipv4ToString(b, off + 1)}:${b.readUInt16LE(off + 5)}`;
+    if (len === 7) return `${ipv4ToString(b, off + 1)}:${portText(b.readUInt16LE(off + 5), l4)}`;
     return 'INVALID IPv4';
   }
   if (fam === PPM_AF_INET6) {
-    if (len === 19) return `${ipv6ToString(b, off + 1)}:${b.readUInt16LE(off + 17)}`;
+    if (len === 19) return `${ipv6ToString(b, off + 1)}:${portText(b.readUInt16LE(off + 17), l4)}`;
     return 'INVALID IPv6';
   }
   return `family ${fam}`;
 }
 
-export function renderSocktuple(b: Buffer, off: number, len: number): string {
+/** A socket tuple parameter as text; `l4` as renderSockaddr's. */
+export function renderSocktuple(b: Buffer, off: number, len: number, l4 = L4_UNKNOWN): string {
   if (len === 0) return 'NULL';
   const fam = b[off]!;
   if (fam === PPM_AF_INET) {
     if (len === 13) {
-      return `${ipv4ToString(b, off + 1)}:${b.readUInt16LE(off + 5)}->${ipv4ToString(b, off + 7)}:${b.readUInt16LE(off + 11)}`;
+      return `${ipv4ToString(b, off + 1)}:${portText(b.readUInt16LE(off + 5), l4)}->${ipv4ToString(b, off + 7)}:${portText(b.readUInt16LE(off + 11), l4)}`;
     }
     return 'INVALID IPv4';
   }
   if (fam === PPM_AF_INET6) {
     if (len === 37) {
       if (isIpv4MappedIpv6(b, off + 1) && isIpv4MappedIpv6(b, off + 19)) {
-        return `${ipv4ToString(b, off + 13)}:${b.readUInt16LE(off + 17)}->${ipv4ToString(b, off + 31)}:${b.readUInt16LE(off + 35)}`;
+        return `${ipv4ToString(b, off + 13)}:${portText(b.readUInt16LE(off + 17), l4)}->${ipv4ToString(b, off + 31)}:${portText(b.readUInt16LE(off + 35), l4)}`;
       }
-      return `${ipv6ToString(b, off + 1)}:${b.readUInt16LE(off + 17)}->${ipv6ToString(b, off + 19)}:${b.readUInt16LE(off + 35)}`;
+      return `${ipv6ToString(b, off + 1)}:${portText(b.readUInt16LE(off + 17), l4)}->${ipv6ToString(b, off + 19)}:${portText(b.readUInt16LE(off + 35), l4)}`;
     }
     return 'INVALID IPv6';
   }

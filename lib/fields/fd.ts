@@ -35,6 +35,7 @@ import {
 import type { Ctx, FieldArg, FieldClass, FieldDef, FieldValue } from './types.js';
 import { fieldDef } from './types.js';
 import { concatenatePaths, sanitize } from '../events/render.js';
+import { portText } from '../events/ports.js';
 
 export { concatenatePaths, sanitize };
 
@@ -373,7 +374,7 @@ function clientPort(ctx: Ctx): FieldValue {
 function clientProto(ctx: Ctx): FieldValue {
   const fd = fdOf(ctx);
   if (!fd || fd.isRoleNone()) return undefined;
-  return ipSock(fd) ? String(fd.sport) : '';
+  return ipSock(fd) ? portText(fd.sport, fd.l4()) : '';
 }
 
 function serverPort(ctx: Ctx): FieldValue {
@@ -387,7 +388,7 @@ function serverPort(ctx: Ctx): FieldValue {
 function serverProto(ctx: Ctx): FieldValue {
   const fd = fdOf(ctx);
   if (!fd) return undefined;
-  if (ipSock(fd)) return fd.isRoleNone() ? undefined : String(fd.dport);
+  if (ipSock(fd)) return fd.isRoleNone() ? undefined : portText(fd.dport, fd.l4());
   if (fd.type === FD_IPV4_SERVSOCK || fd.type === FD_IPV6_SERVSOCK) return '';
   return undefined;
 }
@@ -400,7 +401,7 @@ function localRemotePort(ctx: Ctx, local: boolean): number | undefined {
 
 function localRemoteProto(ctx: Ctx, local: boolean): FieldValue {
   const p = localRemotePort(ctx, local);
-  return p === undefined ? undefined : String(p);
+  return p === undefined ? undefined : portText(p, fdOf(ctx)!.l4());
 }
 
 function l4proto(ctx: Ctx): FieldValue {

@@ -1228,7 +1228,8 @@ export class StateEngine implements Ctx {
         f.setRoleServer();
       }
     }
-    f.name = renderSockaddr(addr, 0, addr.length);
+    // (rendered as sysdig renders the parameter: with the fd's l4 protocol, as it is now, for -R)
+    f.name = renderSockaddr(addr, 0, addr.length, f.l4());
   }
 
   private parseConnectEnter(): void {
