@@ -36,6 +36,9 @@ const RENDERINGS: [string, string[]][] = [
   ['pk', ['-pk']],
   ['resolved', ['-R']],
   ['resolvedjson', ['-R', '-j', '-p', PORTS]],
+  ['m1', ['-M', '1']],
+  ['m2json', ['-M', '2', '-j']],
+  ['m9', ['-M', '9']],
 ];
 
 // -S after the events, -d (the filter only picks what is printed), and a filter given as several words

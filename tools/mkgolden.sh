@@ -29,6 +29,13 @@ for f in "${caps[@]}"; do
   sysdig -r "$f" -pk | gzip -9n > "$out/$n.pk.gz"
   # -R: port numbers as names from /etc/services (Debian's netbase), in the text and in the fields it changes
   sysdig -R -r "$f" | gzip -9n > "$out/$n.resolved.gz"
+  # -M: the first seconds of capture time
+  sysdig -r "$f" -M 1 | gzip -9n > "$out/$n.m1.gz"
+  sysdig -r "$f" -M 2 -j | gzip -9n > "$out/$n.m2json.gz"
+  # (the procinfo events at the start of older captures span seconds: -M 1 and 2 stop before any event
+  # that prints; -M 9 stops within the events of single_ipv6_conn)
+  for k in m1 m2json; do [[ -n $(zcat "$out/$n.$k.gz" | head -c 1) ]] || rm "$out/$n.$k.gz"; done
+  if [[ -n $(sysdig -r "$f" -M 9 | head -c 1) ]]; then sysdig -r "$f" -M 9 | gzip -9n > "$out/$n.m9.gz"; fi
   sysdig -R -r "$f" -j -p "$ports" | gzip -9n > "$out/$n.resolvedjson.gz"
   sysdig -r "$f" -S -d evt.type = openat or proc.name=bash or evt.type=execve | gzip -9n > "$out/$n.display.gz"
   sysdig -r "$f" -p "$stateful" | gzip -9n > "$out/$n.stateful.gz"

@@ -2,6 +2,7 @@
 // (lossless NDJSON, scap re-encoded plain, gzip or lz4).
 
 import { setPortResolution } from '../events/ports.js';
+import { DurationLimit, parseDuration } from '../scap/duration.js';
 import { existsSync } from 'node:fs';
 import { looksLikePath, inputSources } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
@@ -37,6 +38,7 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
   -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
   -t h|a|r|d|D     time format of evt.outputtime (as sysdig -t)
   -n N             stop after N events
+  -M S             stop at the first event S seconds or more after the first one (as sysdig -M)
   -S               print the event summary (events by type and direction, most frequent first) at the end
   -q               print no events (with -S: the summary alone)
   -d               the filter is a display filter: every event goes through the state engine unfiltered
@@ -60,6 +62,8 @@ interface Options {
   json: boolean;
   buf: BufferFormat;
   limit: number;
+  /** -M: seconds of capture time */
+  seconds?: number;
   verbose: boolean;
   progress: boolean;
   /** -S, -q, -d */
@@ -121,6 +125,13 @@ export function parseArgs(args: string[]): Options {
         const v = value(++i, a);
         if (!/^\d+$/.test(v)) throw new UsageError(`-n needs a number, not "${v}"`);
         o.limit = Number(v);
+        break;
+      }
+      case '-M': {
+        const v = value(++i, a);
+        const s = parseDuration(v);
+        if (s === undefined) throw new UsageError(`-M needs a number of seconds above 0, not "${v}"`);
+        o.seconds = s;
         break;
       }
       case '-t': {
@@ -216,6 +227,7 @@ export async function run(args: string[]): Promise<number> {
   engine.maxBufLen = o.verbose || o.json || o.ndjson ? 0 : 80;
   const formatter = new Formatter(o.format ?? DEFAULT_FORMAT);
   const nd = o.ndjson ? new NdjsonWriter(out, engine) : undefined;
+  const duration = o.seconds !== undefined ? new DurationLimit(o.seconds) : undefined;
   let seen = 0;
   let stop = false;
   const handler: BlockHandler = {
@@ -225,8 +237,12 @@ export async function run(args: string[]): Promise<number> {
     },
     event(ev: EventView) {
       const info = test ? (filterEvent(engine, ev, test) === FilterVerdict.Keep ? engine.info : undefined) : engine.process(ev);
-      // like sysdig's -n, state-only events (and, with a filter, dropped ones) are not counted
+      // like sysdig's -n and -M, state-only events (and, with a filter, dropped ones) are not counted
       if ((ev.flags & 1) === 0 && (info || !test) && engine.hidden === false) {
+        if (duration !== undefined && duration.reached(ev)) {
+          stop = true;
+          return false;
+        }
         seen++;
         if (summary !== undefined && info !== undefined) summary.add(engine.ev);
       }
@@ -292,6 +308,7 @@ async function* withBackpressure(chunks: AsyncIterable<Buffer>, out: TextOut): A
 
 async function toScap(o: Options, sources: InputSource[]): Promise<number> {
   const sink = openOutput({ path: o.outFile, compression: o.compression, stdout: stdout() });
+  const duration = o.seconds !== undefined ? new DurationLimit(o.seconds) : undefined;
   let seen = 0;
   let stop = false;
   const handler: BlockHandler = {
@@ -301,6 +318,10 @@ async function toScap(o: Options, sources: InputSource[]): Promise<number> {
       else sink.write(Buffer.from(b.buf.subarray(b.start, b.end)));
     },
     event(ev) {
+      if (duration !== undefined && duration.reached(ev)) {
+        stop = true;
+        return false;
+      }
       // the whole block, as read: original block type, cpu, flags and trailing bytes
       sink.write(Buffer.from(blockOf(ev)));
       seen++;
