@@ -18,6 +18,10 @@ export const CAPTURES = [
   'test/data/synth.scap', 'test/data/synth3.scap', 'test/captures/loopback_workload.scap', 'test/captures/unix_threads.scap', 'test/captures/mixed_calls.scap', 'test/captures/file_ops.scap', 'test/captures/creds.scap', 'test/captures/tracers.scap',
 ].map((p) => join(ROOT, p)).filter((p) => existsSync(p));
 
+/** The captures of log writes (test/captures/logs): only the spy_logs and spy_syslog cases have goldens there. */
+export const LOG_CAPTURES = ['test/captures/logs/log_writes.scap', 'test/captures/logs/log_writes_even.scap']
+  .map((p) => join(ROOT, p)).filter((p) => existsSync(p));
+
 export function chiselCases(): ChiselCase[] {
   const out: ChiselCase[] = [];
   for (const line of readFileSync(join(GOLDEN, 'chisels', 'CASES'), 'utf8').split('\n')) {
@@ -54,13 +58,16 @@ export function sysdigWords(c: ChiselCase): string[] {
 
 export const ECHO = new Set(['echo_fds', 'spy_ip', 'spy_port', 'spy_file', 'stdin', 'stdout', 'stderr', 'httplog', 'spy_users']);
 
+/** tdig-echo chisels whose colours follow the terminal (sysdig.is_tty): run without --color, as sysdig into a pipe */
+export const ECHO_PIPE = new Set(['spy_logs', 'spy_syslog']);
+
 /** tdig-agg chisels that print sysdig's colours */
 export const COLORED = new Set(['proc_exec_time', 'fileslower', 'netlower', 'scallslower']);
 
 /** tdig's command line for a case: colours forced on (sysdig prints them into a pipe). */
 export function tdigArgs(c: ChiselCase, capture: string): { cmd: string; args: string[] } {
   const echo = ECHO.has(c.chisel);
-  return { cmd: echo ? 'tdig-echo' : 'tdig-agg', args: [...(echo || COLORED.has(c.chisel) ? ['--color'] : []), ...caseWords(c), capture] };
+  return { cmd: echo || ECHO_PIPE.has(c.chisel) ? 'tdig-echo' : 'tdig-agg', args: [...(echo || COLORED.has(c.chisel) ? ['--color'] : []), ...caseWords(c), capture] };
 }
 
 export function goldenOf(c: ChiselCase, capture: string): string | undefined {

@@ -1,4 +1,5 @@
-// Chisels checked outside the golden cases: tracers_2_statsd (UDP) and shellshock_detect.
+// Chisels checked outside the golden cases: tracers_2_statsd (UDP), shellshock_detect, and spy_logs/spy_syslog -pc
+// on a terminal.
 // tracers_2_statsd sends a statsd timer per exit tracer over UDP to 127.0.0.1:8125, as sysdig does (its
 // address arguments are parsed and never used). The golden holds the datagrams sysdig 0.29.3 sent for the
 // tracers capture, one per line (received by a UDP listener on 127.0.0.1:8125 during
@@ -60,5 +61,28 @@ test('shellshock_detect reports the bash and sh started with a function in their
     const fields = spawnSync('sysdig', ['-r', cap, '-p', '%evt.time %proc.pname %proc.ppid', 'evt.type=execve and evt.dir=< and (proc.name=bash or proc.name=sh)'], { encoding: 'latin1' }).stdout;
     const lines = got.stdout.split('\n').slice(1, -1).map((l) => l.slice(0, 52).trim().split(/ +/).join(' '));
     assert.deepEqual(lines, fields.split('\n').slice(0, 2));
+  }
+});
+
+// spy_logs and spy_syslog colour their lines only on a terminal (sysdig.is_tty), so the golden cases (sysdig into
+// a pipe) cover their plain -pc lines; here the terminal ones, tdig-echo --color against sysdig on a pseudo-terminal
+// (util-linux script). sysdig's terminal also gets the "\x1b[00m" its exit prints, and its chisel error on stdout
+// (spy_syslog fails on the capture's write without a severity; the colour reset still follows, in both).
+const LOGS = join(ROOT, 'test', 'captures', 'logs', 'log_writes.scap');
+const HAVE_SCRIPT = spawnSync('script', ['--version']).status === 0;
+
+test('spy_logs and spy_syslog -pc on a terminal print what sysdig prints', () => {
+  const tdigColor = (chisel: string) => spawnSync(process.execPath, [bin('tdig-echo'), '--color', '-pc', chisel, LOGS]).stdout.toString('latin1');
+  const logs = tdigColor('spy_logs');
+  const syslog = tdigColor('spy_syslog');
+  // the line's colour, then the container name (in blue for a container, else the line's colour) and the line
+  assert.equal(logs.split('\n')[0], '\x1b[32m \x1b[32m host \x1b[32m workload.sh /tmp/tf/cap3/app.log service starting');
+  // on a terminal: container id and name, 20 wide, before FACILITY.SEVERITY
+  assert.equal(syslog.split('\n')[0], `\x1b[32m${'host'.padEnd(20)} ${'host'.padEnd(20)} user.notice logger[5433] Nov 26 17:44:32 myapp: hello from logger`);
+  if (!HAVE_SYSDIG || !HAVE_SCRIPT) return;
+  for (const [chisel, got] of [['spy_logs', logs], ['spy_syslog', syslog]] as const) {
+    const r = spawnSync('script', ['-qfec', `sysdig -r '${LOGS}' -pc -c ${chisel} 2>/dev/null`, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exp = r.stdout.toString('latin1').replace(/\r\n/g, '\n').replace(/\x1b\[00m/g, '').split('\n').filter((l) => !l.includes('chisel error')).join('\n');
+    assert.equal(got, exp, chisel);
   }
 });

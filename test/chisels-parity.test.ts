@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HAVE_SYSDIG, sysdig, tdig } from './helpers.js';
-import { CAPTURES, FULL_OF, TOP_OF, sysdigWords, appliesTo, caseWords, captureName, chiselCases, compareChisel, fullGroups, goldenOf, tdigArgs } from './chisel-helpers.js';
+import { CAPTURES, LOG_CAPTURES, FULL_OF, TOP_OF, sysdigWords, appliesTo, caseWords, captureName, chiselCases, compareChisel, fullGroups, goldenOf, tdigArgs } from './chisel-helpers.js';
 
 const cases = chiselCases();
 const UNORDERED = new Set(['lsof', 'netstat']);
@@ -15,7 +15,7 @@ const UNORDERED = new Set(['lsof', 'netstat']);
  * a pipe's fd name and a process name that sysdig keeps across dropped events). Reported, not failed.
  */
 
-for (const cap of CAPTURES) {
+for (const cap of [...CAPTURES, ...LOG_CAPTURES]) {
   test(`chisels on ${captureName(cap)}`, (t) => {
     let n = 0;
     const failures: string[] = [];

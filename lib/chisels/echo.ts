@@ -13,6 +13,7 @@ import { DESCS } from './descs.js';
 import { extend, formatBytes, luaField, luaNum, luaText } from './lua.js';
 import { ChiselError } from './types.js';
 import type { ChiselDef, ChiselHost } from './types.js';
+import type { LuaValue } from './lua.js';
 
 /** ansiterminal.lua colours, or '' when disabled. */
 export interface Colors {
@@ -156,14 +157,30 @@ function stdio(name: 'stdin' | 'stdout' | 'stderr', fd: number): ChiselDef {
   return {
     ...DESCS[name]!,
     kind: 'echo',
+    // only stderr has sysdig's -pc variant
+    containerColumns: name === 'stderr',
     create(args, host) {
       if (name === 'stderr' && args[0] !== undefined && args[0] !== 'disable_color') throw new ChiselError(`set_arg() for chisel stderr failed.`);
       const buf = luaField('evt.rawarg.data', name);
+      // -pc (stderr): the container id and name (20 wide, cut at 20) before the data, green for the host,
+      // blue for a container
+      const pc = name === 'stderr' && host.printContainer;
+      const t = colorsFor(host, args[0] !== 'disable_color');
+      const cName = luaField('container.name', name);
+      const cId = luaField('container.id', name);
+      const col = (v: LuaValue) => {
+        const s = luaText(v).slice(0, 20);
+        return s + ' '.repeat(20 - s.length);
+      };
       return {
         filter: `fd.num=${fd} and evt.is_io=true`,
         event(ctx) {
           const b = buf(ctx);
-          if (b !== undefined) host.print(luaText(b));
+          if (b === undefined) return true;
+          if (pc) {
+            const cn = cName(ctx);
+            host.print(`${cn !== 'host' ? t.blue : t.green}${col(cId(ctx))} ${col(cn)} ${luaText(b)}`);
+          } else host.print(luaText(b));
           return true;
         },
       };

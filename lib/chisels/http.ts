@@ -10,14 +10,17 @@
 import { closeSync, mkdirSync, writeSync } from 'node:fs';
 import { openPrivate } from '../scap/output.js';
 import { DESCS } from './descs.js';
-import { luaField, luaToNumber } from './lua.js';
+import { luaField, luaNum, luaToNumber } from './lua.js';
 import { TableGenerator } from './table.js';
 import type { Units } from './table.js';
+import type { LuaValue } from './lua.js';
 import { ChiselError } from './types.js';
 import type { Chisel, ChiselDef } from './types.js';
 import type { StateEngine } from '../state/engine.js';
 
 interface Transaction {
+  /** container.name at the request (nil: undefined) */
+  container: LuaValue;
   method: string;
   url: string;
   dir: string;
@@ -37,6 +40,7 @@ function httpParser(chisel: string, done: (t: Transaction, ctx: StateEngine) => 
   const pid = f('proc.pid');
   const rawtime = f('evt.rawtime');
   const ioDir = f('evt.io_dir');
+  const container = f('container.name');
   const partial = new Map<string, Omit<Transaction, 'code' | 'length' | 'respTs'>>();
   return (ctx) => {
     const buf = buffer(ctx);
@@ -52,7 +56,7 @@ function httpParser(chisel: string, done: (t: Transaction, ctx: StateEngine) => 
       if (!m) return;
       const host = /Host: ([!-~]+)\.\./.exec(buf);
       const d = ioDir(ctx);
-      partial.set(key, { method: m[1]!, url: host ? host[1]! + m[2]! : m[2]!, dir: d === 'read' ? '<' : d === 'write' ? '>' : '<NA>', reqTs: ts });
+      partial.set(key, { container: container(ctx), method: m[1]!, url: host ? host[1]! + m[2]! : m[2]!, dir: d === 'read' ? '<' : d === 'write' ? '>' : '<NA>', reqTs: ts });
     } else {
       const r = /HTTP\/[!-~]+ (\d+)/.exec(buf);
       if (!r) return;
@@ -63,13 +67,23 @@ function httpParser(chisel: string, done: (t: Transaction, ctx: StateEngine) => 
   };
 }
 
+/** a transaction's container name as Lua's `..` takes it: nil or a boolean fails */
+function containerText(chisel: string, t: Transaction): string {
+  const c = t.container;
+  if (c === undefined || typeof c === 'boolean') throw new ChiselError(`${chisel}: attempt to concatenate field 'container' (a ${c === undefined ? 'nil' : 'boolean'} value)`);
+  return typeof c === 'number' ? luaNum(c) : c;
+}
+
 const httplog: ChiselDef = {
   ...DESCS['httplog']!,
   kind: 'echo',
+  containerColumns: true,
   create(_args, host) {
     const datetime = luaField('evt.datetime', 'httplog');
     const parse = httpParser('httplog', (t, ctx) => {
-      host.print(`${String(datetime(ctx))} ${t.dir} method=${t.method} url=${t.url} response_code=${t.code} latency=${Math.trunc((t.respTs - t.reqTs) / 1e6)}ms size=${t.length}B`);
+      // -pc: the request's container name between the time and the direction
+      const container = host.printContainer ? ` ${containerText('httplog', t)} ` : ' ';
+      host.print(`${String(datetime(ctx))}${container}${t.dir} method=${t.method} url=${t.url} response_code=${t.code} latency=${Math.trunc((t.respTs - t.reqTs) / 1e6)}ms size=${t.length}B`);
     });
     return {
       filter: HTTP_FILTER,
@@ -86,14 +100,18 @@ const BY: Record<string, Units> = { ncalls: 'none', bytes: 'bytes', time: 'time'
 const httptop: ChiselDef = {
   ...DESCS['httptop']!,
   kind: 'agg',
+  containerColumns: true,
   create(args, host) {
     const by = args[0] ?? 'ncalls';
     const units = BY[by];
     if (!units) throw new ChiselError('httptop: Invalid argument! Valid options: ncalls, bytes, time');
-    const spec = { keys: ['method', 'url'], keyDescs: ['method', 'url'], value: by, valueDesc: by, filter: HTTP_FILTER, top: 30, units };
+    // -pc: the request's container name is the first key
+    const pc = host.printContainer;
+    const keys = pc ? ['container', 'method', 'url'] : ['method', 'url'];
+    const spec = { keys, keyDescs: keys, value: by, valueDesc: by, filter: HTTP_FILTER, top: 30, units };
     let groups = new Map<string, Transaction[]>();
     const parse = httpParser('httptop', (t) => {
-      const k = `${t.method}\x01\x01${t.url}`;
+      const k = (pc ? `${containerText('httptop', t)}\x01\x01` : '') + `${t.method}\x01\x01${t.url}`;
       let g = groups.get(k);
       if (!g) groups.set(k, (g = []));
       g.push(t);

@@ -8,6 +8,10 @@
 //   proc_exec_time only for "disable_colors".
 // - fileslower/netlower print the latency in ms truncated to an integer (%12d); scallslower prints the
 //   fraction as Lua's tostring does.
+// - -pc (host.printContainer), as the Lua does it: scallslower's heading has two spaces between container.id
+//   and container.name; fileslower/netlower cut their 30 dashes to 20; spy_users indents execs 4 spaces a
+//   level instead of 3; spy_syslog off a terminal formats facility, id and name in that order, so the name
+//   lands before ".SEVERITY".
 // Deliberate difference: a min_ms that is not a number is an error naming the chisel with exit status 2
 // (sysdig prints "Input min_ms must be a number." on stdout and exits 0).
 
@@ -42,6 +46,12 @@ export function fmtS(_chisel: string, v: LuaValue, width: number, prec?: number,
   if (prec !== undefined && s.length > prec) s = s.slice(0, prec);
   if (s.length >= width) return s;
   return right ? ' '.repeat(width - s.length) + s : s + ' '.repeat(width - s.length);
+}
+
+/** Lua's `..` of a value: strings and numbers; nil or a boolean fails as Lua does. */
+function catLua(chisel: string, v: LuaValue): string {
+  if (v === undefined || typeof v === 'boolean') throw new ChiselError(`${chisel}: attempt to concatenate a ${v === undefined ? 'nil' : 'boolean'} value`);
+  return typeof v === 'number' ? luaNum(v) : v;
 }
 
 /** Lua string.format("%Wd") of a number: truncated toward zero, right-aligned. */
@@ -105,6 +115,7 @@ export function luaPattern(p: string): RegExp {
 const listLoginShells: ChiselDef = {
   ...DESCS['list_login_shells']!,
   kind: 'agg',
+  containerColumns: true,
   create(args, host) {
     const comm = args[0] !== undefined && args[0] !== '*' ? args[0] : undefined;
     const argStr = args[1];
@@ -136,7 +147,9 @@ const listLoginShells: ChiselDef = {
       end() {
         host.print(comm !== undefined ? `Shells containing ${comm}:` : 'All shells:');
         const n = [sid, cn, ci].filter((v) => v !== undefined).length;
-        for (let i = 0; i < n; i++) host.print(fmtS('list_login_shells', sid, 0));
+        // -pc: "ID NAME CONTAINERID", concatenated (a missing one fails as Lua's .. does)
+        const line = host.printContainer ? [sid, cn, ci].map((v) => catLua('list_login_shells', v)).join(' ') : fmtS('list_login_shells', sid, 0);
+        for (let i = 0; i < n; i++) host.print(line);
       },
     };
   },
@@ -145,6 +158,7 @@ const listLoginShells: ChiselDef = {
 const procExecTime: ChiselDef = {
   ...DESCS['proc_exec_time']!,
   kind: 'agg',
+  containerColumns: true,
   create(args, host) {
     const t = termColors(host, args[0] !== 'disable_colors');
     const f = (n: string) => luaField(n, 'proc_exec_time');
@@ -152,9 +166,13 @@ const procExecTime: ChiselDef = {
     const pargs = f('proc.args');
     const duration = f('proc.duration');
     const cname = f('container.name');
+    const cid = f('container.id');
+    const pc = host.printContainer;
     const S = (v: LuaValue, w: number, p?: number) => fmtS('proc_exec_time', v, w, p);
-    host.print(`${S('proc.duration', 13, 13)} ${S('proc.name', 12, 12)} proc.args`);
-    host.print(`${S('-------------', 13, 13)} ${S('------------', 12, 12)} --------------------`);
+    // -pc: container id and name columns (20 wide) after the duration
+    const cols = (id: LuaValue, name: LuaValue) => (pc ? `${S(id, 20, 20)} ${S(name, 20, 20)} ` : '');
+    host.print(`${S('proc.duration', 13, 13)} ${cols('container.id', 'container.name')}${S('proc.name', 12, 12)} proc.args`);
+    host.print(`${S('-------------', 13, 13)} ${cols('--------------------', '--------------------')}${S('------------', 12, 12)} --------------------`);
     return {
       filter: 'evt.type=procexit',
       event(ctx) {
@@ -165,7 +183,7 @@ const procExecTime: ChiselDef = {
         if (d > 10_000_000_000) color = t.red;
         else if (d > 3_000_000_000) color = t.yellow;
         else if (cname(ctx) !== 'host') color = t.blue;
-        host.print(`${color}${S(formatTimeInterval(d), 13, 13)} ${S(exe(ctx), 12, 12)} ${S(pargs(ctx), 0)}`);
+        host.print(`${color}${S(formatTimeInterval(d), 13, 13)} ${pc ? cols(cid(ctx), cname(ctx)) : ''}${S(exe(ctx), 12, 12)} ${S(pargs(ctx), 0)}`);
         return true;
       },
       end() {
@@ -180,6 +198,7 @@ function ioSlower(name: 'fileslower' | 'netlower', filter: string, skipDev: bool
   return {
     ...DESCS[name]!,
     kind: 'agg',
+    containerColumns: true,
     create(args, host) {
       const min = minMs(name, args[0]);
       const t = termColors(host, args[1] !== 'disable_color');
@@ -191,9 +210,14 @@ function ioSlower(name: 'fileslower' | 'netlower', filter: string, skipDev: bool
       const pname = f('proc.name');
       const latency = f('evt.latency');
       const cname = f('container.name');
+      const cid = f('container.id');
+      const pc = host.printContainer;
       const S = (v: LuaValue, w: number, p?: number) => fmtS(name, v, w, p);
-      host.print(`${S('evt.datetime', 23, 23)} ${S('proc.name', 12, 12)} ${S('evt.type', 8)} ${S('LATENCY(ms)', 12)} fd.name`);
-      host.print(`${S('-----------------------', 23, 23)} ${S('------------', 12, 12)} ${S('--------', 8)} ${S('------------', 12)} -----------------------------------------`);
+      // -pc: container id and name columns (20 wide, cut at 20) after the time
+      const cols = (id: LuaValue, n: LuaValue) => (pc ? `${S(id, 20, 20)} ${S(n, 20, 20)} ` : '');
+      const dashes = '-'.repeat(30);
+      host.print(`${S('evt.datetime', 23, 23)} ${cols('container.id', 'container.name')}${S('proc.name', 12, 12)} ${S('evt.type', 8)} ${S('LATENCY(ms)', 12)} fd.name`);
+      host.print(`${S('-----------------------', 23, 23)} ${cols(dashes, dashes)}${S('------------', 12, 12)} ${S('--------', 8)} ${S('------------', 12)} -----------------------------------------`);
       return {
         filter,
         event(ctx) {
@@ -206,8 +230,9 @@ function ioSlower(name: 'fileslower' | 'netlower', filter: string, skipDev: bool
             if (typeof fn !== 'string') throw new ChiselError(`${name}: bad argument #1 to 'sub' (string expected, got ${fn === undefined ? 'nil' : typeof fn})`);
             if (fn.slice(0, 5) === '/dev/') return true;
           }
-          const color = cname(ctx) !== 'host' ? t.blue : t.green;
-          host.print(`${color}${S(datetime(ctx), 23, 23)} ${S(pname(ctx), 12, 12)} ${S(etype(ctx), 8)} ${fmtD(lat, 12)} ${S(fn, 0)}`);
+          const cn = cname(ctx);
+          const color = cn !== 'host' ? t.blue : t.green;
+          host.print(`${color}${S(datetime(ctx), 23, 23)} ${pc ? cols(cid(ctx), cn) : ''}${S(pname(ctx), 12, 12)} ${S(etype(ctx), 8)} ${fmtD(lat, 12)} ${S(fn, 0)}`);
           return true;
         },
       };
@@ -218,6 +243,7 @@ function ioSlower(name: 'fileslower' | 'netlower', filter: string, skipDev: bool
 const scallslower: ChiselDef = {
   ...DESCS['scallslower']!,
   kind: 'agg',
+  containerColumns: true,
   create(args, host) {
     const min = minMs('scallslower', args[0]);
     const t = termColors(host, args[1] !== 'disable_color');
@@ -227,9 +253,13 @@ const scallslower: ChiselDef = {
     const pname = f('proc.name');
     const latency = f('evt.latency');
     const cname = f('container.name');
+    const cid = f('container.id');
+    const pc = host.printContainer;
     const S = (v: LuaValue, w: number, p?: number) => fmtS('scallslower', v, w, p);
-    host.print(`${S('evt.datetime', 23, 23)} ${S('proc.name', 23, 23)} ${S('LATENCY(ms)', 20)} evt.type`);
-    host.print(`${S('-----------------------', 23, 23)} ${S('-----------------------', 23, 23)} ${S('--------------------', 20)} --------------------`);
+    // -pc: container id and name columns (20 wide) after the time; the heading has two spaces between them
+    const cols = (id: LuaValue, n: LuaValue, sep = ' ') => (pc ? `${S(id, 20, 20)}${sep}${S(n, 20, 20)} ` : '');
+    host.print(`${S('evt.datetime', 23, 23)} ${cols('container.id', 'container.name', '  ')}${S('proc.name', 23, 23)} ${S('LATENCY(ms)', 20)} evt.type`);
+    host.print(`${S('-----------------------', 23, 23)} ${cols('--------------------', '--------------------')}${S('-----------------------', 23, 23)} ${S('--------------------', 20)} --------------------`);
     return {
       event(ctx) {
         const l = latency(ctx);
@@ -237,8 +267,9 @@ const scallslower: ChiselDef = {
         if (typeof l !== 'number') throw new ChiselError(`scallslower: attempt to perform arithmetic on a ${typeof l} value`);
         const lat = l / 1_000_000;
         if (!(lat > min)) return true;
-        const color = cname(ctx) !== 'host' ? t.blue : t.green;
-        host.print(`${color}${S(datetime(ctx), 23, 23)} ${S(pname(ctx), 23, 23)} ${S(lat, 20)} ${S(etype(ctx), 0)}`);
+        const cn = cname(ctx);
+        const color = cn !== 'host' ? t.blue : t.green;
+        host.print(`${color}${S(datetime(ctx), 23, 23)} ${pc ? cols(cid(ctx), cn) : ''}${S(pname(ctx), 23, 23)} ${S(lat, 20)} ${S(etype(ctx), 0)}`);
         return true;
       },
     };
@@ -326,6 +357,7 @@ LIST_CHISELS.push(bottlenecks);
 const spyUsers: ChiselDef = {
   ...DESCS['spy_users']!,
   kind: 'echo',
+  containerColumns: true,
   create(args, host) {
     const N = 'spy_users';
     const maxDepth = args[0] !== undefined ? (luaToNumber(args[0]) ?? badNumber(N, 'max_depth')) : -1;
@@ -339,6 +371,8 @@ const spyUsers: ChiselDef = {
     const dtime = f('evt.time.s');
     const pidF = f('proc.pid');
     const ppidF = f('proc.ppid');
+    const cnameF = f('container.name');
+    const pc = host.printContainer;
     const MAX = 16;
     // slot -> field getter, or 0 once shifted in by a chdir
     const names = new Map<number, ((ctx: StateEngine) => LuaValue) | 0>();
@@ -395,12 +429,20 @@ const spyUsers: ChiselDef = {
         const ck = key(pid);
         if (!tree.has(ck)) tree.set(ck, [1 + parent[0], parent[1]]);
         const [depth, root] = tree.get(ck)!;
+        // -pc: each line in green (blue in a container), "USER@CONTAINER)", and execs indented 4 spaces a level
+        let color = '';
+        let who = cat(u);
+        if (pc) {
+          const cn = cnameF(ctx);
+          color = cn !== 'host' ? t.blue : t.green;
+          who += '@' + cat(cn);
+        }
         if (isChdir) {
           if (maxDepth !== -1 && depth - icorr > maxDepth) return true;
-          host.print(extend('', 4 * (depth - icorr)) + cat(root) + ' ' + cat(dt) + ' ' + cat(u) + ') cd ' + cat(dir(ctx)));
+          host.print(color + extend('', 4 * (depth - icorr)) + cat(root) + ' ' + cat(dt) + ' ' + who + ') cd ' + cat(dir(ctx)));
         } else {
           if (maxDepth !== -1 && depth - 1 > maxDepth) return true;
-          host.print(extend('', 3 * (depth - 1)) + cat(root) + ' ' + cat(dt) + ' ' + cat(u) + ') ' + cat(exe(ctx)) + ' ' + cat(pargs(ctx)));
+          host.print(color + extend('', (pc ? 4 : 3) * (depth - 1)) + cat(root) + ' ' + cat(dt) + ' ' + who + ') ' + cat(exe(ctx)) + ' ' + cat(pargs(ctx)));
         }
         return true;
       },
@@ -428,6 +470,7 @@ LIST_CHISELS.push(spyUsers);
 const spyLogs: ChiselDef = {
   ...DESCS['spy_logs']!,
   kind: 'echo',
+  containerColumns: true,
   create(args, host) {
     const N = 'spy_logs';
     const dump = optionalDump(N, args, host);
@@ -437,6 +480,8 @@ const spyLogs: ChiselDef = {
     const buffer = f('evt.buffer');
     const pname = f('proc.name');
     const fdname = f('fd.name');
+    const cname = f('container.name');
+    const pc = host.printContainer;
     const cat = (v: LuaValue): string => {
       if (v === undefined || typeof v === 'boolean') throw new ChiselError(`${N}: attempt to concatenate a ${v === undefined ? 'nil' : 'boolean'} value`);
       return typeof v === 'number' ? luaNum(v) : v;
@@ -447,13 +492,17 @@ const spyLogs: ChiselDef = {
       event(ctx) {
         const b = buffer(ctx);
         if (b === undefined) throw new ChiselError(`${N}: attempt to concatenate local 's' (a nil value)`);
+        const cn = cname(ctx);
         const info = cat(pname(ctx)) + ' ' + cat(fdname(ctx)) + ' ';
         for (const msg of cat(b).split('\n')) {
           if (msg.length === 0) continue;
           if (tty) {
             const color = msg.toLowerCase().includes('warn') ? t.yellow : msg.includes('err') ? t.red : t.green;
-            host.print(`${color} ${info}${msg}`);
-          } else host.print(info + msg);
+            // -pc: "COLOR C NAME COLOR LINE", C blue for a container, the line's colour for the host
+            if (pc) host.print(`${color} ${cn !== 'host' ? t.blue : color} ${fmtS(N, cn, 0)} ${color} ${info}${msg}`);
+            else host.print(`${color} ${info}${msg}`);
+          } else if (pc) host.print(`${fmtS(N, cn, 0)} ${info}${msg}`);
+          else host.print(info + msg);
         }
         dump?.match(ctx.ev);
         return true;
@@ -479,6 +528,7 @@ LIST_CHISELS.push(spyLogs);
 const spySyslog: ChiselDef = {
   ...DESCS['spy_syslog']!,
   kind: 'echo',
+  containerColumns: true,
   create(args, host) {
     const N = 'spy_syslog';
     const dump = optionalDump(N, args, host);
@@ -492,9 +542,13 @@ const spySyslog: ChiselDef = {
     const tid = f('thread.tid');
     const pname = f('proc.name');
     const cname = f('container.name');
-    const S = (v: LuaValue) => fmtS(N, v, 0);
+    const cid = f('container.id');
+    const pc = host.printContainer;
+    const S = (v: LuaValue, w = 0) => fmtS(N, v, w);
     return {
       filter: 'fd.name contains /dev/log and evt.is_io_write=true and evt.dir=< and evt.failed=false',
+      // a message without a severity fails on a terminal; the colour reset and the dump still follow, as in sysdig
+      endAfterError: true,
       event(ctx) {
         let color = '';
         if (tty) {
@@ -505,7 +559,12 @@ const spySyslog: ChiselDef = {
           else if (cname(ctx) !== 'host') color = t.blue;
           else color = t.green;
         }
-        host.print(`${color}${S(fac(ctx))}.${S(sev(ctx))} ${S(pname(ctx))}[${d(tid(ctx), N)}] ${S(msg(ctx))}`);
+        const rest = `${S(pname(ctx))}[${d(tid(ctx), N)}] ${S(msg(ctx))}`;
+        // -pc on a terminal: container id and name (20 wide) before the message; off a terminal the chisel
+        // hands its format the facility, the id and the name in that order, so the name precedes ".SEVERITY"
+        if (!pc) host.print(`${color}${S(fac(ctx))}.${S(sev(ctx))} ${rest}`);
+        else if (tty) host.print(`${color}${S(cid(ctx), 20)} ${S(cname(ctx), 20)} ${S(fac(ctx))}.${S(sev(ctx))} ${rest}`);
+        else host.print(`${S(fac(ctx), 20)} ${S(cid(ctx), 20)} ${S(cname(ctx))}.${S(sev(ctx))} ${rest}`);
         dump?.match(ctx.ev);
         return true;
       },

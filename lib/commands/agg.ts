@@ -15,7 +15,8 @@ ARGS is one word holding the chisel's arguments separated by spaces; FILTER is a
   --json           print tables as NDJSON rows
   --interval       print the table every second of capture time, as sysdig does live, and at the end
   -pc              sysdig's container columns (as sysdig -pc): the top* tables add container.name
-                   (the per-process ones the pid in the container too)
+                   (the per-process ones the pid in the container too); fileslower, netlower,
+                   scallslower, proc_exec_time, httptop and list_login_shells add the container
   -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
   -P               progress on stderr (when stderr is a terminal)
   -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
