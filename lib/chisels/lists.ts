@@ -548,7 +548,6 @@ const spySyslog: ChiselDef = {
     return {
       filter: 'fd.name contains /dev/log and evt.is_io_write=true and evt.dir=< and evt.failed=false',
       // a message without a severity fails on a terminal; the colour reset and the dump still follow, as in sysdig
-      endAfterError: true,
       event(ctx) {
         let color = '';
         if (tty) {

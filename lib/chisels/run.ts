@@ -7,8 +7,11 @@
 //   last sample fires interval() once, before the event itself; skipped intervals are not caught up;
 // - interval of set_interval_ns: the same, with ts - ts % ns;
 // - at the end: ESC[00m when stdout is a terminal with colours on (sysdig resets its coloured default
-//   format), then end(ts of the last event, last - first ts); a chisel with endAfterError gets both after
-//   its own failure or a read error too, as sysdig then still calls on_capture_end.
+//   format), then end(ts of the last event, last - first ts); a chisel gets both after its own failure
+//   too, as sysdig then still calls on_capture_end (not a user chisel: man tdig-chisels(7)), and after a
+//   read error, so that a table keeps what
+//   was read before the fault (sysdig calls on_capture_end twice there, and prints such a table twice).
+//   A failure of end() itself there is ignored, as sysdig ignores it.
 // A chisel's tap (around, the dumps of spy_logs/spy_syslog) sees every header block and every event of a
 // known type before the filters decide, and is closed after end(), or after a failure.
 
@@ -113,8 +116,11 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
   /** the chisel has intervals: every event checks whether one ended (else only the first, for its timestamp) */
   const timed = sampleNs !== undefined || intervalS !== 0;
   const onEvent = chisel.event?.bind(chisel);
+  /** the chisel failed (not the input): the read loop's error path must not end it again */
+  let failed = false;
   const fail = (e: unknown): never => {
-    if (chisel.endAfterError) {
+    failed = true;
+    if (def.noEndAfterFailure !== true) {
       try {
         finish();
       } catch {
@@ -214,8 +220,8 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
           name: typeof src === 'string' ? src : undefined,
         });
       } catch (e) {
-        // a read error: sysdig ends the chisels before reporting it
-        if (chisel.endAfterError && !finished) {
+        // a read error: the chisel ends (once) before the error is reported
+        if (!finished && !failed) {
           try {
             finish();
           } catch {

@@ -151,7 +151,6 @@ const spectrogram: ChiselDef = {
     return {
       filter: 'evt.dir=<',
       intervalNs: cUint64(refreshNs),
-      endAfterError: true,
       event(ctx) {
         const l = latency(ctx);
         if (l === 0) return true;
@@ -196,7 +195,6 @@ const subsecoffset: ChiselDef = {
     return {
       filter: 'evt.dir=>',
       intervalNs: cUint64(refreshNs),
-      endAfterError: true,
       event(ctx) {
         const t = rawtime(ctx);
         if (typeof t !== 'number') throw nilArith(N, "attempt to perform arithmetic on local 'subsec'", t);

@@ -72,9 +72,6 @@ export interface Chisel {
   intervalS?: number;
   /** chisel.set_interval_ns, as the uint64 sysdig keeps (0: none); takes the place of intervalS */
   intervalNs?: bigint;
-  /** after a failure in event() or interval(), still call end() (its own failure ignored), as sysdig calls
-   *  on_capture_end after a chisel error; the terminal charts need it to show the cursor again */
-  endAfterError?: boolean;
   /** chisel.set_event_formatter: printed after event() for every event it accepts */
   formatter?: string;
   /** sysdig.set_output_format: the buffer format, unless the user chose one */
@@ -96,6 +93,9 @@ export interface ChiselDef extends ChiselInfo {
   hidden?: boolean;
   /** prints sysdig's container columns under -pc (host.printContainer); -pc is refused for the others */
   containerColumns?: boolean;
+  /** a failure in event() or interval() stops the chisel without its end() (user chisels: man tdig-chisels(7));
+   *  sysdig's chisels get end() after a failure, as sysdig calls on_capture_end after a chisel error */
+  noEndAfterFailure?: boolean;
   /** on_set_arg + on_init. args has one value per declared argument (undefined when an optional one is missing). */
   create(args: (string | undefined)[], host: ChiselHost): Chisel;
 }

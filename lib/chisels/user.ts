@@ -102,6 +102,7 @@ function defOf(file: string, mod: Record<string, unknown>, kind: 'agg' | 'echo')
     desc: info.desc ?? info.shortDesc ?? '',
     args,
     kind: info.kind ?? kind,
+    noEndAfterFailure: true,
     create(values, host): Chisel {
       const evt = new EventImpl(name);
       const c: Chisel = {};
