@@ -6,6 +6,7 @@
 // - the words left are the filter. Trailing words that are files (or "-") are the input.
 
 import { setPortResolution } from '../events/ports.js';
+import { parseDuration } from '../scap/duration.js';
 import { existsSync } from 'node:fs';
 import { looksLikePath, inputSources } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
@@ -37,6 +38,9 @@ export interface CliOptions {
   printContainer?: boolean;
   /** -R: port numbers as service names */
   resolvePorts?: boolean;
+  /** -n: stop after N events; -M: after SECONDS of capture time (sysdig's -n and -M) */
+  limit?: number;
+  seconds?: number;
 }
 
 const UNITS = new Set(['bytes', 'none', 'time', 'timepct']);
@@ -75,6 +79,19 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
       case '-X': case '--print-hex-ascii': setBuf(BufferFormat.HexAscii); break;
       case '-b': case '--print-base64': setBuf(BufferFormat.Base64); break;
       case '-P': case '--progress': o.progress = true; break;
+      case '-n': case '--numevents': {
+        const v = value(++i, a);
+        if (!/^\d+$/.test(v)) throw new UsageError(`-n needs a number, not "${v}"`);
+        o.limit = Number(v);
+        break;
+      }
+      case '-M': {
+        const v = value(++i, a);
+        const s = parseDuration(v);
+        if (s === undefined) throw new UsageError(`-M needs a number of seconds above 0, not "${v}"`);
+        o.seconds = s;
+        break;
+      }
       case '-R': case '--resolve-ports': o.resolvePorts = true; break;
       case '--no-color': o.color = 'never'; break;
       case '--color': o.color = 'always'; break;
@@ -257,7 +274,7 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
   }
   const sources = inputSources(o.files);
   try {
-    await runChisel(def, chisel, { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out, resetColors: tty && colors });
+    await runChisel(def, chisel, { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out, resetColors: tty && colors, limit: o.limit, seconds: o.seconds });
   } finally {
     await out.end();
   }

@@ -32,6 +32,7 @@ import { ChiselError } from './types.js';
 import type { Chisel, ChiselDef, ChiselHost, EventTap } from './types.js';
 import type { InputSource } from '../scap/input.js';
 import { isTerminal } from '../cli/stdio.js';
+import { DurationLimit } from '../scap/duration.js';
 
 export interface RunOptions {
   sources: InputSource[];
@@ -46,6 +47,10 @@ export interface RunOptions {
   out: TextOut;
   /** stdout is a terminal with colours on: write ESC[00m before the chisel's end, as sysdig does */
   resetColors?: boolean;
+  /** -n: stop after this many counted events (0: no limit) */
+  limit?: number;
+  /** -M: stop at the first counted event this many seconds after the first one */
+  seconds?: number;
 }
 
 const keepAll = (): boolean => true;
@@ -182,6 +187,11 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
     lastIntervalTs = ts;
   };
 
+  const limit = o.limit ?? 0;
+  const duration = o.seconds !== undefined ? new DurationLimit(o.seconds) : undefined;
+  const limited = limit !== 0 || duration !== undefined;
+  let seen = 0;
+  let stopped = false;
   const tap = chisel.tap;
   const handler: BlockHandler = {
     header(b: HeaderBlock) {
@@ -192,6 +202,13 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       // (booleans and optional functions compared explicitly: a bare truth test compiles to V8's generic one)
       const verdict = stateless === true ? filterEventStateless(sctx, ev, userTest ?? keepAll) : filterEvent(engine, ev, userTest);
       if (verdict === FilterVerdict.Unknown) return true;
+      // -n and -M count the events sysdig's loop gets from its inspector: passed, not state-only, not hidden;
+      // -M stops before such an event, -n after the Nth
+      const counted = limited === true && verdict === FilterVerdict.Keep && (ev.flags & 1) === 0 && engine.hidden === false;
+      if (counted === true && duration !== undefined && duration.reached(ev)) {
+        stopped = true;
+        return false;
+      }
       tap?.event(ev, engine);
       lastEv = ev;
       last.hi = ev.tsHi;
@@ -200,17 +217,23 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
         if (timed === true || first === true) timeout(ev);
         if (verdict !== FilterVerdict.Keep || (ev.flags & 1) !== 0 || engine.hidden === true) return true;
         sawPassing = true;
-        if (own !== undefined && own(ctx) !== true) return true;
-        const r = onEvent !== undefined ? onEvent(ctx) : true;
-        if (r !== false && formatter !== undefined) formatter.writeLine(engine, out);
+        if (own === undefined || own(ctx) === true) {
+          const r = onEvent !== undefined ? onEvent(ctx) : true;
+          if (r !== false && formatter !== undefined) formatter.writeLine(engine, out);
+        }
       } catch (e) {
         fail(e);
+      }
+      if (counted === true && limit !== 0 && ++seen >= limit) {
+        stopped = true;
+        return false;
       }
       return true;
     },
   };
   try {
     for (const src of o.sources) {
+      if (stopped) break;
       const bar = o.progress && isTerminal(2) && typeof src === 'string' ? new Progress(src, src) : undefined;
       const input = bar && typeof src === 'string' ? bar.stream(src) : src;
       try {

@@ -20,6 +20,8 @@ ARGS is one word holding the chisel's arguments separated by spaces; FILTER is a
   -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
   -P               progress on stderr (when stderr is a terminal)
   -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
+  -n N             stop after N events (those passing the filter), as sysdig -n
+  -M S             stop at the first such event S seconds or more after the first one (as sysdig -M)
   by KEYS          group by the comma-separated fields; --sum FIELD (default evt.count), --top N (0 = all),
                    --units bytes|none|time|timepct (default none)
 `;
