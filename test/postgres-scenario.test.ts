@@ -14,12 +14,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { addonPath } from '../lib/capture/native.js';
-import { HAVE_SYSDIG, ROOT, firstDiff, sysdig, tdig } from './helpers.js';
+import { HAVE_SYSDIG, ROOT, firstDiff, freePort, sleep, sysdig, tdig } from './helpers.js';
 import { compareChisel } from './chisel-helpers.js';
 
 const PASSWORD = 'Tr0ub4dor&3';
@@ -59,19 +58,6 @@ function skipReason(): string | undefined {
   return undefined;
 }
 const skip = skipReason();
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** A command as the postgres account (the server refuses to run as root). */
 function asPostgres(cmd: string, args: string[]): ReturnType<typeof spawnSync> {

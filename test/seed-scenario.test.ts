@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { addonPath } from '../lib/capture/native.js';
-import { HAVE_SYSDIG, ROOT, sysdig, tdig } from './helpers.js';
+import { HAVE_SYSDIG, ROOT, freePort, sleep, sysdig, tdig } from './helpers.js';
 import { compareChisel } from './chisel-helpers.js';
 import { formatBytes } from '../lib/chisels/lua.js';
 
@@ -52,25 +52,12 @@ function skipReason(): string | undefined {
 }
 const skip = skipReason();
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 async function waitFor(cond: () => boolean, what: string, ms = 15000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 function portOpen(port: number): Promise<boolean> {

@@ -6,9 +6,8 @@
 // - the words left are the filter. Trailing words that are files (or "-") are the input.
 
 import { setPortResolution } from '../events/ports.js';
-import { parseDuration } from '../scap/duration.js';
 import { existsSync } from 'node:fs';
-import { looksLikePath, inputSources } from '../cli/args.js';
+import { countArg, looksLikePath, inputSources, secondsArg } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter } from '../filter/index.js';
 import { BufferFormat } from '../fields/types.js';
@@ -79,19 +78,8 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
       case '-X': case '--print-hex-ascii': setBuf(BufferFormat.HexAscii); break;
       case '-b': case '--print-base64': setBuf(BufferFormat.Base64); break;
       case '-P': case '--progress': o.progress = true; break;
-      case '-n': case '--numevents': {
-        const v = value(++i, a);
-        if (!/^\d+$/.test(v)) throw new UsageError(`-n needs a number, not "${v}"`);
-        o.limit = Number(v);
-        break;
-      }
-      case '-M': {
-        const v = value(++i, a);
-        const s = parseDuration(v);
-        if (s === undefined) throw new UsageError(`-M needs a number of seconds above 0, not "${v}"`);
-        o.seconds = s;
-        break;
-      }
+      case '-n': case '--numevents': o.limit = countArg(value(++i, a)); break;
+      case '-M': o.seconds = secondsArg(value(++i, a)); break;
       case '-R': case '--resolve-ports': o.resolvePorts = true; break;
       case '--no-color': o.color = 'never'; break;
       case '--color': o.color = 'always'; break;

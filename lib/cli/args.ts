@@ -3,6 +3,7 @@
 import { ttyModule } from './lazy.js';
 import { UsageError } from './errors.js';
 import { StdinSource, type InputSource } from '../scap/input.js';
+import { parseDuration } from '../scap/duration.js';
 
 /**
  * Whether a word that names no existing file still looks like a path to one (so that it gets "no such
@@ -26,4 +27,17 @@ export function inputSources(files: string[]): InputSource[] {
   }
   const stdin = new StdinSource();
   return files.length === 0 ? [stdin] : files.map((f) => (f === '-' ? stdin : f));
+}
+
+/** -n's value: a number of events (0: no limit). */
+export function countArg(v: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`-n needs a number, not "${v}"`);
+  return Number(v);
+}
+
+/** -M's value: whole seconds above 0, as sysdig takes them. */
+export function secondsArg(v: string): number {
+  const s = parseDuration(v);
+  if (s === undefined) throw new UsageError(`-M needs a number of seconds above 0, not "${v}"`);
+  return s;
 }

@@ -6,7 +6,7 @@
 import { setPortResolution } from '../events/ports.js';
 import { createWriteStream } from 'node:fs';
 import { UsageError } from '../cli/errors.js';
-import { inputSources } from '../cli/args.js';
+import { countArg, inputSources } from '../cli/args.js';
 import { readBlocks } from '../scap/reader.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
 import { NUM_OPTION, SHOWN_OPTION } from '../scap/reader.js';
@@ -90,12 +90,7 @@ export function parseArgs(args: string[]): Options {
       case '-r': case '--read': read.push(value(++i, a)); break;
       case '-z': case '--compress': o.compression = 'gzip'; break;
       case '--lz4': o.compression = 'lz4'; break;
-      case '-n': case '--numevents': {
-        const v = value(++i, a);
-        if (!/^\d+$/.test(v)) throw new UsageError(`-n needs a number, not "${v}"`);
-        o.limit = Number(v);
-        break;
-      }
+      case '-n': case '--numevents': o.limit = countArg(value(++i, a)); break;
       case '--invert': case '-v': o.invert = true; break;
       case '--thin': o.thin = true; break;
       case '--stateful': o.stateful = true; break;

@@ -2,9 +2,9 @@
 // (lossless NDJSON, scap re-encoded plain, gzip or lz4).
 
 import { setPortResolution } from '../events/ports.js';
-import { DurationLimit, parseDuration } from '../scap/duration.js';
+import { DurationLimit } from '../scap/duration.js';
 import { existsSync } from 'node:fs';
-import { looksLikePath, inputSources } from '../cli/args.js';
+import { countArg, looksLikePath, inputSources, secondsArg } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import { Summary } from '../output/summary.js';
@@ -121,19 +121,8 @@ export function parseArgs(args: string[]): Options {
       case '-x': case '--print-hex': o.buf = BufferFormat.Hex; break;
       case '-X': case '--print-hex-ascii': o.buf = BufferFormat.HexAscii; break;
       case '-b': case '--print-base64': o.buf = BufferFormat.Base64; break;
-      case '-n': case '--numevents': {
-        const v = value(++i, a);
-        if (!/^\d+$/.test(v)) throw new UsageError(`-n needs a number, not "${v}"`);
-        o.limit = Number(v);
-        break;
-      }
-      case '-M': {
-        const v = value(++i, a);
-        const s = parseDuration(v);
-        if (s === undefined) throw new UsageError(`-M needs a number of seconds above 0, not "${v}"`);
-        o.seconds = s;
-        break;
-      }
+      case '-n': case '--numevents': o.limit = countArg(value(++i, a)); break;
+      case '-M': o.seconds = secondsArg(value(++i, a)); break;
       case '-t': {
         const v = value(++i, a);
         if (!['h', 'a', 'r', 'd', 'D'].includes(v)) throw new UsageError(`-t takes h, a, r, d or D, not "${v}"`);
