@@ -10,7 +10,7 @@
 import { closeSync, mkdirSync, writeSync } from 'node:fs';
 import { openPrivate } from '../scap/output.js';
 import { DESCS } from './descs.js';
-import { luaField, luaNum, luaToNumber } from './lua.js';
+import { luaConcat, luaField, luaToNumber } from './lua.js';
 import { TableGenerator } from './table.js';
 import type { Units } from './table.js';
 import type { LuaValue } from './lua.js';
@@ -69,9 +69,7 @@ function httpParser(chisel: string, done: (t: Transaction, ctx: StateEngine) => 
 
 /** a transaction's container name as Lua's `..` takes it: nil or a boolean fails */
 function containerText(chisel: string, t: Transaction): string {
-  const c = t.container;
-  if (c === undefined || typeof c === 'boolean') throw new ChiselError(`${chisel}: attempt to concatenate field 'container' (a ${c === undefined ? 'nil' : 'boolean'} value)`);
-  return typeof c === 'number' ? luaNum(c) : c;
+  return luaConcat(chisel, t.container, "field 'container'");
 }
 
 const httplog: ChiselDef = {

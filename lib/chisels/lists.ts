@@ -17,7 +17,7 @@
 
 import { BufferFormat } from '../fields/types.js';
 import { DESCS } from './descs.js';
-import { extend, formatTimeInterval, luaField, luaNum, luaToNumber } from './lua.js';
+import { extend, formatTimeInterval, luaConcat, luaField, luaNum, luaToNumber } from './lua.js';
 import type { StateEngine } from '../state/engine.js';
 import type { LuaValue } from './lua.js';
 import { ChiselError } from './types.js';
@@ -46,12 +46,6 @@ export function fmtS(_chisel: string, v: LuaValue, width: number, prec?: number,
   if (prec !== undefined && s.length > prec) s = s.slice(0, prec);
   if (s.length >= width) return s;
   return right ? ' '.repeat(width - s.length) + s : s + ' '.repeat(width - s.length);
-}
-
-/** Lua's `..` of a value: strings and numbers; nil or a boolean fails as Lua does. */
-function catLua(chisel: string, v: LuaValue): string {
-  if (v === undefined || typeof v === 'boolean') throw new ChiselError(`${chisel}: attempt to concatenate a ${v === undefined ? 'nil' : 'boolean'} value`);
-  return typeof v === 'number' ? luaNum(v) : v;
 }
 
 /** Lua string.format("%Wd") of a number: truncated toward zero, right-aligned. */
@@ -148,7 +142,7 @@ const listLoginShells: ChiselDef = {
         host.print(comm !== undefined ? `Shells containing ${comm}:` : 'All shells:');
         const n = [sid, cn, ci].filter((v) => v !== undefined).length;
         // -pc: "ID NAME CONTAINERID", concatenated (a missing one fails as Lua's .. does)
-        const line = host.printContainer ? [sid, cn, ci].map((v) => catLua('list_login_shells', v)).join(' ') : fmtS('list_login_shells', sid, 0);
+        const line = host.printContainer ? [sid, cn, ci].map((v) => luaConcat('list_login_shells', v)).join(' ') : fmtS('list_login_shells', sid, 0);
         for (let i = 0; i < n; i++) host.print(line);
       },
     };
@@ -387,10 +381,7 @@ const spyUsers: ChiselDef = {
       m.set(0, 0);
     };
     const read = (g: ((ctx: StateEngine) => LuaValue) | 0 | undefined, ctx: StateEngine): LuaValue => (typeof g === 'function' ? g(ctx) : undefined);
-    const cat = (v: LuaValue): string => {
-      if (v === undefined || typeof v === 'boolean') throw new ChiselError(`${N}: attempt to concatenate a ${v === undefined ? 'nil' : 'boolean'} value`);
-      return typeof v === 'number' ? luaNum(v) : v;
-    };
+    const cat = (v: LuaValue): string => luaConcat(N, v);
     const tree = new Map<string, [number, LuaValue?]>();
     const key = (v: LuaValue): string => {
       if (v === undefined) throw new ChiselError(`${N}: table index is nil`);
@@ -482,10 +473,7 @@ const spyLogs: ChiselDef = {
     const fdname = f('fd.name');
     const cname = f('container.name');
     const pc = host.printContainer;
-    const cat = (v: LuaValue): string => {
-      if (v === undefined || typeof v === 'boolean') throw new ChiselError(`${N}: attempt to concatenate a ${v === undefined ? 'nil' : 'boolean'} value`);
-      return typeof v === 'number' ? luaNum(v) : v;
-    };
+    const cat = (v: LuaValue): string => luaConcat(N, v);
     return {
       filter: '((fd.name contains .log or fd.name contains _log or fd.name contains /var/log) and not (fd.name contains .gz or fd.name contains .tgz)) and evt.is_io_write=true and evt.dir=< and evt.failed=false',
       bufferFormat: BufferFormat.Ascii,

@@ -45,6 +45,18 @@ export function luaText(v: LuaValue): string {
   return v ?? 'nil';
 }
 
+/**
+ * A value as Lua's `..` takes it: strings and numbers (as tostring prints them); nil or a boolean fails with
+ * Lua's message, naming the operand when `name` is given ("field 'container'", "local 's'").
+ */
+export function luaConcat(chisel: string, v: LuaValue, name?: string): string {
+  if (v === undefined || typeof v === 'boolean') {
+    const what = `a ${v === undefined ? 'nil' : 'boolean'} value`;
+    throw new ChiselError(`${chisel}: attempt to concatenate ${name !== undefined ? `${name} (${what})` : what}`);
+  }
+  return typeof v === 'number' ? luaNum(v) : v;
+}
+
 const SPACES = ' '.repeat(200);
 
 /** extend_string(s, n): pad to n; a string of n or more characters is cut to n-1 plus a space. */
