@@ -9,10 +9,7 @@
 // separated by blanks, the second is PORT/PROTO with PORT a decimal number below 65536.
 
 import { readFileSync } from 'node:fs';
-
-/** scap_l4_proto values (the same as lib/state/model.ts's L4_*), repeated to keep this module a leaf */
-const L4_TCP = 2;
-const L4_UDP = 3;
+import { L4_TCP, L4_UDP } from '../state/model.js';
 
 let resolving = false;
 let servicesFile = '/etc/services';
