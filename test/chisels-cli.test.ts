@@ -57,15 +57,6 @@ test('--list has sysdig -cl layout', { skip: !HAVE_SYSDIG }, () => {
   assert.match(echo, /\nCategory: I\/O\n-------------\necho_fds {8}Print the data read and written by processes\.\n/);
 });
 
-test('-pc is refused, in one line with exit 2, by the chisels whose container variant tdig lacks', () => {
-  for (const [cmd, chisel] of [['tdig-echo', 'stdin'], ['tdig-agg', 'ps'], ['tdig-agg', 'topcontainers_net']]) {
-    const r = tdig(cmd!, ['-pc', chisel!, CURL]);
-    assert.equal(r.status, 2, `${cmd} -pc ${chisel}`);
-    assert.equal(r.stderr.toString().trim().split('\n').length, 1);
-    assert.match(r.stderr.toString(), new RegExp(`-pc: ${chisel} has no container columns`));
-  }
-});
-
 test('every chisel sysdig -cl lists is in tdig-agg --list or tdig-echo --list', { skip: !HAVE_SYSDIG }, () => {
   const names = (t: string) => new Set(t.split('\n').filter((l) => /^[a-z_0-9]+( |$)/.test(l)).map((l) => l.split(' ')[0]!));
   const theirs = names(sysdig(['-cl']));

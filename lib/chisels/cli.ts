@@ -229,9 +229,6 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
     if (!d) throw new UsageError(`unknown chisel ${o.chisel} (${cmd} --list lists them)`);
     def = d;
   }
-  if (o.printContainer === true && def.containerColumns !== true) {
-    throw new UsageError(`-pc: ${def.name} has no container columns in tdig (its sysdig -pc variant is not implemented)`);
-  }
   const { args, filter } = o.by ? { args: [], filter: o.words.length ? o.words.join(' ') : undefined } : bindArgs(def, o.words);
   if (filter !== undefined) compileFilter(filter);
   // memcachelog sets sysdig's capture filter itself, and sysdig then refuses a second one

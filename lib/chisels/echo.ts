@@ -45,7 +45,6 @@ function num(name: string, v: unknown): number {
 const echoFds: ChiselDef = {
   ...DESCS['echo_fds']!,
   kind: 'echo',
-  containerColumns: true,
   create(args, host) {
     const t = colorsFor(host, args[0] !== 'disable_color');
     const isRead = luaField('evt.is_io_read', 'echo_fds');
@@ -158,7 +157,6 @@ function stdio(name: 'stdin' | 'stdout' | 'stderr', fd: number): ChiselDef {
     ...DESCS[name]!,
     kind: 'echo',
     // only stderr has sysdig's -pc variant
-    containerColumns: name === 'stderr',
     create(args, host) {
       if (name === 'stderr' && args[0] !== undefined && args[0] !== 'disable_color') throw new ChiselError(`set_arg() for chisel stderr failed.`);
       const buf = luaField('evt.rawarg.data', name);

@@ -75,7 +75,6 @@ function containerText(chisel: string, t: Transaction): string {
 const httplog: ChiselDef = {
   ...DESCS['httplog']!,
   kind: 'echo',
-  containerColumns: true,
   create(_args, host) {
     const datetime = luaField('evt.datetime', 'httplog');
     const parse = httpParser('httplog', (t, ctx) => {
@@ -98,7 +97,6 @@ const BY: Record<string, Units> = { ncalls: 'none', bytes: 'bytes', time: 'time'
 const httptop: ChiselDef = {
   ...DESCS['httptop']!,
   kind: 'agg',
-  containerColumns: true,
   create(args, host) {
     const by = args[0] ?? 'ncalls';
     const units = BY[by];

@@ -109,7 +109,6 @@ export function luaPattern(p: string): RegExp {
 const listLoginShells: ChiselDef = {
   ...DESCS['list_login_shells']!,
   kind: 'agg',
-  containerColumns: true,
   create(args, host) {
     const comm = args[0] !== undefined && args[0] !== '*' ? args[0] : undefined;
     const argStr = args[1];
@@ -152,7 +151,6 @@ const listLoginShells: ChiselDef = {
 const procExecTime: ChiselDef = {
   ...DESCS['proc_exec_time']!,
   kind: 'agg',
-  containerColumns: true,
   create(args, host) {
     const t = termColors(host, args[0] !== 'disable_colors');
     const f = (n: string) => luaField(n, 'proc_exec_time');
@@ -192,7 +190,6 @@ function ioSlower(name: 'fileslower' | 'netlower', filter: string, skipDev: bool
   return {
     ...DESCS[name]!,
     kind: 'agg',
-    containerColumns: true,
     create(args, host) {
       const min = minMs(name, args[0]);
       const t = termColors(host, args[1] !== 'disable_color');
@@ -237,7 +234,6 @@ function ioSlower(name: 'fileslower' | 'netlower', filter: string, skipDev: bool
 const scallslower: ChiselDef = {
   ...DESCS['scallslower']!,
   kind: 'agg',
-  containerColumns: true,
   create(args, host) {
     const min = minMs('scallslower', args[0]);
     const t = termColors(host, args[1] !== 'disable_color');
@@ -351,7 +347,6 @@ LIST_CHISELS.push(bottlenecks);
 const spyUsers: ChiselDef = {
   ...DESCS['spy_users']!,
   kind: 'echo',
-  containerColumns: true,
   create(args, host) {
     const N = 'spy_users';
     const maxDepth = args[0] !== undefined ? (luaToNumber(args[0]) ?? badNumber(N, 'max_depth')) : -1;
@@ -461,7 +456,6 @@ LIST_CHISELS.push(spyUsers);
 const spyLogs: ChiselDef = {
   ...DESCS['spy_logs']!,
   kind: 'echo',
-  containerColumns: true,
   create(args, host) {
     const N = 'spy_logs';
     const dump = optionalDump(N, args, host);
@@ -516,7 +510,6 @@ LIST_CHISELS.push(spyLogs);
 const spySyslog: ChiselDef = {
   ...DESCS['spy_syslog']!,
   kind: 'echo',
-  containerColumns: true,
   create(args, host) {
     const N = 'spy_syslog';
     const dump = optionalDump(N, args, host);

@@ -17,7 +17,6 @@ function fixed(name: string, keys: string, keyDescs: string, value: string, valu
   return {
     ...DESCS[name]!,
     kind: 'agg',
-    containerColumns: pc !== undefined,
     create: (_args, host) => {
       // -pc: the keys and headers sysdig's chisel hands table_generator when print_container is on
       const [k, d] = host.printContainer && pc !== undefined ? pc : [keys, keyDescs];
@@ -49,7 +48,6 @@ function cpuTable(name: string, keys: string[], keyDescs: string[], pc?: [string
   return {
     ...DESCS[name]!,
     kind: 'agg',
-    containerColumns: pc !== undefined,
     create(_args, host) {
       const [k, d] = host.printContainer && pc !== undefined ? pc : [keys, keyDescs];
       const spec: TableSpec = { keys: k, keyDescs: d, value: 'thread.exectime', valueDesc: 'CPU%', filter: 'evt.type=procinfo', top: 10, units: 'timepct' };

@@ -38,7 +38,7 @@ export interface ChiselHost {
   live: boolean;
   /** the buffer format the user chose (-A/-x/-X/-b), Normal when none */
   userBufferFormat: BufferFormat;
-  /** sysdig -pc: the chisels that have container columns (ChiselDef.containerColumns) print them */
+  /** sysdig -pc: the chisels that have container columns print them; the others print what they print without it, as in sysdig */
   printContainer: boolean;
   /** sysdig.get_filter(): the user's filter expression, when one was given */
   filter?: string;
@@ -91,8 +91,6 @@ export interface ChiselDef extends ChiselInfo {
   kind: 'agg' | 'echo';
   /** not listed by --list (sysdig's hidden chisels, e.g. table_generator) */
   hidden?: boolean;
-  /** prints sysdig's container columns under -pc (host.printContainer); -pc is refused for the others */
-  containerColumns?: boolean;
   /** a failure in event() or interval() stops the chisel without its end() (user chisels: man tdig-chisels(7));
    *  sysdig's chisels get end() after a failure, as sysdig calls on_capture_end after a chisel error */
   noEndAfterFailure?: boolean;
