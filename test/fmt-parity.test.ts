@@ -39,6 +39,8 @@ const RENDERINGS: [string, string[]][] = [
   ['m1', ['-M', '1']],
   ['m2json', ['-M', '2', '-j']],
   ['m9', ['-M', '9']],
+  ['ush', ['-U', 'sh']],
+  ['ucurljson', ['-U', 'curl', '-U', 'python3', '-j']],
 ];
 
 // -S after the events, -d (the filter only picks what is printed), and a filter given as several words

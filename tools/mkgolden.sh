@@ -37,6 +37,10 @@ for f in "${caps[@]}"; do
   for k in m1 m2json; do [[ -n $(zcat "$out/$n.$k.gz" | head -c 1) ]] || rm "$out/$n.$k.gz"; done
   if [[ -n $(sysdig -r "$f" -M 9 | head -c 1) ]]; then sysdig -r "$f" -M 9 | gzip -9n > "$out/$n.m9.gz"; fi
   sysdig -R -r "$f" -j -p "$ports" | gzip -9n > "$out/$n.resolvedjson.gz"
+  # -U: the events of sh (and of what sh starts); of curl and python3, as JSON
+  sysdig -r "$f" -U sh | gzip -9n > "$out/$n.ush.gz"
+  sysdig -r "$f" -U curl -U python3 -j | gzip -9n > "$out/$n.ucurljson.gz"
+  for k in ush ucurljson; do [[ -n $(zcat "$out/$n.$k.gz" | head -c 1) ]] || rm "$out/$n.$k.gz"; done
   sysdig -r "$f" -S -d evt.type = openat or proc.name=bash or evt.type=execve | gzip -9n > "$out/$n.display.gz"
   sysdig -r "$f" -p "$stateful" | gzip -9n > "$out/$n.stateful.gz"
   sysdig -r "$f" -j -p "$stateful" | gzip -9n > "$out/$n.statefuljson.gz"

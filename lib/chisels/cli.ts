@@ -9,6 +9,7 @@ import { setPortResolution } from '../events/ports.js';
 import { existsSync } from 'node:fs';
 import { countArg, looksLikePath, inputSources, secondsArg } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
+import { suppressedComms } from '../state/suppress.js';
 import { compileFilter } from '../filter/index.js';
 import { BufferFormat } from '../fields/types.js';
 import { TextOut } from '../output/writer.js';
@@ -40,12 +41,14 @@ export interface CliOptions {
   /** -n: stop after N events; -M: after SECONDS of capture time (sysdig's -n and -M) */
   limit?: number;
   seconds?: number;
+  /** -U: process names whose events are left out */
+  suppress: string[];
 }
 
 const UNITS = new Set(['bytes', 'none', 'time', 'timepct']);
 
 export function parseCli(cmd: string, args: string[]): CliOptions {
-  const o: CliOptions = { words: [], files: [], list: false, json: false, live: false, buf: BufferFormat.Normal, progress: false, color: 'auto' };
+  const o: CliOptions = { words: [], files: [], list: false, json: false, live: false, buf: BufferFormat.Normal, progress: false, color: 'auto', suppress: [] };
   let sum: string | undefined;
   let top: number | undefined;
   let units: Units | undefined;
@@ -80,6 +83,7 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
       case '-P': case '--progress': o.progress = true; break;
       case '-n': case '--numevents': o.limit = countArg(value(++i, a)); break;
       case '-M': o.seconds = secondsArg(value(++i, a)); break;
+      case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '-R': case '--resolve-ports': o.resolvePorts = true; break;
       case '--no-color': o.color = 'never'; break;
       case '--color': o.color = 'always'; break;
@@ -127,6 +131,7 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
     throw new UsageError('--sum, --top and --units go with "by"');
   }
   o.words = pos;
+  o.suppress = suppressedComms(o.suppress);
   return o;
 }
 
@@ -259,7 +264,7 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
   }
   const sources = inputSources(o.files);
   try {
-    await runChisel(def, chisel, { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out, resetColors: tty && colors, limit: o.limit, seconds: o.seconds });
+    await runChisel(def, chisel, { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out, resetColors: tty && colors, limit: o.limit, seconds: o.seconds, suppress: o.suppress });
   } finally {
     await out.end();
   }

@@ -33,6 +33,7 @@ import type { Chisel, ChiselDef, ChiselHost, EventTap } from './types.js';
 import type { InputSource } from '../scap/input.js';
 import { isTerminal } from '../cli/stdio.js';
 import { DurationLimit } from '../scap/duration.js';
+import { suppressing } from '../state/suppress.js';
 
 export interface RunOptions {
   sources: InputSource[];
@@ -51,6 +52,8 @@ export interface RunOptions {
   limit?: number;
   /** -M: stop at the first counted event this many seconds after the first one */
   seconds?: number;
+  /** -U: process names whose events are left out before the chisel sees them */
+  suppress?: readonly string[];
 }
 
 const keepAll = (): boolean => true;
@@ -238,7 +241,8 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       const input = bar && typeof src === 'string' ? bar.stream(src) : src;
       try {
         const { chunks } = await openCapture(input);
-        await readBlocks(withBackpressure(chunks, out, tap), handler, {
+        const suppress = o.suppress ?? [];
+        await readBlocks(withBackpressure(chunks, out, tap), suppress.length === 0 ? handler : suppressing(handler, suppress), {
           tableNparams: (t) => eventInfo(t)?.params.length ?? 0,
           name: typeof src === 'string' ? src : undefined,
         });

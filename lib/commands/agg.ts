@@ -22,6 +22,8 @@ ARGS is one word holding the chisel's arguments separated by spaces; FILTER is a
   -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
   -n N             stop after N events (those passing the filter), as sysdig -n
   -M S             stop at the first such event S seconds or more after the first one (as sysdig -M)
+  -U COMM          leave out the events of processes named COMM and of the processes they start, before
+                   the chisel and its filter see them (as sysdig -U; may be repeated, up to 32 names)
   by KEYS          group by the comma-separated fields; --sum FIELD (default evt.count), --top N (0 = all),
                    --units bytes|none|time|timepct (default none)
 `;

@@ -22,6 +22,8 @@ thread within MS ms of it (default 1000) to FILE (mode 0600), from a pipe as wel
   -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
   -n N             stop after N events (those passing the filter), as sysdig -n
   -M S             stop at the first such event S seconds or more after the first one (as sysdig -M)
+  -U COMM          leave out the events of processes named COMM and of the processes they start, before
+                   the chisel and its filter see them (as sysdig -U; may be repeated, up to 32 names)
 `;
 
 export async function run(args: string[]): Promise<number> {

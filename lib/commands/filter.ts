@@ -6,7 +6,9 @@
 import { setPortResolution } from '../events/ports.js';
 import { createWriteStream } from 'node:fs';
 import { UsageError } from '../cli/errors.js';
-import { countArg, inputSources } from '../cli/args.js';
+import { countArg, inputSources, secondsArg } from '../cli/args.js';
+import { DurationLimit } from '../scap/duration.js';
+import { suppressedComms, suppressing } from '../state/suppress.js';
 import { readBlocks } from '../scap/reader.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
 import { NUM_OPTION, SHOWN_OPTION } from '../scap/reader.js';
@@ -37,6 +39,9 @@ used to keep process and connection names right downstream) unless --thin.
   -z, --compress   gzip the scap output
   --lz4            lz4-frame the scap output
   -n N             stop after N matching events
+  -M S             stop at the first matching event S seconds or more after the first one (as sysdig -M)
+  -U COMM          leave out the events of processes named COMM and of the processes they start, before
+                   the filter sees them (as sysdig -U; may be repeated, up to 32 names)
   --invert         keep the events EXPR does not match
   --thin           do not write state-only events for dropped events
   --stateful       run the state engine even for an EXPR that reads only the event itself (evt.type,
@@ -65,10 +70,14 @@ interface Options {
   list: boolean;
   /** -R: port numbers as service names (in fd.name, fd.sproto...), which the state engine makes */
   resolvePorts?: boolean;
+  /** -M: stop at the first matching event this many seconds after the first one */
+  seconds?: number;
+  /** -U: process names whose events are left out */
+  suppress: string[];
 }
 
 export function parseArgs(args: string[]): Options {
-  const o: Options = { files: [], compression: 'plain', limit: 0, invert: false, thin: false, stateful: false, ndjson: false, list: false };
+  const o: Options = { files: [], compression: 'plain', limit: 0, invert: false, thin: false, stateful: false, ndjson: false, list: false, suppress: [] };
   const value = (i: number, flag: string): string => {
     const v = args[i];
     if (v === undefined) throw new UsageError(`${flag} needs a value`);
@@ -91,6 +100,8 @@ export function parseArgs(args: string[]): Options {
       case '-z': case '--compress': o.compression = 'gzip'; break;
       case '--lz4': o.compression = 'lz4'; break;
       case '-n': case '--numevents': o.limit = countArg(value(++i, a)); break;
+      case '-M': o.seconds = secondsArg(value(++i, a)); break;
+      case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '--invert': case '-v': o.invert = true; break;
       case '--thin': o.thin = true; break;
       case '--stateful': o.stateful = true; break;
@@ -109,6 +120,7 @@ export function parseArgs(args: string[]): Options {
     o.files = [...read, ...positional.slice(1)];
   }
   if (o.ndjson && o.compression !== 'plain') throw new UsageError('-z and --lz4 compress scap output, not --ndjson');
+  o.suppress = suppressedComms(o.suppress);
   return o;
 }
 
@@ -134,6 +146,7 @@ export async function run(args: string[]): Promise<number> {
   let stop = false;
   let scratch: EventView | undefined;
   const enters = o.thin ? undefined : new DroppedEnters(true);
+  const duration = o.seconds !== undefined ? new DurationLimit(o.seconds) : undefined;
   // a filter that reads only the event itself needs no state engine when the output carries no fields
   let fast = false;
   let acts: Uint8Array | undefined;
@@ -163,6 +176,11 @@ export async function run(args: string[]): Promise<number> {
       if (action === FilterAction.Skip) {
         if (enters) enters.dropped(ev);
         return true;
+      }
+      // -M counts the events sysdig's loop counts: kept, not state-only, not hidden (as tdig-fmt does)
+      if (duration !== undefined && action === FilterAction.Keep && (ev.flags & DF_STATE_ONLY) === 0 && (fast || engine.hidden === false) && duration.reached(ev)) {
+        stop = true;
+        return false;
       }
       const flags = action === FilterAction.Keep ? ev.flags : ev.flags | DF_STATE_ONLY;
       const enter = enters?.written(ev, flags, engine.tracerCandidate);
@@ -212,7 +230,7 @@ export async function run(args: string[]): Promise<number> {
       };
       const name = typeof src === 'string' ? src : undefined;
       const tableNparams = (t: number): number => eventInfo(t)?.params.length ?? 0;
-      if (fast && sink instanceof ScapOutput && isTypeOnly(filter)) {
+      if (fast && sink instanceof ScapOutput && isTypeOnly(filter) && duration === undefined && o.suppress.length === 0) {
         // evt.type / evt.dir / evt.buffer only: one verdict per event type, events decoded only to test buffers
         acts ??= typeActions(filter, o.thin);
         const n = await scanByType(paced(), acts, filter, {
@@ -229,7 +247,7 @@ export async function run(args: string[]): Promise<number> {
         if (o.limit !== 0 && kept >= o.limit) stop = true;
         continue;
       }
-      await readBlocks(paced(), handler, { tableNparams, name });
+      await readBlocks(paced(), o.suppress.length === 0 ? handler : suppressing(handler, o.suppress), { tableNparams, name });
     }
   } finally {
     if (out) await out.close();

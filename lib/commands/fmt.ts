@@ -14,6 +14,7 @@ import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
 import { openOutput } from '../scap/output.js';
 import type { EventView } from '../scap/event.js';
 import { StateEngine } from '../state/engine.js';
+import { suppressedComms, suppressing } from '../state/suppress.js';
 import { EC, eventInfo } from '../events/table.js';
 import { BufferFormat } from '../fields/types.js';
 import { outputTime } from '../fields/evt.js';
@@ -45,6 +46,8 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
                    (as sysdig -d); only the matching ones are printed
   -v               do not cut buffers to 80 characters
   -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
+  -U COMM          leave out the events of processes named COMM and of the processes they start, before
+                   they are counted (as sysdig -U; may be repeated, up to 32 names)
   -P               draw a progress bar on stderr (when stderr is a terminal)
   -l               list the fields, as sysdig -l (with -v: their types too); --list-markdown as Markdown
   -L               list the events and their parameters, as sysdig -L
@@ -84,6 +87,8 @@ interface Options {
   time: OutputTimeMode;
   /** -R: port numbers as service names */
   resolvePorts?: boolean;
+  /** -U: process names whose events are left out */
+  suppress: string[];
 }
 
 /** sysdig.cpp: the formats -pc, -pk and -pm select (the container and thread columns added) */
@@ -100,7 +105,7 @@ const PRESETS: Record<string, string> = {
 export function parseArgs(args: string[]): Options {
   const o: Options = {
     files: [], json: false, buf: BufferFormat.Normal, limit: 0, verbose: false, progress: false, summary: false, quiet: false, display: false, list: false, listEvents: false,
-    ndjson: false, from: 'auto', toScap: false, compression: 'plain', time: 'h',
+    ndjson: false, from: 'auto', toScap: false, compression: 'plain', time: 'h', suppress: [],
   };
   const value = (i: number, flag: string): string => {
     const v = args[i];
@@ -131,6 +136,7 @@ export function parseArgs(args: string[]): Options {
       }
       case '-v': case '--verbose': o.verbose = true; break;
       case '-R': case '--resolve-ports': o.resolvePorts = true; break;
+      case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '-P': case '--progress': o.progress = true; break;
       case '-S': case '--summary': o.summary = true; break;
       case '-q': case '--quiet': o.quiet = true; break;
@@ -171,6 +177,7 @@ export function parseArgs(args: string[]): Options {
   const first = o.files.findIndex((w) => w !== '-' && !existsSync(w) && !looksLikePath(w));
   if (first !== -1) o.filter = o.files.splice(first).join(' ');
   o.files.unshift(...read);
+  o.suppress = suppressedComms(o.suppress);
   return o;
 }
 
@@ -255,7 +262,7 @@ export async function run(args: string[]): Promise<number> {
     const bar = o.progress && isTerminal(2) && typeof src === 'string' ? new Progress(src, src) : undefined;
     const input = bar && typeof src === 'string' ? bar.stream(src) : src;
     try {
-      await readSource(src, input, o.from, handler, (c) => withBackpressure(c, out));
+      await readSource(src, input, o.from, suppress(handler, o), (c) => withBackpressure(c, out));
     } finally {
       await out.end();
       bar?.done();
@@ -280,6 +287,11 @@ async function readSource(
   const chunks =
     from === 'ndjson' ? readNdjson(input) : from === 'scap' ? openInput(input, { reuseChunks: true }) : (await openCapture(input)).chunks;
   return readBlocks(pace(chunks), handler, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0, name: typeof src === 'string' ? src : undefined });
+}
+
+/** -U: the handler behind the suppression of its process names (a fresh one per source, as libscap's per capture). */
+function suppress(handler: BlockHandler, o: Options): BlockHandler {
+  return o.suppress.length === 0 ? handler : suppressing(handler, o.suppress);
 }
 
 function jsonBuf(b: BufferFormat): BufferFormat {
@@ -323,7 +335,7 @@ async function toScap(o: Options, sources: InputSource[]): Promise<number> {
   };
   for (const src of sources) {
     if (stop) break;
-    await readSource(src, src, o.from, handler, (c) => drainFirst(c, sink));
+    await readSource(src, src, o.from, suppress(handler, o), (c) => drainFirst(c, sink));
   }
   await sink.close();
   return 0;

@@ -27,6 +27,18 @@ export const NUM_OPTION = 0x7464;
  */
 export const SHOWN_OPTION = 0x6b73;
 
+/**
+ * Whether the event's number came from its block's number trailer (the capture a filter kept it from)
+ * rather than from its place in the stream. The same test as the reader's.
+ */
+export function hasNumberTrailer(ev: EventView): boolean {
+  const b = ev.buf;
+  const start = ev.off - (blockTypeInfo(ev.blockType).hasFlags ? 14 : 10);
+  const end = start + u32(b, start + 4);
+  const tail = ev.off + ev.len;
+  return tail + 12 <= end - 4 && b.readUInt16LE(tail) === NUM_OPTION && b.readUInt16LE(tail + 2) === 8;
+}
+
 /** The 16-byte trailer tdig writes after an event to carry its original number. */
 export function numberTrailer(num: number): Buffer {
   const b = Buffer.alloc(16);
