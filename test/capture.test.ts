@@ -219,6 +219,25 @@ test('tdig-capture', { skip }, async (t) => {
       assert.equal(types(thin).get(0x216), types(filtered).get(0x216));
     });
 
+    await t.test('-U: a process named in it is left out from the process table on, and so is what a suppressed shell starts', async () => {
+      const cap = path.join(dir, 'suppressed.scap');
+      const c = await captureAround(cap, ['-U', 'tdig-wl-srv'], () => runClient(port, dir, 2));
+      assert.equal(c.code, 0, c.stderr);
+      assert.match(c.stderr, /, [1-9]\d* suppressed \(-U\)/);
+      // the server (running before the capture) has no event and no entry in the table; its client does
+      assert.equal(sysdig(['-r', cap, '-p', '%evt.num', `thread.tid=${server.pid}`]), '');
+      assert.match(sysdig(['-r', cap, '-c', 'topconns']), new RegExp(`->127\\.0\\.0\\.1:${port}`));
+      assert.doesNotMatch(sysdig(['-r', cap, '-c', 'ps']), /tdig-wl-srv/);
+      // -- CMD: the gate shell is suppressed until it execs bash; the sh that bash starts, and the head that
+      // sh starts (not its last command, which it would exec), are left out
+      const cmdCap = path.join(dir, 'suppressed-cmd.scap');
+      const r = spawnSync(process.execPath, [BIN, '-U', 'sh', '-w', cmdCap, '--', 'bash', '-c', 'sh -c "head -1 /etc/hostname; exit 0"; cat /etc/hostname; ls /'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const execs = lines(sysdig(['-r', cmdCap, '-p', '%proc.name', 'evt.type=execve and evt.dir=<']));
+      assert.deepEqual(execs.sort(), ['bash', 'cat', 'ls']);
+      assert.equal(fs.statSync(cmdCap).mode & 0o777, 0o600);
+    });
+
     await t.test('a bad FILTER is a usage error', () => {
       const r = spawnSync(process.execPath, [BIN, 'proc.nme=curl'], { encoding: 'utf8' });
       assert.equal(r.status, 2);

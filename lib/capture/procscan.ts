@@ -417,6 +417,8 @@ export interface ScanOptions {
   bootTsNs: bigint;
   /** Only these thread groups (process-tree capture); all when absent. */
   pids?: ReadonlySet<number>;
+  /** -U: whether a thread (its comm, its tid) is suppressed, and so left out with its fds */
+  suppressed?: (comm: string, tid: number) => boolean;
 }
 
 /** The whole initial state, ready for sectionBlocks(). */
@@ -447,6 +449,7 @@ export function scanSystem(opts: ScanOptions): SectionContents {
     for (const t of tids) {
       const rec = scanThread(pid, Number(t), controllers);
       if (!rec) continue;
+      if (opts.suppressed?.(rec.comm, rec.tid) === true) continue;
       procs.push(rec);
       if (rec.tid === pid) main = true;
     }

@@ -9,10 +9,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError } from '../cli/errors.js';
 import { openCapture, type NativeCapture } from '../capture/native.js';
 import { scanSystem } from '../capture/procscan.js';
+import { CommSuppressor, suppressedComms } from '../state/suppress.js';
 import { isBrokenPipe, openOutput, type OutputCompression, type ScapSink } from '../scap/output.js';
 import { eventBlockSize, sectionBlocks, writeEventBlockInto } from '../scap/writer.js';
 import { DF_STATE_ONLY, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
-import type { EventView } from '../scap/event.js';
+import { EventView } from '../scap/event.js';
 import { addHole, cutHoles, type CuttableOutput } from '../filter/stream.js';
 import { CaptureFilter, FilterAction, writeStateOnly } from '../capture/filter.js';
 
@@ -37,6 +38,8 @@ Options:
   -W N                    with -C: keep N files, reusing their names; with -G: stop after N files
   -e N                    start a new file every N (matching) events
   -p, --pid PID           capture only PID and its descendants
+  -U, --suppress-comm COMM  leave out the processes named COMM, and the processes they start: out of the
+                          process table and of the events (as sysdig -U; may be repeated, up to 32 names)
       --thin              with a FILTER: do not keep dropped state-changing events as state-only
       --stats             print the event and drop counts on stderr at the end
   -v, --verbose           print events per second and drops on stderr every second, and at the end
@@ -66,6 +69,8 @@ export interface CaptureArgs {
   verbose: boolean;
   ringMb: number;
   help: boolean;
+  /** -U: process names left out */
+  suppress: string[];
 }
 
 function intArg(flag: string, v: string | undefined, min = 0): number {
@@ -77,7 +82,7 @@ function intArg(flag: string, v: string | undefined, min = 0): number {
 }
 
 export function parseArgs(argv: string[]): CaptureArgs {
-  const a: CaptureArgs = { compression: 'plain', snaplen: 80, thin: false, stats: false, verbose: false, ringMb: 16, help: false };
+  const a: CaptureArgs = { compression: 'plain', snaplen: 80, thin: false, stats: false, verbose: false, ringMb: 16, help: false, suppress: [] };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
@@ -110,6 +115,12 @@ export function parseArgs(argv: string[]): CaptureArgs {
       case '-W': a.rotateFiles = intArg(arg, value(), 1); break;
       case '-e': a.rotateEvents = intArg(arg, value(), 1); break;
       case '-p': case '--pid': a.pid = intArg(arg, value(), 1); break;
+      case '-U': case '--suppress-comm': {
+        const v = value();
+        if (v === undefined) throw new UsageError(`${arg} needs a process name`);
+        a.suppress.push(v);
+        break;
+      }
       case '--thin': a.thin = true; break;
       case '--stats': a.stats = true; break;
       case '-v': case '--verbose': a.verbose = true; break;
@@ -121,6 +132,7 @@ export function parseArgs(argv: string[]): CaptureArgs {
     }
   }
   if (positional.length > 0) a.filter = positional.join(' ');
+  a.suppress = suppressedComms(a.suppress);
   if (a.snaplen > 65000) a.snaplen = 65000;
   if ((a.rotateMb !== undefined || a.rotateSeconds !== undefined || a.rotateEvents !== undefined) && !a.write)
     throw new UsageError('-C, -G and -e need -w FILE');
@@ -263,10 +275,19 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     }
     return name;
   };
+  // -U: libscap's suppression, from the process table scan on (lib/state/suppress.ts)
+  const suppressor = args.suppress.length > 0 ? new CommSuppressor(args.suppress) : undefined;
+  const suppressView = new EventView();
+  let scans = 0;
   const openSection = async (): Promise<void> => {
     const path = fileName();
     sink = openOutput({ path, compression: args.compression, stdout: io.stdout });
-    const section = scanSystem({ bootTsNs: bootNs, pids: tracked.size > 0 ? expandTree(tracked) : undefined });
+    const rescan = scans++ > 0;
+    const section = scanSystem({
+      bootTsNs: bootNs,
+      pids: tracked.size > 0 ? expandTree(tracked) : undefined,
+      suppressed: suppressor ? (comm, tid) => suppressor.scanned(comm, tid, rescan) : undefined,
+    });
     const blocks = sectionBlocks(section);
     filter?.header(blocks);
     for (const b of blocks) {
@@ -299,7 +320,9 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     const n = final ? total : total - lastTotal;
     const rate = secs > 0 ? Math.round(n / secs) : 0;
     const per = cap.stats().map((c, i) => `cpu${i}:${c.drops}`).join(' ');
-    const kept = filter && final ? ` (${matched} matching the filter, ${total - matched} state-only)` : '';
+    const kept =
+      (filter && final ? ` (${matched} matching the filter, ${total - matched} state-only)` : '') +
+      (suppressor && final ? `, ${suppressor.count} suppressed (-U)` : '');
     io.stderr.write(
       `tdig-capture: ${final ? 'captured' : 'rate'} ${n} events${final ? ` in ${secs.toFixed(1)}s` : ''}${kept}, ${rate} events/s, ${dropsNow()} drops (${per})\n`,
     );
@@ -322,11 +345,18 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       }
       const batch = await cap.next(BATCH_BYTES, 100);
       if (batch === null) break;
-      const pending = new Pending(batch, filter !== null);
+      const pending = new Pending(batch, filter !== null || suppressor !== undefined);
       let off = 0;
       let done = false;
       while (off + 12 <= batch.length) {
         const len = batch.readUInt32LE(off + 4);
+        if (suppressor) {
+          suppressView.set(batch, off + 10, false, false, 0);
+          if (suppressor.suppressed(suppressView)) {
+            off += len;
+            continue;
+          }
+        }
         // rotation before this event?
         if (rotating && sink) {
           const bySize = args.rotateMb !== undefined && fileBytes + pending.size >= args.rotateMb * 1e6;

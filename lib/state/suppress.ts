@@ -75,20 +75,31 @@ export class CommSuppressor {
     // libscap reads the 8 bytes where parameter 5 starts, whatever its length
     const p = ev.paramOff(PTID_PARAM);
     const ptid = p + 8 <= b.length ? Number(b.readBigInt64LE(p)) : NaN;
-    let hit = this.tids.has(ptid);
-    if (!hit) {
-      const c = ev.paramOff(COMM_PARAM);
-      let z = b.indexOf(0, c);
-      if (z === -1) z = b.length;
-      for (const name of this.comms) {
-        if (name.length === z - c && b.compare(name, 0, name.length, c, z) === 0) {
-          hit = true;
-          break;
-        }
-      }
-    }
-    if (hit) this.tids.add(ev.tid);
-    else this.tids.delete(ev.tid);
+    const c = ev.paramOff(COMM_PARAM);
+    let z = b.indexOf(0, c);
+    if (z === -1) z = b.length;
+    return this.decide(ev.tid, ptid, (name) => name.length === z - c && b.compare(name, 0, name.length, c, z) === 0);
+  }
+
+  /**
+   * A thread of the process table scanned when a live capture starts: whether it is suppressed (and left
+   * out of the table). libscap reads its comm with sscanf("Name:%1024s") from /proc/PID/status: up to the
+   * first blank. The parent does not count there (libscap passes 0). `rescan`: the table of a later file
+   * (tdig-capture's rotation), which libscap never makes: the threads suppressed so far stay so, and the
+   * scan changes nothing.
+   */
+  scanned(comm: string, tid: number, rescan = false): boolean {
+    const word = Buffer.from(/^\s*(\S*)/.exec(comm)![1]!, 'latin1');
+    const named = (name: Buffer): boolean => name.equals(word);
+    if (rescan) return this.tids.has(tid) || this.comms.some(named);
+    return this.decide(tid, 0, named);
+  }
+
+  /** scap_update_suppressed: the thread is suppressed when its parent is or its comm is a name */
+  private decide(tid: number, ptid: number, named: (name: Buffer) => boolean): boolean {
+    const hit = this.tids.has(ptid) || this.comms.some(named);
+    if (hit) this.tids.add(tid);
+    else this.tids.delete(tid);
     return hit;
   }
 }
