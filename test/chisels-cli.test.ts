@@ -185,3 +185,12 @@ test('a truncated capture: the table of what was read before the fault, once, th
     rmSync(dirname(cut), { recursive: true, force: true });
   }
 });
+
+test('a second -c is a one-line usage error naming both chisels (tdig runs one chisel a run), not a silent drop', () => {
+  for (const cmd of ['tdig-agg', 'tdig-echo']) {
+    const r = tdig(cmd, ['-c', 'topprocs_net', '-c', 'topports_server', CURL]);
+    assert.equal(r.status, 2, cmd);
+    assert.equal(r.stdout.length, 0);
+    assert.equal(r.stderr.toString(), `${cmd}: -c topports_server: one chisel a run (topprocs_net is already named); run ${cmd} once per chisel, or tee one stream to several (see ${cmd}(1))\n`);
+  }
+});

@@ -72,7 +72,13 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
       case '--list': case '-l': case '-cl': o.list = true; break;
       case '-i': case '--info': o.info = value(++i, a); break;
       case '-r': case '--read': read.push(value(++i, a)); break;
-      case '-c': case '--chisel': named = value(++i, a); break;
+      case '-c': case '--chisel':
+        // sysdig runs every -c over the one capture; tdig runs one chisel a run (said, not a silent drop)
+        if (named !== undefined) {
+          throw new UsageError(`-c ${args[i + 1] ?? ''}: one chisel a run (${named} is already named); run ${cmd} once per chisel, or tee one stream to several (see ${cmd}(1))`);
+        }
+        named = value(++i, a);
+        break;
       case '--json': case '-j': o.json = true; break;
       case '--interval': o.live = true; break;
       case '-pc': case '-pcontainer': case '-pk': case '-pkubernetes': case '-pm': case '-pmesos': o.printContainer = true; break;
