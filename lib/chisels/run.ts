@@ -32,7 +32,7 @@ import { ChiselError } from './types.js';
 import type { Chisel, ChiselDef, ChiselHost, EventTap } from './types.js';
 import type { InputSource } from '../scap/input.js';
 import { isTerminal } from '../cli/stdio.js';
-import { DurationLimit } from '../scap/duration.js';
+import { counted, DurationLimit } from '../scap/duration.js';
 import { suppressing } from '../state/suppress.js';
 
 export interface RunOptions {
@@ -207,8 +207,8 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       if (verdict === FilterVerdict.Unknown) return true;
       // -n and -M count the events sysdig's loop gets from its inspector: passed, not state-only, not hidden;
       // -M stops before such an event, -n after the Nth
-      const counted = limited === true && verdict === FilterVerdict.Keep && (ev.flags & 1) === 0 && engine.hidden === false;
-      if (counted === true && duration !== undefined && duration.reached(ev)) {
+      const counts = limited === true && counted(ev, verdict === FilterVerdict.Keep, engine.hidden);
+      if (counts === true && duration !== undefined && duration.reached(ev)) {
         stopped = true;
         return false;
       }
@@ -227,7 +227,7 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       } catch (e) {
         fail(e);
       }
-      if (counted === true && limit !== 0 && ++seen >= limit) {
+      if (counts === true && limit !== 0 && ++seen >= limit) {
         stopped = true;
         return false;
       }

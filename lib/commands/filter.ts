@@ -7,7 +7,7 @@ import { setPortResolution } from '../events/ports.js';
 import { createWriteStream } from 'node:fs';
 import { UsageError } from '../cli/errors.js';
 import { countArg, inputSources, secondsArg } from '../cli/args.js';
-import { DurationLimit } from '../scap/duration.js';
+import { counted, DurationLimit } from '../scap/duration.js';
 import { suppressedComms, suppressing } from '../state/suppress.js';
 import { readBlocks } from '../scap/reader.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
@@ -177,8 +177,8 @@ export async function run(args: string[]): Promise<number> {
         if (enters) enters.dropped(ev);
         return true;
       }
-      // -M counts the events sysdig's loop counts: kept, not state-only, not hidden (as tdig-fmt does)
-      if (duration !== undefined && action === FilterAction.Keep && (ev.flags & DF_STATE_ONLY) === 0 && (fast || engine.hidden === false) && duration.reached(ev)) {
+      // -M counts the events sysdig's loop counts (without the engine, nothing is hidden)
+      if (duration !== undefined && counted(ev, action === FilterAction.Keep, fast === false && engine.hidden) && duration.reached(ev)) {
         stop = true;
         return false;
       }

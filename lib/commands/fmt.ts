@@ -2,7 +2,7 @@
 // (lossless NDJSON, scap re-encoded plain, gzip or lz4).
 
 import { setPortResolution } from '../events/ports.js';
-import { DurationLimit } from '../scap/duration.js';
+import { counted, DurationLimit } from '../scap/duration.js';
 import { existsSync } from 'node:fs';
 import { countArg, looksLikePath, inputSources, secondsArg } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
@@ -234,7 +234,7 @@ export async function run(args: string[]): Promise<number> {
     event(ev: EventView) {
       const info = test ? (filterEvent(engine, ev, test) === FilterVerdict.Keep ? engine.info : undefined) : engine.process(ev);
       // like sysdig's -n and -M, state-only events (and, with a filter, dropped ones) are not counted
-      if ((ev.flags & 1) === 0 && (info || !test) && engine.hidden === false) {
+      if (counted(ev, info !== undefined || test === undefined, engine.hidden)) {
         if (duration !== undefined && duration.reached(ev)) {
           stop = true;
           return false;

@@ -3,7 +3,16 @@
 // start is SECONDS or more. The difference is unsigned there: an event older than the first one (another
 // CPU's, a few µs earlier) stops the loop as well. A start of 0 counts as none yet.
 
+import { DF_STATE_ONLY } from './blocks.js';
 import type { EventView } from './event.js';
+
+/**
+ * Whether sysdig's event loop counts `ev` for -n and -M: an event its inspector hands out, which is one the
+ * filter kept (`kept`), not a state-only event, and not hidden (a tracer's write, shown only as its tracer).
+ */
+export function counted(ev: EventView, kept: boolean, hidden: boolean): boolean {
+  return kept === true && (ev.flags & DF_STATE_ONLY) === 0 && hidden === false;
+}
 
 export class DurationLimit {
   private startHi = 0;
