@@ -43,7 +43,8 @@ export function appliesTo(c: ChiselCase, capture: string): boolean {
 
 /** The command line words after the capture: flags, chisel, args, filter (as sysdig gets them after -r FILE). */
 export function caseWords(c: ChiselCase): string[] {
-  const w = [...c.flags, c.chisel];
+  // (several chisels: the others are -c words among the flags, and this one is named with -c too)
+  const w = c.flags.includes('-c') ? [...c.flags, '-c', c.chisel] : [...c.flags, c.chisel];
   if (c.args !== '') w.push(c.args);
   if (c.filter !== '') w.push(c.filter);
   return w;

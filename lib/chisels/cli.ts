@@ -16,8 +16,9 @@ import { TextOut } from '../output/writer.js';
 import { CHISELS, chiselByName, infoText, listText } from './registry.js';
 import { tableChisel } from './table-chisel.js';
 import type { Units } from './table.js';
-import { createChisel, runChisel } from './run.js';
-import type { ChiselDef } from './types.js';
+import { createChisel, runChisels, type RunOptions } from './run.js';
+import type { Chisel, ChiselDef } from './types.js';
+import type { InputSource } from '../scap/input.js';
 import type { EchoHost } from './echo.js';
 import { isChiselPath, loadUserChisel, pathChisels } from './user.js';
 import { isTerminal, stdout } from '../cli/stdio.js';
@@ -25,6 +26,9 @@ import { isTerminal, stdout } from '../cli/stdio.js';
 export interface CliOptions {
   chisel?: string;
   words: string[];
+  /** -c given more than once: the chisels with their bound arguments, in order (then `filter` is the filter) */
+  chain?: { def: ChiselDef; args: (string | undefined)[] }[];
+  filter?: string;
   files: string[];
   list: boolean;
   info?: string;
@@ -64,8 +68,10 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
   const pos: string[] = [];
   /** -r FILE */
   const read: string[] = [];
-  /** -c CHISEL (sysdig's spelling; the same as naming the chisel first) */
-  let named: string | undefined;
+  /** argv index of each word of pos */
+  const posAt: number[] = [];
+  /** -c CHISEL (sysdig's spelling; the same as naming the chisel first), with the argv index of the name */
+  const named: { name: string; at: number }[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     switch (a) {
@@ -73,11 +79,7 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
       case '-i': case '--info': o.info = value(++i, a); break;
       case '-r': case '--read': read.push(value(++i, a)); break;
       case '-c': case '--chisel':
-        // sysdig runs every -c over the one capture; tdig runs one chisel a run (said, not a silent drop)
-        if (named !== undefined) {
-          throw new UsageError(`-c ${args[i + 1] ?? ''}: one chisel a run (${named} is already named); run ${cmd} once per chisel, or tee one stream to several (see ${cmd}(1))`);
-        }
-        named = value(++i, a);
+        named.push({ name: value(++i, a), at: i });
         break;
       case '--json': case '-j': o.json = true; break;
       case '--interval': o.live = true; break;
@@ -106,13 +108,21 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
         units = v as Units;
         break;
       }
-      case '--': pos.push(...args.slice(i + 1)); i = args.length; break;
+      case '--':
+        for (let j = i + 1; j < args.length; j++) {
+          pos.push(args[j]!);
+          posAt.push(j);
+        }
+        i = args.length;
+        break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a} (see ${cmd} --help)`);
         pos.push(a);
+        posAt.push(i);
     }
   }
-  if (named !== undefined) pos.unshift(named);
+  if (named.length > 1) return chained(o, named, pos, posAt, read, sum !== undefined || top !== undefined || units !== undefined);
+  if (named.length === 1) pos.unshift(named[0]!.name);
   // trailing inputs: existing files, "-", or names that look like captures. The word right after a chisel
   // that takes arguments is its argument when it does not exist yet, or, for a required argument, once
   // other inputs were named (around's dump file, even one left by an earlier run)
@@ -139,6 +149,70 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
   o.words = pos;
   o.suppress = suppressedComms(o.suppress);
   return o;
+}
+
+/**
+ * Several -c (sysdig runs them all over one capture). Each chisel takes its arguments from the word right
+ * after its name, as sysdig.cpp's parse_chisel_args decides: always when it has required arguments, and for
+ * optional ones when that word does not start with '-' and either the chisel's one argument is a filter or
+ * the rest of the command line is not a valid filter. The words left are the filter, then the inputs.
+ */
+function chained(o: CliOptions, named: { name: string; at: number }[], pos: string[], posAt: number[], read: string[], byOptions: boolean): CliOptions {
+  if (byOptions) throw new UsageError('--sum, --top and --units go with "by"');
+  const defs = named.map(({ name }) => {
+    const def = chiselByName(name);
+    if (def === undefined) {
+      throw new UsageError(name === 'by' || isChiselPath(name) ? `-c ${name}: with several -c, only the built-in chisels` : `unknown chisel ${name} (see --list)`);
+    }
+    return def;
+  });
+  const nreqOf = (def: ChiselDef): number => def.args.filter((x) => !x.optional).length;
+  // the word after each chisel's name, when it is a positional one
+  const candidate = named.map(({ at }) => posAt.indexOf(at + 1));
+  // trailing inputs (existing files, "-", names that look like captures), but not a required argument
+  let end = pos.length;
+  while (end > 0) {
+    const last = pos[end - 1]!;
+    if (defs.some((d, k) => candidate[k] === end - 1 && d.args.length > 0 && nreqOf(d) !== 0)) break;
+    if (last === '-' || existsSync(last) || looksLikePath(last)) end--;
+    else break;
+  }
+  o.files.push(...read, ...pos.slice(end));
+  const taken = new Set<number>();
+  o.chain = defs.map((def, n) => {
+    const nargs = def.args.length;
+    const nreq = nreqOf(def);
+    const k = candidate[n]!;
+    let word: string | undefined;
+    if (nargs !== 0 && k !== -1 && k < end && !taken.has(k)) {
+      const w = pos[k]!;
+      // sysdig tries the rest of its command line as a filter (here: the words before the inputs)
+      const rest = pos.slice(k, end).filter((_, i) => !taken.has(k + i)).join(' ');
+      if (nreq !== 0 || (!w.startsWith('-') && ((nargs === 1 && def.args[0]!.type === 'filter') || !validFilter(rest)))) {
+        word = w;
+        taken.add(k);
+      }
+    }
+    if (word === undefined && nreq !== 0) {
+      throw new UsageError(`${def.name}: missing arguments for chisel ${def.name} (${def.args.filter((x) => !x.optional).map((x) => x.name).join(', ')})`);
+    }
+    const given = word !== undefined ? givenArgs(def, word) : undefined;
+    return { def, args: def.args.map((_, i) => given?.[i]) };
+  });
+  const words = pos.slice(0, end).filter((_, i) => !taken.has(i));
+  if (words.length > 0) o.filter = words.join(' ');
+  o.suppress = suppressedComms(o.suppress);
+  return o;
+}
+
+/** The values of a chisel's argument word, checked against how many it takes. */
+function givenArgs(def: ChiselDef, word: string): string[] {
+  const nargs = def.args.length;
+  const nreq = def.args.filter((a) => !a.optional).length;
+  const given = splitChiselArgs(def.name, word);
+  if (given.length < nreq) throw new UsageError(`${def.name}: wrong number of parameters for chisel ${def.name}, ${nreq} required, ${given.length} given`);
+  if (given.length > nargs) throw new UsageError(`${def.name}: too many parameters for chisel ${def.name}, ${nargs} required, ${given.length} given`);
+  return given;
 }
 
 /** chisel.cpp set_args: split at spaces outside '...' or `...`. */
@@ -190,13 +264,9 @@ export function bindArgs(def: ChiselDef, words: string[]): { args: (string | und
       if (nreq !== 0) throw new UsageError(`${def.name}: missing arguments for chisel ${def.name} (${def.args.filter((a) => !a.optional).map((a) => a.name).join(', ')})`);
     } else if (nreq !== 0 || (nargs === 1 && def.args[0]!.type === 'filter') || !validFilter(rest.join(' '))) {
       // sysdig: a chisel whose one optional argument is a filter (ps, lsof, netstat) always takes the next word
-      given = splitChiselArgs(def.name, rest[0]!);
+      given = givenArgs(def, rest[0]!);
       rest = rest.slice(1);
     }
-  }
-  if (given) {
-    if (given.length < nreq) throw new UsageError(`${def.name}: wrong number of parameters for chisel ${def.name}, ${nreq} required, ${given.length} given`);
-    if (given.length > nargs) throw new UsageError(`${def.name}: too many parameters for chisel ${def.name}, ${nargs} required, ${given.length} given`);
   }
   const args = def.args.map((_, i) => given?.[i]);
   const filter = rest.length ? rest.join(' ') : undefined;
@@ -232,6 +302,7 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
     stdout().write(infoText(c));
     return 0;
   }
+  if (o.chain !== undefined) return runChain(o);
   if (o.chisel === undefined) throw new UsageError(`which chisel? (${cmd} --list lists them)`);
   let def: ChiselDef;
   if (o.by) def = byChisel(o.by);
@@ -244,10 +315,34 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
   if (filter !== undefined) compileFilter(filter);
   // memcachelog sets sysdig's capture filter itself, and sysdig then refuses a second one
   if (filter !== undefined && def.name === 'memcachelog') throw new UsageError('memcachelog: invalid filter in chisel memcachelog: filter can only be set once');
+  const { out, host, tty, colors, ended } = hostFor(o, filter);
+  let chisel;
+  try {
+    chisel = createChisel(def, args, host);
+  } catch (e) {
+    // what the chisel printed before failing (sysdig's chisels print their reason) goes out first
+    await out.end();
+    throw e;
+  }
+  const sources = inputSources(o.files);
+  try {
+    await runChisels([{ def, chisel }], runOptions(o, sources, filter, out, tty && colors, ended));
+  } finally {
+    await out.end();
+  }
+  return 0;
+}
+
+/** The output and the host every chisel of a run shares. */
+function hostFor(o: CliOptions, filter: string | undefined): { out: TextOut; host: EchoHost; tty: boolean; colors: boolean; ended: () => boolean } {
   const out = new TextOut(stdout());
+  let ended = false;
   const tty = isTerminal(1);
   const colors = o.color === 'always' || (o.color === 'auto' && !process.env['NO_COLOR'] && tty);
   const host: EchoHost = {
+    endCapture: () => {
+      ended = true;
+    },
     print: (s) => out.lineNl(s),
     write: (s) => out.line(s),
     // sysdig asks the terminal (TIOCGWINSZ) and gets -1 when it cannot
@@ -260,17 +355,30 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
     filter,
     inputs: o.files.filter((f) => f !== '-'),
   };
-  let chisel;
+  return { out, host, tty, colors, ended: () => ended };
+}
+
+function runOptions(o: CliOptions, sources: InputSource[], filter: string | undefined, out: TextOut, resetColors: boolean, ended: () => boolean): RunOptions {
+  return { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out, resetColors, limit: o.limit, seconds: o.seconds, suppress: o.suppress, ended };
+}
+
+/** Several -c: every chisel over one pass of the input, in the order given (sysdig's order). */
+async function runChain(o: CliOptions): Promise<number> {
+  const filter = o.filter;
+  if (filter !== undefined) compileFilter(filter);
+  if (filter !== undefined && o.chain!.some(({ def }) => def.name === 'memcachelog')) {
+    throw new UsageError('memcachelog: invalid filter in chisel memcachelog: filter can only be set once');
+  }
+  const { out, host, tty, colors, ended } = hostFor(o, filter);
+  const list: { def: ChiselDef; chisel: Chisel }[] = [];
   try {
-    chisel = createChisel(def, args, host);
+    for (const { def, args } of o.chain!) list.push({ def, chisel: createChisel(def, args, host) });
   } catch (e) {
-    // what the chisel printed before failing (sysdig's chisels print their reason) goes out first
     await out.end();
     throw e;
   }
-  const sources = inputSources(o.files);
   try {
-    await runChisel(def, chisel, { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out, resetColors: tty && colors, limit: o.limit, seconds: o.seconds, suppress: o.suppress });
+    await runChisels(list, runOptions(o, inputSources(o.files), filter, out, tty && colors, ended));
   } finally {
     await out.end();
   }

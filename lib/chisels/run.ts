@@ -1,4 +1,5 @@
-// Drives one chisel over scap input the way sysdig 0.29.3 does (sysdig.cpp do_inspect, chisel.cpp):
+// Drives chisels over scap input the way sysdig 0.29.3 does (sysdig.cpp do_inspect, chisel.cpp); with
+// several (-c A -c B), each event goes to each in turn, and each ends in turn. For each chisel:
 // - the user's filter runs inside the event loop with sysdig's before/after-parse semantics (filterEvent);
 // - an event the user's filter drops, and a state-only event, only gives the chisel its interval check;
 // - any other event, internal ones (procinfo) included: interval check, then the chisel's own filter
@@ -54,6 +55,8 @@ export interface RunOptions {
   seconds?: number;
   /** -U: process names whose events are left out before the chisel sees them */
   suppress?: readonly string[];
+  /** a chisel called its host's endCapture() */
+  ended?: () => boolean;
 }
 
 const keepAll = (): boolean => true;
@@ -95,45 +98,105 @@ export function createChisel(def: ChiselDef, args: (string | undefined)[], host:
   }
 }
 
-export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): Promise<void> {
+/** One chisel of a run: its own filter, formatter and interval clock, and whether it has ended. */
+class Slot {
+  readonly own: ((ctx: StateEngine) => boolean) | undefined;
+  readonly ownFilter: CompiledFilter | undefined;
+  readonly formatter: Formatter | undefined;
+  readonly onEvent: ((ctx: StateEngine) => boolean | void) | undefined;
+  readonly intervalS: number;
+  /** set_interval_ns: samples compared exactly as bigints below 2^20 ns, where ts / ns can pass 2^53 */
+  readonly sampleNs: ((ev: EventView) => number | bigint) | undefined;
+  /** the chisel has intervals: every event checks whether one ended (else only the first, for its timestamp) */
+  readonly timed: boolean;
+  first = true;
+  lastSample = 0;
+  lastSampleNs: number | bigint = 0;
+  lastIntervalTs = 0n;
+  finished = false;
+
+  constructor(
+    readonly def: ChiselDef,
+    readonly chisel: Chisel,
+  ) {
+    this.ownFilter = chisel.filter ? compileChiselFilter(def.name, chisel.filter) : undefined;
+    this.own = this.ownFilter?.test;
+    this.formatter = chisel.formatter ? new Formatter(chisel.formatter) : undefined;
+    this.onEvent = chisel.event?.bind(chisel);
+    this.intervalS = chisel.intervalS ?? 0;
+    const intervalNs = chisel.intervalNs ?? 0n;
+    const nsNum = Number(intervalNs);
+    this.sampleNs = intervalNs === 0n ? undefined
+      : intervalNs < 1n << 20n ? (ev: EventView): number | bigint => ev.ts / intervalNs
+      : (ev: EventView): number | bigint => sampleOf(ev, nsNum, intervalNs);
+    this.timed = this.sampleNs !== undefined || this.intervalS !== 0;
+  }
+
+  /** The interval check of `ev`; `ctx` is undefined until an event has passed the user's filter. */
+  timeout(ev: EventView, ctx: StateEngine | undefined): void {
+    const sampleNs = this.sampleNs;
+    if (this.first) {
+      this.first = false;
+      if (sampleNs) this.lastSampleNs = sampleNs(ev);
+      else if (this.intervalS) this.lastSample = Math.floor(secondsOf(ev) / this.intervalS);
+      return;
+    }
+    if (sampleNs) {
+      const sample = sampleNs(ev);
+      if (sample === this.lastSampleNs) return;
+      const ts = ev.ts;
+      this.chisel.interval?.(ctx, secondsOf(ev), this.lastIntervalTs !== 0n ? Number(ts - this.lastIntervalTs) : 0);
+      this.lastSampleNs = sample;
+      this.lastIntervalTs = ts;
+      return;
+    }
+    if (!this.intervalS) return;
+    const s = secondsOf(ev);
+    const sample = Math.floor(s / this.intervalS);
+    if (sample === this.lastSample) return;
+    const ts = ev.ts;
+    const delta = this.lastIntervalTs !== 0n ? Number(ts - this.lastIntervalTs) : 0;
+    // sysdig 0.29.3 hands a chisel its event only once one has passed the user's filter: an interval
+    // that begins on a dropped event before that fails in any chisel that reads a field there
+    this.chisel.interval?.(ctx, s, delta);
+    this.lastSample = sample;
+    this.lastIntervalTs = ts;
+  }
+}
+
+/**
+ * Runs chisels over one pass of the input, as sysdig runs every -c: each event goes to each chisel in
+ * order (its interval check, its own filter, event(), its formatter line); at the end each ends in order.
+ */
+export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel }[], o: RunOptions): Promise<void> {
   const out = o.out;
+  const slots = list.map(({ def, chisel }) => new Slot(def, chisel));
   const engine = new StateEngine();
   engine.maxBufLen = 0;
-  engine.bufferFormat = o.bufferFormat !== BufferFormat.Normal ? o.bufferFormat : (chisel.bufferFormat ?? BufferFormat.Normal);
+  // one buffer format for the run: the user's, else the first a chisel asks for
+  const asked = list.find(({ chisel }) => chisel.bufferFormat !== undefined)?.chisel.bufferFormat;
+  engine.bufferFormat = o.bufferFormat !== BufferFormat.Normal ? o.bufferFormat : (asked ?? BufferFormat.Normal);
   const user = o.filter !== undefined && o.filter.trim() !== '' ? compileFilter(o.filter) : undefined;
   const userTest = user?.test;
-  const ownFilter = chisel.filter ? compileChiselFilter(def.name, chisel.filter) : undefined;
-  const own = ownFilter?.test;
-  const formatter = chisel.formatter ? new Formatter(chisel.formatter) : undefined;
-  // a chisel that reads only the events themselves runs without the state engine
+  // chisels that read only the events themselves run without the state engine
   const stateless =
-    chisel.fields !== undefined && chisel.fields.every(isStatelessField) && chisel.tap === undefined && formatter === undefined &&
-    (user === undefined || user.stateless) && (ownFilter === undefined || ownFilter.stateless);
+    (user === undefined || user.stateless) &&
+    slots.every(({ chisel, formatter, ownFilter }) =>
+      chisel.fields !== undefined && chisel.fields.every(isStatelessField) && chisel.tap === undefined && formatter === undefined && (ownFilter === undefined || ownFilter.stateless));
   const sctx = new StatelessCtx();
   sctx.bufferFormat = engine.bufferFormat;
-  /** what the filters and the chisel read: the engine, or the event alone */
+  /** what the filters and the chisels read: the engine, or the event alone */
   const ctx = (stateless ? sctx : engine) as unknown as StateEngine;
-  const intervalS = chisel.intervalS ?? 0;
-  // set_interval_ns: samples compared exactly as bigints below 2^20 ns, where ts / ns can pass 2^53
-  const intervalNs = chisel.intervalNs ?? 0n;
-  const nsNum = Number(intervalNs);
-  const sampleNs = intervalNs === 0n ? undefined
-    : intervalNs < 1n << 20n ? (ev: EventView): number | bigint => ev.ts / intervalNs
-    : (ev: EventView): number | bigint => sampleOf(ev, nsNum, intervalNs);
-  let lastSampleNs: number | bigint = 0;
-  /** the chisel has intervals: every event checks whether one ended (else only the first, for its timestamp) */
-  const timed = sampleNs !== undefined || intervalS !== 0;
-  const onEvent = chisel.event?.bind(chisel);
-  /** the chisel failed (not the input): the read loop's error path must not end it again */
+  const taps = list.flatMap(({ chisel }) => (chisel.tap !== undefined ? [chisel.tap] : []));
+  const one = slots.length === 1 ? slots[0]! : undefined;
+  /** a chisel failed (not the input): the read loop's error path must not end them again */
   let failed = false;
-  const fail = (e: unknown): never => {
+  const fail = (e: unknown, def: ChiselDef): never => {
     failed = true;
-    if (def.noEndAfterFailure !== true) {
-      try {
-        finish();
-      } catch {
-        // sysdig ignores a failure in on_capture_end here
-      }
+    try {
+      finish(true);
+    } catch {
+      // sysdig ignores a failure in on_capture_end here
     }
     if (e instanceof ChiselError) throw new RuntimeError(e.message);
     if (e instanceof UsageError || e instanceof RuntimeError) throw e;
@@ -143,51 +206,42 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
   let first = true;
   let firstTs = 0n;
   let lastEv: EventView | undefined;
-  let lastSample = 0;
-  let lastIntervalTs = 0n;
   let sawPassing = false;
   // the last event's timestamp, in an object's fields: V8 keeps a number beyond 30 bits that is stored in
   // a closure variable as an object of its own, so that was an allocation on most events (and a store of
   // a young object into an old closure, which calls the GC's write barrier); a field that starts wide
   // (WIDE) holds it in place
   const last = { hi: 0, lo: WIDE };
-  let finished = false;
-  const finish = (): void => {
-    if (finished) return;
-    finished = true;
-    if (o.resetColors) out.line('\x1b[00m');
+  let reset = false;
+  /** the slot that runs: the one to name when a chisel fails */
+  let current: Slot = slots[0]!;
+  /** end() of every chisel not ended yet; `afterFailure`: not those that get no end() after a failure */
+  const finish = (afterFailure = false): void => {
+    if (o.resetColors && !reset) {
+      reset = true;
+      out.line('\x1b[00m');
+    }
     const lastTs = (BigInt(last.hi) << 32n) | BigInt(last.lo);
-    chisel.end?.(lastEv ? ctx : undefined, lastEv ? Number(lastTs / 1_000_000_000n) : 0, lastEv ? Number(lastTs - firstTs) : 0);
+    for (const sl of slots) {
+      if (sl.finished || (afterFailure && sl.def.noEndAfterFailure === true)) continue;
+      sl.finished = true;
+      current = sl;
+      sl.chisel.end?.(lastEv ? ctx : undefined, lastEv ? Number(lastTs / 1_000_000_000n) : 0, lastEv ? Number(lastTs - firstTs) : 0);
+    }
   };
 
-  const timeout = (ev: EventView): void => {
+  const timeouts = (ev: EventView, sl: Slot): void => {
     if (first) {
       first = false;
       firstTs = ev.ts;
-      if (sampleNs) lastSampleNs = sampleNs(ev);
-      else if (intervalS) lastSample = Math.floor(secondsOf(ev) / intervalS);
-      return;
     }
-    if (sampleNs) {
-      const sample = sampleNs(ev);
-      if (sample === lastSampleNs) return;
-      const ts = ev.ts;
-      chisel.interval?.(sawPassing ? ctx : undefined, secondsOf(ev), lastIntervalTs !== 0n ? Number(ts - lastIntervalTs) : 0);
-      lastSampleNs = sample;
-      lastIntervalTs = ts;
-      return;
+    sl.timeout(ev, sawPassing ? ctx : undefined);
+  };
+  const deliver = (sl: Slot): void => {
+    if (sl.own === undefined || sl.own(ctx) === true) {
+      const r = sl.onEvent !== undefined ? sl.onEvent(ctx) : true;
+      if (r !== false && sl.formatter !== undefined) sl.formatter.writeLine(engine, out);
     }
-    if (!intervalS) return;
-    const s = secondsOf(ev);
-    const sample = Math.floor(s / intervalS);
-    if (sample === lastSample) return;
-    const ts = ev.ts;
-    const delta = lastIntervalTs !== 0n ? Number(ts - lastIntervalTs) : 0;
-    // sysdig 0.29.3 hands a chisel its event only once one has passed the user's filter: an interval
-    // that begins on a dropped event before that fails in any chisel that reads a field there
-    chisel.interval?.(sawPassing ? ctx : undefined, s, delta);
-    lastSample = sample;
-    lastIntervalTs = ts;
   };
 
   const limit = o.limit ?? 0;
@@ -195,11 +249,11 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
   const limited = limit !== 0 || duration !== undefined;
   let seen = 0;
   let stopped = false;
-  const tap = chisel.tap;
+  const ended = o.ended;
   const handler: BlockHandler = {
     header(b: HeaderBlock) {
       engine.header(b);
-      tap?.header(b);
+      for (const t of taps) t.header(b);
     },
     event(ev: EventView) {
       // (booleans and optional functions compared explicitly: a bare truth test compiles to V8's generic one)
@@ -212,27 +266,54 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
         stopped = true;
         return false;
       }
-      tap?.event(ev, engine);
+      for (let i = 0; i < taps.length; i++) taps[i]!.event(ev, engine);
       lastEv = ev;
       last.hi = ev.tsHi;
       last.lo = ev.tsLo;
+      const shown = verdict === FilterVerdict.Keep && (ev.flags & 1) === 0 && engine.hidden === false;
       try {
-        if (timed === true || first === true) timeout(ev);
-        if (verdict !== FilterVerdict.Keep || (ev.flags & 1) !== 0 || engine.hidden === true) return true;
-        sawPassing = true;
-        if (own === undefined || own(ctx) === true) {
-          const r = onEvent !== undefined ? onEvent(ctx) : true;
-          if (r !== false && formatter !== undefined) formatter.writeLine(engine, out);
+        if (one !== undefined) {
+          // one chisel (most runs): its interval check, then the event
+          if (one.timed === true || first === true) timeouts(ev, one);
+          if (shown === true) {
+            sawPassing = true;
+            deliver(one);
+            if (ended?.() === true) stopped = true;
+          }
+        } else {
+          // several: each in turn gets its interval check, then the event (sysdig's chisel run() order)
+          if (first === true) {
+            first = false;
+            firstTs = ev.ts;
+          }
+          const c = sawPassing ? ctx : undefined;
+          if (shown === true) sawPassing = true;
+          for (const sl of slots) {
+            current = sl;
+            if (sl.timed === true || sl.first === true) sl.timeout(ev, c);
+            if (shown === true) {
+              deliver(sl);
+              // sysdig.end_capture: the chisels after this one do not get the event
+              if (ended?.() === true) {
+                stopped = true;
+                break;
+              }
+            }
+          }
         }
       } catch (e) {
-        fail(e);
+        fail(e, current.def);
       }
+      if (stopped === true) return false;
       if (counts === true && limit !== 0 && ++seen >= limit) {
         stopped = true;
         return false;
       }
       return true;
     },
+  };
+  const closeTaps = async (): Promise<void> => {
+    for (const t of taps) await t.close().catch(() => undefined);
   };
   try {
     for (const src of o.sources) {
@@ -242,13 +323,13 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       try {
         const { chunks } = await openCapture(input);
         const suppress = o.suppress ?? [];
-        await readBlocks(withBackpressure(chunks, out, tap), suppress.length === 0 ? handler : suppressing(handler, suppress), {
+        await readBlocks(withBackpressure(chunks, out, taps), suppress.length === 0 ? handler : suppressing(handler, suppress), {
           tableNparams: (t) => eventInfo(t)?.params.length ?? 0,
           name: typeof src === 'string' ? src : undefined,
         });
       } catch (e) {
-        // a read error: the chisel ends (once) before the error is reported
-        if (!finished && !failed) {
+        // a read error: the chisels end (once) before the error is reported
+        if (!failed) {
           try {
             finish();
           } catch {
@@ -261,25 +342,27 @@ export async function runChisel(def: ChiselDef, chisel: Chisel, o: RunOptions): 
       }
     }
   } catch (e) {
-    // what the tap holds from before the fault still goes to its file; the first error is the one reported
-    await tap?.close().catch(() => undefined);
+    // what a tap holds from before the fault still goes to its file; the first error is the one reported
+    await closeTaps();
     throw e;
   }
   try {
     finish();
   } catch (e) {
-    await tap?.close().catch(() => undefined);
-    fail(e);
+    await closeTaps();
+    fail(e, current.def);
   }
-  await tap?.close();
+  for (const t of taps) await t.close();
 }
 
-async function* withBackpressure(chunks: AsyncIterable<Buffer>, out: TextOut, tap: EventTap | undefined): AsyncGenerator<Buffer> {
+async function* withBackpressure(chunks: AsyncIterable<Buffer>, out: TextOut, taps: readonly EventTap[]): AsyncGenerator<Buffer> {
   for await (const c of chunks) {
     const d = out.drained();
     if (d) await d;
-    const t = tap?.ready();
-    if (t) await t;
+    for (const tap of taps) {
+      const t = tap.ready();
+      if (t) await t;
+    }
     yield c;
   }
 }

@@ -134,6 +134,7 @@ function snapshotChisel(name: 'ps' | 'lsof' | 'netstat', filterOf: (arg: string 
       return {
         event(ctx) {
           if (rows === undefined) rows = threadTable(ctx, test);
+          host.endCapture?.();
           return false;
         },
         end() {
@@ -213,6 +214,7 @@ const lscontainers: ChiselDef = {
     return {
       event(ctx) {
         if (rows === undefined) rows = take(ctx);
+        host.endCapture?.();
         return false;
       },
       end(ctx) {

@@ -26,6 +26,11 @@ export interface ChiselInfo {
 
 /** What a running chisel may use besides the event. */
 export interface ChiselHost {
+  /**
+   * sysdig.end_capture: the capture ends right after this chisel's event(); the chisels after it in the run
+   * do not get that event, and then every chisel ends
+   */
+  endCapture?(): void;
   /** Lua print: the text and a newline */
   print(s: string): void;
   /** Lua io.write: the text as is */

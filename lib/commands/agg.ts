@@ -9,7 +9,8 @@ Run a sysdig table chisel over scap captures (files, or stdin), as sysdig -r FIL
 ARGS is one word holding the chisel's arguments separated by spaces; FILTER is a filter expression.
 
   -r FILE          read FILE, as sysdig -r (the same as naming it last; may be repeated)
-  -c CHISEL        the chisel, as sysdig -c (the same as naming it first)
+  -c CHISEL [ARGS] the chisel, as sysdig -c (the same as naming it first); repeated, several chisels
+                   over one pass, as sysdig runs them (ARGS: the word right after, by sysdig's rule)
   --list           list the chisels by category (as sysdig -cl)
   -i NAME          describe a chisel (as sysdig -i NAME)
   --json           print tables as NDJSON rows

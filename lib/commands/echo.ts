@@ -10,7 +10,8 @@ around 'FILE [MS]' FILTER, and spy_logs or spy_syslog 'FILE [MS]', also write th
 thread within MS ms of it (default 1000) to FILE (mode 0600), from a pipe as well.
 
   -r FILE          read FILE, as sysdig -r (the same as naming it last; may be repeated)
-  -c CHISEL        the chisel, as sysdig -c (the same as naming it first)
+  -c CHISEL [ARGS] the chisel, as sysdig -c (the same as naming it first); repeated, several chisels
+                   over one pass, as sysdig runs them (ARGS: the word right after, by sysdig's rule)
   --list           list the chisels by category (as sysdig -cl)
   -i NAME          describe a chisel (as sysdig -i NAME)
   -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
