@@ -166,14 +166,13 @@ function chained(o: CliOptions, named: { name: string; at: number }[], pos: stri
     }
     return def;
   });
-  const nreqOf = (def: ChiselDef): number => def.args.filter((x) => !x.optional).length;
   // the word after each chisel's name, when it is a positional one
   const candidate = named.map(({ at }) => posAt.indexOf(at + 1));
   // trailing inputs (existing files, "-", names that look like captures), but not a required argument
   let end = pos.length;
   while (end > 0) {
     const last = pos[end - 1]!;
-    if (defs.some((d, k) => candidate[k] === end - 1 && d.args.length > 0 && nreqOf(d) !== 0)) break;
+    if (defs.some((d, k) => candidate[k] === end - 1 && d.args.length > 0 && requiredArgs(d) !== 0)) break;
     if (last === '-' || existsSync(last) || looksLikePath(last)) end--;
     else break;
   }
@@ -181,7 +180,7 @@ function chained(o: CliOptions, named: { name: string; at: number }[], pos: stri
   const taken = new Set<number>();
   o.chain = defs.map((def, n) => {
     const nargs = def.args.length;
-    const nreq = nreqOf(def);
+    const nreq = requiredArgs(def);
     const k = candidate[n]!;
     let word: string | undefined;
     if (nargs !== 0 && k !== -1 && k < end && !taken.has(k)) {
@@ -194,7 +193,7 @@ function chained(o: CliOptions, named: { name: string; at: number }[], pos: stri
       }
     }
     if (word === undefined && nreq !== 0) {
-      throw new UsageError(`${def.name}: missing arguments for chisel ${def.name} (${def.args.filter((x) => !x.optional).map((x) => x.name).join(', ')})`);
+      throw missingArgs(def);
     }
     const given = word !== undefined ? givenArgs(def, word) : undefined;
     return { def, args: def.args.map((_, i) => given?.[i]) };
@@ -205,10 +204,20 @@ function chained(o: CliOptions, named: { name: string; at: number }[], pos: stri
   return o;
 }
 
+/** How many arguments a chisel requires. */
+function requiredArgs(def: ChiselDef): number {
+  return def.args.filter((a) => !a.optional).length;
+}
+
+/** sysdig's error for a chisel whose required arguments are not given. */
+function missingArgs(def: ChiselDef): UsageError {
+  return new UsageError(`${def.name}: missing arguments for chisel ${def.name} (${def.args.filter((a) => !a.optional).map((a) => a.name).join(', ')})`);
+}
+
 /** The values of a chisel's argument word, checked against how many it takes. */
 function givenArgs(def: ChiselDef, word: string): string[] {
   const nargs = def.args.length;
-  const nreq = def.args.filter((a) => !a.optional).length;
+  const nreq = requiredArgs(def);
   const given = splitChiselArgs(def.name, word);
   if (given.length < nreq) throw new UsageError(`${def.name}: wrong number of parameters for chisel ${def.name}, ${nreq} required, ${given.length} given`);
   if (given.length > nargs) throw new UsageError(`${def.name}: too many parameters for chisel ${def.name}, ${nargs} required, ${given.length} given`);
@@ -256,12 +265,12 @@ function validFilter(expr: string): boolean {
 /** The chisel's argument values and the filter, from the words after the chisel name. */
 export function bindArgs(def: ChiselDef, words: string[]): { args: (string | undefined)[]; filter?: string } {
   const nargs = def.args.length;
-  const nreq = def.args.filter((a) => !a.optional).length;
+  const nreq = requiredArgs(def);
   let rest = words;
   let given: string[] | undefined;
   if (nargs !== 0) {
     if (rest.length === 0) {
-      if (nreq !== 0) throw new UsageError(`${def.name}: missing arguments for chisel ${def.name} (${def.args.filter((a) => !a.optional).map((a) => a.name).join(', ')})`);
+      if (nreq !== 0) throw missingArgs(def);
     } else if (nreq !== 0 || (nargs === 1 && def.args[0]!.type === 'filter') || !validFilter(rest.join(' '))) {
       // sysdig: a chisel whose one optional argument is a filter (ps, lsof, netstat) always takes the next word
       given = givenArgs(def, rest[0]!);

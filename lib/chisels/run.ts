@@ -230,12 +230,12 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
     }
   };
 
-  const timeouts = (ev: EventView, sl: Slot): void => {
+  /** the first event of the run starts its clock (end() gets last - first) */
+  const start = (ev: EventView): void => {
     if (first) {
       first = false;
       firstTs = ev.ts;
     }
-    sl.timeout(ev, sawPassing ? ctx : undefined);
   };
   const deliver = (sl: Slot): void => {
     if (sl.own === undefined || sl.own(ctx) === true) {
@@ -259,9 +259,10 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
       // (booleans and optional functions compared explicitly: a bare truth test compiles to V8's generic one)
       const verdict = stateless === true ? filterEventStateless(sctx, ev, userTest ?? keepAll) : filterEvent(engine, ev, userTest);
       if (verdict === FilterVerdict.Unknown) return true;
-      // -n and -M count the events sysdig's loop gets from its inspector: passed, not state-only, not hidden;
-      // -M stops before such an event, -n after the Nth
-      const counts = limited === true && counted(ev, verdict === FilterVerdict.Keep, engine.hidden);
+      // the events sysdig's loop gets from its inspector (passed, not state-only, not hidden) reach the
+      // chisels, and -n and -M count them: -M stops before such an event, -n after the Nth
+      const shown = counted(ev, verdict === FilterVerdict.Keep, engine.hidden);
+      const counts = limited === true && shown;
       if (counts === true && duration !== undefined && duration.reached(ev)) {
         stopped = true;
         return false;
@@ -270,11 +271,13 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
       lastEv = ev;
       last.hi = ev.tsHi;
       last.lo = ev.tsLo;
-      const shown = verdict === FilterVerdict.Keep && (ev.flags & 1) === 0 && engine.hidden === false;
       try {
         if (one !== undefined) {
           // one chisel (most runs): its interval check, then the event
-          if (one.timed === true || first === true) timeouts(ev, one);
+          if (one.timed === true || first === true) {
+            start(ev);
+            one.timeout(ev, sawPassing ? ctx : undefined);
+          }
           if (shown === true) {
             sawPassing = true;
             deliver(one);
@@ -282,10 +285,7 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
           }
         } else {
           // several: each in turn gets its interval check, then the event (sysdig's chisel run() order)
-          if (first === true) {
-            first = false;
-            firstTs = ev.ts;
-          }
+          start(ev);
           const c = sawPassing ? ctx : undefined;
           if (shown === true) sawPassing = true;
           for (const sl of slots) {
