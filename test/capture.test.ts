@@ -276,6 +276,33 @@ test('tdig-capture', { skip }, async (t) => {
       assert.equal(Number(last), Number(m![1]));
     });
 
+    await t.test('Ctrl-C on tdig-capture | tdig-filter | tdig-agg topconns: the table of the connections, exit 0', async () => {
+      // as a terminal's Ctrl-C does, every command of the pipeline gets SIGINT
+      const cap = spawn(process.execPath, [BIN, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const filt = spawn(process.execPath, [path.join(root, 'bin', 'tdig-filter.js'), 'proc.name=tdig-wl-srv'], { stdio: [cap.stdout!, 'pipe', 'pipe'] });
+      const agg = spawn(process.execPath, [path.join(root, 'bin', 'tdig-agg.js'), 'topconns'], { stdio: [filt.stdout!, 'pipe', 'pipe'] });
+      let capErr = '';
+      let out = '';
+      let err = '';
+      cap.stderr!.on('data', (d: Buffer) => (capErr += d.toString()));
+      filt.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      agg.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      agg.stdout!.on('data', (d: Buffer) => (out += d.toString('latin1')));
+      const ended = [cap, filt, agg].map((p) => new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code))));
+      // -v reports the event rate every second: the capture runs
+      await waitFor(() => /rate/.test(capErr));
+      const r = runClient(port, dir, N);
+      await sleep(500);
+      for (const p of [cap, filt, agg]) p.kill('SIGINT');
+      const codes = await Promise.all(ended);
+      // (agg's output has all come once its stdout closes)
+      if (!agg.stdout!.readableEnded) await new Promise((resolve) => agg.stdout!.once('end', resolve));
+      assert.deepEqual(codes, [0, 0, 0], `${capErr}\n${err}`);
+      const conns = out.split('\n').filter((l) => l.includes(`->127.0.0.1:${port}`));
+      assert.equal(conns.length, N, out);
+      for (const l of conns) assert.match(l, new RegExp(`^${fmtBytes(r.request + r.response).replace('.', '\\.')}\\s+tcp\\s+127\\.0\\.0\\.1:\\d+->127\\.0\\.0\\.1:${port}`));
+    });
+
     await t.test('IPv6 and unconnected UDP: tuples name both ends, and a datagram its sender', async () => {
       // an IPv6 TCP exchange of known sizes, and datagrams received by sockets with no peer (IPv6 and IPv4)
       const info = path.join(dir, 'v6.json');

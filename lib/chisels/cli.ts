@@ -18,7 +18,8 @@ import { tableChisel } from './table-chisel.js';
 import type { Units } from './table.js';
 import { createChisel, runChisels, type RunOptions } from './run.js';
 import type { Chisel, ChiselDef } from './types.js';
-import type { InputSource } from '../scap/input.js';
+import { setBeforeWait, type InputSource } from '../scap/input.js';
+import { watchInterrupts } from '../cli/interrupt.js';
 import type { EchoHost } from './echo.js';
 import { isChiselPath, loadUserChisel, pathChisels } from './user.js';
 import { isTerminal, stdout } from '../cli/stdio.js';
@@ -36,6 +37,8 @@ export interface CliOptions {
   live: boolean;
   buf: BufferFormat;
   progress: boolean;
+  /** --unbuffered: each line is written as it is printed */
+  unbuffered?: boolean;
   color: 'auto' | 'always' | 'never';
   by?: { keys: string; sum: string; top: number; units: Units };
   /** -pc (-pcontainer, -pk, -pm...): sysdig's print_container_data, container columns in the chisels that have them */
@@ -89,6 +92,7 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
       case '-X': case '--print-hex-ascii': setBuf(BufferFormat.HexAscii); break;
       case '-b': case '--print-base64': setBuf(BufferFormat.Base64); break;
       case '-P': case '--progress': o.progress = true; break;
+      case '--unbuffered': o.unbuffered = true; break;
       case '-n': case '--numevents': o.limit = countArg(value(++i, a)); break;
       case '-M': o.seconds = secondsArg(value(++i, a)); break;
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
@@ -345,6 +349,8 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
 /** The output and the host every chisel of a run shares. */
 function hostFor(o: CliOptions, filter: string | undefined): { out: TextOut; host: EchoHost; tty: boolean; colors: boolean; ended: () => boolean } {
   const out = new TextOut(stdout());
+  setBeforeWait(() => out.flush());
+  watchInterrupts();
   let ended = false;
   const tty = isTerminal(1);
   const colors = o.color === 'always' || (o.color === 'auto' && !process.env['NO_COLOR'] && tty);
@@ -352,8 +358,8 @@ function hostFor(o: CliOptions, filter: string | undefined): { out: TextOut; hos
     endCapture: () => {
       ended = true;
     },
-    print: (s) => out.lineNl(s),
-    write: (s) => out.line(s),
+    print: o.unbuffered === true ? (s) => (out.lineNl(s), out.flush()) : (s) => out.lineNl(s),
+    write: o.unbuffered === true ? (s) => (out.line(s), out.flush()) : (s) => out.line(s),
     // sysdig asks the terminal (TIOCGWINSZ) and gets -1 when it cannot
     terminal: tty ? { width: process.stdout.columns ?? -1, height: process.stdout.rows ?? -1 } : undefined,
     json: o.json,

@@ -20,6 +20,8 @@ thread within MS ms of it (default 1000) to FILE (mode 0600), from a pipe as wel
   -pc              sysdig's container columns (as sysdig -pc): echo_fds, stderr, spy_users,
                    spy_logs, spy_syslog and httplog name each line's container
   -P               progress on stderr (when stderr is a terminal)
+  --unbuffered     hand each line over as soon as it is printed (as sysdig --unbuffered); without it, output
+                   is handed over in 64 KiB pieces, and whenever the input (a pipe) has to wait for more
   -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
   -n N             stop after N events (those passing the filter), as sysdig -n
   -M S             stop at the first such event S seconds or more after the first one (as sysdig -M)

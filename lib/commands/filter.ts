@@ -22,6 +22,8 @@ import { addHole, cutHoles, DroppedEnters, filterAction, FilterAction, ShortOpen
 import { isTypeOnly, scanByType, typeActions } from '../filter/fastscan.js';
 import { listFields } from '../output/list.js';
 import { NdjsonWriter, openCapture } from '../output/ndjson.js';
+import { setBeforeWait } from '../scap/input.js';
+import { watchInterrupts } from '../cli/interrupt.js';
 import { TextOut } from '../output/writer.js';
 import { stdout } from '../cli/stdio.js';
 
@@ -137,6 +139,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const filter = compileFilter(o.expr!, { invert: o.invert });
   const sources = inputSources(o.files);
+  watchInterrupts();
 
   const engine = new StateEngine();
   engine.maxBufLen = 0;
@@ -220,6 +223,8 @@ export async function run(args: string[]): Promise<number> {
           shorts = new ShortOpens();
           cuttable = out;
         }
+        const held = out;
+        setBeforeWait(() => held.settle());
       }
       const sink = out;
       const paced = async function* (): AsyncGenerator<Buffer> {
@@ -261,6 +266,8 @@ interface Output {
   event(ev: EventView, flags: number, engine: StateEngine): void;
   /** resolves when more input may be read */
   ready(): Promise<void> | void;
+  /** hands over what is held back, before a wait for input */
+  settle(): Promise<void> | void;
   close(): Promise<void>;
 }
 
@@ -333,6 +340,11 @@ class ScapOutput implements Output, CuttableOutput {
     return this.sink.drain();
   }
 
+  settle(): Promise<void> {
+    this.flush();
+    return this.sink.settle();
+  }
+
   async close(): Promise<void> {
     this.flush();
     await this.sink.close();
@@ -376,6 +388,10 @@ class NdjsonOutput implements Output {
 
   ready(): Promise<void> | void {
     return this.text.drained() ?? undefined;
+  }
+
+  settle(): void {
+    this.text.flush();
   }
 
   async close(): Promise<void> {

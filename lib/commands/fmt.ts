@@ -22,10 +22,11 @@ import type { OutputTimeMode } from '../fields/evt.js';
 import { DEFAULT_FORMAT, Formatter } from '../output/formatter.js';
 import { TextOut } from '../output/writer.js';
 import { listEvents, listFields, listFieldsMarkdown } from '../output/list.js';
-import { openInput, type InputSource } from '../scap/input.js';
+import { openInput, setBeforeWait, type InputSource } from '../scap/input.js';
 import { NdjsonWriter, openCapture, readNdjson } from '../output/ndjson.js';
 import { Progress } from '../output/progress.js';
 import { isTerminal, stdout } from '../cli/stdio.js';
+import { watchInterrupts } from '../cli/interrupt.js';
 
 export const usage = `usage: tdig-fmt [options] [FILE...]
 
@@ -48,6 +49,8 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
   -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
   -U COMM          leave out the events of processes named COMM and of the processes they start, before
                    they are counted (as sysdig -U; may be repeated, up to 32 names)
+  --unbuffered     hand each line over as soon as it is printed (as sysdig --unbuffered); without it, output
+                   is handed over in 64 KiB pieces, and whenever the input (a pipe) has to wait for more
   -P               draw a progress bar on stderr (when stderr is a terminal)
   -l               list the fields, as sysdig -l (with -v: their types too); --list-markdown as Markdown
   -L               list the events and their parameters, as sysdig -L
@@ -89,6 +92,8 @@ interface Options {
   resolvePorts?: boolean;
   /** -U: process names whose events are left out */
   suppress: string[];
+  /** --unbuffered: each line is written as it is printed */
+  unbuffered?: boolean;
 }
 
 /** sysdig.cpp: the formats -pc, -pk and -pm select (the container and thread columns added) */
@@ -138,6 +143,7 @@ export function parseArgs(args: string[]): Options {
       case '-R': case '--resolve-ports': o.resolvePorts = true; break;
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '-P': case '--progress': o.progress = true; break;
+      case '--unbuffered': o.unbuffered = true; break;
       case '-S': case '--summary': o.summary = true; break;
       case '-q': case '--quiet': o.quiet = true; break;
       case '-d': case '--displayflt': o.display = true; break;
@@ -215,9 +221,11 @@ export async function run(args: string[]): Promise<number> {
   const test = o.display ? undefined : compiled;
   const display = o.display ? compiled : undefined;
   const summary = o.summary ? new Summary() : undefined;
+  watchInterrupts();
   if (o.toScap) return toScap(o, sources);
 
   const out = new TextOut(stdout());
+  setBeforeWait(() => out.flush());
   const engine = new StateEngine();
   engine.bufferFormat = o.json ? jsonBuf(o.buf) : o.buf;
   engine.maxBufLen = o.verbose || o.json || o.ndjson ? 0 : 80;
@@ -242,13 +250,15 @@ export async function run(args: string[]): Promise<number> {
         seen++;
         if (summary !== undefined && info !== undefined) summary.add(engine.ev);
       }
-      if (!info) {
-        nd?.event(ev, undefined);
-      } else if (nd) {
+      if (nd) {
         nd.event(ev, info);
-      } else if ((ev.flags & 1) === 0 && (info.category & EC.INTERNAL) === 0 && engine.hidden === false && o.quiet === false) {
+        if (o.unbuffered === true) out.flush();
+      } else if (info && (ev.flags & 1) === 0 && (info.category & EC.INTERNAL) === 0 && engine.hidden === false && o.quiet === false) {
         const line = o.json ? formatter.json(engine) : formatter.text(engine);
-        if (line !== undefined && (display === undefined || display(engine) === true)) out.lineNl(line);
+        if (line !== undefined && (display === undefined || display(engine) === true)) {
+          out.lineNl(line);
+          if (o.unbuffered === true) out.flush();
+        }
       }
       if (o.limit !== 0 && seen >= o.limit) {
         stop = true;
@@ -309,6 +319,7 @@ async function* withBackpressure(chunks: AsyncIterable<Buffer>, out: TextOut): A
 
 async function toScap(o: Options, sources: InputSource[]): Promise<number> {
   const sink = openOutput({ path: o.outFile, compression: o.compression, stdout: stdout() });
+  setBeforeWait(() => sink.settle());
   const duration = o.seconds !== undefined ? new DurationLimit(o.seconds) : undefined;
   let seen = 0;
   let stop = false;

@@ -80,6 +80,13 @@ export class TextOut {
 
   flush(): void {
     if (this.pos === 0) return;
+    if (this.pos < this.buf.length >>> 2) {
+      // a flush before the buffer filled (the input waits, --unbuffered): a copy goes, the buffer stays
+      const out = Buffer.from(this.buf.subarray(0, this.pos));
+      this.pos = 0;
+      this.push(out);
+      return;
+    }
     // a full buffer goes as it is (Node's subarray() takes another path for an end at the length, which
     // deoptimized it when first met after V8 had optimized it)
     const out = this.pos === this.buf.length ? this.buf : this.buf.subarray(0, this.pos);

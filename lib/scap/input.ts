@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import type * as zlib from 'node:zlib';
 import { streamModule, zlibModule } from '../cli/lazy.js';
 import { DataError } from '../cli/errors.js';
+import { interrupted, onInterrupt } from '../cli/interrupt.js';
 import { Lz4FrameDecoder, LZ4_FRAME_MAGIC, LZ4_LEGACY_MAGIC, LZ4_SKIPPABLE_MAGIC, LZ4_SKIPPABLE_MASK } from './lz4.js';
 
 export type Compression = 'gzip' | 'lz4' | 'plain';
@@ -62,11 +63,8 @@ async function* regularFileChunks(path: string, reuse: boolean): AsyncGenerator<
 }
 
 /**
- * Standard input as an input source. It is read with blocking reads when it is a pipe, a socket or a file:
- * through a pipe, a stream's wake-ups and promises cost ~35 µs more per 64 KiB read (~35 ms per 60 MB).
- * process.stdin (which makes descriptor 0 non-blocking) is made only for anything else, or when a read
- * fails with EAGAIN because the descriptor was left non-blocking: no byte was taken, and the stream goes on
- * from there.
+ * Standard input as an input source. A regular file is read with blocking reads, a pipe or a socket by
+ * pipeChunks; process.stdin's stream is used as it is only for anything else (a terminal).
  */
 export class StdinSource {
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {
@@ -77,22 +75,125 @@ export class StdinSource {
 /** The inputs of the reading commands: a path, standard input, or any byte stream. */
 export type InputSource = string | StdinSource | NodeJS.ReadableStream;
 
-async function* stdinChunks(reuse: boolean): AsyncGenerator<Buffer> {
-  let st: fs.Stats | undefined;
-  try {
-    st = fs.fstatSync(0);
-  } catch {
-    st = undefined;
+let beforeWait: (() => Promise<void> | void) | undefined;
+
+/**
+ * Sets what runs when the input has no more bytes yet and the command is about to wait for its writer:
+ * a command hands over the output it holds back, so that a live pipeline (`tdig-capture | tdig-fmt`)
+ * shows each event as it comes, not when a buffer fills or the input ends.
+ */
+export function setBeforeWait(fn: (() => Promise<void> | void) | undefined): void {
+  beforeWait = fn;
+}
+
+async function runBeforeWait(): Promise<void> {
+  if (beforeWait !== undefined) {
+    const p = beforeWait();
+    if (p !== undefined) await p;
   }
-  if (st !== undefined && (st.isFIFO() || st.isSocket() || st.isFile())) {
-    try {
-      yield* fdChunks(0, reuse);
-      return;
-    } catch (e) {
-      if ((e as { code?: unknown } | null)?.code !== 'EAGAIN') throw e;
-    }
+}
+
+/** The chunks of an input read through a stream (a named pipe, a terminal), with beforeWait before each next one. */
+async function* waiting(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const b of src) {
+    yield b;
+    await runBeforeWait();
+  }
+}
+
+function stdinStat(): fs.Stats | undefined {
+  try {
+    return fs.fstatSync(0);
+  } catch {
+    return undefined;
+  }
+}
+
+async function* stdinChunks(reuse: boolean): AsyncGenerator<Buffer> {
+  const st = stdinStat();
+  if (st !== undefined && st.isFile()) {
+    yield* fdChunks(0, reuse);
+    return;
+  }
+  if (st !== undefined && (st.isFIFO() || st.isSocket())) {
+    yield* pipeChunks(reuse);
+    return;
   }
   for await (const c of process.stdin) yield toBuffer(c);
+  // (a stream's wait for its next chunk lets the event loop run: signals are heard)
+}
+
+/**
+ * Standard input that is a pipe or a socket, read without ever blocking the process. Node's stream on
+ * descriptor 0 (made, and left paused) makes the descriptor non-blocking; readSync then takes what the
+ * pipe holds, as cheaply as a blocking read. When it holds nothing (EAGAIN), the command hands over the
+ * output it holds back (beforeWait) and waits on the event loop for the stream's next chunk, so that a
+ * gzip input's inflating (in the thread pool) goes on, and Ctrl-C is heard (lib/cli/interrupt.ts) even
+ * when the writer is silent. Bytes the stream took go first: it only reads while it is waited on, and
+ * what it read ahead is in its buffer, before anything still in the pipe.
+ */
+async function* pipeChunks(reuse: boolean): AsyncGenerator<Buffer> {
+  const stdin = process.stdin;
+  stdin.pause();
+  const pool: Buffer[] = [];
+  let next = 0;
+  for (;;) {
+    if (stdin.readableLength > 0) {
+      const b = stdin.read() as Buffer | null;
+      if (b !== null) {
+        yield toBuffer(b);
+        continue;
+      }
+    }
+    if (stdin.readableEnded) return;
+    let buf = reuse ? pool[next] : undefined;
+    if (buf === undefined) pool[next] = buf = Buffer.allocUnsafe(CHUNK);
+    let n: number;
+    try {
+      n = fs.readSync(0, buf, 0, CHUNK, null);
+    } catch (e) {
+      if ((e as { code?: unknown } | null)?.code !== 'EAGAIN') throw e;
+      await runBeforeWait();
+      const b = await nextData(stdin);
+      if (b === null) return;
+      yield b;
+      continue;
+    }
+    if (n === 0) return;
+    next = (next + 1) % POOL;
+    yield n === CHUNK ? buf : buf.subarray(0, n);
+  }
+}
+
+/** The stream's next chunk, or null at its end or when a signal ends the input. */
+function nextData(stream: NodeJS.ReadStream): Promise<Buffer | null> {
+  return new Promise<Buffer | null>((resolve, reject) => {
+    const done = (): void => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      cancel();
+      stream.pause();
+    };
+    const onData = (b: unknown): void => {
+      done();
+      resolve(toBuffer(b));
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(null);
+    };
+    const onError = (e: Error): void => {
+      done();
+      reject(e);
+    };
+    const cancel = onInterrupt(onEnd);
+    if (interrupted()) return;
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', onError);
+    stream.resume();
+  });
 }
 
 /** Whether `path` is a regular file; a directory throws (reading one fails without naming it). */
@@ -127,9 +228,15 @@ export async function* openInput(source: InputSource, opts: InputOptions = {}): 
   // (a ReadStream of our own is remembered here: asking `instanceof fs.ReadStream` would load fs's
   // stream classes, ~1 ms of every start)
   let own: fs.ReadStream | undefined;
+  const st = source instanceof StdinSource ? stdinStat() : undefined;
+  const regular = typeof source === 'string' && isRegularFile(source);
+  // a regular file never waits, standard input that is a pipe waits in pipeChunks; any other stream waits
+  // for its writer between its chunks
+  const waitsHere = typeof source === 'string' ? !regular : st === undefined || !(st.isFile() || st.isFIFO() || st.isSocket());
+  const mayWait = typeof source === 'string' ? !regular : st === undefined || !st.isFile();
   const stream: NodeJS.ReadableStream | AsyncIterable<Buffer> =
     typeof source === 'string'
-      ? isRegularFile(source)
+      ? regular
         ? regularFileChunks(source, opts.reuseChunks === true)
         : (own = fs.createReadStream(source, { highWaterMark: CHUNK }))
       : source instanceof StdinSource
@@ -166,28 +273,34 @@ export async function* openInput(source: InputSource, opts: InputOptions = {}): 
       }
     }
 
+    let out: AsyncIterable<Buffer>;
     if (kind === 'plain') {
-      yield* rest();
+      out = rest();
     } else if (kind === 'lz4') {
-      const dec = new Lz4FrameDecoder();
-      const out: Buffer[] = [];
-      for await (const chunk of rest()) {
-        dec.push(chunk, out);
-        for (let i = 0; i < out.length; i++) yield out[i]!;
-        out.length = 0;
-      }
-      dec.end(out);
-      for (let i = 0; i < out.length; i++) yield out[i]!;
+      out = unlz4(rest());
     } else {
       // zlib holds on to the chunks it was given for a while (a pipe's reads of 64 KiB, more than the ring
       // has buffers): with reused buffers it gets copies of the (compressed, so smaller) input
-      yield* gunzip(opts.reuseChunks === true ? copies(rest()) : rest(), typeof source === 'string' ? source : undefined);
+      out = gunzip(opts.reuseChunks === true ? copies(rest()) : rest(), typeof source === 'string' ? source : undefined, mayWait);
     }
+    yield* waitsHere ? waiting(out) : out;
   } finally {
     // Stop the source (closes a file we opened; a no-op if it already ended).
     await it.return?.();
     own?.destroy();
   }
+}
+
+async function* unlz4(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const dec = new Lz4FrameDecoder();
+  const out: Buffer[] = [];
+  for await (const chunk of src) {
+    dec.push(chunk, out);
+    for (let i = 0; i < out.length; i++) yield out[i]!;
+    out.length = 0;
+  }
+  dec.end(out);
+  for (let i = 0; i < out.length; i++) yield out[i]!;
 }
 
 /** The chunks of `src`, each copied (for a consumer that holds chunks longer than a ring of reused buffers lasts). */
@@ -207,7 +320,12 @@ async function* counted(src: AsyncIterable<Buffer>, c: Counter): AsyncGenerator<
   }
 }
 
-async function* gunzip(src: AsyncIterable<Buffer>, name: string | undefined): AsyncGenerator<Buffer> {
+/**
+ * Inflates `src`. With `live` (a pipe), whenever the inflated bytes run dry the command hands over what it
+ * holds back (beforeWait): the reads of the compressed input run ahead of the inflating, so their own
+ * waits come too early for that.
+ */
+async function* gunzip(src: AsyncIterable<Buffer>, name: string | undefined, live: boolean): AsyncGenerator<Buffer> {
   const fed: Counter = { n: 0 };
   const feed = streamModule().Readable.from(counted(src, fed), { objectMode: false, highWaterMark: CHUNK });
   const gz = zlibModule().createGunzip({ chunkSize: CHUNK });
@@ -218,7 +336,10 @@ async function* gunzip(src: AsyncIterable<Buffer>, name: string | undefined): As
   });
   feed.pipe(gz);
   try {
-    for await (const chunk of gz) yield chunk as Buffer;
+    for await (const chunk of gz) {
+      yield chunk as Buffer;
+      if (live && gz.readableLength === 0) await runBeforeWait();
+    }
   } catch (e) {
     if (feedError !== null) throw feedError;
     throw zlibError(e, gz, fed.n, name);

@@ -40,6 +40,11 @@ export interface ScapSink {
   writeAsync(buf: Uint8Array): Promise<void>;
   /** Pushes buffered compressed data out (a short LZ4 block, a gzip sync flush) so readers see it. */
   flush(): void;
+  /**
+   * flush(), then resolves once everything written so far has left the process (to the pipe, the terminal
+   * or the file): what a command does before it waits for more input.
+   */
+  settle(): Promise<void>;
   /** Ends the compressed stream, writes everything, closes a file (never stdout). */
   close(): Promise<void>;
   /** Uncompressed bytes written so far. */
@@ -143,6 +148,21 @@ class Sink implements ScapSink {
     } else if (this.gz) {
       this.gz.flush(zlibModule().constants.Z_SYNC_FLUSH);
     }
+  }
+
+  async settle(): Promise<void> {
+    this.check();
+    if (this.gz) {
+      const gz = this.gz;
+      await this.until((done) => gz.flush(zlibModule().constants.Z_SYNC_FLUSH, done));
+      // (the flushed bytes reach the piped destination from the event loop)
+      await new Promise((resolve) => setImmediate(resolve));
+    } else {
+      this.flush();
+    }
+    await this.until((done) => {
+      this.dest.write(Buffer.alloc(0), (e?: Error | null) => (e ? this.fail(e) : done()));
+    });
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@
 // events to a handler. It never seeks and holds at most one block plus one chunk in memory.
 
 import { DataError } from '../cli/errors.js';
+import { interrupted, loopTurn, watchingInterrupts } from '../cli/interrupt.js';
 import {
   BlockKind,
   blockTypeInfo,
@@ -81,6 +82,9 @@ export interface ReaderOptions {
   name?: string;
 }
 
+/** Input between two turns of the event loop while signals are watched (~10 ms of reading). */
+const TURN_BYTES = 4 << 20;
+
 /**
  * Read a whole stream of sections. Throws DataError on bad data, after every block before the fault
  * has been handed over.
@@ -110,6 +114,7 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
 
   const it = chunks[Symbol.asyncIterator]();
   let done = false;
+  let sinceTurn = 0;
   // A block that straddles two chunks is completed in a small "bridge" buffer (the leftover plus the
   // chunk's first bytes) instead of copying the whole chunk behind the leftover; once the walk passes the
   // leftover part, it moves on to the chunk itself. `pending` is that chunk, `bridgeRest` the leftover's size.
@@ -126,12 +131,24 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
     }
     if (done) return false;
     handler.release?.();
+    if (watchingInterrupts()) {
+      // let the event loop run every few MiB (a signal's handler runs there), and end at a signal
+      if (sinceTurn >= TURN_BYTES) {
+        sinceTurn = 0;
+        await loopTurn();
+      }
+      if (interrupted()) {
+        done = true;
+        return false;
+      }
+    }
     const r = await it.next();
     if (r.done) {
       done = true;
       return false;
     }
     const chunk = r.value;
+    sinceTurn += chunk.length;
     const rest = buf.length - pos;
     if (rest <= 0) {
       base += buf.length;
@@ -226,6 +243,8 @@ export async function readBlocks(chunks: AsyncIterable<Buffer>, handler: BlockHa
     }
     while (buf.length - pos < need) {
       if (!(await pull())) {
+        // Ctrl-C: the input ends here, as at its end (a block cut short by it is not an error)
+        if (interrupted()) return;
         const have = buf.length - pos;
         // sysdig refuses an input without a section header, an empty one too ("error reading from file")
         if (have === 0 && need === 8 && !sawSection) throw new DataError('not a scap stream: empty', where(base + pos));
