@@ -186,10 +186,28 @@ test('a truncated capture: the table of what was read before the fault, once, th
   }
 });
 
-test('several -c: a chisel path, or one whose required argument is missing, is a one-line usage error', () => {
-  const r = tdig('tdig-agg', ['-c', 'topprocs_net', '-c', './mine.js', CURL]);
+test('several -c: user chisels among them; an unknown one, by, or a missing required argument is a usage error', () => {
+  // each chisel sees every event: the run prints what the separate runs print, in the order given
+  const example = join(ROOT, 'examples', 'bytes_by_port.js');
+  const both = tdig('tdig-agg', ['-c', 'topprocs_net', '-c', example, CURL]);
+  assert.equal(both.status, 0, both.stderr.toString());
+  assert.equal(both.stdout.toString(), tdigText('tdig-agg', ['topprocs_net', CURL]) + tdigText('tdig-agg', [example, CURL]));
+  // its optional argument, bound by sysdig's rule (the word after it, not a valid filter), and the filter
+  const args = tdig('tdig-agg', ['-c', example, '1', '-c', 'topconns', 'fd.rport=53', CURL]);
+  assert.equal(args.status, 0, args.stderr.toString());
+  assert.equal(args.stdout.toString(), tdigText('tdig-agg', [example, '1', 'fd.rport=53', CURL]) + tdigText('tdig-agg', ['topconns', 'fd.rport=53', CURL]));
+  // the same user chisel twice: each has its own module state (else the second would count twice)
+  const twice = tdigText('tdig-agg', ['-c', example, '-c', example, CURL]);
+  const one = tdigText('tdig-agg', [example, CURL]);
+  assert.equal(twice, one + one);
+  const r = tdig('tdig-agg', ['-c', 'topprocs_net', '-c', './no-such-chisel.js', CURL]);
   assert.equal(r.status, 2);
-  assert.equal(r.stderr.toString(), 'tdig-agg: -c ./mine.js: with several -c, only the built-in chisels\n');
+  assert.equal(r.stderr.toString(), 'tdig-agg: ./no-such-chisel.js: no such chisel file\n');
+  const u = tdig('tdig-agg', ['-c', 'topprocs_net', '-c', 'no_such_chisel', CURL]);
+  assert.equal(u.stderr.toString(), 'tdig-agg: unknown chisel no_such_chisel (tdig-agg --list lists them)\n');
+  const b = tdig('tdig-agg', ['-c', 'topprocs_net', '-c', 'by', 'proc.name', CURL]);
+  assert.equal(b.status, 2);
+  assert.match(b.stderr.toString(), /^tdig-agg: -c by: /);
   const m = tdig('tdig-agg', ['-c', 'fdbytes_by', '-c', 'topconns', CURL]);
   assert.equal(m.status, 2);
   assert.equal(m.stderr.toString(), 'tdig-agg: fdbytes_by: missing arguments for chisel fdbytes_by (key)\n');

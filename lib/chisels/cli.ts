@@ -29,6 +29,8 @@ export interface CliOptions {
   words: string[];
   /** -c given more than once: the chisels with their bound arguments, in order (then `filter` is the filter) */
   chain?: { def: ChiselDef; args: (string | undefined)[] }[];
+  /** -c given more than once, before the chisels are looked up (user chisels load asynchronously): see bindChain */
+  chainWords?: ChainWords;
   filter?: string;
   files: string[];
   list: boolean;
@@ -125,7 +127,12 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
         posAt.push(i);
     }
   }
-  if (named.length > 1) return chained(o, named, pos, posAt, read, sum !== undefined || top !== undefined || units !== undefined);
+  if (named.length > 1) {
+    if (sum !== undefined || top !== undefined || units !== undefined) throw new UsageError('--sum, --top and --units go with "by"');
+    o.chainWords = { named, pos, posAt, read };
+    o.suppress = suppressedComms(o.suppress);
+    return o;
+  }
   if (named.length === 1) pos.unshift(named[0]!.name);
   // trailing inputs: existing files, "-", or names that look like captures. The word right after a chisel
   // that takes arguments is its argument when it does not exist yet, or, for a required argument, once
@@ -155,21 +162,36 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
   return o;
 }
 
+interface ChainWords {
+  /** each -c's chisel, with the argv index of its name */
+  named: { name: string; at: number }[];
+  /** the positional words, and the argv index of each */
+  pos: string[];
+  posAt: number[];
+  /** -r FILE */
+  read: string[];
+}
+
+/** The chisels of several -c: built-in ones, or user chisels (a path, or a name in TDIG_CHISEL_PATH). */
+export async function chainDefs(cmd: string, kind: 'agg' | 'echo', named: ChainWords['named']): Promise<ChiselDef[]> {
+  const defs: ChiselDef[] = [];
+  for (const { name } of named) {
+    if (name === 'by') throw new UsageError('-c by: "by" runs alone (tdig-agg by KEY...)');
+    const def = (isChiselPath(name) ? undefined : chiselByName(name)) ?? (await loadUserChisel(name, kind));
+    if (def === undefined) throw new UsageError(`unknown chisel ${name} (${cmd} --list lists them)`);
+    defs.push(def);
+  }
+  return defs;
+}
+
 /**
  * Several -c (sysdig runs them all over one capture). Each chisel takes its arguments from the word right
  * after its name, as sysdig.cpp's parse_chisel_args decides: always when it has required arguments, and for
  * optional ones when that word does not start with '-' and either the chisel's one argument is a filter or
  * the rest of the command line is not a valid filter. The words left are the filter, then the inputs.
  */
-function chained(o: CliOptions, named: { name: string; at: number }[], pos: string[], posAt: number[], read: string[], byOptions: boolean): CliOptions {
-  if (byOptions) throw new UsageError('--sum, --top and --units go with "by"');
-  const defs = named.map(({ name }) => {
-    const def = chiselByName(name);
-    if (def === undefined) {
-      throw new UsageError(name === 'by' || isChiselPath(name) ? `-c ${name}: with several -c, only the built-in chisels` : `unknown chisel ${name} (see --list)`);
-    }
-    return def;
-  });
+function bindChain(o: CliOptions, defs: ChiselDef[]): void {
+  const { named, pos, posAt, read } = o.chainWords!;
   // the word after each chisel's name, when it is a positional one
   const candidate = named.map(({ at }) => posAt.indexOf(at + 1));
   // trailing inputs (existing files, "-", names that look like captures), but not a required argument
@@ -204,8 +226,6 @@ function chained(o: CliOptions, named: { name: string; at: number }[], pos: stri
   });
   const words = pos.slice(0, end).filter((_, i) => !taken.has(i));
   if (words.length > 0) o.filter = words.join(' ');
-  o.suppress = suppressedComms(o.suppress);
-  return o;
 }
 
 /** How many arguments a chisel requires. */
@@ -315,7 +335,10 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
     stdout().write(infoText(c));
     return 0;
   }
-  if (o.chain !== undefined) return runChain(o);
+  if (o.chainWords !== undefined) {
+    bindChain(o, await chainDefs(cmd, kind, o.chainWords.named));
+    return runChain(o);
+  }
   if (o.chisel === undefined) throw new UsageError(`which chisel? (${cmd} --list lists them)`);
   let def: ChiselDef;
   if (o.by) def = byChisel(o.by);

@@ -167,12 +167,19 @@ function importModule(url: string): Promise<unknown> {
   return lent ? lent(url) : import(url);
 }
 
+/** how many times each chisel file was loaded */
+const loads = new Map<string, number>();
+
 async function importChisel(file: string, kind: 'agg' | 'echo'): Promise<ChiselDef> {
   // its code may print with console.log, through Node's own stdout
   usesNodeStdio();
+  // a chisel named twice in one run (-c ./x.js -c ./x.js) gets a module of its own each time, so that what
+  // it keeps at module level is its own (a module is loaded once per URL)
+  const n = loads.get(file) ?? 0;
+  loads.set(file, n + 1);
   let mod: Record<string, unknown>;
   try {
-    mod = (await importModule(pathToFileURL(file).href)) as Record<string, unknown>;
+    mod = (await importModule(pathToFileURL(file).href + (n > 0 ? `?instance=${n}` : ''))) as Record<string, unknown>;
   } catch (e) {
     throw new UsageError(`${basename(file).replace(/\.m?js$/, '')}: cannot load chisel ${file}: ${firstLine(e)}`);
   }
