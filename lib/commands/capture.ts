@@ -4,6 +4,7 @@
 // the section header blocks, then pull batches of ready event blocks from the addon and write them.
 // Events that happen during the scan are in the rings already and follow the header.
 
+import { partName } from '../scap/rotate.js';
 import * as fs from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError } from '../cli/errors.js';
@@ -156,29 +157,6 @@ export function privilegeProblem(): string | null {
   return `tdig-capture: missing ${missing}: run as root (sudo tdig-capture ...) or grant them, e.g. setcap cap_bpf,cap_perfmon,cap_dac_read_search,cap_sys_ptrace+ep on node (see man tdig-capture)`;
 }
 
-/** strftime for -G file names: the common conversions. */
-export function strftime(fmt: string, d: Date): string {
-  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return fmt.replace(/%([a-zA-Z%])/g, (_m, c: string) => {
-    switch (c) {
-      case 'Y': return String(d.getFullYear());
-      case 'y': return p(d.getFullYear() % 100);
-      case 'm': return p(d.getMonth() + 1);
-      case 'd': return p(d.getDate());
-      case 'H': return p(d.getHours());
-      case 'M': return p(d.getMinutes());
-      case 'S': return p(d.getSeconds());
-      case 's': return String(Math.floor(d.getTime() / 1000));
-      case 'j': {
-        const start = new Date(d.getFullYear(), 0, 1);
-        return p(Math.floor((d.getTime() - start.getTime()) / 86400000) + 1, 3);
-      }
-      case '%': return '%';
-      default: return '%' + c;
-    }
-  });
-}
-
 interface Io {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -268,12 +246,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   const rotating = args.rotateMb !== undefined || args.rotateSeconds !== undefined || args.rotateEvents !== undefined;
   const fileName = (): string | undefined => {
     if (!args.write) return undefined;
-    let name = args.rotateSeconds !== undefined ? strftime(args.write, new Date()) : args.write;
-    if (args.rotateMb !== undefined || args.rotateEvents !== undefined) {
-      const idx = args.rotateFiles !== undefined ? fileIndex % args.rotateFiles : fileIndex;
-      name += String(idx);
-    }
-    return name;
+    return partName(args.write, { mb: args.rotateMb, seconds: args.rotateSeconds, files: args.rotateFiles, events: args.rotateEvents }, fileIndex, new Date());
   };
   // -U: libscap's suppression, from the process table scan on (lib/state/suppress.ts)
   const suppressor = args.suppress.length > 0 ? new CommSuppressor(args.suppress) : undefined;

@@ -3,7 +3,7 @@
 
 import { setPortResolution } from '../events/ports.js';
 import { counted, DurationLimit } from '../scap/duration.js';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { countArg, looksLikePath, inputSources, secondsArg } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
@@ -11,7 +11,8 @@ import { Summary } from '../output/summary.js';
 import { readBlocks } from '../scap/reader.js';
 import { BlockKind, sectionHeaderBlock } from '../scap/blocks.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
-import { openOutput } from '../scap/output.js';
+import { openOutput, type ScapSink } from '../scap/output.js';
+import { PendingEnters, partName, rotating, stateSection, type RotateOptions } from '../scap/rotate.js';
 import type { EventView } from '../scap/event.js';
 import { StateEngine } from '../state/engine.js';
 import { suppressedComms, suppressing } from '../state/suppress.js';
@@ -57,6 +58,11 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
   --ndjson         lossless NDJSON: resolved fields plus the raw event and section records
   --from F         the input is scap or ndjson (default: told by its first byte)
   --to scap        write scap instead of text; -z gzip, --lz4 lz4; -w FILE writes a file (mode 0600)
+  -C MB            with --to scap -w FILE: a new file every MB megabytes (FILE0, FILE1, ...); each part opens on
+                   its own, in tdig and in sysdig, starting with the processes and fds the events before it left
+  -e N             the same, a new file every N events
+  -G SECONDS       the same, a new file every SECONDS of capture time (FILE may hold strftime % codes)
+  -W N             with -C or -e: N files, their names reused in turn; with -G: stop after N files
   --version        print the version
 `;
 
@@ -94,6 +100,8 @@ interface Options {
   suppress: string[];
   /** --unbuffered: each line is written as it is printed */
   unbuffered?: boolean;
+  /** -C, -G, -e, -W: --to scap -w in parts */
+  rotate: RotateOptions;
 }
 
 /** sysdig.cpp: the formats -pc, -pk and -pm select (the container and thread columns added) */
@@ -110,7 +118,7 @@ const PRESETS: Record<string, string> = {
 export function parseArgs(args: string[]): Options {
   const o: Options = {
     files: [], json: false, buf: BufferFormat.Normal, limit: 0, verbose: false, progress: false, summary: false, quiet: false, display: false, list: false, listEvents: false,
-    ndjson: false, from: 'auto', toScap: false, compression: 'plain', time: 'h', suppress: [],
+    ndjson: false, from: 'auto', toScap: false, compression: 'plain', time: 'h', suppress: [], rotate: {},
   };
   const value = (i: number, flag: string): string => {
     const v = args[i];
@@ -167,6 +175,10 @@ export function parseArgs(args: string[]): Options {
       case '-z': case '--compress': o.compression = 'gzip'; break;
       case '--lz4': o.compression = 'lz4'; break;
       case '-w': case '--write': o.outFile = value(++i, a); break;
+      case '-C': case '--file-size': o.rotate.mb = countArg(value(++i, a)); break;
+      case '-e': o.rotate.events = countArg(value(++i, a)); break;
+      case '-G': case '--seconds': o.rotate.seconds = countArg(value(++i, a)); break;
+      case '-W': case '--limit': o.rotate.files = countArg(value(++i, a)); break;
       case '-r': case '--read': read.push(value(++i, a)); break;
       case '-': o.files.push('-'); break;
       default:
@@ -177,6 +189,8 @@ export function parseArgs(args: string[]): Options {
   // sysdig's preset formats: -p c (container), k (kubernetes), m (mesos); -p p prints the default format
   if (o.format !== undefined && o.format in PRESETS) o.format = PRESETS[o.format];
   if ((o.outFile || o.compression !== 'plain') && !o.toScap) throw new UsageError('-w, -z and --lz4 go with --to scap');
+  if ((rotating(o.rotate) || o.rotate.files !== undefined) && o.outFile === undefined) throw new UsageError('-C, -G, -e and -W go with --to scap -w FILE');
+  if (o.rotate.files !== undefined && !rotating(o.rotate)) throw new UsageError('-W goes with -C, -G or -e');
   // like sysdig, the words after the files are a filter expression, joined with spaces (sysdig -r cap
   // proc.name=bash and evt.type=open); a word that names a file, "-" or a missing path that looks like a
   // capture (which then gets "no such file") is a file until the first word that is not
@@ -318,6 +332,7 @@ async function* withBackpressure(chunks: AsyncIterable<Buffer>, out: TextOut): A
 }
 
 async function toScap(o: Options, sources: InputSource[]): Promise<number> {
+  if (rotating(o.rotate)) return toScapParts(o, sources);
   const sink = openOutput({ path: o.outFile, compression: o.compression, stdout: stdout() });
   setBeforeWait(() => sink.settle());
   const duration = o.seconds !== undefined ? new DurationLimit(o.seconds) : undefined;
@@ -350,6 +365,136 @@ async function toScap(o: Options, sources: InputSource[]): Promise<number> {
   }
   await sink.close();
   return 0;
+}
+
+/**
+ * --to scap -w FILE in parts (-C, -G, -e, -W): the events pass through unchanged, and the state engine follows
+ * them, so that each part starts with the state the events before it left (scap/rotate.ts).
+ */
+async function toScapParts(o: Options, sources: InputSource[]): Promise<number> {
+  const r = o.rotate;
+  const engine = new StateEngine();
+  engine.maxBufLen = 0;
+  const duration = o.seconds !== undefined ? new DurationLimit(o.seconds) : undefined;
+  const enters = new PendingEnters();
+  let sink: ScapSink | undefined;
+  let pendingClose: Promise<void> = Promise.resolve();
+  /** the part being written: its name, and the name it is written under until it is whole */
+  let final = '';
+  let partial = '';
+  // A part is written under a name of its own and renamed when it is closed (closes run in turn, after the
+  // event loop got to them): with -W, a name is used again while the part that had it may still be closing.
+  const openPart = (name: string): void => {
+    final = name;
+    partial = `${name}.partial-${process.pid}-${part}`;
+    sink = openOutput({ path: partial, compression: o.compression });
+  };
+  const closePart = (): void => {
+    const [done, from, to] = [sink!, partial, final];
+    sink = undefined;
+    pendingClose = pendingClose.then(async () => {
+      await done.close();
+      renameSync(from, to);
+    });
+  };
+  let part = -1;
+  let partBytes = 0;
+  let partEvents = 0;
+  let partStart = 0;
+  /** the machine, interface and user blocks of the section being read */
+  let kept: Buffer[] = [];
+  /** header blocks read since the last event, written as they are into the part being written */
+  let headers: Buffer[] = [];
+  let seen = 0;
+  let stop = false;
+  const write = (b: Buffer): void => {
+    sink!.write(b);
+    partBytes += b.length;
+  };
+  const open = (ev: EventView): boolean => {
+    part++;
+    if (r.seconds !== undefined && r.files !== undefined && part >= r.files) return false;
+    const start = new Date(Number(ev.ts / 1000000n));
+    openPart(partName(o.outFile!, r, part, start));
+    partBytes = 0;
+    partEvents = 0;
+    partStart = ev.tsHi * 4294967296 + ev.tsLo;
+    return true;
+  };
+  const handler: BlockHandler = {
+    header(b) {
+      engine.header(b);
+      const raw = b.kind === BlockKind.Section && b.end - b.start !== 28 ? sectionHeaderBlock() : Buffer.from(b.buf.subarray(b.start, b.end));
+      if (b.kind === BlockKind.Section) kept = [];
+      else if (b.kind === BlockKind.MachineInfo || b.kind === BlockKind.Interfaces || b.kind === BlockKind.Users) kept.push(raw);
+      headers.push(raw);
+    },
+    event(ev) {
+      if (duration !== undefined && duration.reached(ev)) {
+        stop = true;
+        return false;
+      }
+      const block = blockOf(ev);
+      const ts = ev.tsHi * 4294967296 + ev.tsLo;
+      const full =
+        sink !== undefined &&
+        partEvents > 0 &&
+        ((r.mb !== undefined && partBytes + block.length > r.mb * 1e6) ||
+          (r.events !== undefined && partEvents >= r.events) ||
+          (r.seconds !== undefined && ts - partStart >= r.seconds * 1e9));
+      if (sink === undefined || full) {
+        if (sink !== undefined) {
+          closePart();
+          // the state before this event: what the events of the parts before left
+          if (!open(ev)) {
+            stop = true;
+            return false;
+          }
+          for (const h of stateSection(engine, kept)) write(h);
+          for (const e of enters.blocks(engine)) write(e);
+          headers = [];
+        } else {
+          if (!open(ev)) return false;
+        }
+      }
+      for (const h of headers) write(h);
+      headers = [];
+      write(Buffer.from(block));
+      partEvents++;
+      enters.seen(ev);
+      engine.process(ev);
+      seen++;
+      if (o.limit !== 0 && seen >= o.limit) {
+        stop = true;
+        return false;
+      }
+      return true;
+    },
+  };
+  setBeforeWait(() => sink?.settle());
+  try {
+    for (const src of sources) {
+      if (stop) break;
+      await readSource(src, src, o.from, suppress(handler, o), (c) => drainParts(c, () => sink));
+    }
+    if (part < 0 && headers.length > 0) {
+      // no events: the one part holds the header
+      openPart(partName(o.outFile!, r, 0, new Date()));
+      for (const h of headers) write(h);
+    }
+  } finally {
+    // (also after a fault in the input: the parts hold what was read before it)
+    if (sink !== undefined) closePart();
+    await pendingClose;
+  }
+  return 0;
+}
+
+async function* drainParts(chunks: AsyncIterable<Buffer>, sink: () => ScapSink | undefined): AsyncGenerator<Buffer> {
+  for await (const c of chunks) {
+    await sink()?.drain();
+    yield c;
+  }
 }
 
 async function* drainFirst(chunks: AsyncIterable<Buffer>, sink: { drain(): Promise<void> }): AsyncGenerator<Buffer> {

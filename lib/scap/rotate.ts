@@ -1,0 +1,239 @@
+// Writing a capture in parts (-C MB, -G SECONDS, -e N, -W N) while reading one: tdig-fmt --to scap.
+//
+// Each part must open on its own, in tdig and in sysdig, with the names the whole capture gives its events.
+// As libsinsp's dumper does when it opens a file (sinsp_dumper::open writes the inspector's thread table,
+// sinsp_threadinfo → scap_threadinfo), a part starts with the state the events before it built: the
+// process list of every known thread and each fd table, with the machine, interface and user blocks of
+// the input's section. Two things go further than that dumper, so that a part prints as its slice of the
+// whole: an IPv4 connection is written local end first, as libscap's /proc scan writes one (a reader turns
+// it round when its local port is a listening port: sinsp::fix_sockets_coming_from_proc), so its server or
+// client role survives; and each thread's enter event still waiting for its exit is written ahead of the
+// part's events as a state-only event (dump flag 1), so that an exit in the part pairs with its enter.
+// (sysdig 0.29.3 itself cannot do this from a file: `sysdig -r cap -w out` writes files it cannot read.)
+
+import { sectionBlocks } from './writer.js';
+import { DF_STATE_ONLY, EVF_V2, MAX_EVENT_BLOCK_BODY, roundup4 } from './blocks.js';
+import type { EventView } from './event.js';
+import { EF, eventInfo } from '../events/table.js';
+import { FdKind, type FdRecord, type ProcRecord } from './types.js';
+import { E, type StateEngine } from '../state/engine.js';
+import {
+  CL_CLONE_FILES,
+  CL_CLONE_THREAD,
+  FDF_ROLE_SERVER,
+  FD_UNKNOWN,
+  type Fd,
+  type Thread,
+} from '../state/model.js';
+
+/** -C, -G, -e and -W, as tdig-capture and sysdig take them. */
+export interface RotateOptions {
+  /** -C: a new file every MB megabytes (10^6 bytes) */
+  mb?: number;
+  /** -G: a new file every SECONDS */
+  seconds?: number;
+  /** -W: with -C or -e, that many files, their names reused in turn; with -G, stop after that many */
+  files?: number;
+  /** -e: a new file every N events */
+  events?: number;
+}
+
+export function rotating(o: RotateOptions): boolean {
+  return o.mb !== undefined || o.seconds !== undefined || o.events !== undefined;
+}
+
+/**
+ * The name of part `index` (from 0): with -G, `base` through strftime at the part's start; with -C or -e,
+ * the index appended (modulo -W), as sysdig names them (out.scap0, out.scap1...).
+ */
+export function partName(base: string, o: RotateOptions, index: number, start: Date): string {
+  let name = o.seconds !== undefined ? strftime(base, start) : base;
+  if (o.mb !== undefined || o.events !== undefined) name += String(o.files !== undefined ? index % o.files : index);
+  return name;
+}
+
+/** strftime for -G file names: the common conversions. */
+export function strftime(fmt: string, d: Date): string {
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return fmt.replace(/%([a-zA-Z%])/g, (_m, c: string) => {
+    switch (c) {
+      case 'Y': return String(d.getFullYear());
+      case 'y': return p(d.getFullYear() % 100);
+      case 'm': return p(d.getMonth() + 1);
+      case 'd': return p(d.getDate());
+      case 'H': return p(d.getHours());
+      case 'M': return p(d.getMinutes());
+      case 'S': return p(d.getSeconds());
+      case 's': return String(Math.floor(d.getTime() / 1000));
+      case 'j': {
+        const start = new Date(d.getFullYear(), 0, 1);
+        return p(Math.floor((d.getTime() - start.getTime()) / 86400000) + 1, 3);
+      }
+      case '%': return '%';
+      default: return '%' + c;
+    }
+  });
+}
+
+/**
+ * The header blocks of a part: the section header, `kept` (the input's machine, interface and user blocks, as
+ * read), the process list of the engine's threads and one fd list per fd table.
+ */
+export function stateSection(engine: StateEngine, kept: Buffer[]): Buffer[] {
+  const procs: ProcRecord[] = [];
+  const fds: { tid: number; fds: FdRecord[] }[] = [];
+  for (const t of engine.tables.threads.values()) {
+    // (a thread first met in an event is in the table too, with what its events told: libsinsp's dumper
+    // writes every thread of its table)
+    procs.push(procRecord(t));
+    // threads that share their process's fd table have none of their own
+    if ((t.flags & CL_CLONE_FILES) !== 0 && (t.flags & CL_CLONE_THREAD) !== 0 && t.tid !== t.pid) continue;
+    const list: FdRecord[] = [];
+    for (const [num, f] of t.fds) {
+      const r = fdRecord(num, f);
+      if (r !== undefined) list.push(r);
+    }
+    if (list.length > 0) fds.push({ tid: t.tid, fds: list });
+  }
+  const blocks = sectionBlocks({ procs, fds });
+  // the section header first, then the input's machine, interfaces and users, then processes and fds
+  return [blocks[0]!, ...kept, ...blocks.slice(1)];
+}
+
+function nulJoined(list: readonly string[]): Buffer {
+  return Buffer.from(list.map((s) => s + '\0').join(''), 'latin1');
+}
+
+function procRecord(t: Thread): ProcRecord {
+  return {
+    tid: t.tid,
+    pid: t.pid,
+    ptid: t.ptid,
+    sid: t.sid,
+    vpgid: t.vpgid,
+    comm: t.comm,
+    exe: t.exe,
+    exepath: t.exepath,
+    args: nulJoined(t.args),
+    cwd: t.cwd,
+    fdlimit: BigInt(t.fdlimit),
+    flags: t.flags,
+    uid: t.uid,
+    gid: t.gid,
+    vmsizeKb: t.vmsizeKb,
+    vmrssKb: t.vmrssKb,
+    vmswapKb: t.vmswapKb,
+    pfmajor: BigInt(t.pfmajor),
+    pfminor: BigInt(t.pfminor),
+    env: nulJoined(t.env),
+    vtid: t.vtid,
+    vpid: t.vpid,
+    cgroups: nulJoined(t.cgroups.map(([c, p]) => `${c}=${p}`)),
+    root: t.root,
+    loginuid: t.loginuid > 0x7fffffff ? t.loginuid - 0x100000000 : t.loginuid,
+    tty: t.tty,
+    pidnsInitStartTs: 0n,
+  };
+}
+
+const NONE = Buffer.alloc(0);
+
+/** An fd as a process-list fd record; undefined for what a reader would not take back. */
+function fdRecord(num: number, f: Fd): FdRecord | undefined {
+  const r: FdRecord = { fd: num, ino: f.ino, type: f.type, name: f.name, openFlags: f.openFlags, dev: f.dev, sip: NONE, dip: NONE, sport: 0, dport: 0, l4proto: 0, source: 0n, dest: 0n };
+  switch (f.type) {
+    case FD_UNKNOWN:
+      return undefined;
+    case FdKind.Ipv4Sock: {
+      const s = f.sock;
+      // local end first (see the top of this file): the server end of a connection the process serves
+      const server = (f.flags & FDF_ROLE_SERVER) !== 0;
+      const [a, b] = server ? [4, 0] : [0, 4];
+      r.sip = Buffer.from(s.subarray(a, a + 4));
+      r.dip = Buffer.from(s.subarray(b, b + 4));
+      r.sport = s.readUInt16LE(server ? 10 : 8);
+      r.dport = s.readUInt16LE(server ? 8 : 10);
+      r.l4proto = s[12]!;
+      return r;
+    }
+    case FdKind.Ipv6Sock: {
+      const s = f.sock;
+      r.sip = Buffer.from(s.subarray(0, 16));
+      r.dip = Buffer.from(s.subarray(16, 32));
+      r.sport = s.readUInt16LE(32);
+      r.dport = s.readUInt16LE(34);
+      r.l4proto = s[36]!;
+      return r;
+    }
+    case FdKind.Ipv4ServSock: {
+      const s = f.sock;
+      r.sip = Buffer.from(s.subarray(0, 4));
+      r.sport = s.readUInt16LE(4);
+      r.l4proto = s[6]!;
+      return r;
+    }
+    case FdKind.Ipv6ServSock: {
+      const s = f.sock;
+      r.sip = Buffer.from(s.subarray(0, 16));
+      r.sport = s.readUInt16LE(16);
+      r.l4proto = s[18]!;
+      return r;
+    }
+    case FdKind.UnixSock: {
+      const s = f.sock;
+      r.source = s.readBigUInt64LE(0);
+      r.dest = s.readBigUInt64LE(8);
+      return r;
+    }
+    default:
+      return r;
+  }
+}
+
+/**
+ * Each thread's latest enter event that no exit followed yet (not those that do not touch the thread's event
+ * state: sched_switch, procinfo...), copied as it passes: ahead of a part's events, written again as
+ * state-only events, oldest first, they leave each thread as the whole capture has it there (the fd and type
+ * of its last event, its stored enter, the start of its latency), so that the part's first exits read as
+ * their slice of the whole capture prints them.
+ */
+export class PendingEnters {
+  private readonly enters = new Map<number, { ts: bigint; bytes: Buffer }>();
+
+  /** Follows `ev`, an event written to a part. */
+  seen(ev: EventView): void {
+    if ((ev.type & 1) === 1) {
+      this.enters.delete(ev.tid);
+      return;
+    }
+    // (what the engine's reset takes as the thread's last event: not sched_switch, procinfo and their kind)
+    const info = eventInfo(ev.type);
+    // (nor a tracer, which a reader would show: sysdig's tracers are events of their own, made from writes)
+    if (info === undefined || (info.flags & EF.SKIPPARSERESET) !== 0 || ev.type === E.SCHEDSWITCH_6_E || ev.type === E.TRACER_E) return;
+    // (an event with 4-byte parameter lengths, from a large block, cannot be written again in a plain one)
+    if (ev.lenSize !== 2) this.enters.delete(ev.tid);
+    else this.enters.set(ev.tid, { ts: ev.ts, bytes: ev.copyBytes() });
+  }
+
+  /** The state-only event blocks (cpu 0) to write ahead of a part's events, for the threads `engine` still has. */
+  blocks(engine: StateEngine): Buffer[] {
+    const threads = engine.tables.threads;
+    for (const tid of this.enters.keys()) if (!threads.has(tid)) this.enters.delete(tid);
+    const list = [...this.enters.values()].sort((x, y) => (x.ts < y.ts ? -1 : x.ts > y.ts ? 1 : 0));
+    const out: Buffer[] = [];
+    for (const { bytes } of list) {
+      const body = 2 + 4 + bytes.length;
+      if (body > MAX_EVENT_BLOCK_BODY) continue;
+      const total = roundup4(8 + body + 4);
+      const b = Buffer.alloc(total);
+      b.writeUInt32LE(EVF_V2, 0);
+      b.writeUInt32LE(total, 4);
+      b.writeUInt16LE(0, 8);
+      b.writeUInt32LE(DF_STATE_ONLY, 10);
+      bytes.copy(b, 14);
+      b.writeUInt32LE(total, total - 4);
+      out.push(b);
+    }
+    return out;
+  }
+}

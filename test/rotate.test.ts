@@ -1,0 +1,181 @@
+// tdig-fmt --to scap -w FILE in parts (-C, -G, -e, -W; lib/scap/rotate.ts): each part opens on its own, in
+// tdig and in sysdig, and prints its slice of what the whole capture prints: process, thread and fd names,
+// roles and ports, and the first exits of a part (whose enters were in the part before) included.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { HAVE_SYSDIG, ROOT, tdig, tdigText } from './helpers.js';
+
+const CAPS = join(ROOT, 'test', 'captures');
+const CURL = join(ROOT, 'test', 'data', 'curl_google.scap');
+
+/** Fields that read the state: names, ids, parents, users, fd names, types, roles, ports, addresses. */
+const FIELDS =
+  '*%evt.rawtime %evt.cpu %proc.name %thread.tid %proc.pid %proc.ppid %proc.pname %evt.dir %evt.type %fd.name %fd.type %fd.num ' +
+  '%evt.info %proc.exe %proc.args %user.name %fd.is_server %fd.lport %fd.rport %fd.cip %fd.l4proto %proc.nchilds %thread.vtid %evt.latency';
+
+function withDir(fn: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'tdig-parts-'));
+  try {
+    fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The parts in `dir` named base0, base1... in order. */
+function parts(dir: string, base: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(base) && /^\d+$/.test(f.slice(base.length)))
+    .sort((a, b) => Number(a.slice(base.length)) - Number(b.slice(base.length)))
+    .map((f) => join(dir, f));
+}
+
+function sysdigText(args: string[]): string {
+  const r = spawnSync('sysdig', args, { encoding: 'latin1', maxBuffer: 1 << 28 });
+  assert.equal(r.status, 0, `sysdig ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function split(cap: string, out: string, opts: string[]): void {
+  const r = tdig('tdig-fmt', ['--to', 'scap', '-w', out, ...opts, cap]);
+  assert.equal(r.status, 0, r.stderr.toString());
+  assert.equal(r.stderr.length, 0);
+}
+
+/**
+ * What the process list cannot carry, at a cut: an IPv6 connection's client or server role (readers give one
+ * only to IPv4 connections from it), an unconnected socket's flags, a tracer half parsed. The lines that
+ * differ from the whole are those, on sockets and tracers, and few.
+ */
+function socketOrTracer(line: string): boolean {
+  return / ipv[46] | tracer | write \/dev\/null /.test(line);
+}
+
+for (const [name, cap, every, exact] of [
+  ['curl_google', CURL, 200, false],
+  ['apache_ab', join(CAPS, 'apache_ab.scap'), 300, false],
+  ['loopback_workload', join(CAPS, 'loopback_workload.scap'), 700, false],
+  ['mixed_calls', join(CAPS, 'mixed_calls.scap'), 500, false],
+  ['tracers', join(CAPS, 'tracers.scap'), 200, false],
+  ['unix_threads', join(CAPS, 'unix_threads.scap'), 250, true],
+  ['file_ops', join(CAPS, 'file_ops.scap'), 150, true],
+  ['creds', join(CAPS, 'creds.scap'), 400, true],
+  ['path_quirks', join(CAPS, 'path_quirks.scap'), 200, true],
+] as const) {
+  test(`-e ${every} on ${name}: every part prints its slice of the whole, in tdig and in sysdig`, () => {
+    withDir((dir) => {
+      split(cap, join(dir, 'part'), ['-e', String(every)]);
+      const list = parts(dir, 'part');
+      assert.ok(list.length > 3, `${list.length} parts`);
+      assert.equal(readdirSync(dir).length, list.length, 'nothing else left in the directory');
+      for (const p of list) assert.equal(statSync(p).mode & 0o777, 0o600);
+      const whole = tdigText('tdig-fmt', ['-p', FIELDS, cap]);
+      const mine = list.map((p) => tdigText('tdig-fmt', ['-p', FIELDS, p])).join('');
+      if (exact) {
+        assert.equal(mine, whole);
+      } else {
+        // the lines of each that the other lacks (a tracer cut in two may print as its writes)
+        const a = whole.split('\n');
+        const b = mine.split('\n');
+        const only = (x: string[], y: string[]): string[] => {
+          const n = new Map<string, number>();
+          for (const l of y) n.set(l, (n.get(l) ?? 0) + 1);
+          return x.filter((l) => {
+            const k = n.get(l) ?? 0;
+            if (k === 0) return true;
+            n.set(l, k - 1);
+            return false;
+          });
+        };
+        const lost = only(a, b);
+        assert.ok(lost.length * 50 < a.length, `${lost.length} of ${a.length} lines differ`);
+        for (const l of [...lost, ...only(b, a)]) assert.ok(socketOrTracer(l), l);
+      }
+      if (HAVE_SYSDIG) {
+        // sysdig reads every part as tdig does, and the whole capture as tdig does
+        assert.equal(sysdigText(['-r', cap, '-p', FIELDS]), whole, 'tdig and sysdig on the whole capture');
+        assert.equal(list.map((p) => sysdigText(['-r', p, '-p', FIELDS])).join(''), mine);
+      }
+    });
+  });
+}
+
+test('-C MB: parts of at most MB megabytes (but one event each at least), gzip parts included', () => {
+  withDir((dir) => {
+    const cap = join(CAPS, 'loopback_workload.scap');
+    split(cap, join(dir, 'c'), ['-C', '1']);
+    // the capture is ~0.5 MB: one part
+    assert.equal(parts(dir, 'c').length, 1);
+    const big = join(dir, 'big.scap');
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'bench', 'mkbig.js'), CURL, big, '40']);
+    assert.equal(r.status, 0);
+    split(big, join(dir, 's'), ['-C', '1']);
+    const list = parts(dir, 's');
+    const size = statSync(big).size;
+    assert.ok(list.length >= Math.floor(size / 1e6), `${list.length} parts of ${size} bytes`);
+    for (const p of list) assert.ok(statSync(p).size <= 1e6, `${p}: ${statSync(p).size}`);
+    const F = '*%evt.num %evt.rawtime %proc.name %thread.tid %fd.name %evt.info';
+    const renumbered = (t: string): string => t.replace(/^\d+ /gm, '');
+    const whole = renumbered(tdigText('tdig-fmt', ['-p', F, big]));
+    assert.equal(renumbered(list.map((p) => tdigText('tdig-fmt', ['-p', F, p])).join('')), whole);
+    split(big, join(dir, 'z'), ['-C', '1', '-z']);
+    const zl = parts(dir, 'z');
+    assert.equal(zl.length, list.length);
+    for (let i = 0; i < zl.length; i++) assert.ok(gunzipSync(readFileSync(zl[i]!)).equals(readFileSync(list[i]!)), zl[i]);
+  });
+});
+
+test('-e N: N events a part (internal ones included); -W N: N files whose names are reused in turn', () => {
+  withDir((dir) => {
+    mkdirSync(join(dir, 'all'));
+    mkdirSync(join(dir, 'ring'));
+    split(CURL, join(dir, 'all', 'p'), ['-e', '200']);
+    const list = parts(join(dir, 'all'), 'p');
+    // 1536 events (210 procinfo first): 8 parts, 200 events each but the last (136)
+    const events = (f: string): number => tdig('tdig-fmt', ['--ndjson', f]).stdout.toString().split('\n').filter((l) => l.startsWith('{"block":"event"') && !l.includes('"state_only":true')).length;
+    assert.deepEqual(list.map(events), [200, 200, 200, 200, 200, 200, 200, 136]);
+    split(CURL, join(dir, 'ring', 'w'), ['-e', '200', '-W', '3']);
+    assert.deepEqual(readdirSync(join(dir, 'ring')).sort(), ['w0', 'w1', 'w2']);
+    // the last three written: part 5 (w2), part 6 (w0), part 7 (w1)
+    assert.ok(readFileSync(join(dir, 'ring', 'w2')).equals(readFileSync(list[5]!)));
+    assert.ok(readFileSync(join(dir, 'ring', 'w0')).equals(readFileSync(list[6]!)));
+    assert.ok(readFileSync(join(dir, 'ring', 'w1')).equals(readFileSync(list[7]!)));
+  });
+});
+
+test('-G SECONDS: parts by capture time, named by strftime of their first event; -W stops after N', () => {
+  withDir((dir) => {
+    const cap = join(CAPS, 'logs', 'log_writes.scap');
+    split(cap, join(dir, 'g-%s'), ['-G', '1']);
+    const names = readdirSync(dir).sort();
+    assert.ok(names.length >= 2, names.join(' '));
+    const F = '*%evt.rawtime %proc.name %fd.name %evt.info';
+    const whole = tdigText('tdig-fmt', ['-p', F, cap]);
+    const texts = names.map((n) => tdigText('tdig-fmt', ['-p', F, join(dir, n)]));
+    assert.equal(texts.join(''), whole);
+    for (let i = 0; i < names.length; i++) {
+      const times = texts[i]!.trim().split('\n').map((l) => BigInt(l.split(' ')[0]!));
+      // named after its first event's second; within SECONDS of its first event
+      assert.equal(names[i], `g-${times[0]! / 1000000000n}`);
+      assert.ok(times[times.length - 1]! - times[0]! < 1000000000n);
+    }
+    withDir((d2) => {
+      split(cap, join(d2, 'h-%s'), ['-G', '1', '-W', '1']);
+      assert.deepEqual(readdirSync(d2), [names[0]!.replace('g-', 'h-')]);
+    });
+  });
+});
+
+test('-C, -G, -e and -W: usage errors without --to scap -w, and -W alone', () => {
+  for (const args of [['-e', '10', CURL], ['--to', 'scap', '-e', '10', CURL], ['--to', 'scap', '-w', '/dev/null', '-W', '2', CURL], ['--to', 'scap', '-w', '/dev/null', '-C', 'x', CURL]]) {
+    const r = tdig('tdig-fmt', args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.equal(r.stderr.toString().split('\n').length, 2, r.stderr.toString());
+  }
+});
