@@ -165,18 +165,14 @@ function fdRecord(num: number, f: Fd): FdRecord | undefined {
       r.l4proto = s[36]!;
       return r;
     }
-    case FdKind.Ipv4ServSock: {
-      const s = f.sock;
-      r.sip = Buffer.from(s.subarray(0, 4));
-      r.sport = s.readUInt16LE(4);
-      r.l4proto = s[6]!;
-      return r;
-    }
+    case FdKind.Ipv4ServSock:
     case FdKind.Ipv6ServSock: {
+      // the server member of the union: the address (4 or 16 bytes), then the port and the protocol
       const s = f.sock;
-      r.sip = Buffer.from(s.subarray(0, 16));
-      r.sport = s.readUInt16LE(16);
-      r.l4proto = s[18]!;
+      const n = f.type === FdKind.Ipv4ServSock ? 4 : 16;
+      r.sip = Buffer.from(s.subarray(0, n));
+      r.sport = s.readUInt16LE(n);
+      r.l4proto = s[n + 2]!;
       return r;
     }
     case FdKind.UnixSock: {
