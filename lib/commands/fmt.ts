@@ -340,9 +340,7 @@ async function toScap(o: Options, sources: InputSource[]): Promise<number> {
   let stop = false;
   const handler: BlockHandler = {
     header(b) {
-      // a section header with pcapng options becomes the plain 28-byte one that every reader takes
-      if (b.kind === BlockKind.Section && b.end - b.start !== 28) sink.write(sectionHeaderBlock());
-      else sink.write(Buffer.from(b.buf.subarray(b.start, b.end)));
+      sink.write(headerBytes(b));
     },
     event(ev) {
       if (duration !== undefined && duration.reached(ev)) {
@@ -361,7 +359,7 @@ async function toScap(o: Options, sources: InputSource[]): Promise<number> {
   };
   for (const src of sources) {
     if (stop) break;
-    await readSource(src, src, o.from, suppress(handler, o), (c) => drainFirst(c, sink));
+    await readSource(src, src, o.from, suppress(handler, o), (c) => drainFirst(c, () => sink));
   }
   await sink.close();
   return 0;
@@ -411,20 +409,20 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
     sink!.write(b);
     partBytes += b.length;
   };
-  const open = (ev: EventView): boolean => {
+  /** Opens the next part, which starts at `ev` (its timestamp in ns: `ts`); false past -G's -W parts. */
+  const open = (ev: EventView, ts: number): boolean => {
     part++;
     if (r.seconds !== undefined && r.files !== undefined && part >= r.files) return false;
-    const start = new Date(Number(ev.ts / 1000000n));
-    openPart(partName(o.outFile!, r, part, start));
+    openPart(partName(o.outFile!, r, part, new Date(Number(ev.ts / 1000000n))));
     partBytes = 0;
     partEvents = 0;
-    partStart = ev.tsHi * 4294967296 + ev.tsLo;
+    partStart = ts;
     return true;
   };
   const handler: BlockHandler = {
     header(b) {
       engine.header(b);
-      const raw = b.kind === BlockKind.Section && b.end - b.start !== 28 ? sectionHeaderBlock() : Buffer.from(b.buf.subarray(b.start, b.end));
+      const raw = headerBytes(b);
       if (b.kind === BlockKind.Section) kept = [];
       else if (b.kind === BlockKind.MachineInfo || b.kind === BlockKind.Interfaces || b.kind === BlockKind.Users) kept.push(raw);
       headers.push(raw);
@@ -446,7 +444,7 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
         if (sink !== undefined) {
           closePart();
           // the state before this event: what the events of the parts before left
-          if (!open(ev)) {
+          if (!open(ev, ts)) {
             stop = true;
             return false;
           }
@@ -454,7 +452,7 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
           for (const e of enters.blocks(engine)) write(e);
           headers = [];
         } else {
-          if (!open(ev)) return false;
+          if (!open(ev, ts)) return false;
         }
       }
       for (const h of headers) write(h);
@@ -475,7 +473,7 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
   try {
     for (const src of sources) {
       if (stop) break;
-      await readSource(src, src, o.from, suppress(handler, o), (c) => drainParts(c, () => sink));
+      await readSource(src, src, o.from, suppress(handler, o), (c) => drainFirst(c, () => sink));
     }
     if (part < 0 && headers.length > 0) {
       // no events: the one part holds the header
@@ -490,18 +488,17 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
   return 0;
 }
 
-async function* drainParts(chunks: AsyncIterable<Buffer>, sink: () => ScapSink | undefined): AsyncGenerator<Buffer> {
+/** Pull the next chunk only once the sink (the one being written, if any) can take more. */
+async function* drainFirst(chunks: AsyncIterable<Buffer>, sink: () => ScapSink | undefined): AsyncGenerator<Buffer> {
   for await (const c of chunks) {
     await sink()?.drain();
     yield c;
   }
 }
 
-async function* drainFirst(chunks: AsyncIterable<Buffer>, sink: { drain(): Promise<void> }): AsyncGenerator<Buffer> {
-  for await (const c of chunks) {
-    await sink.drain();
-    yield c;
-  }
+/** A header block's bytes as written: a section header with pcapng options becomes the plain 28-byte one every reader takes. */
+function headerBytes(b: HeaderBlock): Buffer {
+  return b.kind === BlockKind.Section && b.end - b.start !== 28 ? sectionHeaderBlock() : Buffer.from(b.buf.subarray(b.start, b.end));
 }
 
 /** The bytes of the block that holds the current event. */

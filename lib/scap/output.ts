@@ -160,7 +160,12 @@ class Sink implements ScapSink {
     } else {
       this.flush();
     }
-    await this.until((done) => {
+    await this.handedOver();
+  }
+
+  /** Resolves once everything written to the destination so far has been handed to the OS (an empty write's callback). */
+  private handedOver(): Promise<void> {
+    return this.until((done) => {
       this.dest.write(Buffer.alloc(0), (e?: Error | null) => (e ? this.fail(e) : done()));
     });
   }
@@ -189,10 +194,7 @@ class Sink implements ScapSink {
           d.end();
         });
       } else {
-        // Everything written before an empty write has been handed to the OS when its callback runs.
-        await this.until((done) => {
-          this.dest.write(Buffer.alloc(0), (e?: Error | null) => (e ? this.fail(e) : done()));
-        });
+        await this.handedOver();
       }
       if (this.err) throw this.err;
     } catch (e) {
