@@ -150,3 +150,24 @@ test('-w narrows an existing file to 0600 and leaves a named pipe (or a device) 
   assert.ok(reader.stdout.equals(want), 'the pipe carries the capture');
   assert.equal(statSync(fifo).mode & 0o777, 0o644, 'a named pipe keeps its mode');
 });
+
+test('-w alone writes scap, as sysdig -r IN -w OUT does; options of text output are refused with it', () => {
+  const cap = 'test/data/curl_google.scap';
+  const out = join(dir, 'plain-w.scap');
+  const r = tdig('tdig-fmt', ['-r', cap, '-w', out]);
+  assert.equal(r.status, 0, r.stderr.toString());
+  assert.ok(readFileSync(out).equals(plainOf(cap)), 'the capture, re-encoded unchanged');
+  assert.equal(statSync(out).mode & 0o777, 0o600);
+  for (const [args, msg] of [
+    [['-w', out, '-j'], /^tdig-fmt: -j, -p, -A, -x, -X and -b go with text output, not --to scap\n$/],
+    [['--to', 'scap', '-A'], /^tdig-fmt: -j, -p, -A, -x, -X and -b go with text output, not --to scap\n$/],
+    [['--ndjson', '-p', '%evt.num'], /^tdig-fmt: -j, -p, -A, -x, -X and -b go with text output, not --ndjson\n$/],
+    [['-w', out, '--to', 'text'], /^tdig-fmt: -w, -z and --lz4 go with --to scap\n$/],
+    [['-w', out, 'evt.type=open'], /^tdig-fmt: a filter goes with text or JSON output; to write the events that match: tdig-filter 'evt.type=open' IN -w .*plain-w\.scap\n$/],
+  ] as const) {
+    const e = tdig('tdig-fmt', [cap, ...args]);
+    assert.equal(e.status, 2, args.join(' '));
+    assert.match(e.stderr.toString(), msg);
+    assert.equal(e.stdout.length, 0);
+  }
+});

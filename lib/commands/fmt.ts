@@ -58,6 +58,7 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
   --ndjson         lossless NDJSON: resolved fields plus the raw event and section records
   --from F         the input is scap or ndjson (default: told by its first byte)
   --to scap        write scap instead of text; -z gzip, --lz4 lz4; -w FILE writes a file (mode 0600)
+  -w FILE          write scap to FILE (mode 0600), as sysdig -r IN -w OUT (implies --to scap)
   -C MB            with --to scap -w FILE: a new file every MB megabytes (FILE0, FILE1, ...); each part opens on
                    its own, in tdig and in sysdig, starting with the processes and fds the events before it left
   -e N             the same, a new file every N events
@@ -127,6 +128,7 @@ export function parseArgs(args: string[]): Options {
   };
   /** -r FILE */
   const read: string[] = [];
+  let toGiven = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     switch (a) {
@@ -167,6 +169,7 @@ export function parseArgs(args: string[]): Options {
       }
       case '--to': {
         const v = value(++i, a);
+        toGiven = true;
         if (v === 'scap') o.toScap = true;
         else if (v === 'ndjson') o.ndjson = true;
         else if (v !== 'text') throw new UsageError(`--to takes text, scap or ndjson, not "${v}"`);
@@ -188,6 +191,8 @@ export function parseArgs(args: string[]): Options {
   }
   // sysdig's preset formats: -p c (container), k (kubernetes), m (mesos); -p p prints the default format
   if (o.format !== undefined && o.format in PRESETS) o.format = PRESETS[o.format];
+  // as sysdig -r IN -w OUT: -w alone writes scap
+  if (o.outFile !== undefined && !toGiven) o.toScap = true;
   if ((o.outFile || o.compression !== 'plain') && !o.toScap) throw new UsageError('-w, -z and --lz4 go with --to scap');
   if ((rotating(o.rotate) || o.rotate.files !== undefined) && o.outFile === undefined) throw new UsageError('-C, -G, -e and -W go with --to scap -w FILE');
   if (o.rotate.files !== undefined && !rotating(o.rotate)) throw new UsageError('-W goes with -C, -G or -e');
@@ -228,7 +233,13 @@ export async function run(args: string[]): Promise<number> {
   outputTime.mode = o.time;
   const sources = inputSources(o.files);
 
+  if (o.filter !== undefined && o.toScap && o.outFile !== undefined) {
+    throw new UsageError(`a filter goes with text or JSON output; to write the events that match: tdig-filter '${o.filter}' IN -w ${o.outFile}`);
+  }
   if (o.filter !== undefined && (o.toScap || o.ndjson)) throw new UsageError('a filter goes with text or JSON output; tdig-filter filters scap and NDJSON');
+  if ((o.json || o.format !== undefined || o.buf !== BufferFormat.Normal) && (o.toScap || o.ndjson)) {
+    throw new UsageError(`-j, -p, -A, -x, -X and -b go with text output, not ${o.toScap ? '--to scap' : '--ndjson'}`);
+  }
   if ((o.summary || o.quiet || o.display) && (o.toScap || o.ndjson)) throw new UsageError('-S, -q and -d go with text or JSON output');
   const compiled = o.filter !== undefined ? compileFilter(o.filter).test : undefined;
   // -d: the filter only decides what is printed; every event is parsed and counted (sysdig's display filter)
