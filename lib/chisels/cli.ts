@@ -7,7 +7,7 @@
 
 import { setPortResolution } from '../events/ports.js';
 import { existsSync } from 'node:fs';
-import { countArg, looksLikePath, inputSources, secondsArg } from '../cli/args.js';
+import { countArg, getoptSplit, looksLikePath, inputSources, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { suppressedComms } from '../state/suppress.js';
 import { compileFilter } from '../filter/index.js';
@@ -56,7 +56,15 @@ export interface CliOptions {
 
 const UNITS = new Set(['bytes', 'none', 'time', 'timepct']);
 
-export function parseCli(cmd: string, args: string[]): CliOptions {
+/** tdig-agg's and tdig-echo's options in getopt's other spellings (-ctopconns, -n5, -Ax, --numevents=5) */
+const CHISEL_GETOPT: GetoptSpec = {
+  valued: 'ircnMU',
+  flags: 'ljAxXbPR',
+  long: ['--info', '--read', '--chisel', '--numevents', '--suppress-comm', '--sum', '--top', '--units'],
+};
+
+export function parseCli(cmd: string, argv: string[]): CliOptions {
+  const args = [...argv];
   const o: CliOptions = { words: [], files: [], list: false, json: false, live: false, buf: BufferFormat.Normal, progress: false, color: 'auto', suppress: [] };
   let sum: string | undefined;
   let top: number | undefined;
@@ -83,9 +91,13 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
       case '--list': case '-l': case '-cl': o.list = true; break;
       case '-i': case '--info': o.info = value(++i, a); break;
       case '-r': case '--read': read.push(value(++i, a)); break;
-      case '-c': case '--chisel':
-        named.push({ name: value(++i, a), at: i });
+      case '-c': case '--chisel': {
+        const name = value(++i, a);
+        // (sysdig's -cl is -c l: getopt's spelling of -c with the value l)
+        if (name === 'l') o.list = true;
+        else named.push({ name, at: i });
         break;
+      }
       case '--json': case '-j': o.json = true; break;
       case '--interval': o.live = true; break;
       case '-pc': case '-pcontainer': case '-pk': case '-pkubernetes': case '-pm': case '-pmesos': o.printContainer = true; break;
@@ -121,10 +133,17 @@ export function parseCli(cmd: string, args: string[]): CliOptions {
         }
         i = args.length;
         break;
-      default:
+      default: {
+        const words = getoptSplit(a, CHISEL_GETOPT);
+        if (words !== undefined) {
+          args.splice(i, 1, ...words);
+          i--;
+          break;
+        }
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a} (see ${cmd} --help)`);
         pos.push(a);
         posAt.push(i);
+      }
     }
   }
   if (named.length > 1) {

@@ -30,8 +30,8 @@ export function inputSources(files: string[]): InputSource[] {
 }
 
 /** -n's value: a number of events (0: no limit). */
-export function countArg(v: string): number {
-  if (!/^\d+$/.test(v)) throw new UsageError(`-n needs a number, not "${v}"`);
+export function countArg(v: string, flag = '-n'): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`${flag} needs a number, not "${v}"`);
   return Number(v);
 }
 
@@ -40,4 +40,40 @@ export function secondsArg(v: string): number {
   const s = parseDuration(v);
   if (s === undefined) throw new UsageError(`-M needs a number of seconds above 0, not "${v}"`);
   return s;
+}
+
+/** A command's options, as far as getoptSplit needs them. */
+export interface GetoptSpec {
+  /** the letters of the short options that take a value ("pnt": -p FORMAT, -n N, -t T) */
+  valued: string;
+  /** the letters of the short options that take none */
+  flags: string;
+  /** the long options that take a value ("--numevents") */
+  long: readonly string[];
+}
+
+/**
+ * A word the command's parser does not know, in the words getopt makes of it, as sysdig takes them:
+ * "-p%proc.name" is -p "%proc.name", "-n5" is -n "5", "-qS" is -q -S (and "-qn5" -q -n "5"),
+ * "--numevents=5" is --numevents "5". Undefined when it is none of these forms. The parser calls it on a
+ * word it met where an option belongs, never on an option's value.
+ */
+export function getoptSplit(word: string, spec: GetoptSpec): string[] | undefined {
+  if (word.startsWith('--')) {
+    const eq = word.indexOf('=');
+    return eq > 2 && spec.long.includes(word.slice(0, eq)) ? [word.slice(0, eq), word.slice(eq + 1)] : undefined;
+  }
+  if (word.length < 3 || word[0] !== '-') return undefined;
+  const out: string[] = [];
+  for (let k = 1; k < word.length; k++) {
+    const c = word[k]!;
+    if (spec.valued.includes(c)) {
+      out.push(`-${c}`);
+      if (k + 1 < word.length) out.push(word.slice(k + 1));
+      return out;
+    }
+    if (!spec.flags.includes(c)) return undefined;
+    out.push(`-${c}`);
+  }
+  return out;
 }

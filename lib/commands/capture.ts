@@ -8,6 +8,7 @@ import { partName } from '../scap/rotate.js';
 import * as fs from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError } from '../cli/errors.js';
+import { getoptSplit, type GetoptSpec } from '../cli/args.js';
 import { openCapture, type NativeCapture } from '../capture/native.js';
 import { scanSystem } from '../capture/procscan.js';
 import { CommSuppressor, suppressedComms } from '../state/suppress.js';
@@ -82,7 +83,11 @@ function intArg(flag: string, v: string | undefined, min = 0): number {
   return n;
 }
 
-export function parseArgs(argv: string[]): CaptureArgs {
+/** tdig-capture's short options in getopt's other spellings (-s256, -wOUT, -zv) */
+const CAPTURE_GETOPT: GetoptSpec = { valued: 'wsnMCGWepU', flags: 'zTvh', long: [] };
+
+export function parseArgs(args: string[]): CaptureArgs {
+  const argv = [...args];
   const a: CaptureArgs = { compression: 'plain', snaplen: 80, thin: false, stats: false, verbose: false, ringMb: 16, help: false, suppress: [] };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -127,9 +132,16 @@ export function parseArgs(argv: string[]): CaptureArgs {
       case '-v': case '--verbose': a.verbose = true; break;
       case '--ring-mb': a.ringMb = intArg(arg, value(), 1); break;
       case '-h': case '--help': a.help = true; break;
-      default:
+      default: {
+        const words = inline === undefined ? getoptSplit(arg, CAPTURE_GETOPT) : undefined;
+        if (words !== undefined) {
+          argv.splice(i, 1, ...words);
+          i--;
+          break;
+        }
         if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
         positional.push(arg);
+      }
     }
   }
   if (positional.length > 0) a.filter = positional.join(' ');

@@ -6,7 +6,7 @@
 import { setPortResolution } from '../events/ports.js';
 import { createWriteStream } from 'node:fs';
 import { UsageError } from '../cli/errors.js';
-import { countArg, inputSources, secondsArg } from '../cli/args.js';
+import { countArg, getoptSplit, inputSources, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { counted, DurationLimit } from '../scap/duration.js';
 import { suppressedComms, suppressing } from '../state/suppress.js';
 import { readBlocks } from '../scap/reader.js';
@@ -78,7 +78,11 @@ interface Options {
   suppress: string[];
 }
 
-export function parseArgs(args: string[]): Options {
+/** tdig-filter's options in getopt's other spellings (-n5, -wOUT, -zv, --numevents=5) */
+const FILTER_GETOPT: GetoptSpec = { valued: 'wrnMU', flags: 'zvRl', long: ['--write', '--read', '--numevents', '--suppress-comm'] };
+
+export function parseArgs(argv: string[]): Options {
+  const args = [...argv];
   const o: Options = { files: [], compression: 'plain', limit: 0, invert: false, thin: false, stateful: false, ndjson: false, list: false, suppress: [] };
   const value = (i: number, flag: string): string => {
     const v = args[i];
@@ -111,9 +115,16 @@ export function parseArgs(args: string[]): Options {
       case '--ndjson': o.ndjson = true; break;
       case '-l': case '--list': o.list = true; break;
       case '-': positional.push('-'); break;
-      default:
+      default: {
+        const words = /^-\d/.test(a) ? undefined : getoptSplit(a, FILTER_GETOPT);
+        if (words !== undefined) {
+          args.splice(i, 1, ...words);
+          i--;
+          break;
+        }
         if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) throw new UsageError(`unknown option ${a} (see tdig-filter --help)`);
         positional.push(a);
+      }
     }
   }
   if (!o.list) {

@@ -4,7 +4,7 @@
 import { setPortResolution } from '../events/ports.js';
 import { counted, DurationLimit } from '../scap/duration.js';
 import { existsSync, renameSync } from 'node:fs';
-import { countArg, looksLikePath, inputSources, secondsArg } from '../cli/args.js';
+import { countArg, getoptSplit, looksLikePath, inputSources, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import { Summary } from '../output/summary.js';
@@ -116,7 +116,15 @@ const PRESETS: Record<string, string> = {
   mesos: CONTAINER_FORMAT('%mesos.task.name'),
 };
 
-export function parseArgs(args: string[]): Options {
+/** tdig-fmt's options in getopt's other spellings (-p%proc.name, -n5, -qS, --numevents=5) */
+const FMT_GETOPT: GetoptSpec = {
+  valued: 'pntMUwCeGWr',
+  flags: 'jAxXbvRPSqdlLz',
+  long: ['--print', '--numevents', '--timetype', '--suppress-comm', '--from', '--to', '--write', '--file-size', '--seconds', '--limit', '--read'],
+};
+
+export function parseArgs(argv: string[]): Options {
+  const args = [...argv];
   const o: Options = {
     files: [], json: false, buf: BufferFormat.Normal, limit: 0, verbose: false, progress: false, summary: false, quiet: false, display: false, list: false, listEvents: false,
     ndjson: false, from: 'auto', toScap: false, compression: 'plain', time: 'h', suppress: [], rotate: {},
@@ -132,7 +140,7 @@ export function parseArgs(args: string[]): Options {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     switch (a) {
-      case '-p': o.format = value(++i, a); break;
+      case '-p': case '--print': o.format = value(++i, a); break;
       case '-pc': case '-pcontainer': case '-pk': case '-pkubernetes': case '-pm': case '-pmesos': case '-pp':
         o.format = a.slice(2);
         break;
@@ -143,7 +151,7 @@ export function parseArgs(args: string[]): Options {
       case '-b': case '--print-base64': o.buf = BufferFormat.Base64; break;
       case '-n': case '--numevents': o.limit = countArg(value(++i, a)); break;
       case '-M': o.seconds = secondsArg(value(++i, a)); break;
-      case '-t': {
+      case '-t': case '--timetype': {
         const v = value(++i, a);
         if (!['h', 'a', 'r', 'd', 'D'].includes(v)) throw new UsageError(`-t takes h, a, r, d or D, not "${v}"`);
         o.time = v as OutputTimeMode;
@@ -178,15 +186,22 @@ export function parseArgs(args: string[]): Options {
       case '-z': case '--compress': o.compression = 'gzip'; break;
       case '--lz4': o.compression = 'lz4'; break;
       case '-w': case '--write': o.outFile = value(++i, a); break;
-      case '-C': case '--file-size': o.rotate.mb = countArg(value(++i, a)); break;
-      case '-e': o.rotate.events = countArg(value(++i, a)); break;
-      case '-G': case '--seconds': o.rotate.seconds = countArg(value(++i, a)); break;
-      case '-W': case '--limit': o.rotate.files = countArg(value(++i, a)); break;
+      case '-C': case '--file-size': o.rotate.mb = countArg(value(++i, a), a); break;
+      case '-e': o.rotate.events = countArg(value(++i, a), a); break;
+      case '-G': case '--seconds': o.rotate.seconds = countArg(value(++i, a), a); break;
+      case '-W': case '--limit': o.rotate.files = countArg(value(++i, a), a); break;
       case '-r': case '--read': read.push(value(++i, a)); break;
       case '-': o.files.push('-'); break;
-      default:
+      default: {
+        const words = getoptSplit(a, FMT_GETOPT);
+        if (words !== undefined) {
+          args.splice(i, 1, ...words);
+          i--;
+          break;
+        }
         if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option ${a} (see tdig-fmt --help)`);
         o.files.push(a);
+      }
     }
   }
   // sysdig's preset formats: -p c (container), k (kubernetes), m (mesos); -p p prints the default format
