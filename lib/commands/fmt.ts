@@ -15,7 +15,7 @@ import { openOutput, type ScapSink } from '../scap/output.js';
 import { PendingEnters, partName, rotating, stateSection, type RotateOptions } from '../scap/rotate.js';
 import type { EventView } from '../scap/event.js';
 import { StateEngine } from '../state/engine.js';
-import { suppressedComms, suppressing } from '../state/suppress.js';
+import { SuppressStats, suppressedComms, suppressing } from '../state/suppress.js';
 import { EC, eventInfo } from '../events/table.js';
 import { BufferFormat } from '../fields/types.js';
 import { outputTime } from '../fields/evt.js';
@@ -46,7 +46,7 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
   -q               print no events (with -S: the summary alone)
   -d               the filter is a display filter: every event goes through the state engine unfiltered
                    (as sysdig -d); only the matching ones are printed
-  -v               do not cut buffers to 80 characters
+  -v               do not cut buffers to 80 characters; at the end, sysdig -v's counters on stderr
   -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
   -U COMM          leave out the events of processes named COMM and of the processes they start, before
                    they are counted (as sysdig -U; may be repeated, up to 32 names)
@@ -307,12 +307,14 @@ export async function run(args: string[]): Promise<number> {
       return true;
     },
   };
+  const suppressed = o.verbose ? new SuppressStats() : undefined;
+  const cpu = o.verbose ? process.cpuUsage() : undefined;
   for (const src of sources) {
     if (stop) break;
     const bar = o.progress && isTerminal(2) && typeof src === 'string' ? new Progress(src, src) : undefined;
     const input = bar && typeof src === 'string' ? bar.stream(src) : src;
     try {
-      await readSource(src, input, o.from, suppress(handler, o), (c) => withBackpressure(c, out));
+      await readSource(src, input, o.from, suppress(handler, o, suppressed), (c) => withBackpressure(c, out));
     } finally {
       await out.end();
       bar?.done();
@@ -320,6 +322,10 @@ export async function run(args: string[]): Promise<number> {
   }
   if (summary !== undefined) out.line(summary.text());
   await out.end();
+  if (cpu !== undefined) {
+    const used = process.cpuUsage(cpu);
+    process.stderr.write(verboseStats(suppressed!.count, seen, used.user + used.system));
+  }
   return 0;
 }
 
@@ -340,8 +346,21 @@ async function readSource(
 }
 
 /** -U: the handler behind the suppression of its process names (a fresh one per source, as libscap's per capture). */
-function suppress(handler: BlockHandler, o: Options): BlockHandler {
-  return o.suppress.length === 0 ? handler : suppressing(handler, o.suppress);
+function suppress(handler: BlockHandler, o: Options, stats?: SuppressStats): BlockHandler {
+  return o.suppress.length === 0 ? handler : suppressing(handler, o.suppress, stats);
+}
+
+/**
+ * -v's lines on stderr at the end, as sysdig -v prints them (sysdig.cpp): the capture's driver counters
+ * (zero for a file), the events -U left out, and the events counted (as -n counts them) against the CPU
+ * seconds of the reading.
+ */
+function verboseStats(suppressed: number, events: number, cpuMicros: number): string {
+  const secs = cpuMicros / 1e6;
+  const eps = events / secs;
+  // (printf's %.2lf of x/0 and 0/0)
+  const rate = Number.isNaN(eps) ? '-nan' : eps === Infinity ? 'inf' : eps.toFixed(2);
+  return `Driver Events:0\nDriver Drops:0\nSuppressed by Comm:${suppressed}\nElapsed time: ${secs.toFixed(3)}, Captured Events: ${events}, ${rate} eps\n`;
 }
 
 function jsonBuf(b: BufferFormat): BufferFormat {

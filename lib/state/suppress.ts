@@ -109,8 +109,19 @@ export class CommSuppressor {
  * the suppressed ones were not in the stream (libscap leaves them out before they are counted). An event
  * that carries its number (a filtered stream's trailer) keeps it.
  */
-export function suppressing(handler: BlockHandler, comms: readonly string[]): BlockHandler {
+/** The suppressors of a run's sources, for its count of events left out (sysdig -v's "Suppressed by Comm"). */
+export class SuppressStats {
+  readonly of: CommSuppressor[] = [];
+  get count(): number {
+    let n = 0;
+    for (const s of this.of) n += s.count;
+    return n;
+  }
+}
+
+export function suppressing(handler: BlockHandler, comms: readonly string[], stats?: SuppressStats): BlockHandler {
   const s = new CommSuppressor(comms);
+  if (stats !== undefined) stats.of.push(s);
   let skipped = 0;
   return {
     header: (b) => handler.header(b),
