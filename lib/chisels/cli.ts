@@ -47,6 +47,8 @@ export interface CliOptions {
   printContainer?: boolean;
   /** -R: port numbers as service names */
   resolvePorts?: boolean;
+  /** -E: the capture's user and group tables are not used */
+  excludeUsers?: boolean;
   /** -n: stop after N events; -M: after SECONDS of capture time (sysdig's -n and -M) */
   limit?: number;
   seconds?: number;
@@ -59,7 +61,7 @@ const UNITS = new Set(['bytes', 'none', 'time', 'timepct']);
 /** tdig-agg's and tdig-echo's options in getopt's other spellings (-ctopconns, -n5, -Ax, --numevents=5) */
 const CHISEL_GETOPT: GetoptSpec = {
   valued: 'ircnMU',
-  flags: 'ljAxXbPR',
+  flags: 'ljAxXbPRE',
   long: ['--info', '--read', '--chisel', '--numevents', '--suppress-comm', '--sum', '--top', '--units'],
 };
 
@@ -111,6 +113,7 @@ export function parseCli(cmd: string, argv: string[]): CliOptions {
       case '-M': o.seconds = secondsArg(value(++i, a)); break;
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '-R': case '--resolve-ports': o.resolvePorts = true; break;
+      case '-E': case '--exclude-users': o.excludeUsers = true; break;
       case '--no-color': o.color = 'never'; break;
       case '--color': o.color = 'always'; break;
       case '--sum': sum = value(++i, a); break;
@@ -416,7 +419,7 @@ function hostFor(o: CliOptions, filter: string | undefined): { out: TextOut; hos
 }
 
 function runOptions(o: CliOptions, sources: InputSource[], filter: string | undefined, out: TextOut, resetColors: boolean, ended: () => boolean): RunOptions {
-  return { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out, resetColors, limit: o.limit, seconds: o.seconds, suppress: o.suppress, ended };
+  return { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out, resetColors, limit: o.limit, seconds: o.seconds, suppress: o.suppress, excludeUsers: o.excludeUsers, ended };
 }
 
 /** Several -c: every chisel over one pass of the input, in the order given (sysdig's order). */

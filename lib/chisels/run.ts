@@ -57,6 +57,8 @@ export interface RunOptions {
   suppress?: readonly string[];
   /** a chisel called its host's endCapture() */
   ended?: () => boolean;
+  /** -E: the capture's user and group tables are not used */
+  excludeUsers?: boolean;
 }
 
 const keepAll = (): boolean => true;
@@ -173,6 +175,7 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
   const slots = list.map(({ def, chisel }) => new Slot(def, chisel));
   const engine = new StateEngine();
   engine.maxBufLen = 0;
+  engine.importUsers = o.excludeUsers !== true;
   // one buffer format for the run: the user's, else the first a chisel asks for
   const asked = list.find(({ chisel }) => chisel.bufferFormat !== undefined)?.chisel.bufferFormat;
   engine.bufferFormat = o.bufferFormat !== BufferFormat.Normal ? o.bufferFormat : (asked ?? BufferFormat.Normal);

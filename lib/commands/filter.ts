@@ -50,6 +50,7 @@ used to keep process and connection names right downstream) unless --thin.
                    evt.dir, evt.buffer...): then writes to /dev/null that are sysdig tracers are judged
                    as the tracer events sysdig shows, not as writes (see TRACERS in tdig-filter(1))
   --ndjson         write NDJSON (one object per block) instead of scap
+  -E               the filter sees no user or group table: user.* and group.* have no value (as sysdig -E)
   -R               the filter sees port numbers as service names from /etc/services (fd.sproto=http,
                    fd.name contains :https), as sysdig -R; implies --stateful
   -l, --list       list the fields, as sysdig -l
@@ -76,10 +77,12 @@ interface Options {
   seconds?: number;
   /** -U: process names whose events are left out */
   suppress: string[];
+  /** -E: the filter sees no user or group table (user.* and group.* have no value) */
+  excludeUsers?: boolean;
 }
 
 /** tdig-filter's options in getopt's other spellings (-n5, -wOUT, -zv, --numevents=5) */
-const FILTER_GETOPT: GetoptSpec = { valued: 'wrnMU', flags: 'zvRl', long: ['--write', '--read', '--numevents', '--suppress-comm'] };
+const FILTER_GETOPT: GetoptSpec = { valued: 'wrnMU', flags: 'zvERl', long: ['--write', '--read', '--numevents', '--suppress-comm'] };
 
 export function parseArgs(argv: string[]): Options {
   const args = [...argv];
@@ -110,6 +113,7 @@ export function parseArgs(argv: string[]): Options {
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '--invert': case '-v': o.invert = true; break;
       case '--thin': o.thin = true; break;
+      case '-E': case '--exclude-users': o.excludeUsers = true; break;
       case '--stateful': o.stateful = true; break;
       case '-R': case '--resolve-ports': o.resolvePorts = o.stateful = true; break;
       case '--ndjson': o.ndjson = true; break;
@@ -154,6 +158,7 @@ export async function run(args: string[]): Promise<number> {
 
   const engine = new StateEngine();
   engine.maxBufLen = 0;
+  engine.importUsers = o.excludeUsers !== true;
   const test = filter.test;
   let out: Output | undefined;
   let kept = 0;

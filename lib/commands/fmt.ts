@@ -48,6 +48,7 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
                    (as sysdig -d); only the matching ones are printed
   -v               do not cut buffers to 80 characters; at the end, sysdig -v's counters on stderr
   -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
+  -E               the capture's user and group tables are not used: user.* and group.* have no value (as sysdig -E)
   -U COMM          leave out the events of processes named COMM and of the processes they start, before
                    they are counted (as sysdig -U; may be repeated, up to 32 names)
   --unbuffered     hand each line over as soon as it is printed (as sysdig --unbuffered); without it, output
@@ -78,6 +79,8 @@ interface Options {
   /** -M: seconds of capture time */
   seconds?: number;
   verbose: boolean;
+  /** -E: the capture's user and group tables are not used */
+  excludeUsers?: boolean;
   progress: boolean;
   /** -S, -q, -d */
   summary: boolean;
@@ -119,7 +122,7 @@ const PRESETS: Record<string, string> = {
 /** tdig-fmt's options in getopt's other spellings (-p%proc.name, -n5, -qS, --numevents=5) */
 const FMT_GETOPT: GetoptSpec = {
   valued: 'pntMUwCeGWr',
-  flags: 'jAxXbvRPSqdlLz',
+  flags: 'jAxXbvERPSqdlLz',
   long: ['--print', '--numevents', '--timetype', '--suppress-comm', '--from', '--to', '--write', '--file-size', '--seconds', '--limit', '--read'],
 };
 
@@ -158,6 +161,7 @@ export function parseArgs(argv: string[]): Options {
         break;
       }
       case '-v': case '--verbose': o.verbose = true; break;
+      case '-E': case '--exclude-users': o.excludeUsers = true; break;
       case '-R': case '--resolve-ports': o.resolvePorts = true; break;
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '-P': case '--progress': o.progress = true; break;
@@ -269,6 +273,7 @@ export async function run(args: string[]): Promise<number> {
   const engine = new StateEngine();
   engine.bufferFormat = o.json ? jsonBuf(o.buf) : o.buf;
   engine.maxBufLen = o.verbose || o.json || o.ndjson ? 0 : 80;
+  engine.importUsers = o.excludeUsers !== true;
   const formatter = new Formatter(o.format ?? DEFAULT_FORMAT);
   const nd = o.ndjson ? new NdjsonWriter(out, engine) : undefined;
   const duration = o.seconds !== undefined ? new DurationLimit(o.seconds) : undefined;

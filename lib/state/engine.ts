@@ -226,6 +226,8 @@ export class StateEngine implements Ctx {
   bufferFormat: BufferFormat = BufferFormat.Normal;
   /** BYTEBUF cut in the normal format (sysdig: 80; 0 with -v or chisels) */
   maxBufLen = 80;
+  /** false: the user blocks of a capture are read but not used (sysdig -E): user.* and group.* have no value */
+  importUsers = true;
 
   /** firstTs is set (from the stream's first event) */
   private sawFirst = false;
@@ -272,6 +274,7 @@ export class StateEngine implements Ctx {
         break;
       case BlockKind.Users: {
         const ul = decodeUsers(body, block.version, base);
+        if (!this.importUsers) break;
         this.tables.users = new Map(ul.users.map((u) => [u.uid, u]));
         this.tables.groups = new Map(ul.groups.map((g) => [g.gid, g]));
         break;

@@ -1,8 +1,8 @@
-// tdig-fmt -v's counters on stderr at the end, as sysdig -v prints them.
+// sysdig options of reading: -v's counters on stderr at the end, -E (no user table).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { HAVE_SYSDIG, tdig } from './helpers.js';
+import { HAVE_SYSDIG, tdig, tdigText } from './helpers.js';
 
 const CAP = 'test/captures/apache_ab.scap';
 const LINES = /^Driver Events:0\nDriver Drops:0\nSuppressed by Comm:(\d+)\nElapsed time: \d+\.\d{3}, Captured Events: (\d+), (?:\d+\.\d\d|inf|-nan) eps\n$/;
@@ -39,5 +39,29 @@ test('-v prints what sysdig -v prints but the CPU time', { skip: !HAVE_SYSDIG &&
     const t = tdig('tdig-fmt', ['-r', CAP, '-v', ...args]);
     assert.equal(strip(t.stderr.toString()), strip(s.stderr.toString()), args.join(' '));
     assert.ok(t.stdout.equals(s.stdout), args.join(' '));
+  }
+});
+
+test('-E: the user and group tables of the capture are not used, in tdig-fmt, tdig-filter and the chisels', () => {
+  const fmt = ['-p', '*%evt.num %user.name %group.name %user.uid'];
+  const withUsers = tdig('tdig-fmt', [...fmt, '-n', '50', CAP]).stdout.toString();
+  assert.match(withUsers, /^\d+ root root 0$/m, 'the capture has a user table');
+  const without = tdig('tdig-fmt', ['-E', ...fmt, '-n', '50', CAP]).stdout.toString();
+  assert.equal(without, withUsers.replace(/^(\d+) root root 0$/gm, '$1 <NA> <NA> 0').replace(/ www-data www-data /g, ' <NA> <NA> '));
+  // a format without "*" prints no line when a field has no value
+  assert.equal(tdig('tdig-fmt', ['-E', '-p', '%evt.num %user.name', CAP]).stdout.length, 0);
+  assert.equal(tdig('tdig-filter', ['-E', 'user.name=root', CAP, '--thin']).stdout.length > 0, true, 'the header still');
+  assert.equal(tdigText('tdig-fmt', ['-'], tdig('tdig-filter', ['-E', 'user.name=root', CAP]).stdout), '', 'no event matches');
+  assert.ok(tdigText('tdig-fmt', ['-'], tdig('tdig-filter', ['user.name=root', CAP]).stdout).length > 0);
+});
+
+test('-E prints what sysdig -E prints', { skip: !HAVE_SYSDIG && 'sysdig not installed' }, () => {
+  for (const args of [['-p', '*%evt.num %user.name %group.name %user.uid %user.homedir'], ['-p', '%evt.num %user.name'], ['-j', '-n', '30'], ['-p', '%evt.num', 'user.uid=0'], ['user.name=root']]) {
+    const want = spawnSync('sysdig', ['-r', CAP, '-E', ...args], { maxBuffer: 1 << 28 }).stdout.toString();
+    assert.equal(tdigText('tdig-fmt', ['-r', CAP, '-E', ...args]), want, args.join(' '));
+  }
+  for (const c of ['ps', 'topprocs_net']) {
+    const want = spawnSync('sysdig', ['-r', CAP, '-E', '-c', c], { maxBuffer: 1 << 28 }).stdout.toString();
+    assert.equal(tdigText('tdig-agg', ['-E', c, CAP]), want, c);
   }
 });
