@@ -47,6 +47,7 @@ test('tdig-filter, tdig-agg, tdig-echo: attached values and flags together', () 
   assert.ok(apart.length > 0);
   assert.ok(tdig('tdig-filter', ['-n5', 'evt.type=accept', CAP]).stdout.equals(apart));
   assert.ok(tdig('tdig-filter', ['--numevents=5', 'evt.type=accept', CAP]).stdout.equals(apart));
+  assert.ok(tdig('tdig-filter', ['--thin', '-Fn5', 'evt.type=accept', CAP]).stdout.equals(apart), '-F undoes --thin');
   const agg = tdigText('tdig-agg', ['-c', 'topprocs_net', '-n', '500', CAP]);
   assert.equal(tdigText('tdig-agg', ['-ctopprocs_net', '-n500', CAP]), agg);
   assert.equal(tdigText('tdig-agg', ['-cl']), tdigText('tdig-agg', ['--list']), "sysdig's -cl is -c l");

@@ -46,6 +46,7 @@ used to keep process and connection names right downstream) unless --thin.
                    the filter sees them (as sysdig -U; may be repeated, up to 32 names)
   --invert         keep the events EXPR does not match
   --thin           do not write state-only events for dropped events
+  -F, --fatfile    write them (the default; sysdig's -F, fatfile mode)
   --stateful       run the state engine even for an EXPR that reads only the event itself (evt.type,
                    evt.dir, evt.buffer...): then writes to /dev/null that are sysdig tracers are judged
                    as the tracer events sysdig shows, not as writes (see TRACERS in tdig-filter(1))
@@ -82,7 +83,7 @@ interface Options {
 }
 
 /** tdig-filter's options in getopt's other spellings (-n5, -wOUT, -zv, --numevents=5) */
-const FILTER_GETOPT: GetoptSpec = { valued: 'wrnMU', flags: 'zvERl', long: ['--write', '--read', '--numevents', '--suppress-comm'] };
+const FILTER_GETOPT: GetoptSpec = { valued: 'wrnMU', flags: 'zvERFl', long: ['--write', '--read', '--numevents', '--suppress-comm'] };
 
 export function parseArgs(argv: string[]): Options {
   const args = [...argv];
@@ -113,6 +114,7 @@ export function parseArgs(argv: string[]): Options {
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '--invert': case '-v': o.invert = true; break;
       case '--thin': o.thin = true; break;
+      case '-F': case '--fatfile': o.thin = false; break;
       case '-E': case '--exclude-users': o.excludeUsers = true; break;
       case '--stateful': o.stateful = true; break;
       case '-R': case '--resolve-ports': o.resolvePorts = o.stateful = true; break;
