@@ -46,6 +46,8 @@ export interface RunOptions {
   /** --interval N: seconds between tables (live) */
   intervalS?: number;
   progress: boolean;
+  /** without -P: a progress bar shows by itself while a long file read prints nothing yet (tdig-agg on a terminal) */
+  autoProgress?: boolean;
   out: TextOut;
   /** stdout is a terminal with colours on: write ESC[00m before the chisel's end, as sysdig does */
   resetColors?: boolean;
@@ -321,10 +323,12 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
   try {
     for (const src of o.sources) {
       if (stopped) break;
-      const bar = o.progress && isTerminal(2) && typeof src === 'string' ? new Progress(src, src) : undefined;
-      const input = bar && typeof src === 'string' ? bar.stream(src) : src;
+      // -P, or by itself for a file read on a terminal, until the output starts
+      const auto = !o.progress && o.autoProgress === true && isTerminal(1);
+      const bar = (o.progress || auto) && isTerminal(2) && typeof src === 'string' ? new Progress(src, src, auto) : undefined;
+      if (auto && bar !== undefined) out.beforeFirstWrite = () => bar.stop();
       try {
-        const { chunks } = await openCapture(input);
+        const { chunks } = await openCapture(src, bar !== undefined ? (n) => bar.advance(n) : undefined);
         const suppress = o.suppress ?? [];
         await readBlocks(withBackpressure(chunks, out, taps), suppress.length === 0 ? handler : suppressing(handler, suppress), {
           tableNparams: (t) => eventInfo(t)?.params.length ?? 0,

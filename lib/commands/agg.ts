@@ -19,7 +19,8 @@ ARGS is one word holding the chisel's arguments separated by spaces; FILTER is a
                    (the per-process ones the pid in the container too); fileslower, netlower,
                    scallslower, proc_exec_time, httptop and list_login_shells add the container
   -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
-  -P               progress on stderr (when stderr is a terminal)
+  -P               progress on stderr (when stderr is a terminal); without it, on a terminal, a read that
+                   has printed nothing for a second shows it until the output starts
   --unbuffered     hand each line over as soon as it is printed (as sysdig --unbuffered); without it, output
                    is handed over in 64 KiB pieces, and whenever the input (a pipe) has to wait for more
   -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R

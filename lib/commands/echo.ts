@@ -19,7 +19,8 @@ thread within MS ms of it (default 1000) to FILE (mode 0600), from a pipe as wel
   --no-color       no colours (also: NO_COLOR set, or stdout not a terminal)
   -pc              sysdig's container columns (as sysdig -pc): echo_fds, stderr, spy_users,
                    spy_logs, spy_syslog and httplog name each line's container
-  -P               progress on stderr (when stderr is a terminal)
+  -P               progress on stderr (when stderr is a terminal); without it, on a terminal, a read that
+                   has printed nothing for a second shows it until the output starts
   --unbuffered     hand each line over as soon as it is printed (as sysdig --unbuffered); without it, output
                    is handed over in 64 KiB pieces, and whenever the input (a pipe) has to wait for more
   -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R

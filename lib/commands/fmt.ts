@@ -53,7 +53,8 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
                    they are counted (as sysdig -U; may be repeated, up to 32 names)
   --unbuffered     hand each line over as soon as it is printed (as sysdig --unbuffered); without it, output
                    is handed over in 64 KiB pieces, and whenever the input (a pipe) has to wait for more
-  -P               draw a progress bar on stderr (when stderr is a terminal)
+  -P               draw a progress bar on stderr (when stderr is a terminal); without it, on a terminal, a
+                   read that has printed nothing for a second shows it until the output starts
   -l               list the fields, as sysdig -l (with -v: their types too); --list-markdown as Markdown
   -L               list the events and their parameters, as sysdig -L
   --ndjson         lossless NDJSON: resolved fields plus the raw event and section records
@@ -316,10 +317,12 @@ export async function run(args: string[]): Promise<number> {
   const cpu = o.verbose ? process.cpuUsage() : undefined;
   for (const src of sources) {
     if (stop) break;
-    const bar = o.progress && isTerminal(2) && typeof src === 'string' ? new Progress(src, src) : undefined;
-    const input = bar && typeof src === 'string' ? bar.stream(src) : src;
+    // -P, or by itself for a long file read on a terminal, until the output starts
+    const auto = !o.progress && isTerminal(1);
+    const bar = (o.progress || auto) && isTerminal(2) && typeof src === 'string' ? new Progress(src, src, auto) : undefined;
+    if (auto && bar !== undefined) out.beforeFirstWrite = () => bar.stop();
     try {
-      await readSource(src, input, o.from, suppress(handler, o, suppressed), (c) => withBackpressure(c, out));
+      await readSource(src, o.from, suppress(handler, o, suppressed), (c) => withBackpressure(c, out), bar);
     } finally {
       await out.end();
       bar?.done();
@@ -340,13 +343,14 @@ export async function run(args: string[]): Promise<number> {
  */
 async function readSource(
   src: InputSource,
-  input: InputSource,
   from: Options['from'],
   handler: BlockHandler,
   pace: (chunks: AsyncIterable<Buffer>) => AsyncIterable<Buffer>,
+  bar?: Progress,
 ): Promise<void> {
+  const onRaw = bar !== undefined ? (n: number) => bar.advance(n) : undefined;
   const chunks =
-    from === 'ndjson' ? readNdjson(input) : from === 'scap' ? openInput(input, { reuseChunks: true }) : (await openCapture(input)).chunks;
+    from === 'ndjson' ? readNdjson(src, onRaw) : from === 'scap' ? openInput(src, { reuseChunks: true, onRaw }) : (await openCapture(src, onRaw)).chunks;
   return readBlocks(pace(chunks), handler, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0, name: typeof src === 'string' ? src : undefined });
 }
 
@@ -409,7 +413,7 @@ async function toScap(o: Options, sources: InputSource[]): Promise<number> {
   };
   for (const src of sources) {
     if (stop) break;
-    await readSource(src, src, o.from, suppress(handler, o), (c) => drainFirst(c, () => sink));
+    await readSource(src, o.from, suppress(handler, o), (c) => drainFirst(c, () => sink));
   }
   await sink.close();
   return 0;
@@ -523,7 +527,7 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
   try {
     for (const src of sources) {
       if (stop) break;
-      await readSource(src, src, o.from, suppress(handler, o), (c) => drainFirst(c, () => sink));
+      await readSource(src, o.from, suppress(handler, o), (c) => drainFirst(c, () => sink));
     }
     if (part < 0 && headers.length > 0) {
       // no events: the one part holds the header

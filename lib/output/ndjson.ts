@@ -117,9 +117,9 @@ export class NdjsonWriter {
 }
 
 /** Read tdig's NDJSON and yield the scap bytes it carries, block by block. Errors name the line. */
-export async function* readNdjson(src: InputSource): AsyncGenerator<Buffer> {
+export async function* readNdjson(src: InputSource, onRaw?: (n: number) => void): AsyncGenerator<Buffer> {
   // NDJSON may itself be gzip or lz4 compressed
-  const stream = openInput(src);
+  const stream = openInput(src, { onRaw });
   let lineNo = 0;
   const parts: Buffer[] = [];
   let size = 0;
@@ -184,8 +184,8 @@ const MAX_LINE = 256 << 20;
  * `ndjson` says which it was. Chunks of a plain file come from a small ring of reused buffers (a reader
  * copies what it keeps of an event before it pulls again); the NDJSON decoder reads ahead, so it gets copies.
  */
-export async function openCapture(src: InputSource): Promise<{ ndjson: boolean; chunks: AsyncIterable<Buffer> }> {
-  const it = openInput(src, { reuseChunks: true })[Symbol.asyncIterator]();
+export async function openCapture(src: InputSource, onRaw?: (n: number) => void): Promise<{ ndjson: boolean; chunks: AsyncIterable<Buffer> }> {
+  const it = openInput(src, { reuseChunks: true, onRaw })[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return { ndjson: false, chunks: (async function* () {})() };
   const head = first.value;

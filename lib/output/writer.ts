@@ -95,7 +95,15 @@ export class TextOut {
     this.push(out);
   }
 
+  /** Called once, right before the first bytes go to the stream (a progress bar leaves the terminal's line). */
+  beforeFirstWrite: (() => void) | undefined = undefined;
+
   private push(b: Buffer): void {
+    if (this.beforeFirstWrite !== undefined) {
+      const f = this.beforeFirstWrite;
+      this.beforeFirstWrite = undefined;
+      f();
+    }
     if (!this.stream.write(b) && !this.drainP) {
       this.drainP = new Promise((res) =>
         this.stream.once('drain', () => {

@@ -215,6 +215,8 @@ export interface InputOptions {
    * with handlers that copy what they retain of an event.
    */
   reuseChunks?: boolean;
+  /** called with the length of each chunk read from the source, before decompression (a progress bar) */
+  onRaw?: (n: number) => void;
 }
 
 /**
@@ -257,6 +259,8 @@ export async function* openInput(source: InputSource, opts: InputOptions = {}): 
     }
     if (headLen === 0) return;
     const first = head.length === 1 ? head[0]! : Buffer.concat(head);
+    const onRaw = opts.onRaw;
+    onRaw?.(headLen);
     if (headLen >= 4 && first.readUInt32LE(0) === LZ4_LEGACY_MAGIC) {
       throw new DataError('lz4: legacy frame format (lz4 -l) is not supported', 'byte 0');
     }
@@ -269,7 +273,9 @@ export async function* openInput(source: InputSource, opts: InputOptions = {}): 
         const r = await it.next();
         if (r.done) return;
         const b = toBuffer(r.value);
-        if (b.length > 0) yield b;
+        if (b.length === 0) continue;
+        if (onRaw !== undefined) onRaw(b.length);
+        yield b;
       }
     }
 
