@@ -4,7 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { bin, tdigText } from './helpers.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bin, tdig, tdigText } from './helpers.js';
 
 const HAVE_SCRIPT = spawnSync('script', ['--version']).status === 0;
 const CAP = 'test/captures/apache_ab.scap';
@@ -58,4 +61,21 @@ test('tdig-fmt and tdig-echo: the bar leaves when the first line prints', { skip
   const e = echo.indexOf('\r\x1b[K');
   assert.ok(e > 0 && BAR.test(echo.slice(0, e)));
   assert.equal(echo.slice(e + 4).replace(/\r\n/g, '\n'), tdigText('tdig-echo', ['echo_fds', 'fd.type=ipv4', CAP]));
+});
+
+test('tdig-filter: -P, and by itself with -w FILE (nothing else is on the terminal), cleared at the end', { skip: !HAVE_SCRIPT && 'script(1) not installed' }, () => {
+  const want = tdig('tdig-filter', ['proc.name=ab', CAP]).stdout;
+  const dir = mkdtempSync(join(tmpdir(), 'tdig-progress-'));
+  try {
+    const out = join(dir, 'f.scap');
+    const got = onTerminal([node, bin('tdig-filter'), 'proc.name=ab', CAP, '-w', out], { TDIG_PROGRESS_DELAY: '0' });
+    assert.match(got, BAR);
+    assert.ok(got.endsWith('\r\x1b[K'), JSON.stringify(got.slice(-20)));
+    assert.ok(readFileSync(out).equals(want));
+    const p = join(dir, 'p.scap');
+    assert.match(onTerminal([node, bin('tdig-filter'), '-P', 'proc.name=ab', CAP], {}, `> ${shQuote(p)}`), /\] 100%\r\n$/);
+    assert.ok(readFileSync(p).equals(want));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

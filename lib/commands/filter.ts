@@ -25,7 +25,8 @@ import { NdjsonWriter, openCapture } from '../output/ndjson.js';
 import { setBeforeWait } from '../scap/input.js';
 import { watchInterrupts } from '../cli/interrupt.js';
 import { TextOut } from '../output/writer.js';
-import { stdout } from '../cli/stdio.js';
+import { isTerminal, stdout } from '../cli/stdio.js';
+import { Progress } from '../output/progress.js';
 
 export const usage = `usage: tdig-filter [options] EXPR [FILE...]
 
@@ -54,6 +55,8 @@ used to keep process and connection names right downstream) unless --thin.
   -E               the filter sees no user or group table: user.* and group.* have no value (as sysdig -E)
   -R               the filter sees port numbers as service names from /etc/services (fd.sproto=http,
                    fd.name contains :https), as sysdig -R; implies --stateful
+  -P               a progress bar on stderr (when it is a terminal) while a file is read; with -w FILE it
+                   shows by itself once a read takes a second
   -l, --list       list the fields, as sysdig -l
   --version        print the version
 
@@ -80,10 +83,12 @@ interface Options {
   suppress: string[];
   /** -E: the filter sees no user or group table (user.* and group.* have no value) */
   excludeUsers?: boolean;
+  /** -P: a progress bar on stderr while a file is read */
+  progress?: boolean;
 }
 
 /** tdig-filter's options in getopt's other spellings (-n5, -wOUT, -zv, --numevents=5) */
-const FILTER_GETOPT: GetoptSpec = { valued: 'wrnMU', flags: 'zvERFl', long: ['--write', '--read', '--numevents', '--suppress-comm'] };
+const FILTER_GETOPT: GetoptSpec = { valued: 'wrnMU', flags: 'zvERFPl', long: ['--write', '--read', '--numevents', '--suppress-comm'] };
 
 export function parseArgs(argv: string[]): Options {
   const args = [...argv];
@@ -114,6 +119,7 @@ export function parseArgs(argv: string[]): Options {
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '--invert': case '-v': o.invert = true; break;
       case '--thin': o.thin = true; break;
+      case '-P': case '--progress': o.progress = true; break;
       case '-F': case '--fatfile': o.thin = false; break;
       case '-E': case '--exclude-users': o.excludeUsers = true; break;
       case '--stateful': o.stateful = true; break;
@@ -230,47 +236,54 @@ export async function run(args: string[]): Promise<number> {
   try {
     for (const src of sources) {
       if (stop) break;
-      const { ndjson, chunks } = await openCapture(src);
-      if (!out) {
-        const asNdjson = o.ndjson || ndjson;
-        fast = filter.stateless && !asNdjson && !o.stateful;
-        out = asNdjson ? new NdjsonOutput(o.outFile, engine, () => (scratch ??= new EventView())) : new ScapOutput(o.outFile, o.compression);
-        if (out instanceof ScapOutput && !fast && !o.thin) {
-          // (not for a filter that reads only the event: tracking what to leave out would cost such a
-          // filter more than a fifth of its time, ~70 ns an event written)
-          shorts = new ShortOpens();
-          cuttable = out;
+      // -P; or by itself when the output is a file (-w) and stderr a terminal, for as long as the read takes
+      const auto = !o.progress && o.outFile !== undefined;
+      const bar = (o.progress || auto) && isTerminal(2) && typeof src === 'string' ? new Progress(src, src, auto) : undefined;
+      try {
+        const { ndjson, chunks } = await openCapture(src, bar !== undefined ? (n) => bar.advance(n) : undefined);
+        if (!out) {
+          const asNdjson = o.ndjson || ndjson;
+          fast = filter.stateless && !asNdjson && !o.stateful;
+          out = asNdjson ? new NdjsonOutput(o.outFile, engine, () => (scratch ??= new EventView())) : new ScapOutput(o.outFile, o.compression);
+          if (out instanceof ScapOutput && !fast && !o.thin) {
+            // (not for a filter that reads only the event: tracking what to leave out would cost such a
+            // filter more than a fifth of its time, ~70 ns an event written)
+            shorts = new ShortOpens();
+            cuttable = out;
+          }
+          const held = out;
+          setBeforeWait(() => held.settle());
         }
-        const held = out;
-        setBeforeWait(() => held.settle());
-      }
-      const sink = out;
-      const paced = async function* (): AsyncGenerator<Buffer> {
-        for await (const c of chunks) {
-          await sink.ready();
-          yield c;
+        const sink = out;
+        const paced = async function* (): AsyncGenerator<Buffer> {
+          for await (const c of chunks) {
+            await sink.ready();
+            yield c;
+          }
+        };
+        const name = typeof src === 'string' ? src : undefined;
+        const tableNparams = (t: number): number => eventInfo(t)?.params.length ?? 0;
+        if (fast && sink instanceof ScapOutput && isTypeOnly(filter) && duration === undefined && o.suppress.length === 0) {
+          // evt.type / evt.dir / evt.buffer only: one verdict per event type, events decoded only to test buffers
+          acts ??= typeActions(filter, o.thin);
+          const n = await scanByType(paced(), acts, filter, {
+              header: (b) => sink.header(b),
+              event: (ev, fl) => {
+                const enter = enters?.written(ev, fl);
+                if (enter) sink.event(enter, enter.flags);
+                sink.event(ev, fl);
+              },
+              dropped: enters ? (ev) => enters.dropped(ev) : undefined,
+              release: enters ? () => enters.release() : undefined,
+            }, { name, limit: o.limit === 0 ? 0 : o.limit - kept, thin: o.thin, tableNparams });
+          kept += n;
+          if (o.limit !== 0 && kept >= o.limit) stop = true;
+          continue;
         }
-      };
-      const name = typeof src === 'string' ? src : undefined;
-      const tableNparams = (t: number): number => eventInfo(t)?.params.length ?? 0;
-      if (fast && sink instanceof ScapOutput && isTypeOnly(filter) && duration === undefined && o.suppress.length === 0) {
-        // evt.type / evt.dir / evt.buffer only: one verdict per event type, events decoded only to test buffers
-        acts ??= typeActions(filter, o.thin);
-        const n = await scanByType(paced(), acts, filter, {
-            header: (b) => sink.header(b),
-            event: (ev, fl) => {
-              const enter = enters?.written(ev, fl);
-              if (enter) sink.event(enter, enter.flags);
-              sink.event(ev, fl);
-            },
-            dropped: enters ? (ev) => enters.dropped(ev) : undefined,
-            release: enters ? () => enters.release() : undefined,
-          }, { name, limit: o.limit === 0 ? 0 : o.limit - kept, thin: o.thin, tableNparams });
-        kept += n;
-        if (o.limit !== 0 && kept >= o.limit) stop = true;
-        continue;
+        await readBlocks(paced(), o.suppress.length === 0 ? handler : suppressing(handler, o.suppress), { tableNparams, name });
+      } finally {
+        bar?.done();
       }
-      await readBlocks(paced(), o.suppress.length === 0 ? handler : suppressing(handler, o.suppress), { tableNparams, name });
     }
   } finally {
     if (out) await out.close();
