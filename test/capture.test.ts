@@ -238,6 +238,27 @@ test('tdig-capture', { skip }, async (t) => {
       assert.equal(fs.statSync(cmdCap).mode & 0o777, 0o600);
     });
 
+    await t.test('--filter-proclist: the process table holds only the server (its fds); its events name its connections', async () => {
+      const cap = path.join(dir, 'proclist.scap');
+      const expr = `proc.pid=${server.pid}`;
+      const c = await captureAround(cap, ['--filter-proclist', expr], () => runClient(port, dir, 2));
+      assert.equal(c.code, 0, c.stderr);
+      // the table as written: the server's threads (each has fds), nothing else
+      const blocks = lines(spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '--ndjson', cap], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout)
+        .map((l) => JSON.parse(l) as { block: string; record: { pid?: number; tid?: number }[] | { tid: number } });
+      const procs = blocks.filter((b) => b.block === 'procs').flatMap((b) => b.record as { pid: number }[]);
+      assert.ok(procs.length > 0);
+      assert.deepEqual([...new Set(procs.map((p) => p.pid))], [server.pid]);
+      const fdTids = blocks.filter((b) => b.block === 'fds').map((b) => (b.record as { tid: number }).tid);
+      assert.deepEqual(fdTids.sort(), procs.map((p) => (p as { tid?: number }).tid).sort());
+      // its events, with its socket names resolved from the cut table
+      assert.match(sysdig(['-r', cap, '-c', 'topconns']), new RegExp(`->127\\.0\\.0\\.1:${port}`));
+      assert.match(sysdig(['-r', cap, '-c', 'ps']), /tdig-wl-srv/);
+      const r = spawnSync(process.execPath, [BIN, '--filter-proclist'], { encoding: 'utf8' });
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /--filter-proclist needs a FILTER/);
+    });
+
     await t.test('a bad FILTER is a usage error', () => {
       const r = spawnSync(process.execPath, [BIN, 'proc.nme=curl'], { encoding: 'utf8' });
       assert.equal(r.status, 2);

@@ -10,6 +10,17 @@ import { writeEventBlockInto, eventBlockSize } from '../scap/writer.js';
 import { StateEngine } from '../state/engine.js';
 import { compileFilter } from '../filter/index.js';
 import { DroppedEnters, filterAction, FilterAction, ShortOpens } from '../filter/stream.js';
+import { filterProcTable } from '../filter/proclist.js';
+import type { FdList, ProcRecord } from '../scap/types.js';
+import type { BlockKind } from '../scap/blocks.js';
+import type { Ctx } from '../fields/types.js';
+
+/** A section's process table, and how to make its header blocks again with a part of it. */
+export interface ProcTableCut {
+  procs: readonly ProcRecord[];
+  fds: readonly FdList[];
+  rebuild(procs: ProcRecord[], fds: FdList[]): Buffer[];
+}
 
 export { FilterAction } from '../filter/stream.js';
 
@@ -19,7 +30,7 @@ const EVENT_AT = 10;
 export class CaptureFilter {
   readonly engine = new StateEngine();
   private readonly ev = new EventView();
-  private readonly test: (ctx: StateEngine) => boolean;
+  private readonly test: (ctx: Ctx) => boolean;
   private seen = 0;
   private offset = 0;
   private readonly enters: DroppedEnters | undefined;
@@ -38,15 +49,30 @@ export class CaptureFilter {
     this.engine.maxBufLen = 0;
   }
 
-  /** The header blocks of a new section, as written (a new section resets the tables). */
-  header(blocks: readonly Buffer[]): void {
+  /**
+   * The header blocks of a new section (a new section resets the tables); returns the blocks to write.
+   * With `cut` (--filter-proclist), the engine reads them all, as sysdig's inspector follows every process,
+   * and the blocks written are rebuilt with the threads and fds of the table that the filter passes.
+   */
+  header(blocks: readonly Buffer[], cut?: ProcTableCut): readonly Buffer[] {
+    const kinds: BlockKind[] = [];
     for (const b of blocks) {
       const type = b.readUInt32LE(0);
       const info = blockTypeInfo(type);
       this.engine.header({ kind: info.kind, type, version: info.version, buf: b, start: 0, end: b.length, offset: this.offset });
-      this.shorts?.header(info.kind, this.engine);
-      this.offset += b.length;
+      kinds.push(info.kind);
     }
+    let out = blocks;
+    let listed: number[] | undefined;
+    if (cut !== undefined) {
+      const kept = filterProcTable(this.engine, this.test, cut.procs, cut.fds);
+      out = cut.rebuild(kept.procs, kept.fds);
+      listed = kept.procs.map((p) => p.tid);
+    }
+    // (what a reader knows: the threads of the process list written)
+    for (const kind of kinds) this.shorts?.header(kind, this.engine, listed);
+    for (const b of out) this.offset += b.length;
+    return out;
   }
 
   /** Run the driver block at `buf[off..]` through the engine and the filter. */

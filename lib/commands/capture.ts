@@ -16,6 +16,7 @@ import { isBrokenPipe, openOutput, type OutputCompression, type ScapSink } from 
 import { eventBlockSize, sectionBlocks, writeEventBlockInto } from '../scap/writer.js';
 import { DF_STATE_ONLY, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
 import { EventView } from '../scap/event.js';
+import type { FdList, ProcRecord } from '../scap/types.js';
 import { addHole, cutHoles, type CuttableOutput } from '../filter/stream.js';
 import { CaptureFilter, FilterAction, writeStateOnly } from '../capture/filter.js';
 
@@ -43,6 +44,8 @@ Options:
   -U, --suppress-comm COMM  leave out the processes named COMM, and the processes they start: out of the
                           process table and of the events (as sysdig -U; may be repeated, up to 32 names)
       --thin              with a FILTER: do not keep dropped state-changing events as state-only
+      --filter-proclist   with a FILTER: the process table written holds only the threads and fds
+                          the filter passes, each fd tested as that of a read by its thread (as sysdig)
       --stats             print the event and drop counts on stderr at the end
   -v, --verbose           print events per second and drops on stderr every second, and at the end
       --ring-mb N         ring buffer size per CPU in MiB (power of two, default 16)
@@ -67,6 +70,8 @@ export interface CaptureArgs {
   command?: string[];
   filter?: string;
   thin: boolean;
+  /** --filter-proclist: the process table written holds only what FILTER passes */
+  filterProclist?: boolean;
   stats: boolean;
   verbose: boolean;
   ringMb: number;
@@ -128,6 +133,7 @@ export function parseArgs(args: string[]): CaptureArgs {
         break;
       }
       case '--thin': a.thin = true; break;
+      case '--filter-proclist': a.filterProclist = true; break;
       case '--stats': a.stats = true; break;
       case '-v': case '--verbose': a.verbose = true; break;
       case '--ring-mb': a.ringMb = intArg(arg, value(), 1); break;
@@ -149,6 +155,7 @@ export function parseArgs(args: string[]): CaptureArgs {
   if (a.snaplen > 65000) a.snaplen = 65000;
   if ((a.rotateMb !== undefined || a.rotateSeconds !== undefined || a.rotateEvents !== undefined) && !a.write)
     throw new UsageError('-C, -G and -e need -w FILE');
+  if (a.filterProclist === true && a.filter === undefined) throw new UsageError('--filter-proclist needs a FILTER');
   if (a.pid !== undefined && a.command) throw new UsageError('-p and -- CMD cannot be combined');
   if ((a.ringMb & (a.ringMb - 1)) !== 0) throw new UsageError('--ring-mb must be a power of two');
   return a;
@@ -273,8 +280,13 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       pids: tracked.size > 0 ? expandTree(tracked) : undefined,
       suppressed: suppressor ? (comm, tid) => suppressor.scanned(comm, tid, rescan) : undefined,
     });
-    const blocks = sectionBlocks(section);
-    filter?.header(blocks);
+    let blocks: readonly Buffer[] = sectionBlocks(section);
+    if (filter !== null) {
+      const cut = args.filterProclist === true
+        ? { procs: section.procs ?? [], fds: section.fds ?? [], rebuild: (procs: ProcRecord[], fds: FdList[]) => sectionBlocks({ ...section, procs, fds }) }
+        : undefined;
+      blocks = filter.header(blocks, cut);
+    }
     for (const b of blocks) {
       if (!sink.write(b)) await sink.drain();
       fileBytes += b.length;

@@ -27,6 +27,7 @@ import { watchInterrupts } from '../cli/interrupt.js';
 import { TextOut } from '../output/writer.js';
 import { isTerminal, stdout } from '../cli/stdio.js';
 import { Progress } from '../output/progress.js';
+import { HeldProcTable } from '../filter/proclist.js';
 
 export const usage = `usage: tdig-filter [options] EXPR [FILE...]
 
@@ -47,6 +48,8 @@ used to keep process and connection names right downstream) unless --thin.
                    the filter sees them (as sysdig -U; may be repeated, up to 32 names)
   --invert         keep the events EXPR does not match
   --thin           do not write state-only events for dropped events
+  --filter-proclist  the process table written holds only the threads and fds the filter passes, each fd
+                   tested as that of a read by its thread (sysdig's --filter-proclist)
   -F, --fatfile    write them (the default; sysdig's -F, fatfile mode)
   --stateful       run the state engine even for an EXPR that reads only the event itself (evt.type,
                    evt.dir, evt.buffer...): then writes to /dev/null that are sysdig tracers are judged
@@ -85,6 +88,8 @@ interface Options {
   excludeUsers?: boolean;
   /** -P: a progress bar on stderr while a file is read */
   progress?: boolean;
+  /** --filter-proclist: the process table written holds only the threads and fds the filter passes */
+  filterProclist?: boolean;
 }
 
 /** tdig-filter's options in getopt's other spellings (-n5, -wOUT, -zv, --numevents=5) */
@@ -120,6 +125,7 @@ export function parseArgs(argv: string[]): Options {
       case '--invert': case '-v': o.invert = true; break;
       case '--thin': o.thin = true; break;
       case '-P': case '--progress': o.progress = true; break;
+      case '--filter-proclist': o.filterProclist = true; break;
       case '-F': case '--fatfile': o.thin = false; break;
       case '-E': case '--exclude-users': o.excludeUsers = true; break;
       case '--stateful': o.stateful = true; break;
@@ -190,14 +196,29 @@ export async function run(args: string[]): Promise<number> {
   let shorts: ShortOpens | undefined;
   let cuttable: CuttableOutput | undefined;
 
+  // --filter-proclist: the section's process table is held until its end, then written cut
+  const table = o.filterProclist === true ? new HeldProcTable(test) : undefined;
+  const writeTable = (): void => {
+    const { blocks, tids } = table!.release(engine);
+    for (const h of blocks) {
+      shorts?.header(h.kind, engine, tids);
+      out!.header(h);
+    }
+  };
+
   const handler: BlockHandler = {
     header(b: HeaderBlock) {
       engine.header(b);
+      if (table !== undefined) {
+        if (table.hold(b)) return;
+        writeTable();
+      }
       shorts?.header(b.kind, engine);
       out!.header(b);
     },
     release: enters ? () => enters.release() : undefined,
     event(ev: EventView) {
+      if (table !== undefined) writeTable();
       if (shorts !== undefined && shorts.step === 1) shorts.before(ev, engine);
       const action = fast ? fastAction(ev) : filterAction(engine, ev, test, o.thin);
       if (action === FilterAction.Skip) {
@@ -243,7 +264,7 @@ export async function run(args: string[]): Promise<number> {
         const { ndjson, chunks } = await openCapture(src, bar !== undefined ? (n) => bar.advance(n) : undefined);
         if (!out) {
           const asNdjson = o.ndjson || ndjson;
-          fast = filter.stateless && !asNdjson && !o.stateful;
+          fast = filter.stateless && !asNdjson && !o.stateful && table === undefined;
           out = asNdjson ? new NdjsonOutput(o.outFile, engine, () => (scratch ??= new EventView())) : new ScapOutput(o.outFile, o.compression);
           if (out instanceof ScapOutput && !fast && !o.thin) {
             // (not for a filter that reads only the event: tracking what to leave out would cost such a
@@ -286,6 +307,8 @@ export async function run(args: string[]): Promise<number> {
       }
     }
   } finally {
+    // (a capture without events: its table is written at the end)
+    if (out && table !== undefined) writeTable();
     if (out) await out.close();
     else if (o.outFile !== undefined) await new ScapOutput(o.outFile, o.compression).close();
   }

@@ -333,14 +333,18 @@ export class ShortOpens {
   private trackTid = -1;
   private trackOf: Track | undefined = undefined;
 
-  /** A header block was written (after `engine` read it): a section resets what the reader knows. */
-  header(kind: BlockKind, engine: StateEngine): void {
+  /**
+   * A header block was written (after `engine` read it): a section resets what the reader knows. A process
+   * list tells the reader of the engine's threads, or of `listed` when the list written was cut
+   * (--filter-proclist).
+   */
+  header(kind: BlockKind, engine: StateEngine, listed?: Iterable<number>): void {
     this.forget();
     if (kind === BlockKind.Section) {
       this.tracks.clear();
       this.trackTid = -1;
     }
-    else if (kind === BlockKind.ProcList) for (const tid of engine.tables.threads.keys()) this.track(tid).known = true;
+    else if (kind === BlockKind.ProcList) for (const tid of listed ?? engine.tables.threads.keys()) this.track(tid).known = true;
   }
 
   /** A block was not written after all (too big for its flags): forget what is under way. */
