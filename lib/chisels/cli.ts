@@ -7,7 +7,7 @@
 
 import { setPortResolution } from '../events/ports.js';
 import { existsSync } from 'node:fs';
-import { countArg, getoptSplit, looksLikePath, inputSources, secondsArg, type GetoptSpec } from '../cli/args.js';
+import { countArg, expandGetopt, looksLikePath, inputSources, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { suppressedComms } from '../state/suppress.js';
 import { compileFilter } from '../filter/index.js';
@@ -137,9 +137,7 @@ export function parseCli(cmd: string, argv: string[]): CliOptions {
         i = args.length;
         break;
       default: {
-        const words = getoptSplit(a, CHISEL_GETOPT);
-        if (words !== undefined) {
-          args.splice(i, 1, ...words);
+        if (expandGetopt(args, i, CHISEL_GETOPT)) {
           i--;
           break;
         }

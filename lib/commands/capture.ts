@@ -8,7 +8,7 @@ import { partName } from '../scap/rotate.js';
 import * as fs from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError } from '../cli/errors.js';
-import { getoptSplit, type GetoptSpec } from '../cli/args.js';
+import { expandGetopt, type GetoptSpec } from '../cli/args.js';
 import { openCapture, type NativeCapture } from '../capture/native.js';
 import { scanSystem } from '../capture/procscan.js';
 import { CommSuppressor, suppressedComms } from '../state/suppress.js';
@@ -139,9 +139,7 @@ export function parseArgs(args: string[]): CaptureArgs {
       case '--ring-mb': a.ringMb = intArg(arg, value(), 1); break;
       case '-h': case '--help': a.help = true; break;
       default: {
-        const words = inline === undefined ? getoptSplit(arg, CAPTURE_GETOPT) : undefined;
-        if (words !== undefined) {
-          argv.splice(i, 1, ...words);
+        if (inline === undefined && expandGetopt(argv, i, CAPTURE_GETOPT)) {
           i--;
           break;
         }

@@ -6,7 +6,7 @@
 import { setPortResolution } from '../events/ports.js';
 import { createWriteStream } from 'node:fs';
 import { UsageError } from '../cli/errors.js';
-import { countArg, getoptSplit, inputSources, secondsArg, type GetoptSpec } from '../cli/args.js';
+import { countArg, expandGetopt, inputSources, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { counted, DurationLimit } from '../scap/duration.js';
 import { suppressedComms, suppressing } from '../state/suppress.js';
 import { readBlocks } from '../scap/reader.js';
@@ -134,9 +134,7 @@ export function parseArgs(argv: string[]): Options {
       case '-l': case '--list': o.list = true; break;
       case '-': positional.push('-'); break;
       default: {
-        const words = /^-\d/.test(a) ? undefined : getoptSplit(a, FILTER_GETOPT);
-        if (words !== undefined) {
-          args.splice(i, 1, ...words);
+        if (!/^-\d/.test(a) && expandGetopt(args, i, FILTER_GETOPT)) {
           i--;
           break;
         }

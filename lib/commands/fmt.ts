@@ -4,7 +4,7 @@
 import { setPortResolution } from '../events/ports.js';
 import { counted, DurationLimit } from '../scap/duration.js';
 import { existsSync, renameSync } from 'node:fs';
-import { countArg, getoptSplit, looksLikePath, inputSources, secondsArg, type GetoptSpec } from '../cli/args.js';
+import { countArg, expandGetopt, looksLikePath, inputSources, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import { Summary } from '../output/summary.js';
@@ -198,9 +198,7 @@ export function parseArgs(argv: string[]): Options {
       case '-r': case '--read': read.push(value(++i, a)); break;
       case '-': o.files.push('-'); break;
       default: {
-        const words = getoptSplit(a, FMT_GETOPT);
-        if (words !== undefined) {
-          args.splice(i, 1, ...words);
+        if (expandGetopt(args, i, FMT_GETOPT)) {
           i--;
           break;
         }
