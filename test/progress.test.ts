@@ -79,3 +79,16 @@ test('tdig-filter: -P, and by itself with -w FILE (nothing else is on the termin
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('tdig-fmt -w FILE (scap to a file, nothing else on the terminal): the bar by itself, cleared at the end', { skip: !HAVE_SCRIPT && 'script(1) not installed' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tdig-progress-'));
+  try {
+    const out = join(dir, 'copy.scap');
+    const got = onTerminal([node, bin('tdig-fmt'), CAP, '-w', out], { TDIG_PROGRESS_DELAY: '0' });
+    assert.match(got, BAR);
+    assert.ok(got.endsWith('\r\x1b[K'), JSON.stringify(got.slice(-20)));
+    assert.ok(readFileSync(out).equals(readFileSync(CAP)), 'a plain capture is copied unchanged');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -352,6 +352,25 @@ async function readSource(
   return readBlocks(pace(chunks), handler, { tableNparams: (t) => eventInfo(t)?.params.length ?? 0, name: typeof src === 'string' ? src : undefined });
 }
 
+/**
+ * readSource for --to scap: with -P, or by itself when the output is a file (-w) and stderr a terminal
+ * (nothing else is on it), a progress bar, which leaves its line at the end.
+ */
+async function readSourceTo(
+  o: Options,
+  src: InputSource,
+  handler: BlockHandler,
+  pace: (chunks: AsyncIterable<Buffer>) => AsyncIterable<Buffer>,
+): Promise<void> {
+  const auto = !o.progress && o.outFile !== undefined;
+  const bar = (o.progress || auto) && isTerminal(2) && typeof src === 'string' ? new Progress(src, src, auto) : undefined;
+  try {
+    await readSource(src, o.from, handler, pace, bar);
+  } finally {
+    bar?.done();
+  }
+}
+
 /** -U: the handler behind the suppression of its process names (a fresh one per source, as libscap's per capture). */
 function suppress(handler: BlockHandler, o: Options, stats?: SuppressStats): BlockHandler {
   return o.suppress.length === 0 ? handler : suppressing(handler, o.suppress, stats);
@@ -411,7 +430,7 @@ async function toScap(o: Options, sources: InputSource[]): Promise<number> {
   };
   for (const src of sources) {
     if (stop) break;
-    await readSource(src, o.from, suppress(handler, o), (c) => drainFirst(c, () => sink));
+    await readSourceTo(o, src, suppress(handler, o), (c) => drainFirst(c, () => sink));
   }
   await sink.close();
   return 0;
@@ -525,7 +544,7 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
   try {
     for (const src of sources) {
       if (stop) break;
-      await readSource(src, o.from, suppress(handler, o), (c) => drainFirst(c, () => sink));
+      await readSourceTo(o, src, suppress(handler, o), (c) => drainFirst(c, () => sink));
     }
     if (part < 0 && headers.length > 0) {
       // no events: the one part holds the header
