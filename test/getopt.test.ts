@@ -53,6 +53,12 @@ test('tdig-filter, tdig-agg, tdig-echo: attached values and flags together', () 
   assert.equal(tdigText('tdig-agg', ['-cl']), tdigText('tdig-agg', ['--list']), "sysdig's -cl is -c l");
   const echo = tdigText('tdig-echo', ['-A', '-c', 'echo_fds', '-n', '300', CAP]);
   assert.equal(tdigText('tdig-echo', ['-Acecho_fds', '-n300', CAP]), echo);
+  // the part options of tdig-fmt and tdig-capture name the pipeline that writes parts
+  for (const args of [['-C', '10'], ['-e5'], ['-G', '60']]) {
+    const r = tdig('tdig-filter', ['evt.type=accept', CAP, '-w', '/dev/null', ...args]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr.toString(), /^tdig-filter: -[CeG]: tdig-filter writes one stream; for a capture in parts, tdig-fmt writes them: tdig-filter EXPR IN \| tdig-fmt -w OUT -[CeG] N\n$/);
+  }
   // a word that is no option in any spelling is still refused, by its name
   const bad = tdig('tdig-agg', ['-Qx', 'topconns', CAP]);
   assert.equal(bad.status, 2);

@@ -93,7 +93,7 @@ interface Options {
 }
 
 /** tdig-filter's options in getopt's other spellings (-n5, -wOUT, -zv, --numevents=5) */
-const FILTER_GETOPT: GetoptSpec = { valued: 'wrnMU', flags: 'zvERFPl', long: ['--write', '--read', '--numevents', '--suppress-comm'] };
+const FILTER_GETOPT: GetoptSpec = { valued: 'wrnMUCGWe', flags: 'zvERFPl', long: ['--write', '--read', '--numevents', '--suppress-comm'] };
 
 export function parseArgs(argv: string[]): Options {
   const args = [...argv];
@@ -126,6 +126,8 @@ export function parseArgs(argv: string[]): Options {
       case '--thin': o.thin = true; break;
       case '-P': case '--progress': o.progress = true; break;
       case '--filter-proclist': o.filterProclist = true; break;
+      case '-C': case '-G': case '-W': case '-e': case '--file-size': case '--seconds': case '--limit':
+        throw new UsageError(`${a}: tdig-filter writes one stream; for a capture in parts, tdig-fmt writes them: tdig-filter EXPR IN | tdig-fmt -w OUT ${a} N`);
       case '-F': case '--fatfile': o.thin = false; break;
       case '-E': case '--exclude-users': o.excludeUsers = true; break;
       case '--stateful': o.stateful = true; break;
