@@ -58,7 +58,7 @@ export interface CliOptions {
 
 const UNITS = new Set(['bytes', 'none', 'time', 'timepct']);
 
-/** tdig-agg's and tdig-echo's options in getopt's other spellings (-ctopconns, -n5, -Ax, --numevents=5) */
+/** tdig-agg's and tdig-echo's options in getopt's other spellings (-ctopconns, -n5, -AP, --numevents=5) */
 const CHISEL_GETOPT: GetoptSpec = {
   valued: 'ircnMU',
   flags: 'ljAxXbPRE',

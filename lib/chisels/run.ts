@@ -27,7 +27,7 @@ import { eventInfo } from '../events/table.js';
 import { BufferFormat } from '../fields/types.js';
 import { Formatter } from '../output/formatter.js';
 import { TextOut } from '../output/writer.js';
-import { Progress } from '../output/progress.js';
+import { progressFor, type Progress } from '../output/progress.js';
 import { RuntimeError, UsageError } from '../cli/errors.js';
 import { ChiselError } from './types.js';
 import type { Chisel, ChiselDef, ChiselHost, EventTap } from './types.js';
@@ -325,7 +325,7 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
       if (stopped) break;
       // -P, or by itself for a file read on a terminal, until the output starts
       const auto = !o.progress && o.autoProgress === true && isTerminal(1);
-      const bar = (o.progress || auto) && isTerminal(2) && typeof src === 'string' ? new Progress(src, src, auto) : undefined;
+      const bar = progressFor(src, o.progress, auto);
       if (auto && bar !== undefined) out.beforeFirstWrite = () => bar.stop();
       try {
         const { chunks } = await openCapture(src, bar !== undefined ? (n) => bar.advance(n) : undefined);

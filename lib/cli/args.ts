@@ -58,14 +58,6 @@ export interface GetoptSpec {
  * "--numevents=5" is --numevents "5". Undefined when it is none of these forms. The parser calls it on a
  * word it met where an option belongs, never on an option's value.
  */
-/** args[i] replaced by the words getoptSplit makes of it; whether it was (the parser then reads args[i] again). */
-export function expandGetopt(args: string[], i: number, spec: GetoptSpec): boolean {
-  const words = getoptSplit(args[i]!, spec);
-  if (words === undefined) return false;
-  args.splice(i, 1, ...words);
-  return true;
-}
-
 export function getoptSplit(word: string, spec: GetoptSpec): string[] | undefined {
   if (word.startsWith('--')) {
     const eq = word.indexOf('=');
@@ -84,4 +76,12 @@ export function getoptSplit(word: string, spec: GetoptSpec): string[] | undefine
     out.push(`-${c}`);
   }
   return out;
+}
+
+/** args[i] replaced by the words getoptSplit makes of it; whether it was (the parser then reads args[i] again). */
+export function expandGetopt(args: string[], i: number, spec: GetoptSpec): boolean {
+  const words = getoptSplit(args[i]!, spec);
+  if (words === undefined) return false;
+  args.splice(i, 1, ...words);
+  return true;
 }

@@ -25,8 +25,8 @@ import { NdjsonWriter, openCapture } from '../output/ndjson.js';
 import { setBeforeWait } from '../scap/input.js';
 import { watchInterrupts } from '../cli/interrupt.js';
 import { TextOut } from '../output/writer.js';
-import { isTerminal, stdout } from '../cli/stdio.js';
-import { Progress } from '../output/progress.js';
+import { stdout } from '../cli/stdio.js';
+import { progressFor, type Progress } from '../output/progress.js';
 import { HeldProcTable } from '../filter/proclist.js';
 
 export const usage = `usage: tdig-filter [options] EXPR [FILE...]
@@ -259,7 +259,7 @@ export async function run(args: string[]): Promise<number> {
       if (stop) break;
       // -P; or by itself when the output is a file (-w) and stderr a terminal, for as long as the read takes
       const auto = !o.progress && o.outFile !== undefined;
-      const bar = (o.progress || auto) && isTerminal(2) && typeof src === 'string' ? new Progress(src, src, auto) : undefined;
+      const bar = progressFor(src, o.progress === true, auto);
       try {
         const { ndjson, chunks } = await openCapture(src, bar !== undefined ? (n) => bar.advance(n) : undefined);
         if (!out) {

@@ -25,8 +25,8 @@ import { TextOut } from '../output/writer.js';
 import { listEvents, listFields, listFieldsMarkdown } from '../output/list.js';
 import { openInput, setBeforeWait, type InputSource } from '../scap/input.js';
 import { NdjsonWriter, openCapture, readNdjson } from '../output/ndjson.js';
-import { Progress } from '../output/progress.js';
-import { isTerminal, stdout } from '../cli/stdio.js';
+import { progressFor, type Progress } from '../output/progress.js';
+import { isTerminal, stdout, writeErr } from '../cli/stdio.js';
 import { watchInterrupts } from '../cli/interrupt.js';
 
 export const usage = `usage: tdig-fmt [options] [FILE...]
@@ -317,7 +317,7 @@ export async function run(args: string[]): Promise<number> {
     if (stop) break;
     // -P, or by itself for a long file read on a terminal, until the output starts
     const auto = !o.progress && isTerminal(1);
-    const bar = (o.progress || auto) && isTerminal(2) && typeof src === 'string' ? new Progress(src, src, auto) : undefined;
+    const bar = progressFor(src, o.progress, auto);
     if (auto && bar !== undefined) out.beforeFirstWrite = () => bar.stop();
     try {
       await readSource(src, o.from, suppress(handler, o, suppressed), (c) => withBackpressure(c, out), bar);
@@ -330,7 +330,7 @@ export async function run(args: string[]): Promise<number> {
   await out.end();
   if (cpu !== undefined) {
     const used = process.cpuUsage(cpu);
-    process.stderr.write(verboseStats(suppressed!.count, seen, used.user + used.system));
+    writeErr(verboseStats(suppressed!.count, seen, used.user + used.system));
   }
   return 0;
 }
@@ -363,7 +363,7 @@ async function readSourceTo(
   pace: (chunks: AsyncIterable<Buffer>) => AsyncIterable<Buffer>,
 ): Promise<void> {
   const auto = !o.progress && o.outFile !== undefined;
-  const bar = (o.progress || auto) && isTerminal(2) && typeof src === 'string' ? new Progress(src, src, auto) : undefined;
+  const bar = progressFor(src, o.progress, auto);
   try {
     await readSource(src, o.from, handler, pace, bar);
   } finally {

@@ -3,12 +3,22 @@
 // until the command's output starts, when it leaves the line it drew.
 
 import { statSync } from 'node:fs';
-import { writeErr } from '../cli/stdio.js';
+import { isTerminal, writeErr } from '../cli/stdio.js';
+import type { InputSource } from '../scap/input.js';
 
 /** how long a read goes on before a bar that was not asked for shows (TDIG_PROGRESS_DELAY, ms) */
 function autoDelayMs(): number {
   const v = process.env['TDIG_PROGRESS_DELAY'];
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : 1000;
+}
+
+/**
+ * The bar for reading `src`, when it is a file and stderr a terminal: asked for (-P), or, when `auto`, one
+ * that shows by itself (see above); undefined when neither.
+ */
+export function progressFor(src: InputSource, asked: boolean, auto: boolean): Progress | undefined {
+  if ((!asked && !auto) || typeof src !== 'string' || !isTerminal(2)) return undefined;
+  return new Progress(src, !asked);
 }
 
 export class Progress {
@@ -23,8 +33,7 @@ export class Progress {
 
   /** `auto`: not asked for (see above) */
   constructor(
-    private readonly label: string,
-    path: string,
+    private readonly path: string,
     private readonly auto = false,
   ) {
     this.total = statSync(path).size;
@@ -46,7 +55,7 @@ export class Progress {
     const frac = this.total === 0 ? 1 : Math.min(1, this.read / this.total);
     const width = 40;
     const full = Math.round(frac * width);
-    writeErr(`\r${this.label} [${'#'.repeat(full)}${' '.repeat(width - full)}] ${(frac * 100).toFixed(0).padStart(3)}%`);
+    writeErr(`\r${this.path} [${'#'.repeat(full)}${' '.repeat(width - full)}] ${(frac * 100).toFixed(0).padStart(3)}%`);
     this.drawn = true;
   }
 
