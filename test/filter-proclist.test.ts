@@ -120,4 +120,10 @@ test('a capture without events: its table is written cut at the end', () => {
   const want = expected((p) => p.comm === 'apache2');
   assert.ok(want.tids.length > 0);
   assert.deepEqual(got(r.stdout).tids, want.tids);
+  // two such sections: each table is cut against its own section (the second resets the tables)
+  const two = tdig('tdig-filter', ['--filter-proclist', 'proc.name=apache2', '-'], Buffer.concat([header, header]));
+  assert.equal(two.status, 0, two.stderr.toString());
+  const lists = tdigText('tdig-fmt', ['--ndjson', '-'], two.stdout).split('\n').filter((l) => l.includes('"block":"procs"'));
+  assert.equal(lists.length, 2);
+  for (const l of lists) assert.deepEqual((JSON.parse(l) as { record: Proc[] }).record.map((p) => p.tid).sort((a, b) => a - b), want.tids);
 });

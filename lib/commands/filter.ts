@@ -208,11 +208,10 @@ export async function run(args: string[]): Promise<number> {
 
   const handler: BlockHandler = {
     header(b: HeaderBlock) {
+      // (the held table is cut against the tables its section built: before a new section resets them)
+      if (table !== undefined && !HeldProcTable.holds(b.kind)) writeTable();
       engine.header(b);
-      if (table !== undefined) {
-        if (table.hold(b)) return;
-        writeTable();
-      }
+      if (table !== undefined && table.hold(b)) return;
       shorts?.header(b.kind, engine);
       out!.header(b);
     },

@@ -97,6 +97,11 @@ export class HeldProcTable {
 
   constructor(private readonly test: (ctx: Ctx) => boolean) {}
 
+  /** Whether blocks of this kind are held back. */
+  static holds(kind: BlockKind): boolean {
+    return kind === BlockKind.ProcList || kind === BlockKind.FdList;
+  }
+
   /** Whether `b` (already read by the engine) is held back. */
   hold(b: HeaderBlock): boolean {
     const body = b.buf.subarray(b.start + 8, b.end - 4);
