@@ -171,3 +171,24 @@ test('-w alone writes scap, as sysdig -r IN -w OUT does; options of text output 
     assert.equal(e.stdout.length, 0);
   }
 });
+
+test('-w naming an input (the same file, a hard link, or standard input) is refused, the input left whole', () => {
+  const cap = join(dir, 'keep.scap');
+  writeFileSync(cap, plainOf('test/data/curl_google.scap'));
+  const link = join(dir, 'keep-link.scap');
+  execFileSync('ln', ['-f', cap, link]);
+  const before = readFileSync(cap);
+  for (const [cmd, args] of [
+    ['tdig-fmt', [cap, '-w', cap]],
+    ['tdig-fmt', [cap, '-w', link, '-z']],
+    ['tdig-filter', ['evt.type=open', cap, '-w', link]],
+  ] as const) {
+    const r = tdig(cmd, [...args]);
+    assert.equal(r.status, 2, `${cmd} ${args.join(' ')}`);
+    assert.match(r.stderr.toString(), new RegExp(`^${cmd}: -w \\S+ is the input \\S+: writing would empty it before it is read\\n$`));
+  }
+  const stdin = spawnSync('sh', ['-c', `'${process.execPath}' '${bin('tdig-filter')}' evt.type=open -w '${cap}' < '${cap}'`]);
+  assert.equal(stdin.status, 2);
+  assert.match(stdin.stderr.toString(), /is the input standard input/);
+  assert.ok(readFileSync(cap).equals(before), 'the input is whole');
+});

@@ -1,5 +1,6 @@
 // Command-line helpers shared by the commands.
 
+import { fstatSync, statSync, type Stats } from 'node:fs';
 import { ttyModule } from './lazy.js';
 import { UsageError } from './errors.js';
 import { StdinSource, type InputSource } from '../scap/input.js';
@@ -27,6 +28,31 @@ export function inputSources(files: string[]): InputSource[] {
   }
   const stdin = new StdinSource();
   return files.length === 0 ? [stdin] : files.map((f) => (f === '-' ? stdin : f));
+}
+
+/**
+ * Refuses `-w OUT` when OUT is one of the input files (the same file, by device and inode): it would be
+ * emptied before it is read.
+ */
+export function refuseOverwrite(out: string | undefined, sources: readonly InputSource[]): void {
+  if (out === undefined) return;
+  const o = statSync(out, { throwIfNoEntry: false });
+  if (o === undefined || !o.isFile()) return;
+  for (const src of sources) {
+    let i: Stats | undefined;
+    if (typeof src === 'string') i = statSync(src, { throwIfNoEntry: false });
+    else if (src instanceof StdinSource) {
+      try {
+        i = fstatSync(0);
+      } catch {
+        i = undefined;
+      }
+    }
+    if (i !== undefined && i.dev === o.dev && i.ino === o.ino) {
+      const name = typeof src === 'string' ? src : 'standard input';
+      throw new UsageError(`-w ${out} is the input ${name}: writing would empty it before it is read`);
+    }
+  }
 }
 
 /** -n's value: a number of events (0: no limit). */

@@ -6,7 +6,7 @@
 import { setPortResolution } from '../events/ports.js';
 import { createWriteStream } from 'node:fs';
 import { UsageError } from '../cli/errors.js';
-import { countArg, expandGetopt, inputSources, secondsArg, type GetoptSpec } from '../cli/args.js';
+import { countArg, expandGetopt, inputSources, refuseOverwrite, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { counted, DurationLimit } from '../scap/duration.js';
 import { suppressedComms, suppressing } from '../state/suppress.js';
 import { readBlocks } from '../scap/reader.js';
@@ -168,6 +168,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const filter = compileFilter(o.expr!, { invert: o.invert });
   const sources = inputSources(o.files);
+  refuseOverwrite(o.outFile, sources);
   watchInterrupts();
 
   const engine = new StateEngine();

@@ -4,7 +4,7 @@
 import { setPortResolution } from '../events/ports.js';
 import { counted, DurationLimit } from '../scap/duration.js';
 import { existsSync, renameSync } from 'node:fs';
-import { countArg, expandGetopt, looksLikePath, inputSources, secondsArg, type GetoptSpec } from '../cli/args.js';
+import { countArg, expandGetopt, looksLikePath, inputSources, refuseOverwrite, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import { Summary } from '../output/summary.js';
@@ -250,6 +250,8 @@ export async function run(args: string[]): Promise<number> {
   }
   outputTime.mode = o.time;
   const sources = inputSources(o.files);
+  // (in parts, -w names no file itself: OUT0, OUT1...)
+  if (!rotating(o.rotate)) refuseOverwrite(o.outFile, sources);
 
   if (o.filter !== undefined && o.toScap && o.outFile !== undefined) {
     throw new UsageError(`a filter goes with text or JSON output; to write the events that match: tdig-filter '${o.filter}' IN -w ${o.outFile}`);
