@@ -71,6 +71,7 @@ test('tdig-capture: attached values and flags together parse as the separate wor
   assert.deepEqual(joined, apart);
   assert.equal(joined.snaplen, 256);
   assert.throws(() => parseCapture(['-Q']), /unknown option -Q/);
+  assert.equal(parseCapture(['--thin', '-zF', 'proc.name=x']).thin, false, '-F undoes --thin');
 });
 
 test('an option value that looks like an option is taken as the value', () => {

@@ -44,6 +44,7 @@ Options:
   -U, --suppress-comm COMM  leave out the processes named COMM, and the processes they start: out of the
                           process table and of the events (as sysdig -U; may be repeated, up to 32 names)
       --thin              with a FILTER: do not keep dropped state-changing events as state-only
+  -F, --fatfile           keep them (the default; sysdig's -F, fatfile mode)
       --filter-proclist   with a FILTER: the process table written holds only the threads and fds
                           the filter passes, each fd tested as that of a read by its thread (as sysdig)
       --stats             print the event and drop counts on stderr at the end
@@ -89,7 +90,7 @@ function intArg(flag: string, v: string | undefined, min = 0): number {
 }
 
 /** tdig-capture's short options in getopt's other spellings (-s256, -wOUT, -zv) */
-const CAPTURE_GETOPT: GetoptSpec = { valued: 'wsnMCGWepU', flags: 'zTvh', long: [] };
+const CAPTURE_GETOPT: GetoptSpec = { valued: 'wsnMCGWepU', flags: 'zTvhF', long: [] };
 
 export function parseArgs(args: string[]): CaptureArgs {
   const argv = [...args];
@@ -134,6 +135,7 @@ export function parseArgs(args: string[]): CaptureArgs {
       }
       case '--thin': a.thin = true; break;
       case '--filter-proclist': a.filterProclist = true; break;
+      case '-F': case '--fatfile': a.thin = false; break;
       case '--stats': a.stats = true; break;
       case '-v': case '--verbose': a.verbose = true; break;
       case '--ring-mb': a.ringMb = intArg(arg, value(), 1); break;
