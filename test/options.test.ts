@@ -65,3 +65,30 @@ test('-E prints what sysdig -E prints', { skip: !HAVE_SYSDIG && 'sysdig not inst
     assert.equal(tdigText('tdig-agg', ['-E', c, CAP]), want, c);
   }
 });
+
+test('tdig-agg and tdig-echo -v: the same counters, after the chisel printed (sysdig -v -c)', () => {
+  const run = (cmd: string, args: string[]): { events: number; suppressed: number; stdout: string } => {
+    const r = tdig(cmd, ['-v', ...args]);
+    assert.equal(r.status, 0, r.stderr.toString());
+    const m = LINES.exec(r.stderr.toString());
+    assert.ok(m, `stderr: ${JSON.stringify(r.stderr.toString())}`);
+    return { suppressed: Number(m[1]), events: Number(m[2]), stdout: r.stdout.toString() };
+  };
+  const all = stats(['-q', CAP]).events;
+  const agg = run('tdig-agg', ['topprocs_net', CAP]);
+  assert.equal(agg.events, all);
+  assert.equal(agg.stdout, tdigText('tdig-agg', ['topprocs_net', CAP]), '-v leaves the table alone');
+  assert.equal(run('tdig-echo', ['echo_fds', '-n', '300', CAP]).events, 300);
+  const u = run('tdig-agg', ['-U', 'ab', 'topconns', CAP]);
+  assert.equal(u.events + u.suppressed, all);
+  assert.equal(run('tdig-agg', ['topconns', 'evt.type=accept', CAP]).events, stats(['-q', CAP, 'evt.type=accept']).events);
+});
+
+test('tdig-agg -v prints what sysdig -v -c prints but the CPU time', { skip: !HAVE_SYSDIG && 'sysdig not installed' }, () => {
+  const strip = (s: string) => s.replace(/Elapsed time: [\d.]+/, 'T').replace(/, [\d.]+ eps/, '');
+  for (const args of [['-c', 'topprocs_net'], ['-c', 'topprocs_net', '-U', 'ab'], ['-c', 'fdbytes_by', 'proc.name', 'evt.type=read'], ['-c', 'topconns', '-c', 'topprocs_net']]) {
+    const s = spawnSync('sysdig', ['-r', CAP, '-v', ...args]);
+    const t = tdig('tdig-agg', ['-r', CAP, '-v', ...args]);
+    assert.equal(strip(t.stderr.toString()), strip(s.stderr.toString()), args.join(' '));
+  }
+});

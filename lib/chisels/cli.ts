@@ -22,7 +22,8 @@ import { setBeforeWait, type InputSource } from '../scap/input.js';
 import { watchInterrupts } from '../cli/interrupt.js';
 import type { EchoHost } from './echo.js';
 import { isChiselPath, loadUserChisel, pathChisels } from './user.js';
-import { isTerminal, stdout } from '../cli/stdio.js';
+import { isTerminal, stdout, writeErr } from '../cli/stdio.js';
+import { RunStats } from '../output/stats.js';
 
 export interface CliOptions {
   chisel?: string;
@@ -49,6 +50,8 @@ export interface CliOptions {
   resolvePorts?: boolean;
   /** -E: the capture's user and group tables are not used */
   excludeUsers?: boolean;
+  /** -v: sysdig -v's counters on stderr at the end */
+  stats?: RunStats;
   /** -n: stop after N events; -M: after SECONDS of capture time (sysdig's -n and -M) */
   limit?: number;
   seconds?: number;
@@ -61,7 +64,7 @@ const UNITS = new Set(['bytes', 'none', 'time', 'timepct']);
 /** tdig-agg's and tdig-echo's options in getopt's other spellings (-ctopconns, -n5, -AP, --numevents=5) */
 const CHISEL_GETOPT: GetoptSpec = {
   valued: 'ircnMU',
-  flags: 'ljAxXbPRE',
+  flags: 'ljAxXbPREv',
   long: ['--info', '--read', '--chisel', '--numevents', '--suppress-comm', '--sum', '--top', '--units'],
 };
 
@@ -114,6 +117,7 @@ export function parseCli(cmd: string, argv: string[]): CliOptions {
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '-R': case '--resolve-ports': o.resolvePorts = true; break;
       case '-E': case '--exclude-users': o.excludeUsers = true; break;
+      case '-v': case '--verbose': o.stats = new RunStats(); break;
       case '--no-color': o.color = 'never'; break;
       case '--color': o.color = 'always'; break;
       case '--sum': sum = value(++i, a); break;
@@ -386,6 +390,7 @@ export async function runCli(cmd: string, kind: 'agg' | 'echo', usage: string, a
   } finally {
     await out.end();
   }
+  if (o.stats !== undefined) writeErr(o.stats.text());
   return 0;
 }
 
@@ -417,7 +422,7 @@ function hostFor(o: CliOptions, filter: string | undefined): { out: TextOut; hos
 }
 
 function runOptions(o: CliOptions, sources: InputSource[], filter: string | undefined, out: TextOut, resetColors: boolean, ended: () => boolean): RunOptions {
-  return { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, autoProgress: true, out, resetColors, limit: o.limit, seconds: o.seconds, suppress: o.suppress, excludeUsers: o.excludeUsers, ended };
+  return { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, autoProgress: true, out, resetColors, limit: o.limit, seconds: o.seconds, suppress: o.suppress, excludeUsers: o.excludeUsers, stats: o.stats, ended };
 }
 
 /** Several -c: every chisel over one pass of the input, in the order given (sysdig's order). */
@@ -440,5 +445,6 @@ async function runChain(o: CliOptions): Promise<number> {
   } finally {
     await out.end();
   }
+  if (o.stats !== undefined) writeErr(o.stats.text());
   return 0;
 }

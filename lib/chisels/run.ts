@@ -28,6 +28,7 @@ import { BufferFormat } from '../fields/types.js';
 import { Formatter } from '../output/formatter.js';
 import { TextOut } from '../output/writer.js';
 import { progressFor, type Progress } from '../output/progress.js';
+import type { RunStats } from '../output/stats.js';
 import { RuntimeError, UsageError } from '../cli/errors.js';
 import { ChiselError } from './types.js';
 import type { Chisel, ChiselDef, ChiselHost, EventTap } from './types.js';
@@ -61,6 +62,8 @@ export interface RunOptions {
   ended?: () => boolean;
   /** -E: the capture's user and group tables are not used */
   excludeUsers?: boolean;
+  /** -v: the run's counters, filled in as it goes */
+  stats?: RunStats;
 }
 
 const keepAll = (): boolean => true;
@@ -253,6 +256,8 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
   const duration = o.seconds !== undefined ? new DurationLimit(o.seconds) : undefined;
   const limited = limit !== 0 || duration !== undefined;
   let seen = 0;
+  /** the events counted as -n counts them (for -v) */
+  let passed = 0;
   let stopped = false;
   const ended = o.ended;
   const handler: BlockHandler = {
@@ -267,6 +272,7 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
       // the events sysdig's loop gets from its inspector (passed, not state-only, not hidden) reach the
       // chisels, and -n and -M count them: -M stops before such an event, -n after the Nth
       const shown = counted(ev, verdict === FilterVerdict.Keep, engine.hidden);
+      if (shown === true) passed++;
       const counts = limited === true && shown;
       if (counts === true && duration !== undefined && duration.reached(ev)) {
         stopped = true;
@@ -330,7 +336,7 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
       try {
         const { chunks } = await openCapture(src, bar !== undefined ? (n) => bar.advance(n) : undefined);
         const suppress = o.suppress ?? [];
-        await readBlocks(withBackpressure(chunks, out, taps), suppress.length === 0 ? handler : suppressing(handler, suppress), {
+        await readBlocks(withBackpressure(chunks, out, taps), suppress.length === 0 ? handler : suppressing(handler, suppress, o.stats?.suppressed), {
           tableNparams: (t) => eventInfo(t)?.params.length ?? 0,
           name: typeof src === 'string' ? src : undefined,
         });
@@ -353,6 +359,7 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
     await closeTaps();
     throw e;
   }
+  if (o.stats !== undefined) o.stats.events = passed;
   try {
     finish();
   } catch (e) {

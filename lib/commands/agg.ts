@@ -25,6 +25,7 @@ ARGS is one word holding the chisel's arguments separated by spaces; FILTER is a
                    is handed over in 64 KiB pieces, and whenever the input (a pipe) has to wait for more
   -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
   -E               the capture's user and group tables are not used: user.* and group.* have no value (as sysdig -E)
+  -v               at the end, sysdig -v's counters on stderr (events counted, events -U left out, CPU time)
   -n N             stop after N events (those passing the filter), as sysdig -n
   -M S             stop at the first such event S seconds or more after the first one (as sysdig -M)
   -U COMM          leave out the events of processes named COMM and of the processes they start, before

@@ -15,7 +15,8 @@ import { openOutput, type ScapSink } from '../scap/output.js';
 import { PendingEnters, partName, rotating, stateSection, type RotateOptions } from '../scap/rotate.js';
 import type { EventView } from '../scap/event.js';
 import { StateEngine } from '../state/engine.js';
-import { SuppressStats, suppressedComms, suppressing } from '../state/suppress.js';
+import { suppressedComms, suppressing, type SuppressStats } from '../state/suppress.js';
+import { RunStats } from '../output/stats.js';
 import { EC, eventInfo } from '../events/table.js';
 import { BufferFormat } from '../fields/types.js';
 import { outputTime } from '../fields/evt.js';
@@ -313,8 +314,7 @@ export async function run(args: string[]): Promise<number> {
       return true;
     },
   };
-  const suppressed = o.verbose ? new SuppressStats() : undefined;
-  const cpu = o.verbose ? process.cpuUsage() : undefined;
+  const stats = o.verbose ? new RunStats() : undefined;
   for (const src of sources) {
     if (stop) break;
     // -P, or by itself for a long file read on a terminal, until the output starts
@@ -322,7 +322,7 @@ export async function run(args: string[]): Promise<number> {
     const bar = progressFor(src, o.progress, auto);
     if (auto && bar !== undefined) out.beforeFirstWrite = () => bar.stop();
     try {
-      await readSource(src, o.from, suppress(handler, o, suppressed), (c) => withBackpressure(c, out), bar);
+      await readSource(src, o.from, suppress(handler, o, stats?.suppressed), (c) => withBackpressure(c, out), bar);
     } finally {
       await out.end();
       bar?.done();
@@ -330,9 +330,9 @@ export async function run(args: string[]): Promise<number> {
   }
   if (summary !== undefined) out.line(summary.text());
   await out.end();
-  if (cpu !== undefined) {
-    const used = process.cpuUsage(cpu);
-    writeErr(verboseStats(suppressed!.count, seen, used.user + used.system));
+  if (stats !== undefined) {
+    stats.events = seen;
+    writeErr(stats.text());
   }
   return 0;
 }
@@ -376,19 +376,6 @@ async function readSourceTo(
 /** -U: the handler behind the suppression of its process names (a fresh one per source, as libscap's per capture). */
 function suppress(handler: BlockHandler, o: Options, stats?: SuppressStats): BlockHandler {
   return o.suppress.length === 0 ? handler : suppressing(handler, o.suppress, stats);
-}
-
-/**
- * -v's lines on stderr at the end, as sysdig -v prints them (sysdig.cpp): the capture's driver counters
- * (zero for a file), the events -U left out, and the events counted (as -n counts them) against the CPU
- * seconds of the reading.
- */
-function verboseStats(suppressed: number, events: number, cpuMicros: number): string {
-  const secs = cpuMicros / 1e6;
-  const eps = events / secs;
-  // (printf's %.2lf of x/0 and 0/0)
-  const rate = Number.isNaN(eps) ? '-nan' : eps === Infinity ? 'inf' : eps.toFixed(2);
-  return `Driver Events:0\nDriver Drops:0\nSuppressed by Comm:${suppressed}\nElapsed time: ${secs.toFixed(3)}, Captured Events: ${events}, ${rate} eps\n`;
 }
 
 function jsonBuf(b: BufferFormat): BufferFormat {
