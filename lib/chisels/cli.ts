@@ -422,7 +422,7 @@ function hostFor(o: CliOptions, filter: string | undefined): { out: TextOut; hos
 }
 
 function runOptions(o: CliOptions, sources: InputSource[], filter: string | undefined, out: TextOut, resetColors: boolean, ended: () => boolean): RunOptions {
-  return { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, autoProgress: true, out, resetColors, limit: o.limit, seconds: o.seconds, suppress: o.suppress, excludeUsers: o.excludeUsers, stats: o.stats, ended };
+  return { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out, resetColors, limit: o.limit, seconds: o.seconds, suppress: o.suppress, excludeUsers: o.excludeUsers, stats: o.stats, ended };
 }
 
 /** Several -c: every chisel over one pass of the input, in the order given (sysdig's order). */

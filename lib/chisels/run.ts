@@ -47,8 +47,6 @@ export interface RunOptions {
   /** --interval N: seconds between tables (live) */
   intervalS?: number;
   progress: boolean;
-  /** without -P: a progress bar shows by itself while a long file read prints nothing yet (tdig-agg on a terminal) */
-  autoProgress?: boolean;
   out: TextOut;
   /** stdout is a terminal with colours on: write ESC[00m before the chisel's end, as sysdig does */
   resetColors?: boolean;
@@ -330,9 +328,7 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
     for (const src of o.sources) {
       if (stopped) break;
       // -P, or by itself for a file read on a terminal, until the output starts
-      const auto = !o.progress && o.autoProgress === true && isTerminal(1);
-      const bar = progressFor(src, o.progress, auto);
-      if (auto && bar !== undefined) out.beforeFirstWrite = () => bar.stop();
+      const bar = progressFor(src, o.progress, isTerminal(1), out);
       try {
         const { chunks } = await openCapture(src, bar !== undefined ? (n) => bar.advance(n) : undefined);
         const suppress = o.suppress ?? [];

@@ -258,8 +258,7 @@ export async function run(args: string[]): Promise<number> {
     for (const src of sources) {
       if (stop) break;
       // -P; or by itself when the output is a file (-w) and stderr a terminal, for as long as the read takes
-      const auto = !o.progress && o.outFile !== undefined;
-      const bar = progressFor(src, o.progress === true, auto);
+      const bar = progressFor(src, o.progress === true, o.outFile !== undefined);
       try {
         const { ndjson, chunks } = await openCapture(src, bar !== undefined ? (n) => bar.advance(n) : undefined);
         if (!out) {

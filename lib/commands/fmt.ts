@@ -318,9 +318,7 @@ export async function run(args: string[]): Promise<number> {
   for (const src of sources) {
     if (stop) break;
     // -P, or by itself for a long file read on a terminal, until the output starts
-    const auto = !o.progress && isTerminal(1);
-    const bar = progressFor(src, o.progress, auto);
-    if (auto && bar !== undefined) out.beforeFirstWrite = () => bar.stop();
+    const bar = progressFor(src, o.progress, isTerminal(1), out);
     try {
       await readSource(src, o.from, suppress(handler, o, stats?.suppressed), (c) => withBackpressure(c, out), bar);
     } finally {
@@ -364,8 +362,7 @@ async function readSourceTo(
   handler: BlockHandler,
   pace: (chunks: AsyncIterable<Buffer>) => AsyncIterable<Buffer>,
 ): Promise<void> {
-  const auto = !o.progress && o.outFile !== undefined;
-  const bar = progressFor(src, o.progress, auto);
+  const bar = progressFor(src, o.progress, o.outFile !== undefined);
   try {
     await readSource(src, o.from, handler, pace, bar);
   } finally {

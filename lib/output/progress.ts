@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { isTerminal, writeErr } from '../cli/stdio.js';
 import type { InputSource } from '../scap/input.js';
+import type { TextOut } from './writer.js';
 
 /** how long a read goes on before a bar that was not asked for shows (TDIG_PROGRESS_DELAY, ms) */
 function autoDelayMs(): number {
@@ -14,11 +15,14 @@ function autoDelayMs(): number {
 
 /**
  * The bar for reading `src`, when it is a file and stderr a terminal: asked for (-P), or, when `auto`, one
- * that shows by itself (see above); undefined when neither.
+ * that shows by itself (see above): until `out` first writes when given (output on the same terminal), else
+ * to the end of the read. Undefined when neither.
  */
-export function progressFor(src: InputSource, asked: boolean, auto: boolean): Progress | undefined {
+export function progressFor(src: InputSource, asked: boolean, auto: boolean, out?: TextOut): Progress | undefined {
   if ((!asked && !auto) || typeof src !== 'string' || !isTerminal(2)) return undefined;
-  return new Progress(src, !asked);
+  const bar = new Progress(src, !asked);
+  if (!asked && out !== undefined) out.beforeFirstWrite = () => bar.stop();
+  return bar;
 }
 
 export class Progress {
