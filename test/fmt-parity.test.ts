@@ -41,6 +41,8 @@ const RENDERINGS: [string, string[]][] = [
   ['m9', ['-M', '9']],
   ['ush', ['-U', 'sh']],
   ['ucurljson', ['-U', 'curl', '-U', 'python3', '-j']],
+  ['debug', ['-D']],
+  ['debugjson', ['-D', '-j', '-n', '400']],
 ];
 
 // -S after the events, -d (the filter only picks what is printed), and a filter given as several words
@@ -63,6 +65,13 @@ for (const cap of parityCaptures()) {
     const want = golden(`fmt/${name}.display.gz`);
     const got = tdigText('tdig-fmt', [...DISPLAY_ARGS, cap, ...DISPLAY_FILTER]);
     assert.ok(want.includes('#Calls'), 'golden output has the summary');
+    assert.ok(got === want, firstDiff(want, got));
+  });
+  const bg = join(GOLDEN, 'fmt', `${name}.debugfilter.gz`);
+  test(`tdig-fmt -D -S ${name} evt.type=close lets the internal events through the filter as sysdig does`, { skip: !existsSync(bg) && 'no golden file' }, () => {
+    const want = golden(`fmt/${name}.debugfilter.gz`);
+    const got = tdigText('tdig-fmt', ['-D', '-S', cap, 'evt.type=close']);
+    assert.ok(want.includes('> procinfo ') && want.includes('#Calls'), 'golden output has internal events and the summary');
     assert.ok(got === want, firstDiff(want, got));
   });
   test(`tdig-fmt ${name} matches sysdig run live`, { skip: !HAVE_SYSDIG && 'sysdig not installed' }, () => {

@@ -92,3 +92,45 @@ test('tdig-agg -v prints what sysdig -v -c prints but the CPU time', { skip: !HA
     assert.equal(strip(t.stderr.toString()), strip(s.stderr.toString()), args.join(' '));
   }
 });
+
+// -D: internal events (procinfo: one per process at the start of curl_google.scap, before its first system call)
+const OLD = 'test/data/curl_google.scap';
+
+test('-D: internal events are printed, counted by -n and -v, and pass the filter', () => {
+  const lines = (args: string[]) => tdigText('tdig-fmt', args).split('\n').filter((l) => l !== '');
+  const plain = lines([OLD]);
+  const all = lines(['-D', OLD]);
+  const procinfo = all.filter((l) => / > procinfo cpu_usr=\d+ cpu_sys=\d+ $/.test(l));
+  assert.ok(procinfo.length > 100, `${procinfo.length} procinfo lines`);
+  assert.equal(plain.filter((l) => l.includes(' procinfo ')).length, 0, 'not without -D');
+  assert.equal(all.length, plain.length + procinfo.length, 'the other events are printed as without -D');
+  // -n counts them: the first 20 events are all procinfo
+  assert.deepEqual(lines(['-D', '-n', '20', OLD]), all.slice(0, 20));
+  // through a filter they fail; -d still decides
+  const opens = lines(['-D', OLD, 'evt.type=open']);
+  assert.equal(opens.filter((l) => l.includes(' procinfo ')).length, procinfo.length);
+  assert.equal(opens.length - procinfo.length, lines([OLD, 'evt.type=open']).length);
+  assert.deepEqual(lines(['-D', '-d', OLD, 'evt.type=open']), lines(['-d', OLD, 'evt.type=open']));
+  // -v: the same count as the lines (every event here prints)
+  const v = tdig('tdig-fmt', ['-D', '-q', '-v', OLD, 'evt.type=open']);
+  assert.match(v.stderr.toString(), new RegExp(`Captured Events: ${opens.length},`));
+  // getopt's spellings; not with scap or NDJSON output
+  assert.deepEqual(lines(['-Dn5', OLD]), all.slice(0, 5));
+  for (const out of [['--to', 'scap'], ['--ndjson']]) {
+    const r = tdig('tdig-fmt', ['-D', ...out, OLD]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr.toString(), /-D go with text or JSON output/);
+  }
+});
+
+test('-D: tdig-agg and tdig-echo hand the internal events to the chisels through the filter', () => {
+  const rows = (args: string[]) => tdigText('tdig-agg', ['topprocs_cpu', ...args]).split('\n').slice(2).filter((l) => l !== '');
+  const sshd = rows(['proc.name=sshd', 'test/data/single_ipv6_conn.scap']);
+  assert.ok(sshd.length > 0 && sshd.every((l) => / sshd +\d+$/.test(l)), sshd.join('\n'));
+  // with -D every process's procinfo comes through: the busiest process is not sshd
+  const all = rows(['-D', 'proc.name=sshd', 'test/data/single_ipv6_conn.scap']);
+  assert.equal(all.length, 10);
+  assert.match(all[0]!, /emacs/);
+  const r = tdig('tdig-echo', ['-D', '-n', '5', 'echo_fds', OLD]);
+  assert.equal(r.status, 0, r.stderr.toString());
+});

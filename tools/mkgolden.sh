@@ -41,6 +41,12 @@ for f in "${caps[@]}"; do
   sysdig -r "$f" -U sh | gzip -9n > "$out/$n.ush.gz"
   sysdig -r "$f" -U curl -U python3 -j | gzip -9n > "$out/$n.ucurljson.gz"
   for k in ush ucurljson; do [[ -n $(zcat "$out/$n.$k.gz" | head -c 1) ]] || rm "$out/$n.$k.gz"; done
+  # -D: internal events (procinfo...) printed, counted by -n and -S, let through a filter (sysdig's debug log
+  # goes to stderr); a capture without internal events prints what it prints without -D: no golden for it
+  sysdig -r "$f" -D 2>/dev/null | gzip -9n > "$out/$n.debug.gz"
+  sysdig -r "$f" -D -j -n 400 2>/dev/null | gzip -9n > "$out/$n.debugjson.gz"
+  sysdig -r "$f" -D -S evt.type=close 2>/dev/null | gzip -9n > "$out/$n.debugfilter.gz"
+  if cmp -s <(zcat "$out/$n.debug.gz") <(zcat "$out/$n.text.gz"); then rm "$out/$n.debug.gz" "$out/$n.debugjson.gz" "$out/$n.debugfilter.gz"; fi
   sysdig -r "$f" -S -d evt.type = openat or proc.name=bash or evt.type=execve | gzip -9n > "$out/$n.display.gz"
   sysdig -r "$f" -p "$stateful" | gzip -9n > "$out/$n.stateful.gz"
   sysdig -r "$f" -j -p "$stateful" | gzip -9n > "$out/$n.statefuljson.gz"

@@ -50,6 +50,8 @@ export interface CliOptions {
   resolvePorts?: boolean;
   /** -E: the capture's user and group tables are not used */
   excludeUsers?: boolean;
+  /** -D: internal events too */
+  debug?: boolean;
   /** -v: sysdig -v's counters on stderr at the end */
   stats?: RunStats;
   /** -n: stop after N events; -M: after SECONDS of capture time (sysdig's -n and -M) */
@@ -64,7 +66,7 @@ const UNITS = new Set(['bytes', 'none', 'time', 'timepct']);
 /** tdig-agg's and tdig-echo's options in getopt's other spellings (-ctopconns, -n5, -AP, --numevents=5) */
 const CHISEL_GETOPT: GetoptSpec = {
   valued: 'ircnMU',
-  flags: 'ljAxXbPREv',
+  flags: 'ljAxXbPREDv',
   long: ['--info', '--read', '--chisel', '--numevents', '--suppress-comm', '--sum', '--top', '--units'],
 };
 
@@ -117,6 +119,7 @@ export function parseCli(cmd: string, argv: string[]): CliOptions {
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '-R': case '--resolve-ports': o.resolvePorts = true; break;
       case '-E': case '--exclude-users': o.excludeUsers = true; break;
+      case '-D': case '--debug': o.debug = true; break;
       case '-v': case '--verbose': o.stats = new RunStats(); break;
       case '--no-color': o.color = 'never'; break;
       case '--color': o.color = 'always'; break;
@@ -422,7 +425,7 @@ function hostFor(o: CliOptions, filter: string | undefined): { out: TextOut; hos
 }
 
 function runOptions(o: CliOptions, sources: InputSource[], filter: string | undefined, out: TextOut, resetColors: boolean, ended: () => boolean): RunOptions {
-  return { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out, resetColors, limit: o.limit, seconds: o.seconds, suppress: o.suppress, excludeUsers: o.excludeUsers, stats: o.stats, ended };
+  return { sources, filter, bufferFormat: o.buf, json: o.json, live: o.live, progress: o.progress, out, resetColors, limit: o.limit, seconds: o.seconds, suppress: o.suppress, excludeUsers: o.excludeUsers, debug: o.debug, stats: o.stats, ended };
 }
 
 /** Several -c: every chisel over one pass of the input, in the order given (sysdig's order). */

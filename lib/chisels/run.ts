@@ -23,7 +23,7 @@ import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
 import { openCapture } from '../output/ndjson.js';
 import { WIDE, type EventView } from '../scap/event.js';
 import { StateEngine } from '../state/engine.js';
-import { eventInfo } from '../events/table.js';
+import { EC, eventInfo } from '../events/table.js';
 import { BufferFormat } from '../fields/types.js';
 import { Formatter } from '../output/formatter.js';
 import { TextOut } from '../output/writer.js';
@@ -60,6 +60,8 @@ export interface RunOptions {
   ended?: () => boolean;
   /** -E: the capture's user and group tables are not used */
   excludeUsers?: boolean;
+  /** -D: internal events reach the chisels, the filter or not (sysdig's internal events mode) */
+  debug?: boolean;
   /** -v: the run's counters, filled in as it goes */
   stats?: RunStats;
 }
@@ -185,7 +187,9 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
   const user = o.filter !== undefined && o.filter.trim() !== '' ? compileFilter(o.filter) : undefined;
   const userTest = user?.test;
   // chisels that read only the events themselves run without the state engine
+  const debug = o.debug === true;
   const stateless =
+    !debug &&
     (user === undefined || user.stateless) &&
     slots.every(({ chisel, formatter, ownFilter }) =>
       chisel.fields !== undefined && chisel.fields.every(isStatelessField) && chisel.tap === undefined && formatter === undefined && (ownFilter === undefined || ownFilter.stateless));
@@ -269,7 +273,9 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
       if (verdict === FilterVerdict.Unknown) return true;
       // the events sysdig's loop gets from its inspector (passed, not state-only, not hidden) reach the
       // chisels, and -n and -M count them: -M stops before such an event, -n after the Nth
-      const shown = counted(ev, verdict === FilterVerdict.Keep, engine.hidden);
+      let shown = counted(ev, verdict === FilterVerdict.Keep, engine.hidden);
+      // -D: an internal event that failed the filter or is state-only still comes out of sinsp::next
+      if (debug === true && shown === false && (engine.info.category & EC.INTERNAL) !== 0) shown = true;
       if (shown === true) passed++;
       const counts = limited === true && shown;
       if (counts === true && duration !== undefined && duration.reached(ev)) {

@@ -24,6 +24,8 @@ thread within MS ms of it (default 1000) to FILE (mode 0600), from a pipe as wel
   --unbuffered     hand each line over as soon as it is printed (as sysdig --unbuffered); without it, output
                    is handed over in 64 KiB pieces, and whenever the input (a pipe) has to wait for more
   -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
+  -D               internal events (procinfo, drop, container...) reach the chisels, through the filter
+                   or not, as with sysdig -D (sysdig's debug log on stderr is not reproduced)
   -E               the capture's user and group tables are not used: user.* and group.* have no value (as sysdig -E)
   -v               at the end, sysdig -v's counters on stderr (events counted, events -U left out, CPU time)
   -n N             stop after N events (those passing the filter), as sysdig -n

@@ -17,7 +17,7 @@ import type { EventView } from '../scap/event.js';
 import { StateEngine } from '../state/engine.js';
 import { suppressedComms, suppressing, type SuppressStats } from '../state/suppress.js';
 import { RunStats } from '../output/stats.js';
-import { EC, eventInfo } from '../events/table.js';
+import { EC, eventInfo, type EventInfo } from '../events/table.js';
 import { BufferFormat } from '../fields/types.js';
 import { outputTime } from '../fields/evt.js';
 import type { OutputTimeMode } from '../fields/evt.js';
@@ -49,6 +49,8 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
                    (as sysdig -d); only the matching ones are printed
   -v               do not cut buffers to 80 characters; at the end, sysdig -v's counters on stderr
   -R               port numbers as service names from /etc/services (http, domain...), as sysdig -R
+  -D               internal events too (procinfo, drop, container...), as sysdig -D: printed, counted, and
+                   let through the filter (sysdig's debug log on stderr is not reproduced)
   -E               the capture's user and group tables are not used: user.* and group.* have no value (as sysdig -E)
   -U COMM          leave out the events of processes named COMM and of the processes they start, before
                    they are counted (as sysdig -U; may be repeated, up to 32 names)
@@ -81,6 +83,8 @@ interface Options {
   /** -M: seconds of capture time */
   seconds?: number;
   verbose: boolean;
+  /** -D: internal events are printed and counted, and pass the filter (sysdig's internal events mode) */
+  debug?: boolean;
   /** -E: the capture's user and group tables are not used */
   excludeUsers?: boolean;
   progress: boolean;
@@ -124,7 +128,7 @@ const PRESETS: Record<string, string> = {
 /** tdig-fmt's options in getopt's other spellings (-p%proc.name, -n5, -qS, --numevents=5) */
 const FMT_GETOPT: GetoptSpec = {
   valued: 'pntMUwCeGWr',
-  flags: 'jAxXbvERPSqdlLz',
+  flags: 'jAxXbvDERPSqdlLz',
   long: ['--print', '--numevents', '--timetype', '--suppress-comm', '--from', '--to', '--write', '--file-size', '--seconds', '--limit', '--read'],
 };
 
@@ -163,6 +167,7 @@ export function parseArgs(argv: string[]): Options {
         break;
       }
       case '-v': case '--verbose': o.verbose = true; break;
+      case '-D': case '--debug': o.debug = true; break;
       case '-E': case '--exclude-users': o.excludeUsers = true; break;
       case '-R': case '--resolve-ports': o.resolvePorts = true; break;
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
@@ -261,7 +266,7 @@ export async function run(args: string[]): Promise<number> {
   if ((o.json || o.format !== undefined || o.buf !== BufferFormat.Normal) && (o.toScap || o.ndjson)) {
     throw new UsageError(`-j, -p, -A, -x, -X and -b go with text output, not ${o.toScap ? '--to scap' : '--ndjson'}`);
   }
-  if ((o.summary || o.quiet || o.display) && (o.toScap || o.ndjson)) throw new UsageError('-S, -q and -d go with text or JSON output');
+  if ((o.summary || o.quiet || o.display || o.debug) && (o.toScap || o.ndjson)) throw new UsageError('-S, -q, -d and -D go with text or JSON output');
   const compiled = o.filter !== undefined ? compileFilter(o.filter).test : undefined;
   // -d: the filter only decides what is printed; every event is parsed and counted (sysdig's display filter)
   const test = o.display ? undefined : compiled;
@@ -281,15 +286,26 @@ export async function run(args: string[]): Promise<number> {
   const duration = o.seconds !== undefined ? new DurationLimit(o.seconds) : undefined;
   let seen = 0;
   let stop = false;
+  const debug = o.debug === true;
   const handler: BlockHandler = {
     header(b: HeaderBlock) {
       engine.header(b);
       nd?.header(b);
     },
     event(ev: EventView) {
-      const info = test ? (filterEvent(engine, ev, test) === FilterVerdict.Keep ? engine.info : undefined) : engine.process(ev);
+      let info: EventInfo | undefined;
+      let internal = false;
+      if (test === undefined) info = engine.process(ev);
+      else {
+        const verdict = filterEvent(engine, ev, test);
+        if (verdict === FilterVerdict.Keep) info = engine.info;
+        else if (verdict === FilterVerdict.Drop && debug && (engine.info.category & EC.INTERNAL) !== 0) info = engine.info;
+      }
+      // -D: sinsp::next hands over an internal event that failed the filter or is state-only, and sysdig
+      // counts and prints it (sinsp.cpp, internal events mode; sysdig.cpp's loop)
+      if (debug && info !== undefined && (info.category & EC.INTERNAL) !== 0) internal = true;
       // like sysdig's -n and -M, state-only events (and, with a filter, dropped ones) are not counted
-      if (counted(ev, info !== undefined || test === undefined, engine.hidden)) {
+      if (internal || counted(ev, info !== undefined || test === undefined, engine.hidden)) {
         if (duration !== undefined && duration.reached(ev)) {
           stop = true;
           return false;
@@ -300,7 +316,7 @@ export async function run(args: string[]): Promise<number> {
       if (nd) {
         nd.event(ev, info);
         if (o.unbuffered === true) out.flush();
-      } else if (info && (ev.flags & 1) === 0 && (info.category & EC.INTERNAL) === 0 && engine.hidden === false && o.quiet === false) {
+      } else if (info && (internal || ((ev.flags & 1) === 0 && (info.category & EC.INTERNAL) === 0)) && engine.hidden === false && o.quiet === false) {
         const line = o.json ? formatter.json(engine) : formatter.text(engine);
         if (line !== undefined && (display === undefined || display(engine) === true)) {
           out.lineNl(line);
