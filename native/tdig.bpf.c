@@ -32,6 +32,7 @@ typedef __u32 u32;
 typedef __u64 u64;
 typedef __s64 s64;
 typedef __s32 s32;
+typedef __s16 s16;
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -51,8 +52,11 @@ struct cred {
 struct rlimit { unsigned long rlim_cur, rlim_max; } __attribute__((preserve_access_index));
 struct signal_struct { struct rlimit rlim[16]; } __attribute__((preserve_access_index));
 
+/* the kernel's per-mm page counters (since 6.2 an array of percpu counters; before, atomics: vm_rss 0 there) */
+struct percpu_counter { s64 count; } __attribute__((preserve_access_index));
 struct mm_struct {
 	unsigned long arg_start, arg_end, env_start, env_end, total_vm;
+	struct percpu_counter rss_stat[4];
 } __attribute__((preserve_access_index));
 
 struct super_block { unsigned int s_dev; } __attribute__((preserve_access_index));
@@ -151,6 +155,12 @@ enum {
 	E_SENDFILE = 188, E_GETCWD = 92, E_ACCESS = 264,
 	/* namespaces and mounts */
 	E_SETNS = 240, E_MOUNT = 256, E_UMOUNT = 258, E_UNSHARE = 284,
+	/* memory, waits and sleeps, limits and ids, and the socket calls without parameters */
+	E_BRK = 158, E_MMAP = 160, E_MUNMAP = 164, E_MPROTECT = 328, E_FUTEX = 64, E_EPOLLWAIT = 78,
+	E_POLL = 80, E_SELECT = 82, E_NANOSLEEP = 134, E_PPOLL = 254, E_GETRLIMIT = 140, E_SETRLIMIT = 142,
+	E_PRLIMIT = 144, E_GETUID = 202, E_GETEUID = 204, E_GETGID = 206, E_GETEGID = 208,
+	E_GETRESUID = 210, E_GETRESGID = 212, E_GETSOCKNAME = 38, E_GETPEERNAME = 40, E_SENDMMSG = 50,
+	E_RECVMMSG = 54,
 };
 
 /* ---- maps ---- */
@@ -1252,6 +1262,229 @@ XHANDLER(x_recvmsg) {
 	ev_submit(&e); return 0;
 }
 
+/*
+ * Memory, waits, sleeps, limits and ids, with the parameters and flag encodings of the reference driver
+ * (falcosecurity/libs driver/bpf/fillers.h and driver/ppm_flag_helpers.h at the commit sysdig 0.29.3 pins).
+ * Where that driver drops an event whose user memory it cannot read, these write it with the value it
+ * would have failed to read as 0 (or an empty fd list).
+ */
+/* The mm's size, resident and swapped KiB, as the exits of brk, mmap and munmap carry them. */
+static __always_inline void p_vm_of(struct ev *e, struct mm_struct *mm)
+{
+	u64 size = 0, rss = 0, swap = 0;
+
+	if (mm) {
+		size = BPF_CORE_READ(mm, total_vm) << 2;
+		if (bpf_core_field_exists(mm->rss_stat)) {
+			/* MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES; a negative count reads 0 */
+			s64 f = BPF_CORE_READ(mm, rss_stat[0].count), an = BPF_CORE_READ(mm, rss_stat[1].count);
+			s64 sw = BPF_CORE_READ(mm, rss_stat[2].count), sh = BPF_CORE_READ(mm, rss_stat[3].count);
+			rss = ((f > 0 ? f : 0) + (an > 0 ? an : 0) + (sh > 0 ? sh : 0)) << 2;
+			swap = (sw > 0 ? sw : 0) << 2;
+		}
+	}
+	p_u32(e, size); p_u32(e, rss); p_u32(e, swap);
+}
+
+static __always_inline void p_vm(struct ev *e)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	p_vm_of(e, BPF_CORE_READ(t, mm));
+}
+
+/* prot_flags_to_scap: READ, WRITE, EXEC, SEM keep their bits; GROWSDOWN and GROWSUP move */
+static __always_inline u32 prot_flags(u64 p)
+{
+	return (p & 0xf) | ((p & 0x01000000) ? 16 : 0) | ((p & 0x02000000) ? 32 : 0);
+}
+
+/* mmap_flags_to_scap, x86-64's MAP_* values */
+static __always_inline u32 mmap_flags(u64 f)
+{
+	u32 r = f & 3;                          /* SHARED, PRIVATE */
+	if (f & 0x10) r |= 4;                   /* FIXED */
+	if (f & 0x20) r |= 8;                   /* ANONYMOUS */
+	if (f & 0x40) r |= 16;                  /* 32BIT */
+	if (f & 0x4000) r |= 64;                /* NORESERVE */
+	if (f & 0x8000) r |= 128;               /* POPULATE */
+	if (f & 0x10000) r |= 256;              /* NONBLOCK */
+	if (f & 0x100) r |= 512;                /* GROWSDOWN */
+	if (f & 0x800) r |= 1024;               /* DENYWRITE */
+	if (f & 0x1000) r |= 2048;              /* EXECUTABLE */
+	if (f & 0x2000) r |= 16384;             /* LOCKED */
+	return r;
+}
+
+/* futex_op_to_scap: the command (0..12 as the kernel's), PRIVATE_FLAG and CLOCK_REALTIME as they are */
+static __always_inline u16 futex_op(u64 op)
+{
+	u64 cmd = op & 127;
+	return (cmd <= 12 ? cmd : 0) | (op & 128) | (op & 256);
+}
+
+/* poll_events_to_scap */
+static __always_inline u16 poll_events(u16 ev)
+{
+	u16 r = ev & 7;                         /* IN, PRI, OUT */
+	if (ev & 0x2000) r |= 8;                /* RDHUP */
+	if (ev & 0x8) r |= 16;                  /* ERR */
+	if (ev & 0x10) r |= 32;                 /* HUP */
+	if (ev & 0x20) r |= 64;                 /* NVAL */
+	if (ev & 0x40) r |= 128;                /* RDNORM */
+	if (ev & 0x80) r |= 256;                /* RDBAND */
+	if (ev & 0x100) r |= 512;               /* WRNORM */
+	if (ev & 0x200) r |= 1024;              /* WRBAND */
+	return r;
+}
+
+/* rlimit_resource_to_scap: 0..15 as the kernel's, anything else RLIMIT_UNKNOWN */
+static __always_inline u8 rlimit_resource(u64 r)
+{
+	return r <= 15 ? r : 255;
+}
+
+/* a timespec in user memory as nanoseconds (PT_RELTIME) */
+static __always_inline u64 user_timespec(u64 p)
+{
+	s64 ts[2] = {0, 0};
+	if (p)
+		bpf_probe_read_user(ts, sizeof(ts), (void *)p);
+	return (u64)ts[0] * 1000000000ull + (u64)ts[1];
+}
+
+#define POLL_MAXFDS 16
+struct pollfd_u { s32 fd; s16 events; s16 revents; };
+
+/* PT_FDLIST: u16 count, then per fd an s64 and its s16 poll flags; the first POLL_MAXFDS of the array */
+static __always_inline void p_pollfds(struct ev *e, u64 ufds, u64 nfds, int enter)
+{
+	u32 start = e->off, off = e->off + 2;
+	u16 n = 0;
+	int j;
+
+	if (nfds > POLL_MAXFDS)
+		nfds = POLL_MAXFDS;
+	for (j = 0; j < POLL_MAXFDS; j++) {
+		struct pollfd_u pf;
+		if (j >= nfds)
+			break;
+		if (bpf_probe_read_user(&pf, sizeof(pf), (void *)(ufds + j * sizeof(pf))))
+			break;
+		*(s64 *)(e->buf + (off & OFF_MASK)) = pf.fd;
+		*(s16 *)(e->buf + ((off + 8) & OFF_MASK)) = poll_events(enter ? pf.events : pf.revents);
+		off += 10;
+		n++;
+	}
+	*(u16 *)(e->buf + (start & OFF_MASK)) = n;
+	e->off = off;
+	set_len(e, off - start);
+}
+
+/* the limit in user memory at p, or -1 and -1 when there is none to read */
+static __always_inline void p_rlimit(struct ev *e, u64 p, int read)
+{
+	s64 rl[2] = {-1, -1};
+	if (!read || !p || bpf_probe_read_user(rl, sizeof(rl), (void *)p)) {
+		rl[0] = -1;
+		rl[1] = -1;
+	}
+	p_u64(e, rl[0]); p_u64(e, rl[1]);
+}
+
+EHANDLER(e_brk) { BEGIN_FIXED(E_BRK, 1, 8) p_u64(&e, a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_brk) { BEGIN_FIXED(E_BRK + 1, 4, 20) p_u64(&e, RET(ctx)); p_vm(&e); ev_submit(&e); return 0; }
+EHANDLER(e_mmap) {
+	BEGIN_FIXED(E_MMAP, 6, 40)
+	p_u64(&e, a.a[0]); p_u64(&e, a.a[1]); p_u32(&e, prot_flags(a.a[2])); p_u32(&e, mmap_flags(a.a[3]));
+	p_u64(&e, a.a[4]); p_u64(&e, a.a[5]);
+	ev_submit(&e); return 0;
+}
+XHANDLER(x_mmap) { BEGIN_FIXED(E_MMAP + 1, 4, 20) p_u64(&e, RET(ctx)); p_vm(&e); ev_submit(&e); return 0; }
+EHANDLER(e_munmap) { BEGIN_FIXED(E_MUNMAP, 2, 16) p_u64(&e, a.a[0]); p_u64(&e, a.a[1]); ev_submit(&e); return 0; }
+XHANDLER(x_munmap) { BEGIN_FIXED(E_MUNMAP + 1, 4, 20) p_u64(&e, RET(ctx)); p_vm(&e); ev_submit(&e); return 0; }
+EHANDLER(e_mprotect) {
+	BEGIN_FIXED(E_MPROTECT, 3, 20)
+	p_u64(&e, a.a[0]); p_u64(&e, a.a[1]); p_u32(&e, prot_flags(a.a[2]));
+	ev_submit(&e); return 0;
+}
+EXIT_RES_ONLY(x_mprotect, E_MPROTECT + 1)
+EHANDLER(e_futex) {
+	BEGIN_FIXED(E_FUTEX, 3, 18)
+	p_u64(&e, a.a[0]); p_u16(&e, futex_op(a.a[1])); p_u64(&e, a.a[2]);
+	ev_submit(&e); return 0;
+}
+EXIT_RES_ONLY(x_futex, E_FUTEX + 1)
+/* (maxevents and poll's timeout: the argument register as the driver reads it, all 64 bits) */
+EHANDLER(e_epoll_wait) { BEGIN_FIXED(E_EPOLLWAIT, 1, 8) p_u64(&e, a.a[2]); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_epoll_wait, E_EPOLLWAIT + 1)
+EHANDLER(e_poll) { BEGIN(E_POLL, 2) p_pollfds(&e, a.a[0], a.a[1], 1); p_u64(&e, a.a[2]); ev_submit(&e); return 0; }
+XHANDLER(x_poll) { BEGIN(E_POLL + 1, 2) p_u64(&e, RET(ctx)); p_pollfds(&e, a.a[0], a.a[1], 0); ev_submit(&e); return 0; }
+EHANDLER(e_ppoll) {
+	BEGIN(E_PPOLL, 3) u64 mask = 0;
+	p_pollfds(&e, a.a[0], a.a[1], 1);
+	/* no timeout: -1 */
+	p_u64(&e, a.a[2] ? user_timespec(a.a[2]) : (u64)-1);
+	if (a.a[3])
+		bpf_probe_read_user(&mask, sizeof(mask), (void *)a.a[3]);
+	p_u32(&e, mask);
+	ev_submit(&e); return 0;
+}
+XHANDLER(x_ppoll) { BEGIN(E_PPOLL + 1, 2) p_u64(&e, RET(ctx)); p_pollfds(&e, a.a[0], a.a[1], 0); ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_select, E_SELECT)
+EXIT_RES_ONLY(x_select, E_SELECT + 1)
+EHANDLER(e_nanosleep) { BEGIN_FIXED(E_NANOSLEEP, 1, 8) p_u64(&e, user_timespec(a.a[0])); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_nanosleep, E_NANOSLEEP + 1)
+EHANDLER(e_getrlimit) { BEGIN_FIXED(E_GETRLIMIT, 1, 1) p_u8(&e, rlimit_resource(a.a[0])); ev_submit(&e); return 0; }
+XHANDLER(x_getrlimit) {
+	BEGIN_FIXED(E_GETRLIMIT + 1, 3, 24) s64 res = RET(ctx);
+	p_u64(&e, res); p_rlimit(&e, a.a[1], res >= 0);
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_setrlimit) { BEGIN_FIXED(E_SETRLIMIT, 1, 1) p_u8(&e, rlimit_resource(a.a[0])); ev_submit(&e); return 0; }
+/* (the limit asked for, whatever the result) */
+XHANDLER(x_setrlimit) { BEGIN_FIXED(E_SETRLIMIT + 1, 3, 24) p_u64(&e, RET(ctx)); p_rlimit(&e, a.a[1], 1); ev_submit(&e); return 0; }
+EHANDLER(e_prlimit) {
+	BEGIN_FIXED(E_PRLIMIT, 2, 9)
+	p_u64(&e, (s32)a.a[0]); p_u8(&e, rlimit_resource(a.a[1]));
+	ev_submit(&e); return 0;
+}
+XHANDLER(x_prlimit) {
+	BEGIN_FIXED(E_PRLIMIT + 1, 5, 40) s64 res = RET(ctx);
+	p_u64(&e, res); p_rlimit(&e, a.a[2], res >= 0); p_rlimit(&e, a.a[3], 1);
+	ev_submit(&e); return 0;
+}
+/* the id calls: the id is the result */
+#define ID_CALL(name, type) \
+	ENTER_NO_PARAMS(e_##name, type) \
+	XHANDLER(x_##name) { BEGIN_FIXED(type + 1, 1, 4) p_u32(&e, RET(ctx)); ev_submit(&e); return 0; }
+ID_CALL(getuid, E_GETUID)
+ID_CALL(geteuid, E_GETEUID)
+ID_CALL(getgid, E_GETGID)
+ID_CALL(getegid, E_GETEGID)
+static __always_inline int getres_exit(u64 *ctx, u16 type)
+{
+	BEGIN_FIXED(type, 4, 20)
+	u32 id[3] = {0, 0, 0};
+	p_u64(&e, RET(ctx));
+	for (int i = 0; i < 3; i++)
+		if (a.a[i])
+			bpf_probe_read_user(&id[i], sizeof(u32), (void *)a.a[i]);
+	p_u32(&e, id[0]); p_u32(&e, id[1]); p_u32(&e, id[2]);
+	ev_submit(&e); return 0;
+}
+ENTER_NO_PARAMS(e_getresuid, E_GETRESUID)
+XHANDLER(x_getresuid) { return getres_exit(ctx, E_GETRESUID + 1); }
+ENTER_NO_PARAMS(e_getresgid, E_GETRESGID)
+XHANDLER(x_getresgid) { return getres_exit(ctx, E_GETRESGID + 1); }
+/* socket calls whose events have no parameters in this table */
+#define BARE_CALL(name, type) \
+	ENTER_NO_PARAMS(e_##name, type) \
+	XHANDLER(x_##name) { BEGIN_FIXED(type + 1, 0, 0) ev_submit(&e); return 0; }
+BARE_CALL(getsockname, E_GETSOCKNAME)
+BARE_CALL(getpeername, E_GETPEERNAME)
+BARE_CALL(sendmmsg, E_SENDMMSG)
+BARE_CALL(recvmmsg, E_RECVMMSG)
+
 /* ---- processes ---- */
 /* The fields that clone and execve exits share: params 1..15 (exe .. cgroups) after res. */
 static __always_inline void p_proc_common(struct ev *e, struct task_struct *t)
@@ -1287,9 +1520,7 @@ static __always_inline void p_proc_common(struct ev *e, struct task_struct *t)
 	p_u64(e, BPF_CORE_READ(t, signal, rlim[7].rlim_cur));  /* RLIMIT_NOFILE */
 	p_u64(e, BPF_CORE_READ(t, maj_flt));
 	p_u64(e, BPF_CORE_READ(t, min_flt));
-	p_u32(e, mm ? BPF_CORE_READ(mm, total_vm) << 2 : 0);   /* pages -> KiB */
-	p_u32(e, 0);                                   /* vm_rss */
-	p_u32(e, 0);                                   /* vm_swap */
+	p_vm_of(e, mm);                                /* vm_size, vm_rss, vm_swap */
 	p_kstr(e, t->comm, 16);
 	p_empty(e);                                    /* cgroups */
 }
@@ -1435,6 +1666,13 @@ struct {
 		ON(__NR_getdents64, e_getdents64), ON(__NR_flock, e_flock), ON(__NR_splice, e_splice),
 		ON(__NR_sendfile, e_sendfile), ON(__NR_getcwd, e_getcwd), ON(__NR_access, e_access),
 		ON(__NR_unshare, e_unshare), ON(__NR_setns, e_setns), ON(__NR_mount, e_mount), ON(__NR_umount2, e_umount2),
+		ON(__NR_brk, e_brk), ON(__NR_mmap, e_mmap), ON(__NR_munmap, e_munmap), ON(__NR_mprotect, e_mprotect),
+		ON(__NR_futex, e_futex), ON(__NR_epoll_wait, e_epoll_wait), ON(__NR_poll, e_poll), ON(__NR_ppoll, e_ppoll),
+		ON(__NR_select, e_select), ON(__NR_nanosleep, e_nanosleep), ON(__NR_getrlimit, e_getrlimit),
+		ON(__NR_setrlimit, e_setrlimit), ON(__NR_prlimit64, e_prlimit), ON(__NR_getuid, e_getuid),
+		ON(__NR_geteuid, e_geteuid), ON(__NR_getgid, e_getgid), ON(__NR_getegid, e_getegid),
+		ON(__NR_getresuid, e_getresuid), ON(__NR_getresgid, e_getresgid), ON(__NR_getsockname, e_getsockname),
+		ON(__NR_getpeername, e_getpeername), ON(__NR_sendmmsg, e_sendmmsg), ON(__NR_recvmmsg, e_recvmmsg),
 	},
 };
 
@@ -1469,6 +1707,13 @@ struct {
 		ON(__NR_getdents64, x_getdents64), ON(__NR_flock, x_flock), ON(__NR_splice, x_splice),
 		ON(__NR_sendfile, x_sendfile), ON(__NR_getcwd, x_getcwd), ON(__NR_access, x_access),
 		ON(__NR_unshare, x_unshare), ON(__NR_setns, x_setns), ON(__NR_mount, x_mount), ON(__NR_umount2, x_umount2),
+		ON(__NR_brk, x_brk), ON(__NR_mmap, x_mmap), ON(__NR_munmap, x_munmap), ON(__NR_mprotect, x_mprotect),
+		ON(__NR_futex, x_futex), ON(__NR_epoll_wait, x_epoll_wait), ON(__NR_poll, x_poll), ON(__NR_ppoll, x_ppoll),
+		ON(__NR_select, x_select), ON(__NR_nanosleep, x_nanosleep), ON(__NR_getrlimit, x_getrlimit),
+		ON(__NR_setrlimit, x_setrlimit), ON(__NR_prlimit64, x_prlimit), ON(__NR_getuid, x_getuid),
+		ON(__NR_geteuid, x_geteuid), ON(__NR_getgid, x_getgid), ON(__NR_getegid, x_getegid),
+		ON(__NR_getresuid, x_getresuid), ON(__NR_getresgid, x_getresgid), ON(__NR_getsockname, x_getsockname),
+		ON(__NR_getpeername, x_getpeername), ON(__NR_sendmmsg, x_sendmmsg), ON(__NR_recvmmsg, x_recvmmsg),
 	},
 };
 

@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { addonPath } from '../lib/capture/native.js';
+import { tdigText } from './helpers.js';
+import { compareChisel, TOP_OF } from './chisel-helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -416,6 +418,79 @@ test('tdig-capture', { skip }, async (t) => {
       const cap = captureCommand(path.join(dir, 'creds.scap'), ['python3', '-c', script]);
       const out = sysdig(['-r', cap, '-p', '%evt.type %user.name %group.gid %evt.args', 'evt.dir=< and (evt.type=setresuid or (evt.type=openat and fd.name=/etc/hostname))']);
       assert.deepEqual(lines(out), ['setresuid nobody 65534 res=0 ', 'openat nobody 65534 fd=3(<f>/etc/hostname) dirfd=-100(AT_FDCWD) name=/etc/hostname flags=4097(O_RDONLY|O_CLOEXEC) mode=0 dev=FE00 ']);
+    });
+
+    await t.test('memory, waits, sleeps, limits and ids carry their parameters, as sysdig\'s driver encodes them', async () => {
+      // raw system calls through libc's syscall(): nanosleep 35, select 23, ppoll 271, mprotect 10,
+      // getrlimit 97, setrlimit 160, futex 202, brk 12 (glibc would call other ones for some of them)
+      const script = [
+        'import os, select, mmap, resource, ctypes, struct, socket',
+        'libc = ctypes.CDLL(None, use_errno=True); libc.syscall.restype = ctypes.c_long',
+        'buf = lambda *v: ctypes.create_string_buffer(struct.pack("q" * len(v), *v))',
+        'libc.syscall(35, buf(0, 20000000), None)',
+        'libc.syscall(23, 0, None, None, None, buf(0, 1000))',
+        'r, w = os.pipe()',
+        'p = select.poll(); p.register(r, select.POLLIN); p.register(w, select.POLLOUT); p.poll(10)',
+        'libc.syscall(271, ctypes.create_string_buffer(struct.pack("ihh", r, 1, 0)), 1, buf(1, 500), None, 8)',
+        'ep = select.epoll(); ep.register(w, select.EPOLLOUT); ep.poll(0.01, 4)',
+        'm = mmap.mmap(-1, 1 << 20, prot=mmap.PROT_READ | mmap.PROT_WRITE); m[0:5] = b"hello"; m.close()',
+        'libc.syscall(10, 0x1000, 0x1000, 1)',
+        'soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)',
+        'resource.setrlimit(resource.RLIMIT_NOFILE, (512, hard))',
+        'rl = ctypes.create_string_buffer(16); libc.syscall(97, 7, rl); libc.syscall(160, 99, rl)',
+        'word = ctypes.c_int(0)',
+        'libc.syscall(202, ctypes.byref(word), 129, 1); libc.syscall(202, ctypes.byref(word), 128, 1, buf(0, 1000))',
+        'libc.syscall(12, 0)',
+        'os.getresuid(); os.getresgid(); os.getuid(); os.geteuid(); os.getgid(); os.getegid()',
+        'socket.socket().getsockname()',
+      ].join('\n');
+      const cap = captureCommand(path.join(dir, 'calls.scap'), ['python3', '-c', script]);
+      const fmt = ['-p', '%evt.type %evt.dir %evt.args'];
+      const types = 'nanosleep, select, poll, ppoll, epoll_wait, mmap, munmap, mprotect, getrlimit, setrlimit, prlimit, futex, brk, getresuid, getresgid, getuid, geteuid, getgid, getegid, getsockname';
+      const filter = `proc.name=python3 and evt.type in (${types})`;
+      const got = lines(tdigText('tdig-fmt', [...fmt, cap, filter]));
+      assert.deepEqual(lines(sysdig(['-r', cap, ...fmt, filter])), got, 'sysdig reads them as tdig does');
+      const has = (re: RegExp) => assert.ok(got.some((l) => re.test(l)), `no line matches ${re}\n${got.join('\n')}`);
+      has(/^nanosleep > interval=20000000\(0\.02s\) $/);
+      has(/^select < res=0 $/);
+      has(/^poll > fds=\d+:p1 \d+:p4 timeout=10 $/);
+      has(/^poll < res=1 fds=\d+:p0 \d+:p4 $/);
+      has(/^ppoll > fds=\d+:p1 timeout=1000000500\(1s\) sigmask= $/);
+      has(/^epoll_wait > maxevents=4 $/);
+      has(/^mmap > addr=0 length=1048576 prot=3\(PROT_READ\|PROT_WRITE\) flags=9\(MAP_SHARED\|MAP_ANONYMOUS\) fd=\d+ offset=0 $/);
+      // the mapping made is the one unmapped
+      const made = got.findIndex((l) => l.startsWith('mmap > addr=0 length=1048576 prot=3(PROT_READ|PROT_WRITE) flags=9('));
+      const addr = /^mmap < res=([0-9A-F]+) vm_size=\d+ vm_rss=[1-9]\d* vm_swap=0 $/.exec(got[made + 1]!)?.[1];
+      assert.ok(addr, got[made + 1]);
+      has(new RegExp(`^munmap > addr=${addr} length=1048576 $`));
+      has(/^munmap < res=0 vm_size=\d+ vm_rss=\d+ vm_swap=0 $/);
+      has(/^mprotect > addr=1000 length=4096 prot=1\(PROT_READ\) $/);
+      has(/^mprotect < res=-12\(ENOMEM\) $/);
+      has(/^prlimit > pid=0 resource=7\(RLIMIT_NOFILE\) $/);
+      has(/^prlimit < res=0 newcur=512 newmax=\d+ oldcur=-1 oldmax=-1 $/);
+      has(/^getrlimit > resource=7\(RLIMIT_NOFILE\) $/);
+      has(/^getrlimit < res=0 cur=512 max=\d+ $/);
+      has(/^setrlimit > resource=255\(RLIMIT_UNKNOWN\) $/);
+      has(/^setrlimit < res=-22\(EINVAL\) cur=512 max=\d+ $/);
+      has(/^futex > addr=[0-9A-F]+ op=129\(FUTEX_PRIVATE_FLAG\|FUTEX_WAKE\) val=1 $/);
+      has(/^futex > addr=[0-9A-F]+ op=128\(FUTEX_PRIVATE_FLAG\) val=1 $/);
+      has(/^futex < res=-11\(EAGAIN\) $/);
+      has(/^brk > addr=0 $/);
+      has(/^brk < res=[0-9A-F]+ vm_size=\d+ vm_rss=[1-9]\d* vm_swap=0 $/);
+      has(/^getresuid < res=0 ruid=0\(root\) euid=0\(root\) suid=0\(root\) $/);
+      has(/^getresgid < res=0 rgid=0\(root\) egid=0\(root\) sgid=0\(root\) $/);
+      has(/^getuid < uid=0\(root\) $/);
+      has(/^getegid < egid=0\(root\) $/);
+      has(/^getsockname < $/);
+      // the readers' thread sizes follow the memory calls, as sysdig's do
+      const vm = ['-p', '%evt.arg.vm_size %proc.vmsize %proc.vmrss', 'proc.name=python3 and evt.type in (brk, mmap, munmap) and evt.dir=<'];
+      const sizes = lines(tdigText('tdig-fmt', [vm[0]!, vm[1]!, cap, vm[2]!]));
+      assert.ok(sizes.length > 10 && sizes.every((l) => /^(\d+) \1 \d+$/.test(l)), sizes.join('\n'));
+      assert.deepEqual(lines(sysdig(['-r', cap, ...vm])), sizes);
+      // failures count as errors now, for the chisels too
+      const errors = tdigText('tdig-agg', ['topprocs_errors', cap]);
+      assert.match(errors, /\n\d+ +python3 +\d+\n/);
+      assert.equal(compareChisel(sysdig(['-r', cap, '-c', 'topprocs_errors']), errors, { top: TOP_OF.topprocs_errors }), undefined);
     });
 
     await t.test('-T keeps a write to /dev/null whole: a tracer longer than the snaplen is one tracer', async () => {
