@@ -160,7 +160,8 @@ enum {
 	E_POLL = 80, E_SELECT = 82, E_NANOSLEEP = 134, E_PPOLL = 254, E_GETRLIMIT = 140, E_SETRLIMIT = 142,
 	E_PRLIMIT = 144, E_GETUID = 202, E_GETEUID = 204, E_GETGID = 206, E_GETEGID = 208,
 	E_GETRESUID = 210, E_GETRESGID = 212, E_GETSOCKNAME = 38, E_GETPEERNAME = 40, E_SENDMMSG = 50,
-	E_RECVMMSG = 54,
+	E_RECVMMSG = 54, E_SIGNALFD = 126, E_TIMERFD_CREATE = 136, E_INOTIFY_INIT = 138, E_USERFAULTFD = 320,
+	E_COPY_FILE_RANGE = 332, E_SECCOMP = 298,
 };
 
 /* ---- maps ---- */
@@ -1485,6 +1486,39 @@ BARE_CALL(getpeername, E_GETPEERNAME)
 BARE_CALL(sendmmsg, E_SENDMMSG)
 BARE_CALL(recvmmsg, E_RECVMMSG)
 
+/*
+ * Calls that make fds: readers add the fd (signalfd, timerfd, inotify; userfaultfd), so that later events on
+ * it name it. The reference driver fills signalfd's mask and flags, timerfd_create's clock and flags and
+ * inotify_init's flags with 0, not with the arguments (driver/fillers_table.c: AF_ID_USEDEFAULT), and
+ * userfaultfd's flags with the raw argument: so do these.
+ */
+EHANDLER(e_signalfd) {
+	BEGIN_FIXED(E_SIGNALFD, 3, 13)
+	p_u64(&e, a.a[0]); p_u32(&e, 0); p_u8(&e, 0);
+	ev_submit(&e); return 0;
+}
+EXIT_RES_ONLY(x_signalfd, E_SIGNALFD + 1)
+EHANDLER(e_timerfd_create) { BEGIN_FIXED(E_TIMERFD_CREATE, 2, 2) p_u8(&e, 0); p_u8(&e, 0); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_timerfd_create, E_TIMERFD_CREATE + 1)
+EHANDLER(e_inotify_init) { BEGIN_FIXED(E_INOTIFY_INIT, 1, 1) p_u8(&e, 0); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_inotify_init, E_INOTIFY_INIT + 1)
+ENTER_NO_PARAMS(e_userfaultfd, E_USERFAULTFD)
+XHANDLER(x_userfaultfd) { BEGIN_FIXED(E_USERFAULTFD + 1, 2, 12) p_u64(&e, RET(ctx)); p_u32(&e, a.a[0]); ev_submit(&e); return 0; }
+/* copy_file_range: fdin, offin (the pointer, as the driver reads it), len; then res, fdout, offout */
+EHANDLER(e_copy_file_range) {
+	BEGIN_FIXED(E_COPY_FILE_RANGE, 3, 24)
+	p_u64(&e, (s32)a.a[0]); p_u64(&e, a.a[1]); p_u64(&e, a.a[4]);
+	ev_submit(&e); return 0;
+}
+XHANDLER(x_copy_file_range) {
+	BEGIN_FIXED(E_COPY_FILE_RANGE + 1, 3, 24)
+	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[2]); p_u64(&e, a.a[3]);
+	ev_submit(&e); return 0;
+}
+/* seccomp: the table's enter event has one parameter, the operation */
+EHANDLER(e_seccomp) { BEGIN_FIXED(E_SECCOMP, 1, 8) p_u64(&e, a.a[0]); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_seccomp, E_SECCOMP + 1)
+
 /* ---- processes ---- */
 /* The fields that clone and execve exits share: params 1..15 (exe .. cgroups) after res. */
 static __always_inline void p_proc_common(struct ev *e, struct task_struct *t)
@@ -1673,6 +1707,9 @@ struct {
 		ON(__NR_geteuid, e_geteuid), ON(__NR_getgid, e_getgid), ON(__NR_getegid, e_getegid),
 		ON(__NR_getresuid, e_getresuid), ON(__NR_getresgid, e_getresgid), ON(__NR_getsockname, e_getsockname),
 		ON(__NR_getpeername, e_getpeername), ON(__NR_sendmmsg, e_sendmmsg), ON(__NR_recvmmsg, e_recvmmsg),
+		ON(__NR_signalfd, e_signalfd), ON(__NR_signalfd4, e_signalfd), ON(__NR_timerfd_create, e_timerfd_create),
+		ON(__NR_inotify_init, e_inotify_init), ON(__NR_inotify_init1, e_inotify_init), ON(__NR_userfaultfd, e_userfaultfd),
+		ON(__NR_copy_file_range, e_copy_file_range), ON(__NR_seccomp, e_seccomp),
 	},
 };
 
@@ -1714,6 +1751,9 @@ struct {
 		ON(__NR_geteuid, x_geteuid), ON(__NR_getgid, x_getgid), ON(__NR_getegid, x_getegid),
 		ON(__NR_getresuid, x_getresuid), ON(__NR_getresgid, x_getresgid), ON(__NR_getsockname, x_getsockname),
 		ON(__NR_getpeername, x_getpeername), ON(__NR_sendmmsg, x_sendmmsg), ON(__NR_recvmmsg, x_recvmmsg),
+		ON(__NR_signalfd, x_signalfd), ON(__NR_signalfd4, x_signalfd), ON(__NR_timerfd_create, x_timerfd_create),
+		ON(__NR_inotify_init, x_inotify_init), ON(__NR_inotify_init1, x_inotify_init), ON(__NR_userfaultfd, x_userfaultfd),
+		ON(__NR_copy_file_range, x_copy_file_range), ON(__NR_seccomp, x_seccomp),
 	},
 };
 

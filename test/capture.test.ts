@@ -493,6 +493,42 @@ test('tdig-capture', { skip }, async (t) => {
       assert.equal(compareChisel(sysdig(['-r', cap, '-c', 'topprocs_errors']), errors, { top: TOP_OF.topprocs_errors }), undefined);
     });
 
+    await t.test('signalfd, timerfd_create and inotify_init make fds that later events name; copy_file_range names both', async () => {
+      // raw calls: signalfd4 289, timerfd_create 283, inotify_init1 294, inotify_init 253, userfaultfd 323, seccomp 317
+      const src = path.join(dir, 'cfr-src');
+      const dst = path.join(dir, 'cfr-dst');
+      const script = [
+        'import os, sys, ctypes, struct',
+        'libc = ctypes.CDLL(None, use_errno=True); libc.syscall.restype = ctypes.c_long',
+        'mask = ctypes.create_string_buffer(struct.pack("Q", 1 << 9))',
+        'fds = [libc.syscall(289, -1, mask, 8, 0o2000000), libc.syscall(283, 1, 0o2000000), libc.syscall(294, 0o4000), libc.syscall(253)]',
+        'libc.syscall(323, 0o4000)',
+        'open(sys.argv[1], "w").write("x" * 5000)',
+        'a = os.open(sys.argv[1], os.O_RDONLY); b = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT, 0o600)',
+        'os.copy_file_range(a, b, 4096)',
+        'for fd in fds: os.close(fd)',
+        'libc.syscall(317, 99, 0, None)',
+      ].join('\n');
+      const cap = captureCommand(path.join(dir, 'fds.scap'), ['python3', '-c', script, src, dst]);
+      const fmt = ['-p', '%evt.type %evt.dir %evt.args'];
+      const filter = 'proc.name=python3 and (evt.type in (signalfd, timerfd_create, inotify_init, userfaultfd, copy_file_range, seccomp) or (evt.type=close and evt.dir=> and fd.typechar in (s, t, i)))';
+      const got = lines(tdigText('tdig-fmt', [...fmt, cap, filter]));
+      assert.deepEqual(lines(sysdig(['-r', cap, ...fmt, filter])), got, 'sysdig reads them as tdig does');
+      const fd = (l: string) => /res=(\d+)/.exec(got.find((x) => x.startsWith(l))!)![1];
+      const [s, tm, i1] = [fd('signalfd <'), fd('timerfd_create <'), fd('inotify_init <')];
+      // (the driver writes signalfd's mask and flags, timerfd_create's and inotify_init's arguments as 0)
+      assert.deepEqual(got, [
+        'signalfd > fd=-1(EPERM) mask=0 flags=0 ', `signalfd < res=${s}(<s>) `,
+        'timerfd_create > clockid=0 flags=0 ', `timerfd_create < res=${tm}(<t>) `,
+        'inotify_init > flags=0 ', `inotify_init < res=${i1}(<i>) `,
+        'inotify_init > flags=0 ', `inotify_init < res=${Number(i1) + 1}(<i>) `,
+        'userfaultfd > ', `userfaultfd < res=${Number(i1) + 2} flags=2048(O_LARGEFILE) `,
+        `copy_file_range > fdin=${Number(i1) + 3}(<f>${src}) offin=0 len=4096 `, `copy_file_range < res=4096 fdout=${Number(i1) + 4}(<f>${dst}) offout=0 `,
+        `close > fd=${s}(<s>) `, `close > fd=${tm}(<t>) `, `close > fd=${i1}(<i>) `, `close > fd=${Number(i1) + 1}(<i>) `,
+        'seccomp > op=99 ', 'seccomp < res=-22(EINVAL) ',
+      ]);
+    });
+
     await t.test('-T keeps a write to /dev/null whole: a tracer longer than the snaplen is one tracer', async () => {
       const script = ['import os', "fd = os.open('/dev/null', os.O_WRONLY)", "os.write(fd, b'>:t:big:k=' + b'x' * 300 + b':')", "os.write(fd, b'<:t:big::')", "fd2 = os.open('/dev/null', os.O_WRONLY)", "os.write(fd2, b'z' * 300)"].join('\n');
       const fmt = ['-p', '*%evt.dir %evt.type %span.tags %evt.arg.args %evt.rawarg.res %evt.buflen', 'proc.name=python3 and (evt.type=tracer or (evt.type=write and evt.dir=<))'];
