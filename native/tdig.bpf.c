@@ -161,7 +161,7 @@ enum {
 	E_PRLIMIT = 144, E_GETUID = 202, E_GETEUID = 204, E_GETGID = 206, E_GETEGID = 208,
 	E_GETRESUID = 210, E_GETRESGID = 212, E_GETSOCKNAME = 38, E_GETPEERNAME = 40, E_SENDMMSG = 50,
 	E_RECVMMSG = 54, E_SIGNALFD = 126, E_TIMERFD_CREATE = 136, E_INOTIFY_INIT = 138, E_USERFAULTFD = 320,
-	E_COPY_FILE_RANGE = 332, E_SECCOMP = 298,
+	E_COPY_FILE_RANGE = 332, E_SECCOMP = 298, E_SETSOCKOPT = 44, E_GETSOCKOPT = 46,
 };
 
 /* ---- maps ---- */
@@ -1519,6 +1519,121 @@ XHANDLER(x_copy_file_range) {
 EHANDLER(e_seccomp) { BEGIN_FIXED(E_SECCOMP, 1, 8) p_u64(&e, a.a[0]); ev_submit(&e); return 0; }
 EXIT_RES_ONLY(x_seccomp, E_SECCOMP + 1)
 
+/*
+ * setsockopt and getsockopt exits: res, fd, level, optname, the value (PT_DYN: a selector byte, then the value
+ * as its option's type) and optlen, as the reference driver writes them (fillers.h parse_sockopt): at
+ * SOL_SOCKET, SO_ERROR as an errno (its unsigned negation, zero-extended, as the driver computes it),
+ * SO_RCVTIMEO and SO_SNDTIMEO as nanoseconds, SO_COOKIE as a u64, the integer options as a u32; any other
+ * option, and any other level, as optlen raw bytes.
+ */
+#define SOL_SOCKET_K 1
+#define SOCKOPT_DYN_BYTES 0
+#define SOCKOPT_DYN_ERRNO 1
+#define SOCKOPT_DYN_U32 2
+#define SOCKOPT_DYN_U64 3
+#define SOCKOPT_DYN_TIMEVAL 4
+
+/* sockopt_level_to_scap */
+static __always_inline u8 sockopt_level(u64 level)
+{
+	return level == SOL_SOCKET_K ? 1 : level == 6 ? 2 : 0;    /* SOL_SOCKET, SOL_TCP (6) */
+}
+
+/* sockopt_optname_to_scap: SO_* 1..50 keep their values; PEERGROUPS, MEMINFO and COOKIE move */
+static __always_inline u8 sockopt_name(u64 level, u64 name)
+{
+	if (level != SOL_SOCKET_K)
+		return 0;
+	if (name >= 1 && name <= 50)
+		return name;
+	switch (name) {
+	case 59: return 51;     /* SO_PEERGROUPS */
+	case 55: return 52;     /* SO_MEMINFO */
+	case 57: return 53;     /* SO_COOKIE */
+	}
+	return 0;
+}
+
+/* the value's selector: which options parse_sockopt reads as what */
+static __always_inline int sockopt_kind(u64 level, u64 name)
+{
+	if (level != SOL_SOCKET_K)
+		return SOCKOPT_DYN_BYTES;
+	switch (name) {
+	case 4: return SOCKOPT_DYN_ERRNO;                 /* SO_ERROR */
+	case 20: case 21: return SOCKOPT_DYN_TIMEVAL;     /* SO_RCVTIMEO, SO_SNDTIMEO */
+	case 57: return SOCKOPT_DYN_U64;                  /* SO_COOKIE */
+	case 13: case 17: case 26: case 28: return SOCKOPT_DYN_BYTES;  /* LINGER, PEERCRED, ATTACH_FILTER, PEERNAME */
+	}
+	return name >= 1 && name <= 49 ? SOCKOPT_DYN_U32 : SOCKOPT_DYN_BYTES;
+}
+
+static __always_inline void p_sockopt_val(struct ev *e, u64 level, u64 name, u64 uval, u32 optlen)
+{
+	int kind = sockopt_kind(level, name);
+	u32 o = e->off;
+	u64 v = 0;
+	s64 tv[2] = {0, 0};
+	u32 v32 = 0;
+	u64 n;
+
+	e->buf[o & OFF_MASK] = kind;
+	o++;
+	switch (kind) {
+	case SOCKOPT_DYN_ERRNO:
+		bpf_probe_read_user(&v32, sizeof(v32), (void *)uval);
+		*(u64 *)(e->buf + (o & OFF_MASK)) = (u32)(0u - v32);
+		e->off = o + 8;
+		set_len(e, 9);
+		return;
+	case SOCKOPT_DYN_TIMEVAL:
+		bpf_probe_read_user(tv, sizeof(tv), (void *)uval);
+		*(u64 *)(e->buf + (o & OFF_MASK)) = (u64)tv[0] * 1000000000ull + (u64)tv[1] * 1000ull;
+		e->off = o + 8;
+		set_len(e, 9);
+		return;
+	case SOCKOPT_DYN_U64:
+		bpf_probe_read_user(&v, sizeof(v), (void *)uval);
+		*(u64 *)(e->buf + (o & OFF_MASK)) = v;
+		e->off = o + 8;
+		set_len(e, 9);
+		return;
+	case SOCKOPT_DYN_U32:
+		bpf_probe_read_user(&v32, sizeof(v32), (void *)uval);
+		*(u32 *)(e->buf + (o & OFF_MASK)) = v32;
+		e->off = o + 4;
+		set_len(e, 5);
+		return;
+	}
+	/* raw bytes: optlen of them (an int: a negative one reads as the largest), at most 65000 */
+	n = (u64)(s64)(s32)optlen;
+	if (n > 65000)
+		n = 65000;
+	if (!uval || bpf_probe_read_user(e->buf + (o & OFF_MASK), n & LEN_MASK, (void *)uval))
+		n = 0;
+	e->off = o + (n & LEN_MASK);
+	set_len(e, 1 + (n & LEN_MASK));
+}
+
+ENTER_NO_PARAMS(e_setsockopt, E_SETSOCKOPT)
+XHANDLER(x_setsockopt) {
+	BEGIN(E_SETSOCKOPT + 1, 6)
+	p_u64(&e, RET(ctx)); p_u64(&e, a.a[0]); p_u8(&e, sockopt_level(a.a[1])); p_u8(&e, sockopt_name(a.a[1], a.a[2]));
+	p_sockopt_val(&e, a.a[1], a.a[2], a.a[3], a.a[4]);
+	p_u32(&e, a.a[4]);
+	ev_submit(&e); return 0;
+}
+ENTER_NO_PARAMS(e_getsockopt, E_GETSOCKOPT)
+XHANDLER(x_getsockopt) {
+	BEGIN(E_GETSOCKOPT + 1, 6) u32 optlen = 0;
+	if (a.a[4])
+		bpf_probe_read_user(&optlen, sizeof(optlen), (void *)a.a[4]);
+	p_u64(&e, RET(ctx)); p_u64(&e, a.a[0]); p_u8(&e, sockopt_level(a.a[1])); p_u8(&e, sockopt_name(a.a[1], a.a[2]));
+	p_sockopt_val(&e, a.a[1], a.a[2], a.a[3], optlen);
+	p_u32(&e, optlen);
+	ev_submit(&e); return 0;
+}
+
 /* ---- processes ---- */
 /* The fields that clone and execve exits share: params 1..15 (exe .. cgroups) after res. */
 static __always_inline void p_proc_common(struct ev *e, struct task_struct *t)
@@ -1710,6 +1825,7 @@ struct {
 		ON(__NR_signalfd, e_signalfd), ON(__NR_signalfd4, e_signalfd), ON(__NR_timerfd_create, e_timerfd_create),
 		ON(__NR_inotify_init, e_inotify_init), ON(__NR_inotify_init1, e_inotify_init), ON(__NR_userfaultfd, e_userfaultfd),
 		ON(__NR_copy_file_range, e_copy_file_range), ON(__NR_seccomp, e_seccomp),
+		ON(__NR_setsockopt, e_setsockopt), ON(__NR_getsockopt, e_getsockopt),
 	},
 };
 
@@ -1754,6 +1870,7 @@ struct {
 		ON(__NR_signalfd, x_signalfd), ON(__NR_signalfd4, x_signalfd), ON(__NR_timerfd_create, x_timerfd_create),
 		ON(__NR_inotify_init, x_inotify_init), ON(__NR_inotify_init1, x_inotify_init), ON(__NR_userfaultfd, x_userfaultfd),
 		ON(__NR_copy_file_range, x_copy_file_range), ON(__NR_seccomp, x_seccomp),
+		ON(__NR_setsockopt, x_setsockopt), ON(__NR_getsockopt, x_getsockopt),
 	},
 };
 

@@ -487,6 +487,13 @@ test('tdig-capture', { skip }, async (t) => {
       const sizes = lines(tdigText('tdig-fmt', [vm[0]!, vm[1]!, cap, vm[2]!]));
       assert.ok(sizes.length > 10 && sizes.every((l) => /^(\d+) \1 \d+$/.test(l)), sizes.join('\n'));
       assert.deepEqual(lines(sysdig(['-r', cap, ...vm])), sizes);
+      // the fd limit the process set is the process's from then on (libsinsp parse_prlimit_exit)
+      // (with the prlimit events in the filter: one that fails it is not parsed, in sysdig as in tdig)
+      const lim = ['-p', '%evt.type %evt.dir %proc.fdlimit', 'proc.name=python3 and evt.type in (prlimit, getrlimit, getuid)'];
+      const limits = lines(tdigText('tdig-fmt', [lim[0]!, lim[1]!, cap, lim[2]!]));
+      assert.deepEqual(limits.slice(-4), ['getrlimit > 512', 'getrlimit < 512', 'getuid > 512', 'getuid < 512']);
+      assert.ok(!limits[0]!.endsWith(' 512'), limits[0]);
+      assert.deepEqual(lines(sysdig(['-r', cap, ...lim])), limits);
       // failures count as errors now, for the chisels too
       const errors = tdigText('tdig-agg', ['topprocs_errors', cap]);
       assert.match(errors, /\n\d+ +python3 +\d+\n/);
@@ -526,6 +533,37 @@ test('tdig-capture', { skip }, async (t) => {
         `copy_file_range > fdin=${Number(i1) + 3}(<f>${src}) offin=0 len=4096 `, `copy_file_range < res=4096 fdout=${Number(i1) + 4}(<f>${dst}) offout=0 `,
         `close > fd=${s}(<s>) `, `close > fd=${tm}(<t>) `, `close > fd=${i1}(<i>) `, `close > fd=${Number(i1) + 1}(<i>) `,
         'seccomp > op=99 ', 'seccomp < res=-22(EINVAL) ',
+      ]);
+    });
+
+    await t.test('setsockopt and getsockopt carry their level, option and value as the driver types them', async () => {
+      const script = [
+        'import socket, struct, time',
+        's = socket.socket()',
+        's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+        's.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)',
+        's.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("qq", 2, 500))',
+        's.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 5))',
+        's.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)',
+        's.setblocking(False)',
+        'try: s.connect(("127.0.0.1", 1))',
+        'except OSError: pass',
+        'time.sleep(0.05); s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)',
+      ].join('\n');
+      const cap = captureCommand(path.join(dir, 'sockopt.scap'), ['python3', '-c', script]);
+      const fmt = ['-p', '%evt.type %evt.args | %fd.name', 'proc.name=python3 and evt.type in (setsockopt, getsockopt) and evt.dir=<'];
+      const got = lines(tdigText('tdig-fmt', [fmt[0]!, fmt[1]!, cap, fmt[2]!]));
+      assert.deepEqual(lines(sysdig(['-r', cap, ...fmt])), got, 'sysdig reads them as tdig does');
+      const fd = /fd=(\d+)/.exec(got[0]!)![1];
+      // (SO_ERROR: the driver stores the unsigned negation of the error, so ECONNREFUSED reads 2^32 - 111;
+      // getsockopt's exit names its fd, as libsinsp's parser makes it the event's)
+      assert.deepEqual(got, [
+        `setsockopt res=0 fd=${fd}(<4>) level=1(SOL_SOCKET) optname=2(SO_REUSEADDR) val=1 optlen=4  | `,
+        `setsockopt res=0 fd=${fd}(<4>) level=2(SOL_TCP) optname=0(UNKNOWN) val=.... optlen=4  | `,
+        `setsockopt res=0 fd=${fd}(<4>) level=1(SOL_SOCKET) optname=20(SO_RCVTIMEO) val=2000500000(2.0005s) optlen=16  | `,
+        `setsockopt res=0 fd=${fd}(<4>) level=1(SOL_SOCKET) optname=13(SO_LINGER) val=........ optlen=8  | `,
+        `getsockopt res=0 fd=${fd}(<4>) level=1(SOL_SOCKET) optname=7(SO_SNDBUF) val=16384 optlen=4  | `,
+        `getsockopt res=0 fd=${fd}(<4t>127.0.0.1:0->127.0.0.1:1) level=1(SOL_SOCKET) optname=4(SO_ERROR) val=4294967185 optlen=4  | 127.0.0.1:0->127.0.0.1:1`,
       ]);
     });
 

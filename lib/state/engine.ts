@@ -91,7 +91,8 @@ export const enum E {
   OPENAT_E = 102, OPENAT_X = 103,
   PREAD_X = 113, PWRITE_X = 115, READV_X = 117, WRITEV_X = 119, PREADV_X = 121, PWRITEV_X = 123,
   DUP_X = 125, SIGNALFD_X = 127, TIMERFD_CREATE_X = 137, INOTIFY_INIT_X = 139,
-  GETRLIMIT_E = 140, SETRLIMIT_E = 142, PRLIMIT_E = 144,
+  GETRLIMIT_E = 140, GETRLIMIT_X = 141, SETRLIMIT_E = 142, SETRLIMIT_X = 143, PRLIMIT_E = 144, PRLIMIT_X = 145,
+  GETSOCKOPT_X = 47,
   SCHEDSWITCH_1_E = 146, FCNTL_E = 150, FCNTL_X = 151, SCHEDSWITCH_6_E = 152,
   EXECVE_13_X = 155, CLONE_16_X = 157, EXECVE_14_X = 173,
   FORK_X = 183, VFORK_X = 185, PROCEXIT_1_E = 186, SENDFILE_E = 188,
@@ -116,6 +117,9 @@ export const enum E {
  * memory a capture of endless new thread ids can take.
  */
 export const MAX_THREADS = 131072;
+
+/** rlimit_resources: RLIMIT_NOFILE */
+const PPM_RLIMIT_NOFILE = 7;
 
 const CLONE_EXITS = new Set<number>([
   E.CLONE_11_X, E.CLONE_16_X, E.CLONE_17_X, E.CLONE_20_X, E.FORK_X, E.FORK_17_X, E.FORK_20_X,
@@ -151,6 +155,7 @@ for (let t = 0; t < 1024; t++) {
 const HAS_PARSER = new Uint8Array(1024);
 for (const t of [
   E.OPEN_X, E.CREAT_X, E.OPENAT_X, E.OPENAT_2_X, E.OPENAT2_X, E.EXECVE_8_X, E.EXECVE_13_X, E.EXECVE_14_X, E.EXECVE_15_X, E.EXECVE_16_X, E.EXECVE_17_X, E.EXECVE_18_X, E.EXECVE_19_X, E.EXECVEAT_X, E.PROCEXIT_E, E.PROCEXIT_1_E, E.PIPE_X, E.PIPE2_X, E.SOCKET_X, E.BIND_X, E.CONNECT_E, E.CONNECT_X, E.ACCEPT_X, E.ACCEPT_5_X, E.ACCEPT4_X, E.ACCEPT4_5_X, E.ACCEPT4_6_X, E.CLOSE_E, E.CLOSE_X, E.FCNTL_E, E.FCNTL_X, E.EVENTFD_X, E.CHDIR_X, E.FCHDIR_X, E.GETCWD_X, E.DUP_X, E.DUP_1_X, E.DUP2_X, E.DUP3_X, E.SIGNALFD_X, E.TIMERFD_CREATE_X, E.INOTIFY_INIT_X, E.SOCKETPAIR_X, E.SETRESUID_X, E.SETRESGID_X, E.SETUID_X, E.SETGID_X, E.CHROOT_X, E.SETSID_X, E.SCHEDSWITCH_6_E, E.BRK_4_X, E.MMAP_X, E.MMAP2_X, E.MUNMAP_X,
+  E.GETRLIMIT_X, E.SETRLIMIT_X, E.PRLIMIT_X, E.GETSOCKOPT_X,
 ]) HAS_PARSER[t] = 1;
 
 /**
@@ -727,6 +732,13 @@ export class StateEngine implements Ctx {
           if (m) this.setVmSizes(m, 3);
         }
         return;
+      case E.GETRLIMIT_X:
+      case E.SETRLIMIT_X:
+        return this.parseRlimitExit(0);
+      case E.PRLIMIT_X:
+        return this.parseRlimitExit(1);
+      case E.GETSOCKOPT_X:
+        return this.parseGetsockoptExit();
       case E.BRK_4_X:
       case E.MMAP_X:
       case E.MMAP2_X:
@@ -1465,6 +1477,37 @@ export class StateEngine implements Ctx {
     if (v === 0xffffffff) return;
     if (uid) t.uid = v;
     else t.gid = v;
+  }
+
+  /**
+   * getrlimit, setrlimit and prlimit exits that succeeded on RLIMIT_NOFILE: the limit they carry (cur; prlimit's
+   * newcur), unless -1, becomes the process's fd limit (libsinsp parse_getrlimit_setrlimit_exit and
+   * parse_prlimit_exit). `res` is the enter's index of the resource (prlimit: 1, after the pid, whose
+   * process it is: 0 is the event's own; one not in the table is left alone).
+   */
+  private parseRlimitExit(res: number): void {
+    let t = this.thread;
+    if (t === undefined || this.p64(0) < 0) return;
+    const enter = this.retrieveEnter();
+    if (enter === undefined || enter.nparams <= res || (enter.u32(res) & 0xff) !== PPM_RLIMIT_NOFILE) return;
+    const cur = this.p64(1);
+    if (cur === -1) return;
+    if (res === 1) {
+      const pid = enter.int64(0);
+      if (pid !== 0) t = this.tables.threads.get(pid);
+      if (t === undefined) return;
+    }
+    const m = this.tables.mainThread(t);
+    if (m !== undefined) m.fdlimit = cur;
+  }
+
+  /** getsockopt exit: the fd of its second parameter, from the process's table, is the event's (parse_getsockopt_exit). */
+  private parseGetsockoptExit(): void {
+    const t = this.thread;
+    if (t === undefined || this.nparams() < 2) return;
+    const fd = this.p64(1);
+    this.fd = this.tables.getFd(t, fd);
+    t.lastEventFd = fd;
   }
 
   private parseChrootExit(): void {
