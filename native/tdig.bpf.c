@@ -162,6 +162,7 @@ enum {
 	E_GETRESUID = 210, E_GETRESGID = 212, E_GETSOCKNAME = 38, E_GETPEERNAME = 40, E_SENDMMSG = 50,
 	E_RECVMMSG = 54, E_SIGNALFD = 126, E_TIMERFD_CREATE = 136, E_INOTIFY_INIT = 138, E_USERFAULTFD = 320,
 	E_COPY_FILE_RANGE = 332, E_SECCOMP = 298, E_SETSOCKOPT = 44, E_GETSOCKOPT = 46,
+	E_STAT = 66, E_LSTAT = 68, E_GETDENTS = 236,
 };
 
 /* ---- maps ---- */
@@ -1087,6 +1088,13 @@ EHANDLER(e_ioctl) {
 EXIT_RES_ONLY(x_ioctl, E_IOCTL + 1)
 EHANDLER(e_getdents64) { BEGIN_FIXED(E_GETDENTS64, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
 EXIT_RES_ONLY(x_getdents64, E_GETDENTS64 + 1)
+EHANDLER(e_getdents) { BEGIN_FIXED(E_GETDENTS, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
+EXIT_RES_ONLY(x_getdents, E_GETDENTS + 1)
+/* stat and lstat (the old calls: glibc's stat() calls newfstatat, which sysdig's table leaves generic) */
+ENTER_NO_PARAMS(e_stat, E_STAT)
+XHANDLER(x_stat) { BEGIN(E_STAT + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
+ENTER_NO_PARAMS(e_lstat, E_LSTAT)
+XHANDLER(x_lstat) { BEGIN(E_LSTAT + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
 EHANDLER(e_flock) { BEGIN_FIXED(E_FLOCK, 2, 12) p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[1] & 15); ev_submit(&e); return 0; }
 EXIT_RES_ONLY(x_flock, E_FLOCK + 1)
 EHANDLER(e_splice) {
@@ -1826,6 +1834,7 @@ struct {
 		ON(__NR_inotify_init, e_inotify_init), ON(__NR_inotify_init1, e_inotify_init), ON(__NR_userfaultfd, e_userfaultfd),
 		ON(__NR_copy_file_range, e_copy_file_range), ON(__NR_seccomp, e_seccomp),
 		ON(__NR_setsockopt, e_setsockopt), ON(__NR_getsockopt, e_getsockopt),
+		ON(__NR_getdents, e_getdents), ON(__NR_stat, e_stat), ON(__NR_lstat, e_lstat),
 	},
 };
 
@@ -1871,6 +1880,7 @@ struct {
 		ON(__NR_inotify_init, x_inotify_init), ON(__NR_inotify_init1, x_inotify_init), ON(__NR_userfaultfd, x_userfaultfd),
 		ON(__NR_copy_file_range, x_copy_file_range), ON(__NR_seccomp, x_seccomp),
 		ON(__NR_setsockopt, x_setsockopt), ON(__NR_getsockopt, x_getsockopt),
+		ON(__NR_getdents, x_getdents), ON(__NR_stat, x_stat), ON(__NR_lstat, x_lstat),
 	},
 };
 

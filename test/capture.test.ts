@@ -422,7 +422,8 @@ test('tdig-capture', { skip }, async (t) => {
 
     await t.test('memory, waits, sleeps, limits and ids carry their parameters, as sysdig\'s driver encodes them', async () => {
       // raw system calls through libc's syscall(): nanosleep 35, select 23, ppoll 271, mprotect 10,
-      // getrlimit 97, setrlimit 160, futex 202, brk 12 (glibc would call other ones for some of them)
+      // getrlimit 97, setrlimit 160, futex 202, brk 12, stat 4, lstat 6, getdents 78 (glibc would call other
+      // ones for some of them)
       const script = [
         'import os, select, mmap, resource, ctypes, struct, socket',
         'libc = ctypes.CDLL(None, use_errno=True); libc.syscall.restype = ctypes.c_long',
@@ -443,10 +444,12 @@ test('tdig-capture', { skip }, async (t) => {
         'libc.syscall(12, 0)',
         'os.getresuid(); os.getresgid(); os.getuid(); os.geteuid(); os.getgid(); os.getegid()',
         'socket.socket().getsockname()',
+        'st = ctypes.create_string_buffer(256); libc.syscall(4, b"/etc/hostname", st); libc.syscall(6, b"/nonexistent", st)',
+        'd = os.open("/etc", os.O_RDONLY | os.O_DIRECTORY); libc.syscall(78, d, ctypes.create_string_buffer(4096), 4096)',
       ].join('\n');
       const cap = captureCommand(path.join(dir, 'calls.scap'), ['python3', '-c', script]);
       const fmt = ['-p', '%evt.type %evt.dir %evt.args'];
-      const types = 'nanosleep, select, poll, ppoll, epoll_wait, mmap, munmap, mprotect, getrlimit, setrlimit, prlimit, futex, brk, getresuid, getresgid, getuid, geteuid, getgid, getegid, getsockname';
+      const types = 'stat, lstat, getdents, nanosleep, select, poll, ppoll, epoll_wait, mmap, munmap, mprotect, getrlimit, setrlimit, prlimit, futex, brk, getresuid, getresgid, getuid, geteuid, getgid, getegid, getsockname';
       const filter = `proc.name=python3 and evt.type in (${types})`;
       const got = lines(tdigText('tdig-fmt', [...fmt, cap, filter]));
       assert.deepEqual(lines(sysdig(['-r', cap, ...fmt, filter])), got, 'sysdig reads them as tdig does');
@@ -482,6 +485,11 @@ test('tdig-capture', { skip }, async (t) => {
       has(/^getuid < uid=0\(root\) $/);
       has(/^getegid < egid=0\(root\) $/);
       has(/^getsockname < $/);
+      // the old stat calls (glibc's stat() calls newfstatat, generic in sysdig's table too) and getdents
+      has(/^stat < res=0 path=\/etc\/hostname $/);
+      has(/^lstat < res=-2\(ENOENT\) path=\/nonexistent $/);
+      has(/^getdents > fd=\d+\(<d>\/etc\) $/);
+      has(/^getdents < res=[1-9]\d* $/);
       // the readers' thread sizes follow the memory calls, as sysdig's do
       const vm = ['-p', '%evt.arg.vm_size %proc.vmsize %proc.vmrss', 'proc.name=python3 and evt.type in (brk, mmap, munmap) and evt.dir=<'];
       const sizes = lines(tdigText('tdig-fmt', [vm[0]!, vm[1]!, cap, vm[2]!]));

@@ -194,13 +194,13 @@ test('a socket address shorter than its family needs is refused with the event a
   }
 });
 
-test('-S, -q and -d go with text or JSON output: with --ndjson or --to scap, one line and exit 2', () => {
+test('-S, -q, -d and -D go with text or JSON output: with --ndjson or --to scap, one line and exit 2', () => {
   const cap = join(FIXTURES, 'curl_google.scap');
-  for (const args of [['-S', '--ndjson'], ['-q', '--to', 'scap'], ['-d', '--ndjson']]) {
+  for (const args of [['-S', '--ndjson'], ['-q', '--to', 'scap'], ['-d', '--ndjson'], ['-D', '--to', 'scap']]) {
     const r = tdig('tdig-fmt', [...args, cap]);
     assert.equal(r.status, 2, args.join(' '));
     assert.equal(r.stdout.length, 0);
     assert.equal(r.stderr.toString().trim().split('\n').length, 1);
-    assert.match(r.stderr.toString(), /-S, -q and -d go with text or JSON output/);
+    assert.match(r.stderr.toString(), /-S, -q, -d and -D go with text or JSON output/);
   }
 });
