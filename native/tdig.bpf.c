@@ -162,7 +162,7 @@ enum {
 	E_GETRESUID = 210, E_GETRESGID = 212, E_GETSOCKNAME = 38, E_GETPEERNAME = 40, E_SENDMMSG = 50,
 	E_RECVMMSG = 54, E_SIGNALFD = 126, E_TIMERFD_CREATE = 136, E_INOTIFY_INIT = 138, E_USERFAULTFD = 320,
 	E_COPY_FILE_RANGE = 332, E_SECCOMP = 298, E_SETSOCKOPT = 44, E_GETSOCKOPT = 46,
-	E_STAT = 66, E_LSTAT = 68, E_GETDENTS = 236,
+	E_STAT = 66, E_LSTAT = 68, E_GETDENTS = 236, E_PTRACE = 168, E_SEMOP = 250, E_SEMCTL = 252, E_SEMGET = 262,
 };
 
 /* ---- maps ---- */
@@ -1642,6 +1642,148 @@ XHANDLER(x_getsockopt) {
 	ev_submit(&e); return 0;
 }
 
+/* ptrace_requests_to_scap: x86-64's PTRACE_* requests to sysdig's values (0: unknown) */
+static __always_inline u16 ptrace_request(u64 r)
+{
+	switch (r) {
+	case 0: return 1;      /* TRACEME */
+	case 1: return 2;      /* PEEKTEXT */
+	case 2: return 3;      /* PEEKDATA */
+	case 3: return 4;      /* PEEKUSR */
+	case 4: return 5;      /* POKETEXT */
+	case 5: return 6;      /* POKEDATA */
+	case 6: return 7;      /* POKEUSR */
+	case 7: return 8;      /* CONT */
+	case 8: return 9;      /* KILL */
+	case 9: return 10;     /* SINGLESTEP */
+	case 16: return 11;    /* ATTACH */
+	case 17: return 12;    /* DETACH */
+	case 24: return 13;    /* SYSCALL */
+	case 0x4200: return 14; /* SETOPTIONS */
+	case 0x4201: return 15; /* GETEVENTMSG */
+	case 0x4202: return 16; /* GETSIGINFO */
+	case 0x4203: return 17; /* SETSIGINFO */
+	case 0x4204: return 18; /* GETREGSET */
+	case 0x4205: return 19; /* SETREGSET */
+	case 0x4206: return 20; /* SEIZE */
+	case 0x4207: return 21; /* INTERRUPT */
+	case 0x4208: return 22; /* LISTEN */
+	case 0x4209: return 23; /* PEEKSIGINFO */
+	case 0x420a: return 24; /* GETSIGMASK */
+	case 0x420b: return 25; /* SETSIGMASK */
+	case 12: return 26;    /* GETREGS */
+	case 13: return 27;    /* SETREGS */
+	case 14: return 28;    /* GETFPREGS */
+	case 15: return 29;    /* SETFPREGS */
+	case 18: return 30;    /* GETFPXREGS */
+	case 19: return 31;    /* SETFPXREGS */
+	case 21: return 32;    /* OLDSETOPTIONS */
+	case 25: return 33;    /* GET_THREAD_AREA */
+	case 26: return 34;    /* SET_THREAD_AREA */
+	case 30: return 35;    /* ARCH_PRCTL */
+	case 31: return 36;    /* SYSEMU */
+	case 32: return 37;    /* SYSEMU_SINGLESTEP */
+	case 33: return 38;    /* SINGLEBLOCK */
+	}
+	return 0;
+}
+
+/* a PT_DYN parameter: the selector byte, then a u64 (selector 0) or a u8 signal (selector 1) */
+static __always_inline void p_dyn_u64(struct ev *e, u64 v)
+{
+	e->buf[e->off & OFF_MASK] = 0;
+	*(u64 *)(e->buf + ((e->off + 1) & OFF_MASK)) = v;
+	e->off += 9;
+	set_len(e, 9);
+}
+
+EHANDLER(e_ptrace) {
+	BEGIN_FIXED(E_PTRACE, 2, 10)
+	p_u16(&e, ptrace_request(a.a[0])); p_u64(&e, a.a[1]);
+	ev_submit(&e); return 0;
+}
+/*
+ * The exit: res, then addr and data as the request types them (fillers.h sys_ptrace_x): a peek's data is the
+ * word it read (the driver reads it from the data argument, which the kernel's peek fills), CONT, SINGLESTEP,
+ * DETACH and SYSCALL's a signal; both 0 after a failure.
+ */
+XHANDLER(x_ptrace) {
+	BEGIN_FIXED(E_PTRACE + 1, 3, 26) s64 res = RET(ctx); u16 req = ptrace_request(a.a[0]); u64 word = 0;
+	p_u64(&e, res);
+	if (res < 0) {
+		p_dyn_u64(&e, 0); p_dyn_u64(&e, 0);
+	} else {
+		p_dyn_u64(&e, a.a[2]);
+		if (req == 8 || req == 10 || req == 12 || req == 13) {
+			e.buf[e.off & OFF_MASK] = 1;
+			e.buf[(e.off + 1) & OFF_MASK] = a.a[3];
+			e.off += 2;
+			set_len(&e, 2);
+		} else if (req >= 2 && req <= 4) {
+			bpf_probe_read_user(&word, sizeof(word), (void *)a.a[3]);
+			p_dyn_u64(&e, word);
+		} else {
+			p_dyn_u64(&e, a.a[3]);
+		}
+	}
+	ev_submit(&e); return 0;
+}
+
+/* System V semaphores (semop: its first two operations) */
+static __always_inline u16 semop_flags(u64 f)
+{
+	return ((f & 04000) ? 1 : 0) | ((f & 0x1000) ? 2 : 0);    /* IPC_NOWAIT, SEM_UNDO */
+}
+static __always_inline u32 semctl_cmd(u64 c)
+{
+	switch (c) {
+	case 2: return 1;       /* IPC_STAT */
+	case 1: return 2;       /* IPC_SET */
+	case 0: return 4;       /* IPC_RMID */
+	case 3: return 8;       /* IPC_INFO */
+	case 19: return 16;     /* SEM_INFO */
+	case 18: return 32;     /* SEM_STAT */
+	case 13: return 64;     /* GETALL */
+	case 14: return 128;    /* GETNCNT */
+	case 11: return 256;    /* GETPID */
+	case 12: return 512;    /* GETVAL */
+	case 15: return 1024;   /* GETZCNT */
+	case 17: return 2048;   /* SETALL */
+	case 16: return 4096;   /* SETVAL */
+	}
+	return 0;
+}
+EHANDLER(e_semop) { BEGIN_FIXED(E_SEMOP, 1, 4) p_u32(&e, a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_semop) {
+	BEGIN_FIXED(E_SEMOP + 1, 8, 24) u64 n = a.a[2];
+	p_u64(&e, RET(ctx)); p_u32(&e, n);
+	if (n && a.a[1]) {
+		for (int j = 0; j < 2; j++) {
+			u16 op[3] = {0, 0, 0};    /* sem_num, sem_op, sem_flg */
+			if (j < n)
+				bpf_probe_read_user(op, sizeof(op), (void *)(a.a[1] + j * 6));
+			p_u16(&e, op[0]); p_u16(&e, op[1]); p_u16(&e, semop_flags(op[2]));
+		}
+	} else {
+		/* (the driver writes res and nsops only: the sembuf parameters are empty) */
+		for (int j = 0; j < 6; j++)
+			p_empty(&e);
+	}
+	ev_submit(&e); return 0;
+}
+EHANDLER(e_semget) {
+	BEGIN_FIXED(E_SEMGET, 3, 12)
+	p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, ((a.a[2] & 01000) ? 8192 : 0) | ((a.a[2] & 02000) ? 16384 : 0));
+	ev_submit(&e); return 0;
+}
+EXIT_RES_ONLY(x_semget, E_SEMGET + 1)
+EHANDLER(e_semctl) {
+	BEGIN_FIXED(E_SEMCTL, 4, 14)
+	p_u32(&e, a.a[0]); p_u32(&e, a.a[1]); p_u16(&e, semctl_cmd(a.a[2])); p_u32(&e, a.a[2] == 16 ? a.a[3] : 0);
+	ev_submit(&e); return 0;
+}
+EXIT_RES_ONLY(x_semctl, E_SEMCTL + 1)
+
 /* ---- processes ---- */
 /* The fields that clone and execve exits share: params 1..15 (exe .. cgroups) after res. */
 static __always_inline void p_proc_common(struct ev *e, struct task_struct *t)
@@ -1835,6 +1977,7 @@ struct {
 		ON(__NR_copy_file_range, e_copy_file_range), ON(__NR_seccomp, e_seccomp),
 		ON(__NR_setsockopt, e_setsockopt), ON(__NR_getsockopt, e_getsockopt),
 		ON(__NR_getdents, e_getdents), ON(__NR_stat, e_stat), ON(__NR_lstat, e_lstat),
+		ON(__NR_ptrace, e_ptrace), ON(__NR_semop, e_semop), ON(__NR_semget, e_semget), ON(__NR_semctl, e_semctl),
 	},
 };
 
@@ -1881,6 +2024,7 @@ struct {
 		ON(__NR_copy_file_range, x_copy_file_range), ON(__NR_seccomp, x_seccomp),
 		ON(__NR_setsockopt, x_setsockopt), ON(__NR_getsockopt, x_getsockopt),
 		ON(__NR_getdents, x_getdents), ON(__NR_stat, x_stat), ON(__NR_lstat, x_lstat),
+		ON(__NR_ptrace, x_ptrace), ON(__NR_semop, x_semop), ON(__NR_semget, x_semget), ON(__NR_semctl, x_semctl),
 	},
 };
 

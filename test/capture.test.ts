@@ -575,6 +575,42 @@ test('tdig-capture', { skip }, async (t) => {
       ]);
     });
 
+    await t.test('ptrace and the System V semaphore calls carry their requests, commands and operations', async () => {
+      // a tracer attaching to its child (what an audit looks for), and semop through the raw call (65: glibc's
+      // semop() calls semtimedop, which sysdig's table leaves generic)
+      const script = [
+        'import os, ctypes, struct, time, signal',
+        'libc = ctypes.CDLL(None, use_errno=True); libc.ptrace.restype = ctypes.c_long',
+        'libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]',
+        'pid = os.fork()',
+        'if pid == 0:',
+        '    time.sleep(2); os._exit(0)',
+        'time.sleep(0.05); libc.ptrace(16, pid, None, None); os.waitpid(pid, 0)',
+        'libc.ptrace(2, pid, ctypes.c_void_p(0x1000), None); libc.ptrace(17, pid, None, None)',
+        'os.kill(pid, signal.SIGKILL); os.waitpid(pid, 0)',
+        'sid = libc.semget(0, 1, 0o1000 | 0o600); libc.semctl(sid, 0, 16, 1)',
+        'libc.syscall(65, sid, ctypes.create_string_buffer(struct.pack("Hhh", 0, -1, 0x1000)), 1)',
+        'libc.semctl(sid, 0, 0)',
+      ].join('\n');
+      const cap = captureCommand(path.join(dir, 'ptrace.scap'), ['python3', '-c', script]);
+      const fmt = ['-p', '%evt.type %evt.dir %evt.args'];
+      const filter = 'proc.name=python3 and evt.type in (ptrace, semop, semget, semctl)';
+      const got = lines(tdigText('tdig-fmt', [...fmt, cap, filter]));
+      assert.deepEqual(lines(sysdig(['-r', cap, ...fmt, filter])), got, 'sysdig reads them as tdig does');
+      const child = /pid=(\d+)\(python3\)/.exec(got[0]!)![1];
+      const sid = /semget < res=(\d+)/.exec(got.join('\n'))![1];
+      assert.deepEqual(got, [
+        `ptrace > request=11(PTRACE_ATTACH) pid=${child}(python3) `, 'ptrace < res=0 addr=0 data=0 ',
+        `ptrace > request=3(PTRACE_PEEKDATA) pid=${child}(python3) `, 'ptrace < res=-5(EIO) addr=0 data=0 ',
+        `ptrace > request=12(PTRACE_DETACH) pid=${child}(python3) `, 'ptrace < res=0 addr=0 data=0 ',
+        'semget > key=0 nsems=1 semflg=8192(IPC_CREAT) ', `semget < res=${sid} `,
+        `semctl > semid=${sid} semnum=0 cmd=4096(SETVAL) val=1 `, 'semctl < res=0 ',
+        `semop > semid=${sid} `,
+        'semop < res=0 nsops=1 sem_num_0=0 sem_op_0=-1 sem_flg_0=2(SEM_UNDO) sem_num_1=0 sem_op_1=0 sem_flg_1=0 ',
+        `semctl > semid=${sid} semnum=0 cmd=4(IPC_RMID) val=0 `, 'semctl < res=0 ',
+      ]);
+    });
+
     await t.test('-T keeps a write to /dev/null whole: a tracer longer than the snaplen is one tracer', async () => {
       const script = ['import os', "fd = os.open('/dev/null', os.O_WRONLY)", "os.write(fd, b'>:t:big:k=' + b'x' * 300 + b':')", "os.write(fd, b'<:t:big::')", "fd2 = os.open('/dev/null', os.O_WRONLY)", "os.write(fd2, b'z' * 300)"].join('\n');
       const fmt = ['-p', '*%evt.dir %evt.type %span.tags %evt.arg.args %evt.rawarg.res %evt.buflen', 'proc.name=python3 and (evt.type=tracer or (evt.type=write and evt.dir=<))'];
