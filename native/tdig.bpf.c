@@ -163,6 +163,7 @@ enum {
 	E_RECVMMSG = 54, E_SIGNALFD = 126, E_TIMERFD_CREATE = 136, E_INOTIFY_INIT = 138, E_USERFAULTFD = 320,
 	E_COPY_FILE_RANGE = 332, E_SECCOMP = 298, E_SETSOCKOPT = 44, E_GETSOCKOPT = 46,
 	E_STAT = 66, E_LSTAT = 68, E_GETDENTS = 236, E_PTRACE = 168, E_SEMOP = 250, E_SEMCTL = 252, E_SEMGET = 262,
+	E_BPF = 296,
 };
 
 /* ---- maps ---- */
@@ -1784,6 +1785,17 @@ EHANDLER(e_semctl) {
 }
 EXIT_RES_ONLY(x_semctl, E_SEMCTL + 1)
 
+/* bpf: the command; on the exit the fd that BPF_MAP_CREATE and BPF_PROG_LOAD make (PT_DYN 0), else the result (1) */
+EHANDLER(e_bpf) { BEGIN_FIXED(E_BPF, 1, 8) p_u64(&e, a.a[0]); ev_submit(&e); return 0; }
+XHANDLER(x_bpf) {
+	BEGIN_FIXED(E_BPF + 1, 1, 9) s64 res = RET(ctx);
+	e.buf[e.off & OFF_MASK] = res >= 0 && (a.a[0] == 0 || a.a[0] == 5) ? 0 : 1;
+	*(u64 *)(e.buf + ((e.off + 1) & OFF_MASK)) = res;
+	e.off += 9;
+	set_len(&e, 9);
+	ev_submit(&e); return 0;
+}
+
 /* ---- processes ---- */
 /* The fields that clone and execve exits share: params 1..15 (exe .. cgroups) after res. */
 static __always_inline void p_proc_common(struct ev *e, struct task_struct *t)
@@ -1978,6 +1990,7 @@ struct {
 		ON(__NR_setsockopt, e_setsockopt), ON(__NR_getsockopt, e_getsockopt),
 		ON(__NR_getdents, e_getdents), ON(__NR_stat, e_stat), ON(__NR_lstat, e_lstat),
 		ON(__NR_ptrace, e_ptrace), ON(__NR_semop, e_semop), ON(__NR_semget, e_semget), ON(__NR_semctl, e_semctl),
+		ON(__NR_bpf, e_bpf),
 	},
 };
 
@@ -2025,6 +2038,7 @@ struct {
 		ON(__NR_setsockopt, x_setsockopt), ON(__NR_getsockopt, x_getsockopt),
 		ON(__NR_getdents, x_getdents), ON(__NR_stat, x_stat), ON(__NR_lstat, x_lstat),
 		ON(__NR_ptrace, x_ptrace), ON(__NR_semop, x_semop), ON(__NR_semget, x_semget), ON(__NR_semctl, x_semctl),
+		ON(__NR_bpf, x_bpf),
 	},
 };
 

@@ -575,7 +575,7 @@ test('tdig-capture', { skip }, async (t) => {
       ]);
     });
 
-    await t.test('ptrace and the System V semaphore calls carry their requests, commands and operations', async () => {
+    await t.test('ptrace, the System V semaphore calls and bpf carry their requests, commands and operations', async () => {
       // a tracer attaching to its child (what an audit looks for), and semop through the raw call (65: glibc's
       // semop() calls semtimedop, which sysdig's table leaves generic)
       const script = [
@@ -591,10 +591,12 @@ test('tdig-capture', { skip }, async (t) => {
         'sid = libc.semget(0, 1, 0o1000 | 0o600); libc.semctl(sid, 0, 16, 1)',
         'libc.syscall(65, sid, ctypes.create_string_buffer(struct.pack("Hhh", 0, -1, 0x1000)), 1)',
         'libc.semctl(sid, 0, 0)',
+        'attr = ctypes.create_string_buffer(struct.pack("IIII", 1, 4, 4, 1) + bytes(112))',
+        'libc.syscall.restype = ctypes.c_long; libc.syscall(321, 0, attr, 128); libc.syscall(321, 999, attr, 128)',
       ].join('\n');
       const cap = captureCommand(path.join(dir, 'ptrace.scap'), ['python3', '-c', script]);
       const fmt = ['-p', '%evt.type %evt.dir %evt.args'];
-      const filter = 'proc.name=python3 and evt.type in (ptrace, semop, semget, semctl)';
+      const filter = 'proc.name=python3 and evt.type in (ptrace, semop, semget, semctl, bpf)';
       const got = lines(tdigText('tdig-fmt', [...fmt, cap, filter]));
       assert.deepEqual(lines(sysdig(['-r', cap, ...fmt, filter])), got, 'sysdig reads them as tdig does');
       const child = /pid=(\d+)\(python3\)/.exec(got[0]!)![1];
@@ -608,7 +610,10 @@ test('tdig-capture', { skip }, async (t) => {
         `semop > semid=${sid} `,
         'semop < res=0 nsops=1 sem_num_0=0 sem_op_0=-1 sem_flg_0=2(SEM_UNDO) sem_num_1=0 sem_op_1=0 sem_flg_1=0 ',
         `semctl > semid=${sid} semnum=0 cmd=4(IPC_RMID) val=0 `, 'semctl < res=0 ',
+        // bpf: BPF_MAP_CREATE's fd, an unknown command's error
+        'bpf > cmd=0 ', got[got.length - 3]!, 'bpf > cmd=999 ', 'bpf < res_or_fd=-22(EINVAL) ',
       ]);
+      assert.match(got[got.length - 3]!, /^bpf < res_or_fd=\d+ $/);
     });
 
     await t.test('-T keeps a write to /dev/null whole: a tracer longer than the snaplen is one tracer', async () => {
