@@ -86,7 +86,7 @@ function runClient(port: number, dir: string, n: number): ClientResult {
 
 /** Runs a command under `tdig-capture -w FILE -- ARGV` until it ends; returns FILE. */
 function captureCommand(file: string, argv: string[]): string {
-  const r = spawnSync(process.execPath, [BIN, '-w', file, '--', ...argv], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, '-w', file, '--', ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   assert.equal(r.status, 0, r.stderr);
   return file;
 }
@@ -233,7 +233,9 @@ test('tdig-capture', { skip }, async (t) => {
       // -- CMD: the gate shell is suppressed until it execs bash; the sh that bash starts, and the head that
       // sh starts (not its last command, which it would exec), are left out
       const cmdCap = path.join(dir, 'suppressed-cmd.scap');
-      const r = spawnSync(process.execPath, [BIN, '-U', 'sh', '-w', cmdCap, '--', 'bash', '-c', 'sh -c "head -1 /etc/hostname; exit 0"; cat /etc/hostname; ls /'], { encoding: 'utf8' });
+      // (stdin not a socket: bash reads ~/.bashrc when its stdin is one and SHLVL is below 2, as under npm,
+      // whose scripts run with SHLVL=0, and a node 'pipe' is a socket pair)
+      const r = spawnSync(process.execPath, [BIN, '-U', 'sh', '-w', cmdCap, '--', 'bash', '-c', 'sh -c "head -1 /etc/hostname; exit 0"; cat /etc/hostname; ls /'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       assert.equal(r.status, 0, r.stderr);
       const execs = lines(sysdig(['-r', cmdCap, '-p', '%proc.name', 'evt.type=execve and evt.dir=<']));
       assert.deepEqual(execs.sort(), ['bash', 'cat', 'ls']);
