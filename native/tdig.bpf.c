@@ -1944,7 +1944,34 @@ int tdig_proc_fork(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /* ---- dispatch ---- */
-#define ON(nr, prog) [nr] = (void *)&prog
+/* every syscall with a handler pair e_NAME / x_NAME: X(syscall, NAME) */
+#define HANDLED(X) \
+	X(read, read) X(write, write) X(pread64, pread) X(pwrite64, pwrite) X(readv, readv) X(writev, writev) \
+	X(preadv, preadv) X(pwritev, pwritev) X(open, open) X(creat, creat) X(openat, openat) X(openat2, openat2) \
+	X(close, close) X(dup, dup) X(dup2, dup) X(dup3, dup) X(fcntl, fcntl) X(chdir, chdir) X(fchdir, fchdir) \
+	X(eventfd, eventfd) X(eventfd2, eventfd) X(pipe, pipe) X(pipe2, pipe) X(socket, socket) \
+	X(socketpair, socketpair) X(bind, bind) X(connect, connect) X(listen, listen) X(shutdown, shutdown) \
+	X(accept, accept) X(accept4, accept4) X(sendto, sendto) X(recvfrom, recvfrom) X(sendmsg, sendmsg) \
+	X(recvmsg, recvmsg) X(clone, clone) X(fork, fork) X(vfork, vfork) X(clone3, clone3) X(execve, execve) \
+	X(execveat, execveat) X(lseek, lseek) X(kill, kill) X(tkill, tkill) X(tgkill, tgkill) X(mkdir, mkdir) \
+	X(mkdirat, mkdirat) X(rmdir, rmdir) X(unlink, unlink) X(unlinkat, unlinkat) X(rename, rename) \
+	X(renameat, renameat) X(renameat2, renameat2) X(symlink, symlink) X(symlinkat, symlinkat) X(link, link) \
+	X(linkat, linkat) X(chmod, chmod) X(fchmodat, fchmodat) X(fchmod, fchmod) X(setuid, setuid) \
+	X(setgid, setgid) X(setresuid, setresuid) X(setresgid, setresgid) X(chroot, chroot) X(setsid, setsid) \
+	X(setpgid, setpgid) X(fstat, fstat) X(ioctl, ioctl) X(getdents64, getdents64) X(flock, flock) \
+	X(splice, splice) X(sendfile, sendfile) X(getcwd, getcwd) X(access, access) X(unshare, unshare) \
+	X(setns, setns) X(mount, mount) X(umount2, umount2) X(brk, brk) X(mmap, mmap) X(munmap, munmap) \
+	X(mprotect, mprotect) X(futex, futex) X(epoll_wait, epoll_wait) X(poll, poll) X(ppoll, ppoll) \
+	X(select, select) X(nanosleep, nanosleep) X(getrlimit, getrlimit) X(setrlimit, setrlimit) \
+	X(prlimit64, prlimit) X(getuid, getuid) X(geteuid, geteuid) X(getgid, getgid) X(getegid, getegid) \
+	X(getresuid, getresuid) X(getresgid, getresgid) X(getsockname, getsockname) X(getpeername, getpeername) \
+	X(sendmmsg, sendmmsg) X(recvmmsg, recvmmsg) X(signalfd, signalfd) X(signalfd4, signalfd) \
+	X(timerfd_create, timerfd_create) X(inotify_init, inotify_init) X(inotify_init1, inotify_init) \
+	X(userfaultfd, userfaultfd) X(copy_file_range, copy_file_range) X(seccomp, seccomp) \
+	X(setsockopt, setsockopt) X(getsockopt, getsockopt) X(getdents, getdents) X(stat, stat) X(lstat, lstat) \
+	X(ptrace, ptrace) X(semop, semop) X(semget, semget) X(semctl, semctl) X(bpf, bpf)
+#define ON_ENTER(nr, name) [__NR_##nr] = (void *)&e_##name,
+#define ON_EXIT(nr, name) [__NR_##nr] = (void *)&x_##name,
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -1952,46 +1979,7 @@ struct {
 	__type(key, u32);
 	__array(values, int(u64 *));
 } enter_progs SEC(".maps") = {
-	.values = {
-		ON(__NR_read, e_read), ON(__NR_write, e_write), ON(__NR_pread64, e_pread), ON(__NR_pwrite64, e_pwrite),
-		ON(__NR_readv, e_readv), ON(__NR_writev, e_writev), ON(__NR_preadv, e_preadv), ON(__NR_pwritev, e_pwritev),
-		ON(__NR_open, e_open), ON(__NR_creat, e_creat), ON(__NR_openat, e_openat), ON(__NR_openat2, e_openat2),
-		ON(__NR_close, e_close), ON(__NR_dup, e_dup), ON(__NR_dup2, e_dup), ON(__NR_dup3, e_dup),
-		ON(__NR_fcntl, e_fcntl), ON(__NR_chdir, e_chdir), ON(__NR_fchdir, e_fchdir),
-		ON(__NR_eventfd, e_eventfd), ON(__NR_eventfd2, e_eventfd), ON(__NR_pipe, e_pipe), ON(__NR_pipe2, e_pipe),
-		ON(__NR_socket, e_socket), ON(__NR_socketpair, e_socketpair), ON(__NR_bind, e_bind),
-		ON(__NR_connect, e_connect), ON(__NR_listen, e_listen), ON(__NR_shutdown, e_shutdown),
-		ON(__NR_accept, e_accept), ON(__NR_accept4, e_accept4), ON(__NR_sendto, e_sendto),
-		ON(__NR_recvfrom, e_recvfrom), ON(__NR_sendmsg, e_sendmsg), ON(__NR_recvmsg, e_recvmsg),
-		ON(__NR_clone, e_clone), ON(__NR_fork, e_fork), ON(__NR_vfork, e_vfork), ON(__NR_clone3, e_clone3),
-		ON(__NR_execve, e_execve), ON(__NR_execveat, e_execveat),
-		ON(__NR_lseek, e_lseek), ON(__NR_kill, e_kill), ON(__NR_tkill, e_tkill), ON(__NR_tgkill, e_tgkill),
-		ON(__NR_mkdir, e_mkdir), ON(__NR_mkdirat, e_mkdirat), ON(__NR_rmdir, e_rmdir), ON(__NR_unlink, e_unlink),
-		ON(__NR_unlinkat, e_unlinkat), ON(__NR_rename, e_rename), ON(__NR_renameat, e_renameat),
-		ON(__NR_renameat2, e_renameat2), ON(__NR_symlink, e_symlink), ON(__NR_symlinkat, e_symlinkat),
-		ON(__NR_link, e_link), ON(__NR_linkat, e_linkat), ON(__NR_chmod, e_chmod), ON(__NR_fchmodat, e_fchmodat),
-		ON(__NR_fchmod, e_fchmod),
-		ON(__NR_setuid, e_setuid), ON(__NR_setgid, e_setgid), ON(__NR_setresuid, e_setresuid),
-		ON(__NR_setresgid, e_setresgid), ON(__NR_chroot, e_chroot), ON(__NR_setsid, e_setsid),
-		ON(__NR_setpgid, e_setpgid), ON(__NR_fstat, e_fstat), ON(__NR_ioctl, e_ioctl),
-		ON(__NR_getdents64, e_getdents64), ON(__NR_flock, e_flock), ON(__NR_splice, e_splice),
-		ON(__NR_sendfile, e_sendfile), ON(__NR_getcwd, e_getcwd), ON(__NR_access, e_access),
-		ON(__NR_unshare, e_unshare), ON(__NR_setns, e_setns), ON(__NR_mount, e_mount), ON(__NR_umount2, e_umount2),
-		ON(__NR_brk, e_brk), ON(__NR_mmap, e_mmap), ON(__NR_munmap, e_munmap), ON(__NR_mprotect, e_mprotect),
-		ON(__NR_futex, e_futex), ON(__NR_epoll_wait, e_epoll_wait), ON(__NR_poll, e_poll), ON(__NR_ppoll, e_ppoll),
-		ON(__NR_select, e_select), ON(__NR_nanosleep, e_nanosleep), ON(__NR_getrlimit, e_getrlimit),
-		ON(__NR_setrlimit, e_setrlimit), ON(__NR_prlimit64, e_prlimit), ON(__NR_getuid, e_getuid),
-		ON(__NR_geteuid, e_geteuid), ON(__NR_getgid, e_getgid), ON(__NR_getegid, e_getegid),
-		ON(__NR_getresuid, e_getresuid), ON(__NR_getresgid, e_getresgid), ON(__NR_getsockname, e_getsockname),
-		ON(__NR_getpeername, e_getpeername), ON(__NR_sendmmsg, e_sendmmsg), ON(__NR_recvmmsg, e_recvmmsg),
-		ON(__NR_signalfd, e_signalfd), ON(__NR_signalfd4, e_signalfd), ON(__NR_timerfd_create, e_timerfd_create),
-		ON(__NR_inotify_init, e_inotify_init), ON(__NR_inotify_init1, e_inotify_init), ON(__NR_userfaultfd, e_userfaultfd),
-		ON(__NR_copy_file_range, e_copy_file_range), ON(__NR_seccomp, e_seccomp),
-		ON(__NR_setsockopt, e_setsockopt), ON(__NR_getsockopt, e_getsockopt),
-		ON(__NR_getdents, e_getdents), ON(__NR_stat, e_stat), ON(__NR_lstat, e_lstat),
-		ON(__NR_ptrace, e_ptrace), ON(__NR_semop, e_semop), ON(__NR_semget, e_semget), ON(__NR_semctl, e_semctl),
-		ON(__NR_bpf, e_bpf),
-	},
+	.values = { HANDLED(ON_ENTER) },
 };
 
 struct {
@@ -2000,46 +1988,7 @@ struct {
 	__type(key, u32);
 	__array(values, int(u64 *));
 } exit_progs SEC(".maps") = {
-	.values = {
-		ON(__NR_read, x_read), ON(__NR_write, x_write), ON(__NR_pread64, x_pread), ON(__NR_pwrite64, x_pwrite),
-		ON(__NR_readv, x_readv), ON(__NR_writev, x_writev), ON(__NR_preadv, x_preadv), ON(__NR_pwritev, x_pwritev),
-		ON(__NR_open, x_open), ON(__NR_creat, x_creat), ON(__NR_openat, x_openat), ON(__NR_openat2, x_openat2),
-		ON(__NR_close, x_close), ON(__NR_dup, x_dup), ON(__NR_dup2, x_dup), ON(__NR_dup3, x_dup),
-		ON(__NR_fcntl, x_fcntl), ON(__NR_chdir, x_chdir), ON(__NR_fchdir, x_fchdir),
-		ON(__NR_eventfd, x_eventfd), ON(__NR_eventfd2, x_eventfd), ON(__NR_pipe, x_pipe), ON(__NR_pipe2, x_pipe),
-		ON(__NR_socket, x_socket), ON(__NR_socketpair, x_socketpair), ON(__NR_bind, x_bind),
-		ON(__NR_connect, x_connect), ON(__NR_listen, x_listen), ON(__NR_shutdown, x_shutdown),
-		ON(__NR_accept, x_accept), ON(__NR_accept4, x_accept4), ON(__NR_sendto, x_sendto),
-		ON(__NR_recvfrom, x_recvfrom), ON(__NR_sendmsg, x_sendmsg), ON(__NR_recvmsg, x_recvmsg),
-		ON(__NR_clone, x_clone), ON(__NR_fork, x_fork), ON(__NR_vfork, x_vfork), ON(__NR_clone3, x_clone3),
-		ON(__NR_execve, x_execve), ON(__NR_execveat, x_execveat),
-		ON(__NR_lseek, x_lseek), ON(__NR_kill, x_kill), ON(__NR_tkill, x_tkill), ON(__NR_tgkill, x_tgkill),
-		ON(__NR_mkdir, x_mkdir), ON(__NR_mkdirat, x_mkdirat), ON(__NR_rmdir, x_rmdir), ON(__NR_unlink, x_unlink),
-		ON(__NR_unlinkat, x_unlinkat), ON(__NR_rename, x_rename), ON(__NR_renameat, x_renameat),
-		ON(__NR_renameat2, x_renameat2), ON(__NR_symlink, x_symlink), ON(__NR_symlinkat, x_symlinkat),
-		ON(__NR_link, x_link), ON(__NR_linkat, x_linkat), ON(__NR_chmod, x_chmod), ON(__NR_fchmodat, x_fchmodat),
-		ON(__NR_fchmod, x_fchmod),
-		ON(__NR_setuid, x_setuid), ON(__NR_setgid, x_setgid), ON(__NR_setresuid, x_setresuid),
-		ON(__NR_setresgid, x_setresgid), ON(__NR_chroot, x_chroot), ON(__NR_setsid, x_setsid),
-		ON(__NR_setpgid, x_setpgid), ON(__NR_fstat, x_fstat), ON(__NR_ioctl, x_ioctl),
-		ON(__NR_getdents64, x_getdents64), ON(__NR_flock, x_flock), ON(__NR_splice, x_splice),
-		ON(__NR_sendfile, x_sendfile), ON(__NR_getcwd, x_getcwd), ON(__NR_access, x_access),
-		ON(__NR_unshare, x_unshare), ON(__NR_setns, x_setns), ON(__NR_mount, x_mount), ON(__NR_umount2, x_umount2),
-		ON(__NR_brk, x_brk), ON(__NR_mmap, x_mmap), ON(__NR_munmap, x_munmap), ON(__NR_mprotect, x_mprotect),
-		ON(__NR_futex, x_futex), ON(__NR_epoll_wait, x_epoll_wait), ON(__NR_poll, x_poll), ON(__NR_ppoll, x_ppoll),
-		ON(__NR_select, x_select), ON(__NR_nanosleep, x_nanosleep), ON(__NR_getrlimit, x_getrlimit),
-		ON(__NR_setrlimit, x_setrlimit), ON(__NR_prlimit64, x_prlimit), ON(__NR_getuid, x_getuid),
-		ON(__NR_geteuid, x_geteuid), ON(__NR_getgid, x_getgid), ON(__NR_getegid, x_getegid),
-		ON(__NR_getresuid, x_getresuid), ON(__NR_getresgid, x_getresgid), ON(__NR_getsockname, x_getsockname),
-		ON(__NR_getpeername, x_getpeername), ON(__NR_sendmmsg, x_sendmmsg), ON(__NR_recvmmsg, x_recvmmsg),
-		ON(__NR_signalfd, x_signalfd), ON(__NR_signalfd4, x_signalfd), ON(__NR_timerfd_create, x_timerfd_create),
-		ON(__NR_inotify_init, x_inotify_init), ON(__NR_inotify_init1, x_inotify_init), ON(__NR_userfaultfd, x_userfaultfd),
-		ON(__NR_copy_file_range, x_copy_file_range), ON(__NR_seccomp, x_seccomp),
-		ON(__NR_setsockopt, x_setsockopt), ON(__NR_getsockopt, x_getsockopt),
-		ON(__NR_getdents, x_getdents), ON(__NR_stat, x_stat), ON(__NR_lstat, x_lstat),
-		ON(__NR_ptrace, x_ptrace), ON(__NR_semop, x_semop), ON(__NR_semget, x_semget), ON(__NR_semctl, x_semctl),
-		ON(__NR_bpf, x_bpf),
-	},
+	.values = { HANDLED(ON_EXIT) },
 };
 
 /*
