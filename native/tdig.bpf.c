@@ -1577,6 +1577,21 @@ static __always_inline int sockopt_kind(u64 level, u64 name)
 	return name >= 1 && name <= 49 ? SOCKOPT_DYN_U32 : SOCKOPT_DYN_BYTES;
 }
 
+/* a PT_DYN parameter: the selector byte, then a value of `size` bytes (8, 4 or 1: little-endian, cut) */
+static __always_inline void p_dyn(struct ev *e, u8 sel, u64 v, u32 size)
+{
+	u32 o = e->off;
+	e->buf[o & OFF_MASK] = sel;
+	if (size == 8)
+		*(u64 *)(e->buf + ((o + 1) & OFF_MASK)) = v;
+	else if (size == 4)
+		*(u32 *)(e->buf + ((o + 1) & OFF_MASK)) = v;
+	else
+		e->buf[(o + 1) & OFF_MASK] = v;
+	e->off = o + 1 + size;
+	set_len(e, 1 + size);
+}
+
 static __always_inline void p_sockopt_val(struct ev *e, u64 level, u64 name, u64 uval, u32 optlen)
 {
 	int kind = sockopt_kind(level, name);
@@ -1586,35 +1601,27 @@ static __always_inline void p_sockopt_val(struct ev *e, u64 level, u64 name, u64
 	u32 v32 = 0;
 	u64 n;
 
-	e->buf[o & OFF_MASK] = kind;
-	o++;
 	switch (kind) {
 	case SOCKOPT_DYN_ERRNO:
 		bpf_probe_read_user(&v32, sizeof(v32), (void *)uval);
-		*(u64 *)(e->buf + (o & OFF_MASK)) = (u32)(0u - v32);
-		e->off = o + 8;
-		set_len(e, 9);
+		p_dyn(e, kind, (u32)(0u - v32), 8);
 		return;
 	case SOCKOPT_DYN_TIMEVAL:
 		bpf_probe_read_user(tv, sizeof(tv), (void *)uval);
-		*(u64 *)(e->buf + (o & OFF_MASK)) = (u64)tv[0] * 1000000000ull + (u64)tv[1] * 1000ull;
-		e->off = o + 8;
-		set_len(e, 9);
+		p_dyn(e, kind, (u64)tv[0] * 1000000000ull + (u64)tv[1] * 1000ull, 8);
 		return;
 	case SOCKOPT_DYN_U64:
 		bpf_probe_read_user(&v, sizeof(v), (void *)uval);
-		*(u64 *)(e->buf + (o & OFF_MASK)) = v;
-		e->off = o + 8;
-		set_len(e, 9);
+		p_dyn(e, kind, v, 8);
 		return;
 	case SOCKOPT_DYN_U32:
 		bpf_probe_read_user(&v32, sizeof(v32), (void *)uval);
-		*(u32 *)(e->buf + (o & OFF_MASK)) = v32;
-		e->off = o + 4;
-		set_len(e, 5);
+		p_dyn(e, kind, v32, 4);
 		return;
 	}
 	/* raw bytes: optlen of them (an int: a negative one reads as the largest), at most 65000 */
+	e->buf[o & OFF_MASK] = kind;
+	o++;
 	n = (u64)(s64)(s32)optlen;
 	if (n > 65000)
 		n = 65000;
@@ -1689,15 +1696,6 @@ static __always_inline u16 ptrace_request(u64 r)
 	return 0;
 }
 
-/* a PT_DYN parameter: the selector byte, then a u64 (selector 0) or a u8 signal (selector 1) */
-static __always_inline void p_dyn_u64(struct ev *e, u64 v)
-{
-	e->buf[e->off & OFF_MASK] = 0;
-	*(u64 *)(e->buf + ((e->off + 1) & OFF_MASK)) = v;
-	e->off += 9;
-	set_len(e, 9);
-}
-
 EHANDLER(e_ptrace) {
 	BEGIN_FIXED(E_PTRACE, 2, 10)
 	p_u16(&e, ptrace_request(a.a[0])); p_u64(&e, a.a[1]);
@@ -1712,19 +1710,17 @@ XHANDLER(x_ptrace) {
 	BEGIN_FIXED(E_PTRACE + 1, 3, 26) s64 res = RET(ctx); u16 req = ptrace_request(a.a[0]); u64 word = 0;
 	p_u64(&e, res);
 	if (res < 0) {
-		p_dyn_u64(&e, 0); p_dyn_u64(&e, 0);
+		p_dyn(&e, 0, 0, 8); p_dyn(&e, 0, 0, 8);
 	} else {
-		p_dyn_u64(&e, a.a[2]);
+		/* selector 0: a u64; 1: a signal (u8) */
+		p_dyn(&e, 0, a.a[2], 8);
 		if (req == 8 || req == 10 || req == 12 || req == 13) {
-			e.buf[e.off & OFF_MASK] = 1;
-			e.buf[(e.off + 1) & OFF_MASK] = a.a[3];
-			e.off += 2;
-			set_len(&e, 2);
+			p_dyn(&e, 1, a.a[3], 1);
 		} else if (req >= 2 && req <= 4) {
 			bpf_probe_read_user(&word, sizeof(word), (void *)a.a[3]);
-			p_dyn_u64(&e, word);
+			p_dyn(&e, 0, word, 8);
 		} else {
-			p_dyn_u64(&e, a.a[3]);
+			p_dyn(&e, 0, a.a[3], 8);
 		}
 	}
 	ev_submit(&e); return 0;
@@ -1789,10 +1785,7 @@ EXIT_RES_ONLY(x_semctl, E_SEMCTL + 1)
 EHANDLER(e_bpf) { BEGIN_FIXED(E_BPF, 1, 8) p_u64(&e, a.a[0]); ev_submit(&e); return 0; }
 XHANDLER(x_bpf) {
 	BEGIN_FIXED(E_BPF + 1, 1, 9) s64 res = RET(ctx);
-	e.buf[e.off & OFF_MASK] = res >= 0 && (a.a[0] == 0 || a.a[0] == 5) ? 0 : 1;
-	*(u64 *)(e.buf + ((e.off + 1) & OFF_MASK)) = res;
-	e.off += 9;
-	set_len(&e, 9);
+	p_dyn(&e, res >= 0 && (a.a[0] == 0 || a.a[0] == 5) ? 0 : 1, res, 8);
 	ev_submit(&e); return 0;
 }
 
