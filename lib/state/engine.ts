@@ -1482,17 +1482,17 @@ export class StateEngine implements Ctx {
   /**
    * getrlimit, setrlimit and prlimit exits that succeeded on RLIMIT_NOFILE: the limit they carry (cur; prlimit's
    * newcur), unless -1, becomes the process's fd limit (libsinsp parse_getrlimit_setrlimit_exit and
-   * parse_prlimit_exit). `res` is the enter's index of the resource (prlimit: 1, after the pid, whose
+   * parse_prlimit_exit). `resourceAt` is the enter's index of the resource (prlimit: 1, after the pid, whose
    * process it is: 0 is the event's own; one not in the table is left alone).
    */
-  private parseRlimitExit(res: number): void {
+  private parseRlimitExit(resourceAt: number): void {
     let t = this.thread;
     if (t === undefined || this.p64(0) < 0) return;
     const enter = this.retrieveEnter();
-    if (enter === undefined || enter.nparams <= res || (enter.u32(res) & 0xff) !== PPM_RLIMIT_NOFILE) return;
+    if (enter === undefined || enter.nparams <= resourceAt || (enter.u32(resourceAt) & 0xff) !== PPM_RLIMIT_NOFILE) return;
     const cur = this.p64(1);
     if (cur === -1) return;
-    if (res === 1) {
+    if (resourceAt === 1) {
       const pid = enter.int64(0);
       if (pid !== 0) t = this.tables.threads.get(pid);
       if (t === undefined) return;
