@@ -104,7 +104,7 @@ class Capture : public Napi::ObjectWrap<Capture> {
     return exports;
   }
 
-  // new Capture(objectPath, { snaplen, ringBytes, selfPid, treeFilter, tracers })
+  // new Capture(objectPath, { snaplen, ringBytes, selfPid, treeFilter, tracers, pageFaults })
   explicit Capture(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Capture>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[0].IsString() || !info[1].IsObject()) {
@@ -122,6 +122,7 @@ class Capture : public Napi::ObjectWrap<Capture> {
     cfg_.tree_filter = o.Get("treeFilter").ToBoolean() ? 1 : 0;
     cfg_.enabled = 0;
     cfg_.tracers = o.Get("tracers").ToBoolean() ? 1 : 0;
+    page_faults_ = o.Get("pageFaults").ToBoolean();
     size_t ring_bytes = size_t(num("ringBytes", 16 << 20));
     std::string err = Open(path, ring_bytes);
     if (!err.empty()) {
@@ -181,6 +182,7 @@ class Capture : public Napi::ObjectWrap<Capture> {
 
   std::atomic<bool> busy_{false};
   std::atomic<bool> stopped_{false};
+  bool page_faults_ = false;
   std::vector<uint8_t> batch_;
 
  private:
@@ -245,6 +247,16 @@ class Capture : public Napi::ObjectWrap<Capture> {
       bpf_link* l = bpf_program__attach(p);
       if (!l) return std::string("cannot attach ") + name + ": " + strerror(errno);
       links_.push_back(l);
+    }
+    // the page-fault tracepoints cost every fault of the machine a call, so they are attached only on request
+    if (page_faults_) {
+      for (const char* name : {"tdig_pf_user", "tdig_pf_kernel"}) {
+        bpf_program* p = bpf_object__find_program_by_name(obj_, name);
+        if (!p) return std::string("BPF object lacks program ") + name;
+        bpf_link* l = bpf_program__attach(p);
+        if (!l) return std::string("cannot attach ") + name + " (page faults): " + strerror(errno);
+        links_.push_back(l);
+      }
     }
     return "";
   }

@@ -38,7 +38,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* ---- kernel types (CO-RE) ---- */
 struct pt_regs {
-	unsigned long r10, r9, r8, ax, dx, si, di, orig_ax;
+	unsigned long r10, r9, r8, ax, dx, si, di, orig_ax, ip;
 } __attribute__((preserve_access_index));
 
 typedef struct { unsigned int val; } kuid_t;
@@ -164,6 +164,8 @@ enum {
 	E_COPY_FILE_RANGE = 332, E_SECCOMP = 298, E_SETSOCKOPT = 44, E_GETSOCKOPT = 46,
 	E_STAT = 66, E_LSTAT = 68, E_GETDENTS = 236, E_PTRACE = 168, E_SEMOP = 250, E_SEMCTL = 252, E_SEMGET = 262,
 	E_BPF = 296,
+	/* page faults (tdig-capture --page-faults) */
+	E_PAGE_FAULT = 290,
 };
 
 /* ---- maps ---- */
@@ -1935,6 +1937,51 @@ int tdig_proc_fork(struct bpf_raw_tracepoint_args *ctx)
 	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
 	return 0;
 }
+
+/* ---- page faults (attached only with --page-faults) ---- */
+/*
+ * x86's error code to the driver's PPM_PF_* bits, each bit or its absence naming a bit of its own
+ * (libs driver/ppm_flag_helpers.h pf_flags_to_scap; the bits in driver/ppm_events_public.h).
+ */
+static __always_inline u32 pf_flags(u64 code)
+{
+	u32 f = 0;
+	f |= (code & 0x1) ? (1 << 0) : (1 << 1);  /* protection violation : page not present */
+	f |= (code & 0x2) ? (1 << 2) : (1 << 3);  /* write access : read access */
+	f |= (code & 0x4) ? (1 << 4) : (1 << 5);  /* user fault : supervisor fault */
+	if (code & 0x8)
+		f |= 1 << 6;                          /* reserved page */
+	if (code & 0x10)
+		f |= 1 << 7;                          /* instruction fetch */
+	return f;
+}
+
+/*
+ * page_fault addr, ip, error (libs driver/bpf/fillers.h sys_pagefault_e): the raw tracepoint's
+ * arguments are the faulting address, the registers (ip read from them) and the error code.
+ */
+static __always_inline int page_fault(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct config *c = interesting();
+	struct pt_regs *regs = (void *)ctx->args[1];
+	struct ev e;
+
+	if (!c)
+		return 0;
+	if (ev_reserve(&e, c, E_PAGE_FAULT, 3, FIXED_SIZE(3, 20)))
+		return 0;
+	p_u64(&e, ctx->args[0]);
+	p_u64(&e, BPF_CORE_READ(regs, ip));
+	p_u32(&e, pf_flags(ctx->args[2]));
+	ev_submit(&e);
+	return 0;
+}
+
+SEC("raw_tp/page_fault_user")
+int tdig_pf_user(struct bpf_raw_tracepoint_args *ctx) { return page_fault(ctx); }
+
+SEC("raw_tp/page_fault_kernel")
+int tdig_pf_kernel(struct bpf_raw_tracepoint_args *ctx) { return page_fault(ctx); }
 
 /* ---- dispatch ---- */
 /* every syscall with a handler pair e_NAME / x_NAME: X(syscall, NAME) */

@@ -640,6 +640,42 @@ test('tdig-capture', { skip }, async (t) => {
       }
     });
 
+    await t.test('--page-faults: each first touch of a page is a page_fault with its address, ip and error bits', async () => {
+      const script = [
+        'import mmap, ctypes, sys',
+        'm = mmap.mmap(-1, 16 * 4096)',
+        'base = ctypes.addressof(ctypes.c_char.from_buffer(m))',
+        'for i in range(16): m[i * 4096] = 1',
+        "sys.stdout.write('%X' % base)",
+      ].join('\n');
+      const file = path.join(dir, 'pf.scap');
+      const r = spawnSync(process.execPath, [BIN, '--page-faults', '-w', file, '--', 'python3', '-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      assert.equal(r.status, 0, r.stderr);
+      const base = BigInt('0x' + r.stdout.trim());
+      const fmt = ['-p', '%evt.type %evt.args', 'evt.type=page_fault and proc.name=python3'];
+      const all = lines(sysdig(['-r', file, ...fmt]));
+      // the mapping's pages, written one after the other from one instruction: user write faults on pages not present
+      const ours = all.filter((l) => {
+        const a = BigInt('0x' + /addr=([0-9A-F]+)/.exec(l)![1]);
+        return a >= base && a < base + 16n * 4096n;
+      });
+      const ip = /ip=([0-9A-F]+)/.exec(ours[0] ?? '')?.[1];
+      assert.deepEqual(ours, Array.from({ length: 16 }, (_, i) =>
+        `page_fault addr=${(base + BigInt(i) * 4096n).toString(16).toUpperCase()} ip=${ip} error=22(PAGE_NOT_PRESENT|WRITE_ACCESS|USER_FAULT) `));
+      // and the others python's start made, user and kernel, read and write, instruction fetches among them
+      assert.ok(all.length > 100, `${all.length} page faults`);
+      assert.ok(all.some((l) => l.endsWith('error=38(PAGE_NOT_PRESENT|WRITE_ACCESS|SUPERVISOR_FAULT) ')), 'a kernel write fault');
+      assert.ok(all.some((l) => l.includes('|INSTRUCTION_FETCH)')), 'an instruction fetch');
+      // tdig reads them as sysdig does, -j too
+      const fmtBin = path.join(path.dirname(BIN), 'tdig-fmt.js');
+      assert.deepEqual(lines(spawnSync(process.execPath, [fmtBin, file, ...fmt], { encoding: 'latin1' }).stdout), all);
+      const j = ['-j', 'evt.type=page_fault'];
+      assert.equal(spawnSync(process.execPath, [fmtBin, file, ...j], { encoding: 'latin1', maxBuffer: 1 << 28 }).stdout, sysdig(['-r', file, ...j]));
+      // without the option, none
+      const plain = captureCommand(path.join(dir, 'nopf.scap'), ['python3', '-c', script]);
+      assert.equal(sysdig(['-r', plain, '-p', '%evt.num', 'evt.type=page_fault']), '');
+    });
+
     await t.test('a missing privilege is one line and exit 1', { skip: !fs.existsSync('/usr/sbin/capsh') && 'capsh missing' }, () => {
       const r = spawnSync('/usr/sbin/capsh', ['--drop=cap_bpf,cap_perfmon,cap_sys_admin', '--', '-c', `${process.execPath} ${BIN} -n 1`], {
         encoding: 'utf8',

@@ -316,6 +316,13 @@ export const OLD_EXPRS: string[] = [
   'not k8s.pod.label.app exists',
   'mesos.task.name=x or marathon.app.id=y',
   'evt.type=write and fd.name=/dev/null',
+  // page faults (page_faults): an event that skips the reset, whose thread the thread fields find anyway
+  'evt.type=page_fault and proc.name=python3',
+  'evt.type=page_fault and thread.vtid>1 and evt.arg.error contains PROTECTION_VIOLATION',
+  'evt.rawarg.error=22',
+  'evt.arg.error contains INSTRUCTION_FETCH and not proc.name=python3',
+  'evt.category=other and evt.arg.addr exists',
+  'evt.type=page_fault and (user.name=root or fd.num exists)',
 ];
 
 /** For the same-output test: `tdig-filter E cap | tdig-fmt` against `sysdig -r cap E` (text goldens). */
@@ -334,6 +341,7 @@ export const TEXT_EXPRS: string[] = [
   'fd.type=unix or fd.type=pipe',
   'evt.type=tracer or fd.name=/dev/null',
   'evtin.span.id exists',
+  'evt.type=page_fault and proc.name=python3',
 ];
 
 export interface NewExpr {

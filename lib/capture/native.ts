@@ -18,6 +18,8 @@ export interface CaptureOptions {
   treeFilter?: boolean;
   /** Writes to /dev/null keep up to 4096 bytes whatever the snaplen: sysdig's tracers whole (sysdig -T). */
   tracers?: boolean;
+  /** Attach the page-fault tracepoints too (page_fault events, sysdig --page-faults). */
+  pageFaults?: boolean;
 }
 
 export interface CpuStats {

@@ -34,6 +34,8 @@ Options:
   -T, --force-tracers-capture
                           writes to /dev/null keep up to 4096 bytes whatever the snaplen, so that
                           sysdig's tracers (spans written there, see tdig-filter(1)) are whole
+      --page-faults       also capture page faults, user and kernel, major and minor (page_fault events,
+                          as sysdig --page-faults)
   -n, --numevents N       stop after N (matching) events
   -M SECONDS              stop after SECONDS
   -C MB                   start a new file every MB megabytes (FILE0, FILE1, ...)
@@ -61,6 +63,8 @@ export interface CaptureArgs {
   snaplen: number;
   /** -T: whole tracer writes */
   tracers?: boolean;
+  /** --page-faults: page_fault events */
+  pageFaults?: boolean;
   numEvents?: number;
   seconds?: number;
   rotateMb?: number;
@@ -120,6 +124,7 @@ export function parseArgs(args: string[]): CaptureArgs {
       case '--lz4': a.compression = 'lz4'; break;
       case '-s': case '--snaplen': a.snaplen = intArg(arg, value(), 0); break;
       case '-T': case '--force-tracers-capture': a.tracers = true; break;
+      case '--page-faults': a.pageFaults = true; break;
       case '-n': case '--numevents': a.numEvents = intArg(arg, value(), 1); break;
       case '-M': a.seconds = intArg(arg, value(), 0); break;
       case '-C': a.rotateMb = intArg(arg, value(), 0); break;
@@ -214,6 +219,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       selfPid: process.pid,
       treeFilter: args.pid !== undefined || args.command !== undefined,
       tracers: args.tracers === true,
+      pageFaults: args.pageFaults === true,
     });
   } catch (e) {
     io.stderr.write(`${(e as Error).message}\n`);

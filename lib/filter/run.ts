@@ -58,6 +58,8 @@ export function filterEvent(engine: StateEngine, ev: EventView, test: ((ctx: Sta
     if ((ev.flags & 1) === 0) engine.cleanup(ev);
     return FilterVerdict.Keep;
   }
+  // (the thread fields find an event's thread even when the reset left it none: libsinsp's get_thread_info)
+  if (engine.thread === undefined) engine.threadLater(ev);
   // (a call's result compared explicitly: a bare truth test of it compiles to V8's generic one)
   if (test(engine) === true) {
     engine.finish(ev, info);

@@ -541,14 +541,21 @@ export class StateEngine implements Ctx {
     // fd.name_changed: the event's fd against its name when last looked up (getFd)
     const f = this.fd;
     this.fdNameChanged = f !== undefined && f.name !== f.oldName;
-    // sinsp_evt::get_thread_info looks the thread up again when the event has none (e.g. an inverted clone)
-    let t = this.thread;
-    if (t === undefined) {
-      this.thread = t = this.tables.threads.get(ev.tid);
-      this.threadLate = t !== undefined;
-    }
+    const t = this.thread === undefined ? this.threadLater(ev) : this.thread;
     this.fdNum = t !== undefined ? t.lastEventFd : -1;
     if (cleanup) this.cleanup(ev);
+  }
+
+  /**
+   * sinsp_evt::get_thread_info looks the thread up again when the event has none (an inverted clone, an
+   * event that skips the reset, such as page_fault): after the parse, and for a filter that runs before
+   * it, there (filterEvent).
+   */
+  threadLater(ev: EventView): Thread | undefined {
+    const t = this.tables.threads.get(ev.tid);
+    this.thread = t;
+    this.threadLate = t !== undefined;
+    return t;
   }
 
   /** event_cleanup: an exit event releases the stored enter event. */
