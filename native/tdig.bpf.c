@@ -163,7 +163,7 @@ enum {
 	E_RECVMMSG = 54, E_SIGNALFD = 126, E_TIMERFD_CREATE = 136, E_INOTIFY_INIT = 138, E_USERFAULTFD = 320,
 	E_COPY_FILE_RANGE = 332, E_SECCOMP = 298, E_SETSOCKOPT = 44, E_GETSOCKOPT = 46,
 	E_STAT = 66, E_LSTAT = 68, E_GETDENTS = 236, E_PTRACE = 168, E_SEMOP = 250, E_SEMCTL = 252, E_SEMGET = 262,
-	E_BPF = 296,
+	E_BPF = 296, E_QUOTACTL = 190,
 	/* page faults (tdig-capture --page-faults) */
 	E_PAGE_FAULT = 290,
 };
@@ -1791,6 +1791,87 @@ XHANDLER(x_bpf) {
 	ev_submit(&e); return 0;
 }
 
+/*
+ * quotactl (libs fillers.h sys_quotactl_e/_x; ppm_flag_helpers.h quotactl_*_to_scap): the command and
+ * type split from QCMD's word and translated to sysdig's bits, the id only where it names a user or
+ * group, the format only for Q_QUOTAON; the exit reads back the quota block or info the call took or
+ * filled, its fields only where its valid mask sets them.
+ */
+static __always_inline u16 quotactl_cmd(u64 word)
+{
+	switch (word >> 8) {
+	case 0x800001: return 1 << 7;   /* Q_SYNC */
+	case 0x800002: return 1 << 0;   /* Q_QUOTAON */
+	case 0x800003: return 1 << 1;   /* Q_QUOTAOFF */
+	case 0x800004: return 1 << 2;   /* Q_GETFMT */
+	case 0x800005: return 1 << 3;   /* Q_GETINFO */
+	case 0x800006: return 1 << 4;   /* Q_SETINFO */
+	case 0x800007: return 1 << 5;   /* Q_GETQUOTA */
+	case 0x800008: return 1 << 6;   /* Q_SETQUOTA */
+	case 0x5801: return 1 << 8;     /* Q_XQUOTAON */
+	case 0x5802: return 1 << 9;     /* Q_XQUOTAOFF */
+	case 0x5803: return 1 << 10;    /* Q_XGETQUOTA */
+	case 0x5804: return 1 << 11;    /* Q_XSETQLIM */
+	case 0x5805: return 1 << 12;    /* Q_XGETQSTAT */
+	case 0x5806: return 1 << 13;    /* Q_XQUOTARM */
+	case 0x5807: return 1 << 14;    /* Q_XQUOTASYNC */
+	}
+	return 0;
+}
+static __always_inline u8 quotactl_fmt(u64 fmt)
+{
+	/* QFMT_VFS_OLD, QFMT_VFS_V0, QFMT_VFS_V1; anything else PPM_QFMT_NOT_USED */
+	return fmt == 1 ? 1 << 1 : fmt == 2 ? 1 << 2 : fmt == 4 ? 1 << 3 : 1 << 0;
+}
+#define PQ_QUOTAON (1 << 0)
+#define PQ_GETFMT (1 << 2)
+#define PQ_GETINFO (1 << 3)
+#define PQ_SETINFO (1 << 4)
+#define PQ_GETQUOTA (1 << 5)
+#define PQ_SETQUOTA (1 << 6)
+#define PQ_XGETQUOTA (1 << 10)
+#define PQ_XSETQLIM (1 << 11)
+EHANDLER(e_quotactl) {
+	BEGIN_FIXED(E_QUOTACTL, 4, 8) u16 cmd = quotactl_cmd(a.a[0]); u8 type = a.a[0] & 0xff;
+	p_u16(&e, cmd);
+	p_u8(&e, type == 0 ? 1 : type == 1 ? 2 : 0);    /* USRQUOTA, GRPQUOTA */
+	p_u32(&e, (cmd == PQ_GETQUOTA || cmd == PQ_SETQUOTA || cmd == PQ_XGETQUOTA || cmd == PQ_XSETQLIM) ? a.a[2] : 0);
+	p_u8(&e, cmd == PQ_QUOTAON ? quotactl_fmt(a.a[2]) : 1 << 0);
+	ev_submit(&e); return 0;
+}
+struct if_dqblk_u { u64 bhard, bsoft, curspace, ihard, isoft, curinodes, btime, itime; u32 valid; };
+struct if_dqinfo_u { u64 bgrace, igrace; u32 flags, valid; };
+XHANDLER(x_quotactl) {
+	BEGIN(E_QUOTACTL + 1, 14) u16 cmd = quotactl_cmd(a.a[0]);
+	struct if_dqblk_u b = {};
+	struct if_dqinfo_u i = {};
+	u32 fmt = 0;
+	p_u64(&e, RET(ctx));
+	p_ustr(&e, (void *)a.a[1]);
+	if (cmd == PQ_QUOTAON)
+		p_ustr(&e, (void *)a.a[3]);
+	else
+		p_u8_str_empty(&e);
+	if (cmd == PQ_GETQUOTA || cmd == PQ_SETQUOTA)
+		bpf_probe_read_user(&b, sizeof(b), (void *)a.a[3]);
+	p_u64(&e, (b.valid & 1) ? b.bhard : 0);         /* QIF_BLIMITS */
+	p_u64(&e, (b.valid & 1) ? b.bsoft : 0);
+	p_u64(&e, (b.valid & 2) ? b.curspace : 0);      /* QIF_SPACE */
+	p_u64(&e, (b.valid & 4) ? b.ihard : 0);         /* QIF_ILIMITS */
+	p_u64(&e, (b.valid & 4) ? b.isoft : 0);
+	p_u64(&e, (b.valid & 16) ? b.btime : 0);        /* QIF_BTIME */
+	p_u64(&e, (b.valid & 32) ? b.itime : 0);        /* QIF_ITIME */
+	if (cmd == PQ_GETINFO || cmd == PQ_SETINFO)
+		bpf_probe_read_user(&i, sizeof(i), (void *)a.a[3]);
+	p_u64(&e, (i.valid & 1) ? i.bgrace : 0);        /* IIF_BGRACE */
+	p_u64(&e, (i.valid & 2) ? i.igrace : 0);        /* IIF_IGRACE */
+	p_u8(&e, (i.valid & 4) ? i.flags : 0);          /* IIF_FLAGS: the kernel's bits, not translated */
+	if (cmd == PQ_GETFMT)
+		bpf_probe_read_user(&fmt, sizeof(fmt), (void *)a.a[3]);
+	p_u8(&e, cmd == PQ_GETFMT ? quotactl_fmt(fmt) : 1 << 0);
+	ev_submit(&e); return 0;
+}
+
 /* ---- processes ---- */
 /* The fields that clone and execve exits share: params 1..15 (exe .. cgroups) after res. */
 static __always_inline void p_proc_common(struct ev *e, struct task_struct *t)
@@ -2009,7 +2090,8 @@ int tdig_pf_kernel(struct bpf_raw_tracepoint_args *ctx) { return page_fault(ctx)
 	X(timerfd_create, timerfd_create) X(inotify_init, inotify_init) X(inotify_init1, inotify_init) \
 	X(userfaultfd, userfaultfd) X(copy_file_range, copy_file_range) X(seccomp, seccomp) \
 	X(setsockopt, setsockopt) X(getsockopt, getsockopt) X(getdents, getdents) X(stat, stat) X(lstat, lstat) \
-	X(ptrace, ptrace) X(semop, semop) X(semget, semget) X(semctl, semctl) X(bpf, bpf)
+	X(ptrace, ptrace) X(semop, semop) X(semget, semget) X(semctl, semctl) X(bpf, bpf) \
+	X(quotactl, quotactl)
 #define ON_ENTER(nr, name) [__NR_##nr] = (void *)&e_##name,
 #define ON_EXIT(nr, name) [__NR_##nr] = (void *)&x_##name,
 

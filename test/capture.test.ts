@@ -640,6 +640,50 @@ test('tdig-capture', { skip }, async (t) => {
       }
     });
 
+    await t.test('quotactl carries its command, type, id and format, and reads back the quota block or info', async () => {
+      const script = [
+        'import ctypes, struct',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        // the raw syscall with the command word zero-extended; glibc's quotactl() passes QCMD's negative int
+        // sign-extended, whose command the driver (and tdig-capture) decodes as 0
+        'def q(cmd, typ, special, id, addr): libc.syscall(179, ctypes.c_ulong((cmd << 8) | typ), special, ctypes.c_ulong(id), addr)',
+        "blk = ctypes.create_string_buffer(struct.pack('<8QI4x', 100, 50, 4096, 7, 6, 1, 12345, 678, 1 | 2 | 4 | 16 | 32), 72)",
+        "q(0x800007, 0, b'/dev/nonexistent', 1000, blk)",
+        "info = ctypes.create_string_buffer(struct.pack('<QQII', 604800, 86400, 0x10001, 1 | 2 | 4), 24)",
+        "q(0x800005, 1, b'/dev/nonexistent', 0, info)",
+        "q(0x800004, 0, b'/dev/nonexistent', 0, ctypes.create_string_buffer(struct.pack('<I', 2), 4))",
+        "q(0x800002, 0, b'/dev/nonexistent', 4, ctypes.c_char_p(b'/tmp/aquota.user'))",
+        'q(0x800001, 0, None, 0, None)',
+        "q(0x5803, 2, b'/dev/nonexistent', 5, None)",
+        "libc.quotactl((0x800007 << 8) - (1 << 32), b'/dev/nonexistent', 1000, blk)",
+      ].join('\n');
+      const cap = captureCommand(path.join(dir, 'quotactl.scap'), ['python3', '-c', script]);
+      const fmt = ['-p', '%evt.dir %evt.type %evt.args', 'evt.type=quotactl'];
+      const got = lines(sysdig(['-r', cap, ...fmt]));
+      const zeros = (from: number) => ['dqb_bhardlimit=0', 'dqb_bsoftlimit=0', 'dqb_curspace=0', 'dqb_ihardlimit=0', 'dqb_isoftlimit=0',
+        'dqb_btime=0(0s)', 'dqb_itime=0(0s)', 'dqi_bgrace=0(0s)', 'dqi_igrace=0(0s)', 'dqi_flags=0', 'quota_fmt_out=1(QFMT_NOT_USED)'].slice(from).join(' ');
+      const x = (res: string, special: string, file: string, rest: string) => `< quotactl res=${res} special=${special} quotafilepath=${file} ${rest} `;
+      const dev = '/dev/nonexistent';
+      assert.deepEqual(got, [
+        '> quotactl cmd=32(Q_GETQUOTA) type=1(USRQUOTA) id=1000 quota_fmt=1(QFMT_NOT_USED) ',
+        x('-2(ENOENT)', dev, '', 'dqb_bhardlimit=100 dqb_bsoftlimit=50 dqb_curspace=4096 dqb_ihardlimit=7 dqb_isoftlimit=6 dqb_btime=12345(1.2345e-05s) dqb_itime=678(6.78e-07s) ' + zeros(7)),
+        '> quotactl cmd=8(Q_GETINFO) type=2(GRPQUOTA) id=0 quota_fmt=1(QFMT_NOT_USED) ',
+        x('-2(ENOENT)', dev, '', zeros(0).replace('dqi_bgrace=0(0s) dqi_igrace=0(0s) dqi_flags=0', 'dqi_bgrace=604800(0.0006048s) dqi_igrace=86400(8.64e-05s) dqi_flags=1(DQF_NONE)')),
+        '> quotactl cmd=4(Q_GETFMT) type=1(USRQUOTA) id=0 quota_fmt=1(QFMT_NOT_USED) ',
+        x('-2(ENOENT)', dev, '', zeros(0).replace('quota_fmt_out=1(QFMT_NOT_USED)', 'quota_fmt_out=4(QFMT_VFS_V0)')),
+        '> quotactl cmd=1(Q_QUOTAON) type=1(USRQUOTA) id=0 quota_fmt=8(QFMT_VFS_V1) ',
+        x('-2(ENOENT)', dev, '/tmp/aquota.user', zeros(0)),
+        '> quotactl cmd=128(Q_SYNC) type=1(USRQUOTA) id=0 quota_fmt=1(QFMT_NOT_USED) ',
+        x('0', '', '', zeros(0)),
+        '> quotactl cmd=1024(Q_XGETQUOTA) type=0 id=5 quota_fmt=1(QFMT_NOT_USED) ',
+        x('-2(ENOENT)', dev, '', zeros(0)),
+        '> quotactl cmd=0 type=1(USRQUOTA) id=0 quota_fmt=1(QFMT_NOT_USED) ',
+        x('-2(ENOENT)', dev, '', zeros(0)),
+      ]);
+      const fmtBin = path.join(path.dirname(BIN), 'tdig-fmt.js');
+      assert.deepEqual(lines(spawnSync(process.execPath, [fmtBin, cap, ...fmt], { encoding: 'latin1' }).stdout), got);
+    });
+
     await t.test('--page-faults: each first touch of a page is a page_fault with its address, ip and error bits', async () => {
       const script = [
         'import mmap, ctypes, sys',
