@@ -104,7 +104,7 @@ class Capture : public Napi::ObjectWrap<Capture> {
     return exports;
   }
 
-  // new Capture(objectPath, { snaplen, ringBytes, selfPid, treeFilter, tracers, pageFaults })
+  // new Capture(objectPath, { snaplen, ringBytes, selfPid, treeFilter, tracers, pageFaults, noSwitch })
   explicit Capture(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Capture>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[0].IsString() || !info[1].IsObject()) {
@@ -123,6 +123,7 @@ class Capture : public Napi::ObjectWrap<Capture> {
     cfg_.enabled = 0;
     cfg_.tracers = o.Get("tracers").ToBoolean() ? 1 : 0;
     page_faults_ = o.Get("pageFaults").ToBoolean();
+    no_switch_ = o.Get("noSwitch").ToBoolean();
     size_t ring_bytes = size_t(num("ringBytes", 16 << 20));
     std::string err = Open(path, ring_bytes);
     if (!err.empty()) {
@@ -183,6 +184,7 @@ class Capture : public Napi::ObjectWrap<Capture> {
   std::atomic<bool> busy_{false};
   std::atomic<bool> stopped_{false};
   bool page_faults_ = false;
+  bool no_switch_ = false;
   std::vector<uint8_t> batch_;
 
  private:
@@ -240,23 +242,20 @@ class Capture : public Napi::ObjectWrap<Capture> {
     boot_ns_ = boot;
     cfg_.boot_offset = uint64_t(boot);
     if (WriteConfig()) return std::string("cannot configure the BPF program: ") + strerror(errno);
-    static const char* progs[] = {"tdig_sys_enter", "tdig_sys_exit", "tdig_proc_exit", "tdig_proc_fork"};
+    // context switches, as sysdig's driver always captures them, unless --no-switch; the page-fault
+    // tracepoints cost every fault of the machine a call, so they are attached only on request
+    std::vector<const char*> progs = {"tdig_sys_enter", "tdig_sys_exit", "tdig_proc_exit", "tdig_proc_fork", "tdig_signal_deliver"};
+    if (!no_switch_) progs.push_back("tdig_sched_switch");
+    if (page_faults_) {
+      progs.push_back("tdig_pf_user");
+      progs.push_back("tdig_pf_kernel");
+    }
     for (const char* name : progs) {
       bpf_program* p = bpf_object__find_program_by_name(obj_, name);
       if (!p) return std::string("BPF object lacks program ") + name;
       bpf_link* l = bpf_program__attach(p);
       if (!l) return std::string("cannot attach ") + name + ": " + strerror(errno);
       links_.push_back(l);
-    }
-    // the page-fault tracepoints cost every fault of the machine a call, so they are attached only on request
-    if (page_faults_) {
-      for (const char* name : {"tdig_pf_user", "tdig_pf_kernel"}) {
-        bpf_program* p = bpf_object__find_program_by_name(obj_, name);
-        if (!p) return std::string("BPF object lacks program ") + name;
-        bpf_link* l = bpf_program__attach(p);
-        if (!l) return std::string("cannot attach ") + name + " (page faults): " + strerror(errno);
-        links_.push_back(l);
-      }
     }
     return "";
   }

@@ -166,6 +166,8 @@ enum {
 	E_BPF = 296, E_QUOTACTL = 190,
 	/* page faults (tdig-capture --page-faults) */
 	E_PAGE_FAULT = 290,
+	/* the scheduler and signal tracepoints */
+	E_SWITCH = 152, E_SIGNALDELIVER = 232,
 };
 
 /* ---- maps ---- */
@@ -2016,6 +2018,67 @@ int tdig_proc_fork(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	ctgid = BPF_CORE_READ(child, tgid);
 	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+/*
+ * switch (libs fillers.h sched_switch_e): the thread giving up its CPU is the event's, next the thread
+ * that gets it (0: the idle task), then the leaving thread's fault counts and memory sizes. The idle task
+ * and kernel threads switch too: their events have no process in the table, as in sysdig's captures.
+ */
+SEC("raw_tp/sched_switch")
+int tdig_sched_switch(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct config *c = interesting();
+	struct task_struct *next = (void *)ctx->args[2];
+	struct task_struct *t;
+	struct ev e;
+
+	if (!c)
+		return 0;
+	if (ev_reserve(&e, c, E_SWITCH, 6, FIXED_SIZE(6, 36)))
+		return 0;
+	t = (void *)bpf_get_current_task();
+	p_u64(&e, (s64)BPF_CORE_READ(next, pid));
+	p_u64(&e, BPF_CORE_READ(t, maj_flt));
+	p_u64(&e, BPF_CORE_READ(t, min_flt));
+	p_vm_of(&e, BPF_CORE_READ(t, mm));
+	ev_submit(&e);
+	return 0;
+}
+
+/*
+ * signaldeliver (libs fillers.h sys_signaldeliver_e): the signal as the receiving thread takes it, with its
+ * sender where the siginfo names one: SIGKILL, SIGCHLD and real-time signals always, SIGTERM, SIGHUP,
+ * SIGINT, SIGTSTP and SIGQUIT when sent from user space (si_code <= 0), else 0. siginfo's layout is the
+ * user ABI: si_code at byte 8, the sender's pid first in the union at byte 16.
+ */
+SEC("raw_tp/signal_deliver")
+int tdig_signal_deliver(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct config *c = interesting();
+	int sig = (int)ctx->args[0];
+	void *info = (void *)ctx->args[1];
+	int code = 0, pid = 0;
+	s64 spid = 0;
+	struct ev e;
+
+	if (!c)
+		return 0;
+	if ((unsigned long)info > 1) {  /* SEND_SIG_NOINFO and SEND_SIG_PRIV are not pointers */
+		bpf_probe_read_kernel(&code, sizeof(code), info + 8);
+		bpf_probe_read_kernel(&pid, sizeof(pid), info + 16);
+		if (sig == 9 || sig == 17 || (sig >= 32 && sig <= 64))
+			spid = pid;
+		else if ((sig == 15 || sig == 1 || sig == 2 || sig == 20 || sig == 3) && code <= 0)
+			spid = pid;
+	}
+	if (ev_reserve(&e, c, E_SIGNALDELIVER, 3, FIXED_SIZE(3, 17)))
+		return 0;
+	p_u64(&e, spid);
+	p_u64(&e, (u32)bpf_get_current_pid_tgid());
+	p_u8(&e, sig);
+	ev_submit(&e);
 	return 0;
 }
 

@@ -20,6 +20,8 @@ export interface CaptureOptions {
   tracers?: boolean;
   /** Attach the page-fault tracepoints too (page_fault events, sysdig --page-faults). */
   pageFaults?: boolean;
+  /** Leave the scheduler's switch tracepoint unattached (no switch events). */
+  noSwitch?: boolean;
 }
 
 export interface CpuStats {

@@ -34,6 +34,7 @@ Options:
   -T, --force-tracers-capture
                           writes to /dev/null keep up to 4096 bytes whatever the snaplen, so that
                           sysdig's tracers (spans written there, see tdig-filter(1)) are whole
+      --no-switch         leave out context switches (switch events; sysdig always captures them)
       --page-faults       also capture page faults, user and kernel, major and minor (page_fault events,
                           as sysdig --page-faults)
   -n, --numevents N       stop after N (matching) events
@@ -65,6 +66,8 @@ export interface CaptureArgs {
   tracers?: boolean;
   /** --page-faults: page_fault events */
   pageFaults?: boolean;
+  /** --no-switch: no switch events */
+  noSwitch?: boolean;
   numEvents?: number;
   seconds?: number;
   rotateMb?: number;
@@ -125,6 +128,7 @@ export function parseArgs(args: string[]): CaptureArgs {
       case '-s': case '--snaplen': a.snaplen = intArg(arg, value(), 0); break;
       case '-T': case '--force-tracers-capture': a.tracers = true; break;
       case '--page-faults': a.pageFaults = true; break;
+      case '--no-switch': a.noSwitch = true; break;
       case '-n': case '--numevents': a.numEvents = intArg(arg, value(), 1); break;
       case '-M': a.seconds = intArg(arg, value(), 0); break;
       case '-C': a.rotateMb = intArg(arg, value(), 0); break;
@@ -220,6 +224,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       treeFilter: args.pid !== undefined || args.command !== undefined,
       tracers: args.tracers === true,
       pageFaults: args.pageFaults === true,
+      noSwitch: args.noSwitch === true,
     });
   } catch (e) {
     io.stderr.write(`${(e as Error).message}\n`);
