@@ -80,6 +80,7 @@ struct fdtable {
 struct files_struct { struct fdtable *fdt; } __attribute__((preserve_access_index));
 
 struct task_struct {
+	unsigned int flags;
 	int pid;
 	int tgid;
 	int exit_code;
@@ -1985,7 +1986,8 @@ int tdig_proc_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct ev e;
 	s32 code;
 
-	if (!c)
+	/* a kernel thread's exit is not an event (libs driver/bpf/probe.c sched_process_exit: PF_KTHREAD) */
+	if (!c || (BPF_CORE_READ(t, flags) & 0x00200000))
 		return 0;
 	code = BPF_CORE_READ(t, exit_code);
 	if (ev_reserve(&e, c, E_PROCEXIT, 4, FIXED_SIZE(4, 18)))
