@@ -4,6 +4,7 @@ import type { SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import * as net from 'node:net';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
@@ -50,8 +51,13 @@ export function golden(rel: string): string {
 
 export const HAVE_SYSDIG = spawnSync('sysdig', ['--version']).status === 0;
 
+/**
+ * sysdig's output for args. It runs in the temporary directory, its input named by absolute path: its httplog
+ * chisel leaves a file called "nul" in the directory it runs in (lib/chisels/http.ts).
+ */
 export function sysdig(args: string[]): string {
-  return execFileSync('sysdig', args, { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).toString('latin1');
+  const abs = args.map((a, i) => (i > 0 && args[i - 1] === '-r' ? resolve(a) : a));
+  return execFileSync('sysdig', abs, { cwd: tmpdir(), maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).toString('latin1');
 }
 
 /** First differing line, for readable assertion messages. */
