@@ -2,12 +2,12 @@
 // already printed. A closed stdout ends quietly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { FIXTURES, bin, tdig, tdigText } from './helpers.js';
+import { FIXTURES, HAVE_SYSDIG, bin, tdig, tdigText } from './helpers.js';
 import { eventBlock, sectionBlocks } from '../lib/scap/writer.js';
 import { eventInfo } from '../lib/events/table.js';
 import { event, i64, proc, u32 } from './synth.js';
@@ -130,6 +130,29 @@ test('unknown options and bad values are usage errors, exit 2', () => {
   const r = tdig('tdig-fmt', [join(dir, 'does-not-exist.scap')]);
   assert.equal(r.status, 1);
   assertOneLine(r.stderr.toString(), /does-not-exist\.scap/);
+});
+
+test('a filter-only field in a format is refused as sysdig refuses it, the rest of the format named; evt.around prints nothing', () => {
+  const cap = join(FIXTURES, 'curl_google.scap');
+  for (const f of ['fd.ip', 'fd.port', 'fd.proto', 'fd.net', 'fd.cnet', 'fd.snet', 'fd.lnet', 'fd.rnet']) {
+    for (const format of [`%${f}`, `%evt.num %${f} %evt.type`]) {
+      const r = tdig('tdig-fmt', ['-p', format, cap]);
+      assert.equal(r.status, 2, format);
+      assert.equal(r.stdout.length, 0, format);
+      const rest = format.slice(format.indexOf('%' + f) + 1);
+      assertOneLine(r.stderr.toString(), /^tdig-fmt: /);
+      assert.equal(r.stderr.toString(), `tdig-fmt: ${rest} is filter only and cannot be used as a display field\n`);
+      if (HAVE_SYSDIG) {
+        const s = spawnSync('sysdig', ['-r', cap, '-p', format]);
+        assert.notEqual(s.status, 0, format);
+        assert.equal(s.stderr.toString().trim(), r.stderr.toString().trim().replace(/^tdig-fmt: /, ''), format);
+      }
+    }
+  }
+  const around = tdig('tdig-fmt', ['-p', '%evt.num %evt.around[1534527348514632619]=5', cap]);
+  assert.equal(around.status, 0);
+  assert.equal(around.stdout.length, 0);
+  if (HAVE_SYSDIG) assert.equal(spawnSync('sysdig', ['-r', cap, '-p', '%evt.num %evt.around[1534527348514632619]=5']).stdout.length, 0);
 });
 
 test('tdig-fmt big.scap | head -1 exits at once, quietly, with 0', async () => {

@@ -14,6 +14,9 @@ const STATEFUL = golden('fmt/STATEFUL').trim();
 const SPANS = golden('fmt/SPANS').trim();
 // the fields whose text -R changes: fd names, the port names of the proto fields, the event's parameters
 const PORTS = golden('fmt/PORTS').trim();
+// proc.aname and proc.apid without [N] before the end of a format take no text: their name stays as text
+// after their value, and their JSON key is "" (the last of them wins)
+const ANAMES = golden('fmt/ANAMES').trim();
 
 const RENDERINGS: [string, string[]][] = [
   ['text', []],
@@ -29,6 +32,8 @@ const RENDERINGS: [string, string[]][] = [
   ['tD', ['-t', 'D']],
   ['stateful', ['-p', STATEFUL]],
   ['statefuljson', ['-j', '-p', STATEFUL]],
+  ['anames', ['-p', ANAMES]],
+  ['anamesjson', ['-j', '-p', ANAMES]],
   ['spans', ['-p', SPANS]],
   ['spansjson', ['-j', '-p', SPANS]],
   ['summary', ['-S', '-q']],

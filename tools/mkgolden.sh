@@ -10,6 +10,7 @@ fields=$(cat test/golden/fmt/FIELDS)
 stateful=$(cat test/golden/fmt/STATEFUL)
 spans=$(cat test/golden/fmt/SPANS)
 ports=$(cat test/golden/fmt/PORTS)
+anames=$(cat test/golden/fmt/ANAMES)
 caps=(../shared/fixtures/curl_google.scap ../shared/fixtures/single_ipv6_conn.scap ../shared/fixtures/test_ipv6_client.scap
       ../shared/reference/vectors/synth.scap ../shared/reference/vectors/synth3.scap test/captures/*.scap
       test/captures/logs/log_writes.scap)
@@ -49,6 +50,9 @@ for f in "${caps[@]}"; do
   if cmp -s <(zcat "$out/$n.debug.gz") <(zcat "$out/$n.text.gz"); then rm "$out/$n.debug.gz" "$out/$n.debugjson.gz" "$out/$n.debugfilter.gz"; fi
   sysdig -r "$f" -S -d evt.type = openat or proc.name=bash or evt.type=execve | gzip -9n > "$out/$n.display.gz"
   sysdig -r "$f" -p "$stateful" | gzip -9n > "$out/$n.stateful.gz"
+  # proc.aname and proc.apid without [N] before the end of a format: the name stays as text, the JSON key is ""
+  sysdig -r "$f" -p "$anames" | gzip -9n > "$out/$n.anames.gz"
+  sysdig -r "$f" -j -p "$anames" | gzip -9n > "$out/$n.anamesjson.gz"
   sysdig -r "$f" -j -p "$stateful" | gzip -9n > "$out/$n.statefuljson.gz"
   # (a capture without the *at events evt.abspath reads prints no line: no golden for it)
   for k in stateful statefuljson; do [[ -n $(zcat "$out/$n.$k.gz" | head -c 1) ]] || rm "$out/$n.$k.gz"; done

@@ -476,6 +476,13 @@ function unsigned(v: number, bits: number): number | bigint {
 // the renderer
 
 /**
+ * The length of the last data buffer rendered as text, by any event (libsinsp keeps it in its one event
+ * object, m_rawbuf_str_len, set only where a PT_BYTEBUF param is rendered: event.cpp). evt.buffer prints a
+ * data param of another type (ptrace's exit, PT_DYN) cut to it (filterchecks.cpp, TYPE_BUFFER).
+ */
+export const lastBytebuf = { len: 0 };
+
+/**
  * Render parameter i of the event. `simple` drops the fd type char (PF_SIMPLE, used when naming fds).
  */
 export function renderParam(scope: RenderScope, i: number, simple = false): ParamText {
@@ -553,6 +560,7 @@ export function renderParam(scope: RenderScope, i: number, simple = false): Para
       if (scope.maxBufLen !== 0 && scope.bufferFormat === BufferFormat.Normal && s.length > scope.maxBufLen) {
         s = s.slice(0, scope.maxBufLen - 3) + '...';
       }
+      lastBytebuf.len = s.length;
       return plain(s);
     }
     case PT.SOCKADDR:

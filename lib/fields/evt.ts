@@ -4,8 +4,8 @@
 import { EC, EF, paramIndexFor, PT, syscallCategory, syscallName } from '../events/table.js';
 import type { ParamIndex } from '../events/table.js';
 import { readI64, WIDE } from '../scap/event.js';
-import { concatenatePathBytes, renderBuffer } from '../events/render.js';
-import { FD_DIRECTORY, FD_FILE, FD_FILE_V2, FD_IPV4_SERVSOCK, FD_IPV4_SOCK, FD_IPV6_SERVSOCK, FD_IPV6_SOCK, FD_UNIX_SOCK } from '../state/model.js';
+import { concatenatePathBytes, lastBytebuf, renderBuffer } from '../events/render.js';
+import { FD_DIRECTORY, FD_EVENT, FD_FIFO, FD_FILE, FD_FILE_V2, FD_INOTIFY, FD_IPV4_SERVSOCK, FD_IPV4_SOCK, FD_IPV6_SERVSOCK, FD_IPV6_SOCK, FD_SIGNALFD, FD_UNIX_SOCK } from '../state/model.js';
 import { BufferFormat } from './types.js';
 import type { Ctx, FieldArg, FieldClass, FieldDef, FieldType, FieldValue } from './types.js';
 import { EVT_DESC } from './evt-desc.js';
@@ -196,7 +196,6 @@ function absPath(c: Ctx, argid: number): string | undefined {
 const RES = paramIndexFor('res');
 const FD = paramIndexFor('fd');
 const DATA = paramIndexFor('data');
-const FLAGS = paramIndexFor('flags');
 
 function paramRaw(ctx: Ctx, p: ParamIndex): number | undefined {
   const i = ctx.paramIndex(p);
@@ -266,13 +265,13 @@ function category(ctx: Ctx): string {
         case FD_IPV4_SERVSOCK:
         case FD_IPV6_SERVSOCK:
           return 'net';
+        // (sinsp_evt::get_category: fifos, unix sockets, eventfds, signalfds and inotify are IPC; epoll,
+        // timerfd, netlink and the rest are "other" or unknown, which evt.category prints as unknown)
+        case FD_FIFO:
         case FD_UNIX_SOCK:
-        case 7:
-        case 9:
-        case 11:
-        case 12:
-        case 13:
-        case 14:
+        case FD_EVENT:
+        case FD_SIGNALFD:
+        case FD_INOTIFY:
           return 'ipc';
         default:
           return 'unknown';
@@ -342,13 +341,37 @@ function dataIndex(ctx: Ctx): number {
   return ctx.paramIndex(DATA);
 }
 
-function isOpen(ctx: Ctx, mask: number): boolean | undefined {
-  const t = ctx.ev.type;
-  if (t !== 3 && t !== 103 && t !== 307 && t !== 327 && t !== 59) return false;
-  const i = ctx.paramIndex(FLAGS);
-  if (i < 0) return false;
-  const flags = ctx.ev.buf.readUInt32LE(ctx.ev.paramOff(i));
-  return (flags & mask) !== 0;
+/** open's PPM flags: O_RDONLY, O_WRONLY, O_CREAT, O_TMPFILE (driver/ppm_events_public.h) */
+const PPM_O_CREAT = 1 << 2;
+const PPM_O_TMPFILE = 1 << 13;
+/** the execute bits of a mode, PPM_S_IXUSR | PPM_S_IXGRP | PPM_S_IXOTH */
+const PPM_S_IX = (1 << 6) | (1 << 3) | 1;
+const enum OpenTest {
+  Read,
+  Write,
+  Exec,
+}
+
+/**
+ * evt.is_open_read/write/exec, as libsinsp's event check reads them (TYPE_ISOPEN_*): the flags of open's
+ * exit, openat's enter (the old one, whose exit has no flags), and the exits of openat (v2) and openat2, by
+ * position; exec is a create (O_CREAT or O_TMPFILE) with an execute bit in its mode, or creat with one.
+ * Every other event, openat's own exit included, is false.
+ */
+function isOpen(ctx: Ctx, test: OpenTest): boolean {
+  const ev = ctx.ev;
+  const t = ev.type;
+  if (t === 3 || t === 102 || t === 307 || t === 327) {
+    const at = t === 307 || t === 327 ? 3 : 2;
+    if (ev.nparams <= at || ev.paramLen(at) < 4) return false;
+    const flags = ev.buf.readUInt32LE(ev.paramOff(at));
+    if (test === OpenTest.Read) return (flags & 1) !== 0;
+    if (test === OpenTest.Write) return (flags & 2) !== 0;
+    if ((flags & (PPM_O_TMPFILE | PPM_O_CREAT)) === 0 || ev.nparams <= at + 1 || ev.paramLen(at + 1) < 4) return false;
+    return (ev.buf.readUInt32LE(ev.paramOff(at + 1)) & PPM_S_IX) !== 0;
+  }
+  if (test === OpenTest.Exec && t === 59 && ev.nparams > 2 && ev.paramLen(2) >= 4) return (ev.buf.readUInt32LE(ev.paramOff(2)) & PPM_S_IX) !== 0;
+  return false;
 }
 
 function def(name: string, type: FieldType, extract: (ctx: Ctx, arg: FieldArg | undefined) => FieldValue, extra: Partial<FieldDef> = {}): FieldDef {
@@ -432,8 +455,11 @@ export const evtSyscallClass: FieldClass = {
     def('evt.buffer', 'BYTEBUF', (c) => {
       const i = dataIndex(c);
       if (i < 0) return undefined;
-      return c.paramText(i).text;
-    }),
+      const text = c.paramText(i).text;
+      // (a data param that is no buffer, ptrace's: its text cut to the last buffer's length, as libsinsp
+      // prints it; sysdig's formatter extracts every field of a line, so this one keeps its place: sideEffects)
+      return c.info.params[i]!.type === PT.BYTEBUF ? text : text.slice(0, lastBytebuf.len);
+    }, { sideEffects: true }),
     def('evt.buflen', 'UINT64', (c) => buflen(c)),
     def('evt.res', 'CHARBUF', (c) => {
       let i = c.paramIndex(RES);
@@ -488,9 +514,9 @@ export const evtSyscallClass: FieldClass = {
     def('evt.abspath', 'CHARBUF', (c, a) => absPath(c, a === undefined ? 0 : a.raw === 'src' ? 1 : a.raw === 'dst' ? 2 : -1), { arg: 'optional', dotArg: true, dotArgNames: ['src', 'dst'], sideEffects: true }),
     def('evt.buflen.in', 'UINT64', (c) => ((c.info.category & 0xff) === EC.IO_READ ? buflen(c) : undefined), { hidden: true }),
     def('evt.buflen.out', 'UINT64', (c) => ((c.info.category & 0xff) === EC.IO_WRITE ? buflen(c) : undefined), { hidden: true }),
-    def('evt.is_open_read', 'BOOL', (c) => isOpen(c, 1)),
-    def('evt.is_open_write', 'BOOL', (c) => isOpen(c, 2)),
-    def('evt.is_open_exec', 'BOOL', (c) => isOpen(c, 1 << 14)),
+    def('evt.is_open_read', 'BOOL', (c) => isOpen(c, OpenTest.Read)),
+    def('evt.is_open_write', 'BOOL', (c) => isOpen(c, OpenTest.Write)),
+    def('evt.is_open_exec', 'BOOL', (c) => isOpen(c, OpenTest.Exec)),
   ],
 };
 

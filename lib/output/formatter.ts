@@ -68,6 +68,9 @@ export class Formatter {
       const name = NAMES_BY_LENGTH.find((n) => rest.startsWith(n));
       if (!name) throw new UsageError(`invalid formatting token ${rest}`);
       const def = ownInstance(allFields().find((d) => d.name === name)!);
+      // (sinsp_filter_check::parse_field_name refuses a filter-only field in a format, naming the rest of the
+      // format from it; evt.around's own parser never gets there, and prints nothing)
+      if (def.filterOnly === true && name !== 'evt.around') throw new UsageError(`${rest} is filter only and cannot be used as a display field`);
       let used = name.length;
       let arg: FieldArg | undefined;
       if (rest[used] === '[' && def.dotArgNoIndex !== true) {
@@ -92,6 +95,10 @@ export class Formatter {
         }
       }
       if (def.arg === 'required' && !arg) throw new UsageError(`invalid formatting token ${rest}: ${name} needs an argument`);
+      // proc.aname and proc.apid without [N] take their name only at the end of the format; elsewhere their
+      // parser consumes nothing (sinsp_filter_check_thread::parse_field_name), so the name stays as text
+      // after the value, and the token's name, -j's key, is empty
+      if (arg === undefined && (name === 'proc.aname' || name === 'proc.apid') && rest.length !== used) used = 0;
       this.tokens.push({ def, arg, name: rest.slice(0, used), width });
       j += used;
     }
@@ -196,10 +203,11 @@ export class Formatter {
     if (!this.orderFree) return this.jsonInOrder(ctx);
     let out = '{';
     let first = true;
-    let prev = '';
-    for (const t of this.jsonFields) {
-      if (t.name === prev) continue;
-      prev = t.name!;
+    const fields = this.jsonFields;
+    for (let i = 0; i < fields.length; i++) {
+      const t = fields[i]!;
+      // a name given twice keeps its last value (a JSON object in libsinsp's formatter)
+      if (i + 1 < fields.length && fields[i + 1]!.name === t.name) continue;
       const v = t.def!.extract(ctx, t.arg);
       if (v === undefined && this.requireAll) return undefined;
       const j = JSON_TS_FIELDS.has(t.def!.name) && v !== undefined ? ctx.ev.ts.toString() : valueJson(t.def!, v);

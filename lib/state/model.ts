@@ -660,11 +660,17 @@ function splitEnv(b: Buffer): string[] {
 
 /** set_cgroups: "controller=path" entries. */
 function splitCgroups(b: Buffer): [string, string][] {
+  // sinsp_threadinfo::set_cgroups: each entry splits at its last '='; an entry without one ends the list;
+  // the controller loses "_cgroup", and perf, mem and io (blkio's name in cgroup v2) take their long names
   const out: [string, string][] = [];
   for (const e of splitNul(b)) {
-    const eq = e.indexOf('=');
-    if (eq < 0) continue;
-    out.push([e.slice(0, eq), e.slice(eq + 1)]);
+    const eq = e.lastIndexOf('=');
+    if (eq < 0) break;
+    let subsys = e.slice(0, eq).replace('_cgroup', '');
+    if (subsys === 'perf') subsys = 'perf_event';
+    else if (subsys === 'mem') subsys = 'memory';
+    else if (subsys === 'io') subsys = 'blkio';
+    out.push([subsys, e.slice(eq + 1)]);
   }
   return out;
 }
