@@ -323,6 +323,29 @@ export const OLD_EXPRS: string[] = [
   'evt.arg.error contains INSTRUCTION_FETCH and not proc.name=python3',
   'evt.category=other and evt.arg.addr exists',
   'evt.type=page_fault and (user.name=root or fd.num exists)',
+  // fd kinds, open flags and cgroups (fd_kinds): epoll and timerfd are not IPC; exec is a create with an
+  // execute bit; io is blkio
+  'evt.category=unknown and evt.type=close',
+  'evt.category=ipc and evt.dir=>',
+  'evt.is_open_exec=true',
+  'evt.is_open_write=true and not evt.is_open_read=true',
+  'evt.is_open_read=true and evt.type=openat',
+  'thread.cgroup.blkio exists',
+  'thread.cgroups contains blkio=',
+  'evt.type=ptrace and evt.buffer exists',
+  // `in` on a field that is not text: sysdig 0.29.3 makes each value its own check, without the field's
+  // argument (proc.apid reads the process itself, evt.type.is type 0); evt.rawarg of a text parameter
+  // matches a list of one value only
+  'proc.apid in (1, 2)',
+  'proc.apid[1] in (1) or proc.apid[2] in (1)',
+  'not proc.apid in (1)',
+  'proc.apid = 1 and not proc.apid[1] in (1)',
+  'evt.rawarg.exe in (sh, curl, python3)',
+  'evt.type=close or evt.rawarg.exe in (sh, sh)',
+  'evt.type.is.close=1',
+  'evt.type.is.open=1 or evt.type.is.openat=1',
+  'evt.type.is.close in (1)',
+  'evt.type.is.execve != 0 and evt.dir=<',
 ];
 
 /** For the same-output test: `tdig-filter E cap | tdig-fmt` against `sysdig -r cap E` (text goldens). */
@@ -353,6 +376,11 @@ export interface NewExpr {
 }
 
 export const NEW_EXPRS: NewExpr[] = [
+  // evt.rawarg of a parameter that is not text, in a list: sysdig 0.29.3 crashes (a check without its
+  // parameter); tdig compares each value as current libs do
+  { expr: 'evt.rawarg.res in (0, 1)', equiv: 'evt.rawarg.res = 0 or evt.rawarg.res = 1' },
+  { expr: 'evt.type=close or evt.rawarg.fd in (3)', equiv: 'evt.type=close or evt.rawarg.fd = 3' },
+  { expr: 'not evt.rawarg.res in (0)', equiv: 'not evt.rawarg.res = 0' },
   { expr: 'proc.name=curl and evt.type=connect or evt.type=socket', equiv: '(proc.name=curl and evt.type=connect) or evt.type=socket' },
   { expr: 'evt.type=socket or proc.name=curl and evt.type=connect', equiv: 'evt.type=socket or (proc.name=curl and evt.type=connect)' },
   { expr: 'not evt.type=read and proc.name=curl or fd.num=3', equiv: '(not evt.type=read and proc.name=curl) or fd.num=3' },

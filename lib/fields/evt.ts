@@ -1,7 +1,7 @@
 // The evt class: event number, times, type, arguments, results and I/O flags
 // (libsinsp 0.29.3 filterchecks.cpp, sinsp_filter_check_gen_event and sinsp_filter_check_event).
 
-import { EC, EF, paramIndexFor, PT, syscallCategory, syscallName } from '../events/table.js';
+import { EC, EF, eventName, OLD_EVENT_MAX, paramIndexFor, PT, syscallCategory, syscallName } from '../events/table.js';
 import type { ParamIndex } from '../events/table.js';
 import { readI64, WIDE } from '../scap/event.js';
 import { concatenatePathBytes, lastBytebuf, renderBuffer } from '../events/render.js';
@@ -283,6 +283,30 @@ function category(ctx: Ctx): string {
   }
 }
 
+const typeIsCache = new Map<string, readonly [number, number] | undefined>();
+
+/**
+ * The event type ids evt.type.is.NAME matches, as libsinsp's extract_type finds them: the first event of
+ * the 0.29.3 table named NAME and the id after it (its exit), so evt.type.is.openat is the old openat
+ * (102, 103), not openat v2; or a number alone (with PPM_EVENT_MAX, which no event has). Undefined for
+ * any other name.
+ */
+export function typeIsIds(raw: string): readonly [number, number] | undefined {
+  if (typeIsCache.has(raw)) return typeIsCache.get(raw);
+  let ids: readonly [number, number] | undefined;
+  if (/^\d+$/.test(raw) && Number(raw) <= 0xffffffff) ids = [Number(raw), OLD_EVENT_MAX];
+  else {
+    for (let j = 0; j < OLD_EVENT_MAX; j++) {
+      if (eventName(j) === raw) {
+        ids = [j, j + 1];
+        break;
+      }
+    }
+  }
+  typeIsCache.set(raw, ids);
+  return ids;
+}
+
 /** evt.type: the syscall name of a generic event, else the event name. */
 export function evtType(ctx: Ctx): string {
   const t = ctx.ev.type;
@@ -428,7 +452,11 @@ export const evtSyscallClass: FieldClass = {
     def('evt.outputtime', 'CHARBUF', (c) => renderOutputTime(c), { hidden: true }),
     def('evt.dir', 'CHARBUF', (c) => ((c.ev.type & 1) === 0 ? '>' : '<')),
     def('evt.type', 'CHARBUF', (c) => evtType(c)),
-    def('evt.type.is', 'UINT32', (c, a) => (a && a.raw === evtType(c) ? 1 : 0), { arg: 'required' }),
+    def('evt.type.is', 'UINT32', (c, a) => {
+      const ids = a !== undefined ? typeIsIds(a.raw) : undefined;
+      const t = c.ev.type;
+      return ids !== undefined && (t === ids[0] || t === ids[1]) ? 1 : 0;
+    }, { arg: 'required', dotArg: true, dotArgValid: (raw) => typeIsIds(raw) !== undefined }),
     def('syscall.type', 'CHARBUF', (c) => {
       const t = c.ev.type;
       if (t === 152 || c.info.flags & EF.SKIPPARSERESET || c.info.category & EC.INTERNAL) return undefined;

@@ -40,6 +40,37 @@ function rawargType(name: string): number | undefined {
   return type;
 }
 
+const PROC_PID = fieldByName('proc.pid')!;
+
+/**
+ * sysdig 0.29.3 compiles `F in (a, b)` on a field whose type is not CHARBUF into (F=a or F=b), each a new
+ * check that keeps the field but not what the argument of its name set up (filter.cpp parse_check, through
+ * filter_check_list::new_filter_check_from_another), in memory that starts at zero: proc.apid and
+ * proc.apid[N] read the ancestor at index 0, the process itself; evt.type.is.NAME compares with event type 0
+ * (generic enter events). evt.rawarg.NAME of a text parameter keeps its check, but matches only a list of
+ * one value (as measured: the extracted text is measured with its NUL, so a set of two never holds it).
+ * The operand that comparison reads instead, or undefined for any other field. (evt.rawarg.NAME of any
+ * other parameter loses the parameter it names, and sysdig 0.29.3 crashes on the first event: tdig compares
+ * it as current libs do, each value with '='.)
+ */
+function inWithoutArgument(left: Operand, values: readonly ValueExpr[]): Operand | undefined {
+  const f = left.field;
+  if (f === undefined) return undefined;
+  switch (f.def.name) {
+    case 'proc.apid': {
+      const pid = PROC_PID.extract;
+      return { ...left, get: (c) => pid(c, undefined), many: undefined, manyNe: undefined };
+    }
+    case 'evt.type.is':
+      return { ...left, get: (c) => (c.ev.type === 0 ? 1 : 0) };
+    case 'evt.rawarg':
+      if (rawargType(f.arg?.raw ?? '') !== PT.CHARBUF) return undefined;
+      return new Set(values.map((v) => v.value)).size > 1 ? { ...left, get: () => undefined } : undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** How values of a type compare. 'raw' = decided per event by the value (evt.rawarg). */
 type Kind = 'num' | 'bool' | 'str' | 'buf' | 'ip' | 'net' | 'raw';
 
@@ -318,6 +349,8 @@ class Compiler {
       const isList = op === 'in' || op === 'intersects' || op === 'pmatch';
       if (!isList && modifier === undefined) this.fail(`'${opWord}' takes one value, not a list`, right.col);
       this.validateValues(left, op, right.values);
+      const lost = op === 'in' ? inWithoutArgument(left, right.values) : undefined;
+      if (lost !== undefined) return { pred: wrap(lost, op, this.listCmp(lost, op, right.values)), cost };
       if (isList) cmp = this.listCmp(left, op, right.values);
       else {
         const each = right.values.map((v) => this.valueCmp(left, op, v));

@@ -73,6 +73,17 @@ export class Formatter {
       if (def.filterOnly === true && name !== 'evt.around') throw new UsageError(`${rest} is filter only and cannot be used as a display field`);
       let used = name.length;
       let arg: FieldArg | undefined;
+      if (name === 'evt.type.is') {
+        // sysdig prints no value for it (a number printed as PF_NA: <NA>), takes only .NAME, and takes the
+        // name only where it ends the format (the rest of the format is the name it looks up): elsewhere the
+        // field consumes nothing and its name stays as text (sinsp_filter_check_event::extract_type)
+        if (rest[used] !== '.') throw new UsageError(`filter syntax error: ${rest}`);
+        if (def.dotArgValid!(rest.slice(used + 1))) used = rest.length;
+        else used = 0;
+        this.tokens.push({ def: { ...def, extract: () => undefined }, name: rest.slice(0, used), width });
+        j += used;
+        continue;
+      }
       if (rest[used] === '[' && def.dotArgNoIndex !== true) {
         const close = rest.indexOf(']', used);
         if (close < 0) throw new UsageError(`invalid formatting token ${rest}`);
