@@ -346,6 +346,11 @@ export const OLD_EXPRS: string[] = [
   'evt.type.is.open=1 or evt.type.is.openat=1',
   'evt.type.is.close in (1)',
   'evt.type.is.execve != 0 and evt.dir=<',
+  // a filter runs before the parse sets fd.name_changed (it reads false); evtin's veto per value of a list
+  'fd.name_changed=true',
+  'fd.name_changed=false and evt.type in (sendto, recvfrom, connect, sendmsg)',
+  'evtin.span.nargs in (0, 1)',
+  'evtin.span.ntags in (1, 2) and evt.type=write',
 ];
 
 /** For the same-output test: `tdig-filter E cap | tdig-fmt` against `sysdig -r cap E` (text goldens). */

@@ -211,6 +211,10 @@ class Compiler {
       kind = 'buf';
     } else if (def.name === 'evt.rawarg') {
       kind = 'raw';
+    } else if (def.name === 'fd.name_changed') {
+      // a filter runs before libsinsp's parse sets it (sinsp_parser::process_event, after the filter), so it
+      // reads the false that the event's init left: printed, the field has its value
+      get = (c) => (extract(c, arg) === undefined ? undefined : false);
     }
     const op: Operand = { get, kind, type: def.type, def, text, field: r, cost };
     if (def.anyOf) {
@@ -351,6 +355,10 @@ class Compiler {
       this.validateValues(left, op, right.values);
       const lost = op === 'in' ? inWithoutArgument(left, right.values) : undefined;
       if (lost !== undefined) return { pred: wrap(lost, op, this.listCmp(lost, op, right.values)), cost };
+      if (op === 'in' && left.many !== undefined && left.field !== undefined && left.field.def.type !== 'CHARBUF') {
+        // (so a field that matches over several values, with a veto, takes it per value: evtin.span.*)
+        return { pred: any(right.values.map((v) => wrap(left, '=', this.valueCmp(left, '=', v)))), cost };
+      }
       if (isList) cmp = this.listCmp(left, op, right.values);
       else {
         const each = right.values.map((v) => this.valueCmp(left, op, v));
