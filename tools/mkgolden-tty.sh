@@ -21,4 +21,12 @@ one() { # id capture name cols chisel args filter
   n=$((n + 1))
 }
 each_case "$out/CASES" one
+# tdig-fmt's cases: sysdig -r CAPTURE ARGS... on a terminal 120 wide (its default format is in colour there)
+while IFS='|' read -r id cap args; do
+  [[ -z $id || $id == \#* ]] && continue
+  IFS=$'\t' read -r -a words <<< "$args"
+  script -qfec "stty cols 120 rows 40; $(printf '%q ' sysdig -r "test/data/$cap.scap" "${words[@]}") 2>/dev/null" /dev/null </dev/null \
+    | gzip -9n > "$out/fmt/$id.out.gz" || true
+  n=$((n + 1))
+done < "$out/fmt/CASES"
 echo "mkgolden-tty: wrote $n files in $out"

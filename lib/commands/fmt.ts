@@ -54,6 +54,7 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
   -E               the capture's user and group tables are not used: user.* and group.* have no value (as sysdig -E)
   -U COMM          leave out the events of processes named COMM and of the processes they start, before
                    they are counted (as sysdig -U; may be repeated, up to 32 names)
+  --no-color       on a terminal, the default format without sysdig's colours (also: NO_COLOR set)
   --unbuffered     hand each line over as soon as it is printed (as sysdig --unbuffered); without it, output
                    is handed over in 64 KiB pieces, and whenever the input (a pipe) has to wait for more
   -P               draw a progress bar on stderr (when stderr is a terminal); without it, on a terminal, a
@@ -110,6 +111,8 @@ interface Options {
   suppress: string[];
   /** --unbuffered: each line is written as it is printed */
   unbuffered?: boolean;
+  /** --no-color: the plain default format on a terminal too */
+  noColor?: boolean;
   /** -C, -G, -e, -W: --to scap -w in parts */
   rotate: RotateOptions;
 }
@@ -124,6 +127,40 @@ const PRESETS: Record<string, string> = {
   m: CONTAINER_FORMAT('%mesos.task.name'),
   mesos: CONTAINER_FORMAT('%mesos.task.name'),
 };
+
+/** sysdig.cpp: the default format when stdout is a terminal (the process name, pid and type in colour) */
+const TTY_FORMAT = '*%evt.num %evt.outputtime %evt.cpu \\e[01;32m%proc.name\\e[00m (\\e[01;36m%proc.pid\\e[00m.%thread.tid) %evt.dir \\e[01;34m%evt.type\\e[00m %evt.info';
+
+/**
+ * sysdig.cpp escape_output_format: \n, \t, \e and \\ in a format are a newline, a tab, ESC and a
+ * backslash; any other backslash stays (one that ends the format too, where sysdig reads past its end).
+ */
+export function escapeFormat(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const n = s[i + 1];
+    if (n === 'n') out += '\n';
+    else if (n === 't') out += '\t';
+    else if (n === 'e') out += '\x1b';
+    else if (n === '\\') out += '\\';
+    else {
+      out += '\\';
+      continue;
+    }
+    i++;
+  }
+  return out;
+}
+
+/** The default format in colour: stdout is a terminal, and neither --no-color nor NO_COLOR says otherwise. */
+function ttyColors(o: Options): boolean {
+  return isTerminal(1) && o.noColor !== true && !process.env['NO_COLOR'];
+}
 
 /** tdig-fmt's options in getopt's other spellings (-p%proc.name, -n5, -qS, --numevents=5) */
 const FMT_GETOPT: GetoptSpec = {
@@ -173,6 +210,7 @@ export function parseArgs(argv: string[]): Options {
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '-P': case '--progress': o.progress = true; break;
       case '--unbuffered': o.unbuffered = true; break;
+      case '--no-color': o.noColor = true; break;
       case '-S': case '--summary': o.summary = true; break;
       case '-q': case '--quiet': o.quiet = true; break;
       case '-d': case '--displayflt': o.display = true; break;
@@ -246,8 +284,8 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (o.format === 'p') {
-    // -pp: the default format, for the user to tweak
-    stdout().write(DEFAULT_FORMAT + '\n');
+    // -pp: the default format, for the user to tweak (on a terminal, the one in colour, as sysdig prints it)
+    stdout().write((ttyColors(o) ? TTY_FORMAT : DEFAULT_FORMAT) + '\n');
     return 0;
   }
   if (o.listEvents) {
@@ -281,7 +319,10 @@ export async function run(args: string[]): Promise<number> {
   engine.bufferFormat = o.json ? jsonBuf(o.buf) : o.buf;
   engine.maxBufLen = o.verbose || o.json || o.ndjson ? 0 : 80;
   engine.importUsers = o.excludeUsers !== true;
-  const formatter = new Formatter(o.format ?? DEFAULT_FORMAT);
+  // (sysdig's default format is in colour on a terminal; a format with ESC in it gets a colour reset at the end)
+  const format = escapeFormat(o.format ?? (ttyColors(o) ? TTY_FORMAT : DEFAULT_FORMAT));
+  const formatter = new Formatter(format);
+  const resetColors = format.includes('\x1b') && !o.ndjson;
   const nd = o.ndjson ? new NdjsonWriter(out, engine) : undefined;
   const duration = o.seconds !== undefined ? new DurationLimit(o.seconds) : undefined;
   let seen = 0;
@@ -342,6 +383,7 @@ export async function run(args: string[]): Promise<number> {
       bar?.done();
     }
   }
+  if (resetColors) out.line('\x1b[00m');
   if (summary !== undefined) out.line(summary.text());
   await out.end();
   if (stats !== undefined) {
