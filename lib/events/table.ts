@@ -357,6 +357,21 @@ export interface ParamIndex {
 
 const PARAM_INDEX = new Map<string, ParamIndex>();
 
+let paramNames: string[] | undefined;
+
+/**
+ * The longest parameter name of sysdig 0.29.3's event table that `text` starts with, as libsinsp's
+ * find_longest_matching_evt_param finds the parameter of evt.arg.NAME and evt.rawarg.NAME.
+ */
+export function longestParamPrefix(text: string): string | undefined {
+  if (paramNames === undefined) {
+    const names = new Set<string>();
+    for (let id = 0; id < OLD_EVENT_MAX; id++) for (const p of eventInfo(id)?.params ?? []) names.add(p.name);
+    paramNames = [...names].sort((a, b) => b.length - a.length);
+  }
+  return paramNames.find((n) => text.startsWith(n));
+}
+
 /** The ParamIndex of a parameter name (one per name: hold it, and look events up with paramIndexIn). */
 export function paramIndexFor(name: string): ParamIndex {
   let p = PARAM_INDEX.get(name);

@@ -1,7 +1,7 @@
 // The evt class: event number, times, type, arguments, results and I/O flags
 // (libsinsp 0.29.3 filterchecks.cpp, sinsp_filter_check_gen_event and sinsp_filter_check_event).
 
-import { EC, EF, eventName, OLD_EVENT_MAX, paramIndexFor, PT, syscallCategory, syscallName } from '../events/table.js';
+import { EC, EF, eventName, longestParamPrefix, OLD_EVENT_MAX, paramIndexFor, PT, syscallCategory, syscallName } from '../events/table.js';
 import type { ParamIndex } from '../events/table.js';
 import { readI64, WIDE } from '../scap/event.js';
 import { concatenatePathBytes, lastBytebuf, renderBuffer } from '../events/render.js';
@@ -283,6 +283,11 @@ function category(ctx: Ctx): string {
   }
 }
 
+/** evt.arg.NAME, evt.rawarg.NAME: NAME is a parameter of some event (libsinsp refuses the field otherwise) */
+function isParamName(raw: string): boolean {
+  return longestParamPrefix(raw) === raw;
+}
+
 const typeIsCache = new Map<string, readonly [number, number] | undefined>();
 
 /**
@@ -470,12 +475,12 @@ export const evtSyscallClass: FieldClass = {
       if (i < 0) return undefined;
       const p = c.paramText(i);
       return p.resolved !== '' ? p.resolved : p.text;
-    }, { arg: 'required', dotArg: true }),
+    }, { arg: 'required', dotArg: true, dotArgValid: isParamName }),
     def('evt.rawarg', 'CHARBUF', (c, a) => {
       const i = argIndex(c, a);
       if (i < 0) return undefined;
       return rawArg(c, i);
-    }, { arg: 'required', dotArg: true, listType: 'DYNAMIC' }),
+    }, { arg: 'required', dotArg: true, listType: 'DYNAMIC', dotArgValid: isParamName }),
     def('evt.info', 'CHARBUF', (c) => {
       const m = syslogOf(c);
       return m !== undefined ? syslogInfoLine(m) : evtArgs(c);

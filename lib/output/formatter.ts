@@ -6,7 +6,7 @@ import { allFields, ownInstance } from '../fields/registry.js';
 import { valueJson, valueText } from '../fields/format.js';
 import { BufferFormat } from '../fields/types.js';
 import type { Ctx, FieldArg, FieldDef, FieldValue } from '../fields/types.js';
-import { paramIndexFor, PT } from '../events/table.js';
+import { longestParamPrefix, paramIndexFor, PT } from '../events/table.js';
 import { DOT_BYTES } from '../events/render.js';
 import type { TextOut } from './writer.js';
 
@@ -84,7 +84,8 @@ export class Formatter {
         j += used;
         continue;
       }
-      if (rest[used] === '[' && def.dotArgNoIndex !== true) {
+      // (a field that takes no argument leaves a [...] after it as text, as sysdig's parser does)
+      if (rest[used] === '[' && def.dotArgNoIndex !== true && def.arg !== undefined && def.arg !== 'none') {
         const close = rest.indexOf(']', used);
         if (close < 0) throw new UsageError(`invalid formatting token ${rest}`);
         const raw = rest.slice(used + 1, close);
@@ -93,12 +94,16 @@ export class Formatter {
       } else if (def.dotArg && rest[used] === '.') {
         const after = rest.slice(used + 1);
         // (a field with its own dotted names takes the one the text starts with; the rest is text)
+        const param = name === 'evt.arg' || name === 'evt.rawarg';
+        // (evt.arg.NAME takes the longest parameter name the rest starts with, whatever follows it)
         const m =
           def.dotArgNames !== undefined
             ? def.dotArgNames.filter((n) => after.startsWith(n)).map((n) => [n] as const)[0]
             : def.dotArgRest === true && after !== ''
               ? ([after] as const)
-              : /^[A-Za-z0-9_]+/.exec(after);
+              : param
+                ? ([longestParamPrefix(after) ?? after] as const)
+                : /^[A-Za-z0-9_]+/.exec(after);
         if (m && def.dotArgValid !== undefined && !def.dotArgValid(m[0])) throw new UsageError(`unknown event argument ${after}`);
         if (m) {
           arg = /^\d+$/.test(m[0]) ? { index: Number(m[0]), raw: m[0] } : { name: m[0], raw: m[0] };
