@@ -372,6 +372,28 @@ export function longestParamPrefix(text: string): string | undefined {
   return paramNames.find((n) => text.startsWith(n));
 }
 
+const firstParamTypes = new Map<string, number | undefined>();
+
+/**
+ * The type of the first parameter named `name` in sysdig 0.29.3's event table, by event id: the type
+ * evt.rawarg.NAME gives every event's parameter of that name (libsinsp's check takes it from
+ * find_longest_matching_evt_param, whatever the event's own parameter is).
+ */
+export function firstParamType(name: string): number | undefined {
+  if (firstParamTypes.has(name)) return firstParamTypes.get(name);
+  let type: number | undefined;
+  for (let id = 0; id < OLD_EVENT_MAX && type === undefined; id++) {
+    for (const p of eventInfo(id)?.params ?? []) {
+      if (p.name === name) {
+        type = p.type;
+        break;
+      }
+    }
+  }
+  firstParamTypes.set(name, type);
+  return type;
+}
+
 /** The ParamIndex of a parameter name (one per name: hold it, and look events up with paramIndexIn). */
 export function paramIndexFor(name: string): ParamIndex {
   let p = PARAM_INDEX.get(name);

@@ -1,7 +1,7 @@
 // The evt class: event number, times, type, arguments, results and I/O flags
 // (libsinsp 0.29.3 filterchecks.cpp, sinsp_filter_check_gen_event and sinsp_filter_check_event).
 
-import { EC, EF, eventName, longestParamPrefix, OLD_EVENT_MAX, paramIndexFor, PT, syscallCategory, syscallName } from '../events/table.js';
+import { EC, EF, eventName, firstParamType, longestParamPrefix, OLD_EVENT_MAX, paramIndexFor, PT, syscallCategory, syscallName } from '../events/table.js';
 import type { ParamIndex } from '../events/table.js';
 import { readI64, WIDE } from '../scap/event.js';
 import { concatenatePathBytes, lastBytebuf, renderBuffer } from '../events/render.js';
@@ -479,7 +479,7 @@ export const evtSyscallClass: FieldClass = {
     def('evt.rawarg', 'CHARBUF', (c, a) => {
       const i = argIndex(c, a);
       if (i < 0) return undefined;
-      return rawArg(c, i);
+      return rawArg(c, i, a?.name !== undefined ? firstParamType(a.name) : undefined);
     }, { arg: 'required', dotArg: true, listType: 'DYNAMIC', dotArgValid: isParamName }),
     def('evt.info', 'CHARBUF', (c) => {
       const m = syslogOf(c);
@@ -554,12 +554,15 @@ export const evtSyscallClass: FieldClass = {
 };
 
 /** evt.rawarg: the typed raw value of a param. */
-function rawArg(c: Ctx, i: number): FieldValue {
+function rawArg(c: Ctx, i: number, named: number | undefined): FieldValue {
   const p = c.info.params[i]!;
   const ev = c.ev;
   const off = ev.paramOff(i);
   const len = ev.paramLen(i);
-  switch (p.type) {
+  // (by name, the bytes are read as the table's first parameter of that name: ptrace's data, a number, as a
+  // buffer, like read's)
+  const asText = named === PT.CHARBUF || named === PT.FSPATH || named === PT.FSRELPATH || named === PT.BYTEBUF;
+  switch (asText ? named : p.type) {
     case PT.CHARBUF:
     case PT.FSPATH:
     case PT.FSRELPATH: {

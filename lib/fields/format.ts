@@ -40,8 +40,11 @@ function bufferText(def: FieldDef, b: Buffer): string {
     case 'IPADDR':
     case 'IPNET':
       return b.length === 4 ? ipv4ToString(b, 0) : b.length === 16 ? ipv6ToString(b, 0) : '';
-    default:
-      return b.toString('latin1');
+    default: {
+      // (printed as a C string, as libsinsp's rawval_to_string hands it over: up to the first NUL)
+      const z = b.indexOf(0);
+      return b.toString('latin1', 0, z < 0 ? b.length : z);
+    }
   }
 }
 
