@@ -17,6 +17,8 @@ const PORTS = golden('fmt/PORTS').trim();
 // proc.aname and proc.apid without [N] before the end of a format take no text: their name stays as text
 // after their value, and their JSON key is "" (the last of them wins)
 const ANAMES = golden('fmt/ANAMES').trim();
+// the time fields, whose JSON value is the raw timestamp for every text form of the time
+const TIMES = golden('fmt/TIMES').trim();
 
 const RENDERINGS: [string, string[]][] = [
   ['text', []],
@@ -34,6 +36,7 @@ const RENDERINGS: [string, string[]][] = [
   ['statefuljson', ['-j', '-p', STATEFUL]],
   ['anames', ['-p', ANAMES]],
   ['anamesjson', ['-j', '-p', ANAMES]],
+  ['timesjson', ['-j', '-p', TIMES]],
   ['spans', ['-p', SPANS]],
   ['spansjson', ['-j', '-p', SPANS]],
   ['summary', ['-S', '-q']],

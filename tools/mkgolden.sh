@@ -11,6 +11,7 @@ stateful=$(cat test/golden/fmt/STATEFUL)
 spans=$(cat test/golden/fmt/SPANS)
 ports=$(cat test/golden/fmt/PORTS)
 anames=$(cat test/golden/fmt/ANAMES)
+times=$(cat test/golden/fmt/TIMES)
 caps=(../shared/fixtures/curl_google.scap ../shared/fixtures/single_ipv6_conn.scap ../shared/fixtures/test_ipv6_client.scap
       ../shared/reference/vectors/synth.scap ../shared/reference/vectors/synth3.scap test/captures/*.scap
       test/captures/logs/log_writes.scap)
@@ -53,6 +54,8 @@ for f in "${caps[@]}"; do
   # proc.aname and proc.apid without [N] before the end of a format: the name stays as text, the JSON key is ""
   sysdig -r "$f" -p "$anames" | gzip -9n > "$out/$n.anames.gz"
   sysdig -r "$f" -j -p "$anames" | gzip -9n > "$out/$n.anamesjson.gz"
+  # the time fields in JSON: the raw timestamp for every text form of it
+  sysdig -r "$f" -j -p "$times" | gzip -9n > "$out/$n.timesjson.gz"
   sysdig -r "$f" -j -p "$stateful" | gzip -9n > "$out/$n.statefuljson.gz"
   # (a capture without the *at events evt.abspath reads prints no line: no golden for it)
   for k in stateful statefuljson; do [[ -n $(zcat "$out/$n.$k.gz" | head -c 1) ]] || rm "$out/$n.$k.gz"; done

@@ -25,8 +25,8 @@ const NAMES_BY_LENGTH = allFields()
   .map((f) => f.name)
   .sort((a, b) => b.length - a.length);
 
-/** Fields whose JSON value is the raw timestamp (sysdig -j). */
-const JSON_TS_FIELDS = new Set(['evt.time', 'evt.outputtime', 'evt.datetime']);
+/** Fields whose JSON value is the raw timestamp (sysdig -j; sinsp_filter_check_gen_event::extract_as_js). */
+const JSON_TS_FIELDS = new Set(['evt.time', 'evt.outputtime', 'evt.datetime', 'evt.time.s', 'evt.time.iso8601', 'evt.datetime.s']);
 /** the data parameter, looked up by name once per event type */
 const DATA = paramIndexFor('data');
 
