@@ -1,7 +1,7 @@
 // The evt class: event number, times, type, arguments, results and I/O flags
 // (libsinsp 0.29.3 filterchecks.cpp, sinsp_filter_check_gen_event and sinsp_filter_check_event).
 
-import { EC, EF, eventName, firstParamType, longestParamPrefix, OLD_EVENT_MAX, paramIndexFor, PT, syscallCategory, syscallName } from '../events/table.js';
+import { EC, EF, eventName, longestParamPrefix, OLD_EVENT_MAX, paramIndexFor, PT, syscallCategory, syscallName } from '../events/table.js';
 import type { ParamIndex } from '../events/table.js';
 import { readI64, WIDE } from '../scap/event.js';
 import { concatenatePathBytes, lastBytebuf, renderBuffer } from '../events/render.js';
@@ -458,7 +458,7 @@ export const evtSyscallClass: FieldClass = {
     def('evt.dir', 'CHARBUF', (c) => ((c.ev.type & 1) === 0 ? '>' : '<')),
     def('evt.type', 'CHARBUF', (c) => evtType(c)),
     def('evt.type.is', 'UINT32', (c, a) => {
-      const ids = a !== undefined ? typeIsIds(a.raw) : undefined;
+      const ids = a?.typeIs;
       const t = c.ev.type;
       return ids !== undefined && (t === ids[0] || t === ids[1]) ? 1 : 0;
     }, { arg: 'required', dotArg: true, dotArgValid: (raw) => typeIsIds(raw) !== undefined }),
@@ -479,7 +479,7 @@ export const evtSyscallClass: FieldClass = {
     def('evt.rawarg', 'CHARBUF', (c, a) => {
       const i = argIndex(c, a);
       if (i < 0) return undefined;
-      return rawArg(c, i, a?.name !== undefined ? firstParamType(a.name) : undefined);
+      return rawArg(c, i, a?.paramType);
     }, { arg: 'required', dotArg: true, listType: 'DYNAMIC', dotArgValid: isParamName }),
     def('evt.info', 'CHARBUF', (c) => {
       const m = syslogOf(c);

@@ -1,7 +1,7 @@
 // The one field registry: every field class, looked up by name. Text, -p, JSON, filters and chisels
 // all resolve fields here.
 
-import { evtGeneralClass, evtSyscallClass } from './evt.js';
+import { evtGeneralClass, evtSyscallClass, typeIsIds } from './evt.js';
 import { processClass } from './proc.js';
 import { groupClass, userClass } from './user.js';
 import { fdClass } from './fd.js';
@@ -11,7 +11,7 @@ import { fdlistClass } from './fdlist.js';
 import { k8sClass, mesosClass } from './orchestrators.js';
 import { evtinClass, spanClass } from './span.js';
 import type { FieldArg, FieldClass, FieldDef } from './types.js';
-import { paramIndexFor } from '../events/table.js';
+import { firstParamType, paramIndexFor } from '../events/table.js';
 
 /** The classes in the order `sysdig -l` lists them. */
 export const FIELD_CLASSES: FieldClass[] = [
@@ -85,6 +85,22 @@ function resolve(text: string): ResolvedField | undefined {
 }
 
 function parseArg(raw: string): FieldArg {
-  if (/^-?\d+$/.test(raw)) return { index: Number(raw), raw };
-  return { name: raw, raw, param: paramIndexFor(raw) };
+  return fieldArg(raw, /^-?\d+$/.test(raw));
+}
+
+/**
+ * A field's argument, numeric (`[2]`) or a name, with what fields look up by it resolved here once rather
+ * than per event: its parameter index, the type of the table's first parameter of that name, the event
+ * types evt.type.is takes it for. Every argument has the same keys (one object shape for V8).
+ */
+export function fieldArg(raw: string, numeric: boolean): FieldArg {
+  const name = numeric ? undefined : raw;
+  return {
+    index: numeric ? Number(raw) : undefined,
+    name,
+    raw,
+    param: name !== undefined ? paramIndexFor(name) : undefined,
+    paramType: name !== undefined ? firstParamType(name) : undefined,
+    typeIs: typeIsIds(raw),
+  };
 }

@@ -81,6 +81,10 @@ export interface FieldArg {
   raw: string;
   /** a named argument's parameter index (for fields that name an event parameter) */
   param?: ParamIndex;
+  /** the type of the first event parameter of that name in the table (evt.rawarg.NAME reads it as that) */
+  paramType?: number;
+  /** the event type ids evt.type.is.NAME matches (typeIsIds) */
+  typeIs?: readonly [number, number];
 }
 
 export interface FieldDef {

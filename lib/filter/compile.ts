@@ -13,13 +13,12 @@ import { PathPrefixes } from './pmatch.js';
 import { allFields, fieldByName, resolveField, type ResolvedField } from '../fields/registry.js';
 import type { Ctx, FieldDef, FieldType, FieldValue } from '../fields/types.js';
 import { valueText } from '../fields/format.js';
-import { EVENT_MAX, eventInfo, eventName, eventTypeNames, firstParamType, PT } from '../events/table.js';
+import { EVENT_MAX, eventInfo, eventName, eventTypeNames, PT } from '../events/table.js';
 import { evtType } from '../fields/evt.js';
 
 export type Pred = (ctx: Ctx) => boolean;
 type Getter = (ctx: Ctx) => FieldValue;
 type Many = (ctx: Ctx) => FieldValue[] | undefined;
-
 
 const PROC_PID = fieldByName('proc.pid')!;
 
@@ -45,7 +44,7 @@ function inWithoutArgument(left: Operand, values: readonly ValueExpr[]): Operand
     case 'evt.type.is':
       return { ...left, get: (c) => (c.ev.type === 0 ? 1 : 0) };
     case 'evt.rawarg':
-      if (firstParamType(f.arg?.raw ?? '') !== PT.CHARBUF) return undefined;
+      if (f.arg?.paramType !== PT.CHARBUF) return undefined;
       return new Set(values.map((v) => v.value)).size > 1 ? { ...left, get: () => undefined } : undefined;
     default:
       return undefined;
@@ -375,7 +374,7 @@ class Compiler {
       // sysdig 0.29.3 takes pmatch on CHARBUF fields only ("pmatch requires all charbuf arguments",
       // filter.cpp); evt.rawarg.NAME has the type of the parameter it names
       if (left.kind === 'raw') {
-        const t = firstParamType(left.field?.arg?.raw ?? '');
+        const t = left.field?.arg?.paramType;
         if (t !== PT.CHARBUF) this.fail(`pmatch takes text fields; ${left.text} names a parameter that is not text`, values[0]?.col ?? 1);
       }
       const paths = new PathPrefixes(values.map((v) => v.value));

@@ -2,7 +2,7 @@
 // (libsinsp eventformatter.cpp). Renders one event to a line of text or to a JSON object.
 
 import { UsageError } from '../cli/errors.js';
-import { allFields, ownInstance } from '../fields/registry.js';
+import { allFields, fieldArg, ownInstance } from '../fields/registry.js';
 import { valueJson, valueText } from '../fields/format.js';
 import { BufferFormat } from '../fields/types.js';
 import type { Ctx, FieldArg, FieldDef, FieldValue } from '../fields/types.js';
@@ -89,7 +89,7 @@ export class Formatter {
         const close = rest.indexOf(']', used);
         if (close < 0) throw new UsageError(`invalid formatting token ${rest}`);
         const raw = rest.slice(used + 1, close);
-        arg = /^-?\d+$/.test(raw) ? { index: Number(raw), raw } : { name: raw, raw };
+        arg = fieldArg(raw, /^-?\d+$/.test(raw));
         used = close + 1;
       } else if (def.dotArg && rest[used] === '.') {
         const after = rest.slice(used + 1);
@@ -106,7 +106,7 @@ export class Formatter {
                 : /^[A-Za-z0-9_]+/.exec(after);
         if (m && def.dotArgValid !== undefined && !def.dotArgValid(m[0])) throw new UsageError(`unknown event argument ${after}`);
         if (m) {
-          arg = /^\d+$/.test(m[0]) ? { index: Number(m[0]), raw: m[0] } : { name: m[0], raw: m[0] };
+          arg = fieldArg(m[0], /^\d+$/.test(m[0]));
           used += 1 + m[0].length;
         }
       }
