@@ -339,6 +339,23 @@ class Compiler {
         // (so a field that matches over several values, with a veto, takes it per value: evtin.span.*)
         return { pred: any(right.values.map((v) => wrap(left, '=', this.valueCmp(left, '=', v)))), cost };
       }
+      const inst = left.field?.def.instance;
+      if (op === 'in' && inst !== undefined && left.field!.def.type !== 'CHARBUF') {
+        // a field whose extraction keeps state per use (evt.deltatime*): each value's check is a new
+        // filtercheck (allocate_new, filter_check_list.cpp) with its own state, and the 'or' stops at the
+        // first that passes, so a later value's check last saw the last event the earlier ones refused
+        const arg = left.field!.arg;
+        return {
+          pred: any(
+            right.values.map((v) => {
+              const extract = inst();
+              const own: Operand = { ...left, get: (c) => extract(c, arg) };
+              return wrap(own, '=', this.valueCmp(own, '=', v));
+            }),
+          ),
+          cost,
+        };
+      }
       if (isList) cmp = this.listCmp(left, op, right.values);
       else {
         const each = right.values.map((v) => this.valueCmp(left, op, v));
