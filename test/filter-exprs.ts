@@ -356,6 +356,11 @@ export const OLD_EXPRS: string[] = [
   'evt.deltatime.s in (0, 5)',
   'evt.deltatime in (0, 1000, 3000, 5000000000)',
   'evt.deltatime.ns in (1000, 0)',
+  // thread.exectime keeps its last switch per CPU per use of the field: the second use below sees only the
+  // switches the first one refused
+  'thread.exectime > 100000 or thread.exectime > 0',
+  'evt.type=switch and (thread.exectime < 10000 or thread.exectime > 20000)',
+  'thread.exectime in (0, 1000000)',
 ];
 
 /** For the same-output test: `tdig-filter E cap | tdig-fmt` against `sysdig -r cap E` (text goldens). */

@@ -131,8 +131,9 @@ function fdUsage(t: Thread, tables: StateTables): number {
   return open <= limit ? (open * 100) / limit : 100;
 }
 
-// thread.exectime / thread.totexectime / thread.cpu keep state across events, as libsinsp's filterchecks do
-// (one store per field here, where libsinsp has one per use of the field).
+// thread.exectime / thread.totexectime / thread.cpu keep state across events, as libsinsp's filterchecks do:
+// one store per use of the field (each filtercheck has its own m_last_proc_switch_times, and reserves its
+// own slot of thread memory), so each use gets its own extractor (FieldDef.instance).
 
 interface TsPair {
   hi: number;
@@ -157,21 +158,22 @@ function isSwitch(type: number): boolean {
   return type === SCHEDSWITCH_1_E || type === SCHEDSWITCH_6_E;
 }
 
-const exectimeState = new Map<number, TsPair>();
-const totExectimeState = new Map<number, TsPair>();
-const totExectimeByThread = new WeakMap<Thread, number>();
-
-function threadExectime(ctx: Ctx): FieldValue {
-  return isSwitch(ctx.ev.type) ? execTime(ctx, exectimeState) : 0;
+function makeThreadExectime(): (ctx: Ctx) => FieldValue {
+  const lastByCpu = new Map<number, TsPair>();
+  return (ctx) => (isSwitch(ctx.ev.type) ? execTime(ctx, lastByCpu) : 0);
 }
 
-function threadTotExectime(ctx: Ctx): FieldValue {
-  const delta = isSwitch(ctx.ev.type) ? execTime(ctx, totExectimeState) : 0;
-  const t = ctx.thread;
-  if (t === undefined) return undefined;
-  const tot = (totExectimeByThread.get(t) ?? 0) + delta;
-  totExectimeByThread.set(t, tot);
-  return tot;
+function makeThreadTotExectime(): (ctx: Ctx) => FieldValue {
+  const lastByCpu = new Map<number, TsPair>();
+  const totByThread = new WeakMap<Thread, number>();
+  return (ctx) => {
+    const delta = isSwitch(ctx.ev.type) ? execTime(ctx, lastByCpu) : 0;
+    const t = ctx.thread;
+    if (t === undefined) return undefined;
+    const tot = (totByThread.get(t) ?? 0) + delta;
+    totByThread.set(t, tot);
+    return tot;
+  };
 }
 
 function makeThreadCpu(user: boolean, system: boolean): (ctx: Ctx) => FieldValue {
@@ -344,13 +346,15 @@ export const processClass: FieldClass = {
       'thread.exectime',
       'RELTIME',
       'CPU time spent by the last scheduled thread, in nanoseconds. Exported by switch events only.',
-      threadExectime,
+      makeThreadExectime(),
+      { instance: makeThreadExectime, sideEffects: true },
     ),
     raw(
       'thread.totexectime',
       'RELTIME',
       'Total CPU time, in nanoseconds since the beginning of the capture, for the current thread. Exported by switch events only.',
-      threadTotExectime,
+      makeThreadTotExectime(),
+      { instance: makeThreadTotExectime, sideEffects: true },
     ),
     th(
       'thread.cgroups',
@@ -379,13 +383,20 @@ export const processClass: FieldClass = {
       (t) => (t.vpid === -1 ? undefined : t.vpid),
       ID,
     ),
-    raw('thread.cpu', 'DOUBLE', 'the CPU consumed by the thread in the last second.', makeThreadCpu(true, true)),
-    raw('thread.cpu.user', 'DOUBLE', 'the user CPU consumed by the thread in the last second.', makeThreadCpu(true, false)),
+    raw('thread.cpu', 'DOUBLE', 'the CPU consumed by the thread in the last second.', makeThreadCpu(true, true), {
+      instance: () => makeThreadCpu(true, true),
+      sideEffects: true,
+    }),
+    raw('thread.cpu.user', 'DOUBLE', 'the user CPU consumed by the thread in the last second.', makeThreadCpu(true, false), {
+      instance: () => makeThreadCpu(true, false),
+      sideEffects: true,
+    }),
     raw(
       'thread.cpu.system',
       'DOUBLE',
       'the system CPU consumed by the thread in the last second.',
       makeThreadCpu(false, true),
+      { instance: () => makeThreadCpu(false, true), sideEffects: true },
     ),
     th(
       'thread.vmsize',

@@ -946,7 +946,12 @@ function hasStatefulField(e: Expr): boolean {
       };
       collect(x.left);
       collect(x.right);
-      if (names.some((n) => n.startsWith('evt.deltatime'))) return true;
+      // (a field that keeps state per use, or changes what later fields read: evt.deltatime, thread.exectime,
+      // thread.cpu, evt.abspath)
+      if (names.some((n) => {
+        const d = fieldByName(n) ?? resolveField(n)?.def;
+        return d !== undefined && (d.instance !== undefined || d.sideEffects === true);
+      })) return true;
     }
   }
   return false;
