@@ -112,14 +112,16 @@ export interface FieldDef {
   listType?: string;
   /**
    * Its extraction changes what later extractions give, as libsinsp's does: a value kept from the last
-   * extraction (evt.deltatime, evt.latency.human) or the event's fd (evt.abspath). A format holding one
-   * extracts its fields in their order.
+   * extraction (evt.deltatime, evt.latency.human, thread.exectime, thread.cpu) or the event's fd
+   * (evt.abspath). A format holding one extracts its fields in their order, and a filter tests its checks
+   * in the order written.
    */
   sideEffects?: boolean;
   /**
    * For a field whose extraction keeps a value from one event to the next (evt.deltatime,
-   * evt.latency.human): libsinsp keeps it in each use of the field (each filtercheck), so each use gets
-   * its own extractor from this (resolveField, the formatter).
+   * evt.latency.human, thread.exectime, thread.totexectime, thread.cpu*): libsinsp keeps it in each use of
+   * the field (each filtercheck), so each use gets its own extractor from this (resolveField, the
+   * formatter, each value of an `in` list).
    */
   instance?(): (ctx: Ctx, arg: FieldArg | undefined) => FieldValue;
   /** the only dotted arguments it takes, matched as prefixes (evt.abspath.src / .dst); others are text */
