@@ -335,26 +335,23 @@ class Compiler {
       this.validateValues(left, op, right.values);
       const lost = op === 'in' ? inWithoutArgument(left, right.values) : undefined;
       if (lost !== undefined) return { pred: wrap(lost, op, this.listCmp(lost, op, right.values)), cost };
-      if (op === 'in' && left.many !== undefined && left.field !== undefined && left.field.def.type !== 'CHARBUF') {
-        // (so a field that matches over several values, with a veto, takes it per value: evtin.span.*)
-        return { pred: any(right.values.map((v) => wrap(left, '=', this.valueCmp(left, '=', v)))), cost };
-      }
-      const inst = left.field?.def.instance;
-      if (op === 'in' && inst !== undefined && left.field!.def.type !== 'CHARBUF') {
-        // a field whose extraction keeps state per use (evt.deltatime*): each value's check is a new
-        // filtercheck (allocate_new, filter_check_list.cpp) with its own state, and the 'or' stops at the
-        // first that passes, so a later value's check last saw the last event the earlier ones refused
-        const arg = left.field!.arg;
-        return {
-          pred: any(
-            right.values.map((v) => {
-              const extract = inst();
-              const own: Operand = { ...left, get: (c) => extract(c, arg) };
-              return wrap(own, '=', this.valueCmp(own, '=', v));
-            }),
-          ),
-          cost,
+      const f = left.field;
+      if (op === 'in' && f !== undefined && f.def.type !== 'CHARBUF' && (left.many !== undefined || f.def.instance !== undefined)) {
+        // sysdig 0.29.3's 'or' of one check per value (filter.cpp parse_check), which shows where a field
+        // matches over several values with a veto (evtin.span.*: the veto per value), or keeps state per use
+        // (evt.deltatime*, thread.exectime: each value's check is a new filtercheck, allocate_new, with its own
+        // state, and the 'or' stops at the first that passes, so a later value's check last saw the last event
+        // the earlier ones refused)
+        const inst = f.def.instance;
+        const each = (v: ValueExpr): Pred => {
+          let own = left;
+          if (inst !== undefined) {
+            const extract = inst();
+            own = { ...left, get: (c) => extract(c, f.arg) };
+          }
+          return wrap(own, '=', this.valueCmp(own, '=', v));
         };
+        return { pred: any(right.values.map(each)), cost };
       }
       if (isList) cmp = this.listCmp(left, op, right.values);
       else {
