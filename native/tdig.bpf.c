@@ -79,6 +79,20 @@ struct fdtable {
 
 struct files_struct { struct fdtable *fdt; } __attribute__((preserve_access_index));
 
+/* cgroups: the css of each subsystem, its cgroup's kernfs node, and the node's ancestors (kernel 6.15
+ * renamed kernfs_node.parent to __parent: both flavors, chosen at load time) */
+struct kernfs_node { const char *name; } __attribute__((preserve_access_index));
+struct kernfs_node___old { struct kernfs_node *parent; } __attribute__((preserve_access_index));
+struct kernfs_node___new { struct kernfs_node *__parent; } __attribute__((preserve_access_index));
+struct cgroup { struct kernfs_node *kn; } __attribute__((preserve_access_index));
+struct cgroup_subsys { const char *name; } __attribute__((preserve_access_index));
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+	struct cgroup_subsys *ss;
+} __attribute__((preserve_access_index));
+struct css_set { struct cgroup_subsys_state *subsys[16]; } __attribute__((preserve_access_index));
+enum cgroup_subsys_id { cpuset_cgrp_id, cpu_cgrp_id, cpuacct_cgrp_id, io_cgrp_id, memory_cgrp_id };
+
 struct task_struct {
 	unsigned int flags;
 	int pid;
@@ -93,6 +107,7 @@ struct task_struct {
 	struct signal_struct *signal;
 	const struct cred *cred;
 	kuid_t loginuid;
+	struct css_set *cgroups;
 } __attribute__((preserve_access_index));
 
 struct in6_addr { u8 s6_addr[16]; } __attribute__((preserve_access_index));
@@ -1876,6 +1891,81 @@ XHANDLER(x_quotactl) {
 }
 
 /* ---- processes ---- */
+#define CG_DEPTH 10     /* path components kept per cgroup, the leaf's side (the driver's MAX_CGROUP_PATHS) */
+#define CG_NAME 256     /* a kernfs name is at most 255 bytes */
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(struct kernfs_node___new, __parent))
+		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+/* "subsys=/path/of/the/cgroup\0" for one subsystem, as the driver's bpf_append_cgroup writes it (the root's
+ * name is empty: the path is "/" alone, or "/" before each name below the root); at e->off + n */
+static __always_inline u32 cg_one(struct ev *e, u32 n, struct css_set *cs, u32 id)
+{
+	struct cgroup_subsys_state *css = 0;
+	const char *names[CG_DEPTH];
+	struct kernfs_node *kn, *up;
+	long r;
+
+	bpf_core_read(&css, sizeof(css), &cs->subsys[id & 15]);
+	if (!css)
+		return n;
+	kn = BPF_CORE_READ(css, cgroup, kn);
+#pragma unroll
+	for (int k = 0; k < CG_DEPTH; k++) {
+		up = kn ? kn_parent(kn) : 0;
+		names[k] = up ? BPF_CORE_READ(kn, name) : 0;
+		kn = up;
+	}
+	r = bpf_probe_read_kernel_str(e->buf + ((e->off + n) & OFF_MASK), CG_NAME, BPF_CORE_READ(css, ss, name));
+	if (r <= 0)
+		return n;
+	n = (n + r - 1) & 0x3FFF;
+	e->buf[(e->off + n) & OFF_MASK] = '=';
+	n++;
+	if (!names[0]) {
+		e->buf[(e->off + n) & OFF_MASK] = '/';
+		n++;
+	}
+#pragma unroll
+	for (int k = CG_DEPTH - 1; k >= 0; k--) {
+		if (!names[k])
+			continue;
+		e->buf[(e->off + n) & OFF_MASK] = '/';
+		n = (n + 1) & 0x3FFF;
+		r = bpf_probe_read_kernel_str(e->buf + ((e->off + n) & OFF_MASK), CG_NAME, names[k]);
+		if (r > 1)
+			n = (n + r - 1) & 0x3FFF;
+	}
+	e->buf[(e->off + n) & OFF_MASK] = 0;
+	return (n + 1) & 0x3FFF;
+}
+
+/* the cgroups param: cpuset, cpu, cpuacct, io and memory, those the kernel has (the driver's bpf_append_cgroup) */
+static __always_inline void p_cgroups(struct ev *e, struct task_struct *t)
+{
+	struct css_set *cs = BPF_CORE_READ(t, cgroups);
+	u32 n = 0;
+
+	if (cs) {
+		if (bpf_core_enum_value_exists(enum cgroup_subsys_id, cpuset_cgrp_id))
+			n = cg_one(e, n, cs, bpf_core_enum_value(enum cgroup_subsys_id, cpuset_cgrp_id));
+		if (bpf_core_enum_value_exists(enum cgroup_subsys_id, cpu_cgrp_id))
+			n = cg_one(e, n, cs, bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id));
+		if (bpf_core_enum_value_exists(enum cgroup_subsys_id, cpuacct_cgrp_id))
+			n = cg_one(e, n, cs, bpf_core_enum_value(enum cgroup_subsys_id, cpuacct_cgrp_id));
+		if (bpf_core_enum_value_exists(enum cgroup_subsys_id, io_cgrp_id))
+			n = cg_one(e, n, cs, bpf_core_enum_value(enum cgroup_subsys_id, io_cgrp_id));
+		if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+			n = cg_one(e, n, cs, bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id));
+	}
+	e->off += n;
+	set_len(e, n);
+}
+
 /* The fields that clone and execve exits share: params 1..15 (exe .. cgroups) after res. */
 static __always_inline void p_proc_common(struct ev *e, struct task_struct *t)
 {
@@ -1912,7 +2002,7 @@ static __always_inline void p_proc_common(struct ev *e, struct task_struct *t)
 	p_u64(e, BPF_CORE_READ(t, min_flt));
 	p_vm_of(e, mm);                                /* vm_size, vm_rss, vm_swap */
 	p_kstr(e, t->comm, 16);
-	p_empty(e);                                    /* cgroups */
+	p_cgroups(e, t);
 }
 
 static __always_inline int clone_exit(u64 *ctx, u16 type, int is_clone3)

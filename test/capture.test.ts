@@ -414,6 +414,34 @@ test('tdig-capture', { skip }, async (t) => {
       ]);
     });
 
+    await t.test('clone and execve carry the cgroups, so a container is found in them', { skip: !fs.existsSync('/sys/fs/cgroup/cpu/cgroup.procs') && 'no cgroup v1 cpu hierarchy' }, async () => {
+      // a cgroup named as docker names a container's (64 hex digits) on the cpu hierarchy
+      const id = 'c0ffee'.padEnd(64, '0123456789abcdef');
+      const cg = `/sys/fs/cgroup/cpu/docker/${id}`;
+      fs.mkdirSync(cg, { recursive: true });
+      try {
+        const cap = captureCommand(path.join(dir, 'cg.scap'), ['sh', '-c', `echo $$ > ${cg}/cgroup.procs; exec sh -c 'cat /etc/hostname > /dev/null; ls / > /dev/null'`]);
+        const fmt = '%proc.name %evt.type %container.id %container.type %thread.cgroup.cpu';
+        const filter = 'evt.dir=< and evt.type in (clone, vfork, execve) and evt.rawres=0';
+        const out = sysdig(['-r', cap, '-p', fmt, filter]);
+        // the shell joins the cgroup, then execs sh, which vforks cat and execs ls: each exec and the child's
+        // vfork name the container
+        const c = `${id.slice(0, 12)} docker /docker/${id}`;
+        const got = lines(out);
+        const inner = got.slice(got.findIndex((l) => l.includes(c)));
+        assert.ok(inner.every((l) => l.endsWith(` ${c}`)), out);
+        assert.deepEqual([...new Set(inner.map((l) => l.split(' ', 2).join(' ')))].sort(), ['cat execve', 'ls execve', 'sh execve', 'sh vfork']);
+        const r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '-p', fmt, cap, filter], { encoding: 'utf8' });
+        assert.equal(r.stdout, out);
+        // each entry is "subsystem=path", as the driver writes them: cpuset, cpu, cpuacct, blkio (io) and memory
+        const cgroups = lines(sysdig(['-r', cap, '-p', '%thread.cgroups', 'evt.type=execve and evt.dir=< and proc.name=cat']))[0]!;
+        assert.match(cgroups, new RegExp(`^cpuset=\\S+ cpu=/docker/${id} cpuacct=\\S+ (blkio|io)=\\S+ memory=\\S+$`));
+      } finally {
+        fs.rmdirSync(cg);
+        fs.rmdirSync(path.dirname(cg));
+      }
+    });
+
     await t.test('setresuid and setuid change the user that later events name', async () => {
       const script = [
         'import os',

@@ -17,6 +17,7 @@ export const CAPTURES = [
   'test/data/curl_google.scap', 'test/data/single_ipv6_conn.scap', 'test/data/test_ipv6_client.scap',
   'test/data/synth.scap', 'test/data/synth3.scap', 'test/captures/loopback_workload.scap', 'test/captures/unix_threads.scap', 'test/captures/mixed_calls.scap', 'test/captures/file_ops.scap', 'test/captures/creds.scap', 'test/captures/tracers.scap',
   'test/captures/apache_ab.scap', 'test/captures/path_quirks.scap', 'test/captures/page_faults.scap', 'test/captures/net_variety.scap',
+  'test/captures/containers_json.scap',
 ].map((p) => join(ROOT, p)).filter((p) => existsSync(p));
 
 /** The captures of log writes (test/captures/logs): only the spy_logs and spy_syslog cases have goldens there. */
@@ -161,4 +162,5 @@ export const FULL_OF: Record<string, string> = {
 export const TOP_OF: Record<string, number> = {
   topconns: 30, topprocs_net: 100, topports_server: 100, topscalls: 30, topfiles_bytes: 10, topprocs_file: 10, fdbytes_by: 30,
   topfiles_time: 10, topfiles_errors: 100, topprocs_errors: 100, topprocs_cpu: 10, topscalls_time: 30, fdtime_by: 10, httptop: 30,
+  topcontainers_file: 10, topcontainers_net: 100, topcontainers_error: 100, topcontainers_cpu: 10,
 };

@@ -7,7 +7,7 @@ import { HAVE_SYSDIG, sysdig, tdig } from './helpers.js';
 import { CAPTURES, LOG_CAPTURES, FULL_OF, TOP_OF, sysdigWords, appliesTo, caseWords, captureName, chiselCases, compareChisel, fullGroups, goldenOf, tdigArgs } from './chisel-helpers.js';
 
 const cases = chiselCases();
-const UNORDERED = new Set(['lsof', 'netstat']);
+const UNORDERED = new Set(['lsof', 'netstat', 'lscontainers']);
 
 /**
  * Differences that are not the chisels': with these user filters, tdig's filter/state engine already
@@ -28,7 +28,8 @@ for (const cap of [...CAPTURES, ...LOG_CAPTURES]) {
       const got = r.stdout.toString('latin1');
       const fullCase = FULL_OF[c.id] ? cases.find((x) => x.id === FULL_OF[c.id]) : undefined;
       const full = fullCase ? fullGroups(goldenOf(fullCase, cap) ?? '') : undefined;
-      // lsof and netstat: sysdig prints fds (netstat also threads) in Lua table order: compared as sets of lines
+      // lsof and netstat: sysdig prints fds (netstat also threads) in Lua table order, lscontainers the
+      // containers in its hash map's order: compared as sets of lines
       const unordered = UNORDERED.has(c.chisel);
       const sorted = (x: string) => x.split('\n').sort().join('\n');
       const d = unordered ? (sorted(exp) === sorted(got) ? undefined : compareChisel(sorted(exp), sorted(got))) : compareChisel(exp, got, { tab: c.chisel === 'fdcount_by', full, top: TOP_OF[c.chisel] });

@@ -361,6 +361,22 @@ export const OLD_EXPRS: string[] = [
   'thread.exectime > 100000 or thread.exectime > 0',
   'evt.type=switch and (thread.exectime < 10000 or thread.exectime > 20000)',
   'thread.exectime in (0, 1000000)',
+  // containers, found in the cgroups and described by container events (containers_json)
+  'container.id!=host',
+  'container.name=web_frontend',
+  'container.name contains web and evt.type=openat',
+  'container.type in (lxc, libvirt-lxc, bpm, mesos)',
+  'container.type=cri-o or container.type=docker',
+  'container.image.repository=nginx and container.privileged=true',
+  'container.mount.dest[/srv/www]=/usr/share/nginx/html and evt.type=execve',
+  'container.mount[1] contains /var/log',
+  'container.healthcheck exists and not container.healthcheck=NONE',
+  'proc.is_container_healthcheck=true or proc.is_container_liveness_probe=true',
+  'container.id startswith 25f and container.type=host',
+  'container.name=podpod and container.type!=host',
+  'container.image=alpine',
+  'container.id=pod-coreos-1:app1',
+  'fd.cip=172.17.0.2 or container.readiness_probe=true',
 ];
 
 /** For the same-output test: `tdig-filter E cap | tdig-fmt` against `sysdig -r cap E` (text goldens). */

@@ -46,6 +46,7 @@ export const CAPTURES: Capture[] = [
   { name: 'page_faults', path: join(REPO, 'test/captures/page_faults.scap'), sysdigReads: true },
   { name: 'fd_kinds', path: join(REPO, 'test/captures/fd_kinds.scap'), sysdigReads: true },
   { name: 'net_variety', path: join(REPO, 'test/captures/net_variety.scap'), sysdigReads: true },
+  { name: 'containers_json', path: join(REPO, 'test/captures/containers_json.scap'), sysdigReads: true },
 ];
 
 export function golden(c: Capture, prefix = ''): Record<string, string> {

@@ -217,6 +217,33 @@ test('a socket address shorter than its family needs is refused with the event a
   }
 });
 
+test('a container event whose JSON does not parse is refused with its offset, after the events before it', () => {
+  const T = 100;
+  const open = (n: number): Buffer[] => [event(2, T, [Buffer.from(`/tmp/f${n}\0`), u32(0), u32(0)]), event(3, T, [i64(3), Buffer.from(`/tmp/f${n}\0`), u32(0), u32(0)])];
+  const container = (json: string): Buffer => {
+    // PPME_CONTAINER_JSON_2_E: tid -1, one parameter with a 4-byte length
+    const text = Buffer.from(json + '\0');
+    const ev = Buffer.alloc(30 + text.length);
+    ev.writeBigUInt64LE(1_700_000_000_000_000_000n, 0);
+    ev.writeBigInt64LE(-1n, 8);
+    ev.writeUInt32LE(ev.length, 16);
+    ev.writeUInt16LE(324, 20);
+    ev.writeUInt32LE(1, 22);
+    ev.writeUInt32LE(text.length, 26);
+    text.copy(ev, 30);
+    return ev;
+  };
+  const head = [...sectionBlocks({ procs: [proc(T, 'cli')] }), ...open(1).map((e) => eventBlock(0, 0, e, false))];
+  const good = eventBlock(0, 0, container('{"container":{"id":"abc","name":"web"}}'), true);
+  const bad = eventBlock(0, 0, container('{"container":{"id":"abc",'), true);
+  const at = [...head, good].reduce((n, b) => n + b.length, 0);
+  const r = run(Buffer.concat([...head, good, bad, ...open(2).map((e) => eventBlock(0, 0, e, false))]));
+  assert.equal(r.status, 1);
+  assertOneLine(r.err, new RegExp(`^tdig-fmt: event 4 \\(container\\): its JSON does not parse at byte ${at}$`));
+  // the opens before it are printed; container events never are
+  assert.equal(r.out.split('\n').filter((l) => l !== '').length, 2);
+});
+
 test('-S, -q, -d and -D go with text or JSON output: with --ndjson or --to scap, one line and exit 2', () => {
   const cap = join(FIXTURES, 'curl_google.scap');
   for (const args of [['-S', '--ndjson'], ['-q', '--to', 'scap'], ['-d', '--ndjson'], ['-D', '--to', 'scap']]) {

@@ -201,7 +201,9 @@ function luaQuote(s: string): string {
 /**
  * lscontainers: the container table after the first event that passes the filter (sysdig ends the capture
  * there), or at the end when none does. As a table (type, image, name, id, in the container table's order),
- * or with the argument "desc" as common.lua's st() prints the Lua table (its keys in LuaJIT's order).
+ * or with the argument "desc" as common.lua's st() prints the Lua table. Both orders are arbitrary in sysdig:
+ * its containers in its hash map's order, and each one's keys in the order of LuaJIT's string hashes, which
+ * are seeded anew in every run. tdig lists the containers in the order it found them, keys as id, type, name, image.
  */
 const lscontainers: ChiselDef = {
   ...DESCS['lscontainers']!,

@@ -82,6 +82,21 @@ function probe(ci: ContainerInfo, probeType: number): string {
   return 'NONE';
 }
 
+/**
+ * container.type: each use of the field keeps the last name it gave (libsinsp's m_tstr of its filtercheck),
+ * which is what it gives again for a container type without a name (custom, static, podman); '' before any.
+ */
+function containerType(): (ctx: Ctx) => FieldValue {
+  let last = '';
+  return (ctx) => {
+    const ci = containerOf(ctx);
+    if (ci === undefined || ci === 'unknown') return undefined;
+    const name = ci === null ? 'host' : TYPE_NAMES[ci.type];
+    if (name !== undefined) last = name;
+    return last;
+  };
+}
+
 const MOUNT_ARG = { arg: 'required' } as const;
 
 export const containerClass: FieldClass = {
@@ -118,12 +133,10 @@ export const containerClass: FieldClass = {
       name: 'container.type',
       type: 'CHARBUF',
       desc: 'the container type, eg: docker or rkt',
-      extract: (ctx) => {
-        const ci = containerOf(ctx);
-        if (ci === undefined || ci === 'unknown') return undefined;
-        // libsinsp has no name for custom, static and podman (it repeats a stale value): empty here
-        return ci === null ? 'host' : TYPE_NAMES[ci.type] ?? '';
-      },
+      extract: containerType(),
+      // libsinsp names no custom, static or podman container: the field then repeats its own last value
+      instance: containerType,
+      sideEffects: true,
     },
     inContainer(
       'container.privileged',

@@ -4,7 +4,7 @@
 // from the main thread. When the main thread is not in the table, libsinsp makes a placeholder for it
 // (comm "<NA>", ptid -1, no fds); the fields here answer as they would for that placeholder, without adding it.
 
-import { CL_IS_MAIN_THREAD, Thread, type StateTables } from '../state/model.js';
+import { CL_IS_MAIN_THREAD, parentOf, Thread, traverseParents, type StateTables } from '../state/model.js';
 import type { Ctx, FieldArg, FieldClass, FieldDef, FieldValue } from './types.js';
 import { fieldDef } from './types.js';
 import './fd.js'; // FieldDef.anyOf
@@ -29,28 +29,6 @@ function mainOf(tables: StateTables, t: Thread): Thread {
   p.invalid = true;
   p.nchilds = tables.threads.withPid(t.pid);
   return p;
-}
-
-/** libsinsp get_parent_thread: lookup only, never a placeholder. */
-function parentOf(tables: StateTables, t: Thread): Thread | undefined {
-  return tables.threads.get(t.ptid);
-}
-
-/**
- * libsinsp traverse_parent_state: call `visit` on each ancestor (not `t` itself) until it returns false, the
- * chain ends, or a loop is detected (slow/fast pointers, or a thread that is its own parent).
- */
-function traverseParents(tables: StateTables, t: Thread, visit: (p: Thread) => boolean): void {
-  let slow = parentOf(tables, t);
-  let fast = slow ? parentOf(tables, slow) : undefined;
-  while (slow !== undefined && slow.tid !== -1) {
-    if (!visit(slow)) return;
-    slow = parentOf(tables, slow);
-    for (let i = 0; i < 2; i++) {
-      fast = fast ? parentOf(tables, fast) : undefined;
-      if (slow !== undefined && (slow === fast || slow.tid === slow.ptid)) return;
-    }
-  }
 }
 
 function joinArgs(args: readonly string[]): string {

@@ -11,7 +11,8 @@
 // part's events as a state-only event (dump flag 1), so that an exit in the part pairs with its enter.
 // (sysdig 0.29.3 itself cannot do this from a file: `sysdig -r cap -w out` writes files it cannot read.)
 
-import { sectionBlocks } from './writer.js';
+import { eventBlock, sectionBlocks } from './writer.js';
+import { containerEvent } from '../state/containers.js';
 import { DF_STATE_ONLY, EVF_V2, MAX_EVENT_BLOCK_BODY, roundup4 } from './blocks.js';
 import type { EventView } from './event.js';
 import { EF, eventInfo } from '../events/table.js';
@@ -96,8 +97,11 @@ export function stateSection(engine: StateEngine, kept: Buffer[]): Buffer[] {
     if (list.length > 0) fds.push({ tid: t.tid, fds: list });
   }
   const blocks = sectionBlocks({ procs, fds });
-  // the section header first, then the input's machine, interfaces and users, then processes and fds
-  return [blocks[0]!, ...kept, ...blocks.slice(1)];
+  // the section header first, then the input's machine, interfaces and users, then processes and fds, then
+  // one container event per known container (as sysdig's dumper starts each file)
+  const ts = engine.ev?.ts ?? 0n;
+  const containers = [...engine.tables.containers.values()].map((ci) => eventBlock(0, 0, containerEvent(ci, ts), true));
+  return [blocks[0]!, ...kept, ...blocks.slice(1), ...containers];
 }
 
 function nulJoined(list: readonly string[]): Buffer {

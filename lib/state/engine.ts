@@ -7,6 +7,7 @@ import type { HeaderBlock } from '../scap/reader.js';
 import { DataError } from '../cli/errors.js';
 import { BlockKind, DF_STATE_ONLY, DF_TRACER } from '../scap/blocks.js';
 import { EventView, MAX_PARAMS, readI64, u32 as u32le, viewOf } from '../scap/event.js';
+import { ContainerManager, containerFromJson } from './containers.js';
 import { tracerEventBytes, TracerParser, TracerResult, TracerState } from './tracer.js';
 import {
   decodeFdList,
@@ -77,6 +78,7 @@ import {
   splitNul,
   StateTables,
   Thread,
+  type ContainerInfo,
 } from './model.js';
 
 /** Event ids (driver/ppm_events_public.h) the parsers dispatch on. */
@@ -105,6 +107,7 @@ export const enum E {
   EXECVE_19_E = 292, EXECVE_19_X = 293, SETPGID_E = 294,
   OPENAT_2_E = 306, OPENAT_2_X = 307, OPENAT2_E = 326, OPENAT2_X = 327,
   EXECVEAT_E = 330, EXECVEAT_X = 331, COPY_FILE_RANGE_X = 333, CLONE3_X = 335,
+  CONTAINER_JSON_E = 272, CONTAINER_JSON_2_E = 324,
   // ids of current libs (after 0.29.3)
   BRK_4_X = 159, MMAP_X = 161, MMAP2_X = 163, MUNMAP_X = 165,
   ACCEPT4_6_X = 389, DUP_1_X = 367, DUP2_X = 363, DUP3_X = 365, PIPE2_X = 393,
@@ -155,7 +158,7 @@ for (let t = 0; t < 1024; t++) {
 const HAS_PARSER = new Uint8Array(1024);
 for (const t of [
   E.OPEN_X, E.CREAT_X, E.OPENAT_X, E.OPENAT_2_X, E.OPENAT2_X, E.EXECVE_8_X, E.EXECVE_13_X, E.EXECVE_14_X, E.EXECVE_15_X, E.EXECVE_16_X, E.EXECVE_17_X, E.EXECVE_18_X, E.EXECVE_19_X, E.EXECVEAT_X, E.PROCEXIT_E, E.PROCEXIT_1_E, E.PIPE_X, E.PIPE2_X, E.SOCKET_X, E.BIND_X, E.CONNECT_E, E.CONNECT_X, E.ACCEPT_X, E.ACCEPT_5_X, E.ACCEPT4_X, E.ACCEPT4_5_X, E.ACCEPT4_6_X, E.CLOSE_E, E.CLOSE_X, E.FCNTL_E, E.FCNTL_X, E.EVENTFD_X, E.CHDIR_X, E.FCHDIR_X, E.GETCWD_X, E.DUP_X, E.DUP_1_X, E.DUP2_X, E.DUP3_X, E.SIGNALFD_X, E.TIMERFD_CREATE_X, E.INOTIFY_INIT_X, E.SOCKETPAIR_X, E.SETRESUID_X, E.SETRESGID_X, E.SETUID_X, E.SETGID_X, E.CHROOT_X, E.SETSID_X, E.SCHEDSWITCH_6_E, E.BRK_4_X, E.MMAP_X, E.MMAP2_X, E.MUNMAP_X,
-  E.GETRLIMIT_X, E.SETRLIMIT_X, E.PRLIMIT_X, E.GETSOCKOPT_X,
+  E.GETRLIMIT_X, E.SETRLIMIT_X, E.PRLIMIT_X, E.GETSOCKOPT_X, E.CONTAINER_JSON_E, E.CONTAINER_JSON_2_E,
 ]) HAS_PARSER[t] = 1;
 
 /**
@@ -201,6 +204,8 @@ class StoredEnter {
 
 export class StateEngine implements Ctx {
   tables = new StateTables();
+  /** the containers' lookups and the engines that find a thread's container in its cgroups */
+  containers = new ContainerManager(this.tables);
   // Ctx
   ev!: EventView;
   info!: EventInfo;
@@ -301,6 +306,7 @@ export class StateEngine implements Ctx {
   private newSection(): void {
     this.sectionInitPending = true;
     this.tables.reset();
+    this.containers = new ContainerManager(this.tables);
     this.tidToRemove = -1;
     this.fdsToRemove = [];
     this.fdsToRemoveCount = 0;
@@ -356,14 +362,16 @@ export class StateEngine implements Ctx {
     t.vpid = p.vpid;
     t.tty = p.tty;
     t.loginuid = p.loginuid;
-    t.setCgroupBytes(p.cgroups);
-    t.root = p.root;
-    t.fromProc = true;
-    this.tables.threads.set(t.tid, t);
     if (t.isMainThread() || (t.flags & CL_IS_MAIN_THREAD) !== 0) {
       t.setEnvBytes(p.env);
       this.setCwd(t, p.cwd);
     }
+    t.setCgroupBytes(p.cgroups);
+    t.root = p.root;
+    t.fromProc = true;
+    // threadinfo.cpp init: the container is resolved before the thread joins the table
+    this.containers.resolve(t);
+    this.tables.threads.set(t.tid, t);
   }
 
   /** threadinfo.cpp add_fd_from_scap */
@@ -592,6 +600,11 @@ export class StateEngine implements Ctx {
       return undefined;
     }
     const queryOs = !((KIND[etype]! & 4) !== 0 || etype === E.SCHEDSWITCH_6_E);
+    // a container event has no thread until its parser gives it the container's
+    if (etype === E.CONTAINER_JSON_E || etype === E.CONTAINER_JSON_2_E) {
+      this.thread = undefined;
+      return undefined;
+    }
     const t = this.getThread(ev.tid, queryOs);
     if (t !== this.thread) this.thread = t;
     if (etype === E.SCHEDSWITCH_6_E || t === undefined) return undefined;
@@ -675,6 +688,9 @@ export class StateEngine implements Ctx {
       case E.PIPE_X:
       case E.PIPE2_X:
         return this.parsePipeExit();
+      case E.CONTAINER_JSON_E:
+      case E.CONTAINER_JSON_2_E:
+        return this.parseContainerJson();
       case E.SOCKET_X:
         return this.parseSocketExit();
       case E.BIND_X:
@@ -1031,7 +1047,10 @@ export class StateEngine implements Ctx {
       t.vtid = t.tid;
       t.vpid = t.pid;
     }
-    if (v20) t.setCgroupBytes(this.pBytes(14));
+    if (v20) {
+      t.setCgroupBytes(this.pBytes(14));
+      this.containers.resolve(t);
+    }
     t.cloneTs = ev.ts;
     this.addThread(t);
     if (collision) this.reset(ev, this.info, false);
@@ -1062,6 +1081,8 @@ export class StateEngine implements Ctx {
     else if (etype !== E.EXECVE_8_X && etype !== E.EXECVE_13_X) {
       t.setEnvBytes(this.pBytes(15));
       t.setCgroupBytes(this.pBytes(14));
+      // again after an exec: a container's first process gets its cgroups just before it
+      this.containers.resolve(t);
     }
     if (etype === E.EXECVE_17_X || etype === E.EXECVE_18_X || etype === E.EXECVE_19_X || etype === E.EXECVEAT_X) {
       t.tty = this.pU32(16) | 0;
@@ -1517,12 +1538,38 @@ export class StateEngine implements Ctx {
     t.lastEventFd = fd;
   }
 
+  /**
+   * parse_container_json_evt: the container's metadata replaces what the table has. The event's thread is then
+   * the container's own (sinsp_container_info::get_tinfo: tid and pid -1, comm "container:<id>").
+   */
+  private parseContainerJson(): void {
+    if (this.nparams() < 1) return;
+    const text = cString(this.pBytes(0), 0, this.pBytes(0).length);
+    let ci: ContainerInfo;
+    try {
+      ci = containerFromJson(text);
+    } catch {
+      const ev = this.ev;
+      throw new DataError(`event ${ev.num} (container): its JSON does not parse`, `byte ${ev.streamOffset}`);
+    }
+    this.containers.add(ci);
+    const t = new Thread(-1, -1);
+    t.vtid = -2;
+    t.vpid = -2;
+    t.comm = 'container:' + ci.id;
+    t.containerId = ci.id;
+    this.thread = t;
+    // sysdig shows no container event, -D or not (they still take an event number)
+    this.hidden = this.tracerTouched = true;
+  }
+
   private parseChrootExit(): void {
     const t = this.thread;
     if (t === undefined) return;
     if (this.p64(0) === 0 && this.nparams() > 1) {
       const p = this.pStr(1);
       t.root = concatenatePaths(t.root, p);
+      this.containers.resolve(t);
     }
   }
 

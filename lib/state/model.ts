@@ -429,6 +429,28 @@ export class Thread {
   }
 }
 
+/** libsinsp get_parent_thread: lookup only, never a placeholder. */
+export function parentOf(tables: StateTables, t: Thread): Thread | undefined {
+  return tables.threads.get(t.ptid);
+}
+
+/**
+ * libsinsp traverse_parent_state: call `visit` on each ancestor (not `t` itself) until it returns false, the
+ * chain ends, or a loop is detected (slow/fast pointers, or a thread that is its own parent).
+ */
+export function traverseParents(tables: StateTables, t: Thread, visit: (p: Thread) => boolean): void {
+  let slow = parentOf(tables, t);
+  let fast = slow ? parentOf(tables, slow) : undefined;
+  while (slow !== undefined && slow.tid !== -1) {
+    if (!visit(slow)) return;
+    slow = parentOf(tables, slow);
+    for (let i = 0; i < 2; i++) {
+      fast = fast ? parentOf(tables, fast) : undefined;
+      if (slow !== undefined && (slow === fast || slow.tid === slow.ptid)) return;
+    }
+  }
+}
+
 export interface UserInfo {
   uid: number;
   gid: number;
