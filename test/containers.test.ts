@@ -3,7 +3,13 @@
 // test/captures/containers.sh and containers_json.mjs.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ContainerManager, containerFromJson, matchOneContainerId } from '../lib/state/containers.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { ContainerManager, containerEvent, containerFromJson, matchOneContainerId } from '../lib/state/containers.js';
+import { eventBlock } from '../lib/scap/writer.js';
+import { HAVE_SYSDIG, ROOT, sysdig, tdigText } from './helpers.js';
 import { StateTables, Thread } from '../lib/state/model.js';
 
 const HEX = '0123456789abcdef'.repeat(4);
@@ -177,4 +183,37 @@ test('container events: JSON values as jsoncpp converts them', () => {
   }
   assert.equal(containerFromJson(JSON.stringify({ container: { ip: '300.1.2.3' } })).containerIp, 0);
   assert.throws(() => containerFromJson('{"container":'), SyntaxError);
+});
+
+test('a container event after the first event is an event: shown (unless its lookup failed), filtered, counted', () => {
+  // the capture's own container events start it and are consumed as it opens; two more go in at the 300th event
+  const raw = gunzipSync(readFileSync(join(ROOT, 'test', 'captures', 'containers_json.scap')));
+  const EV = new Set([0x204, 0x216, 0x221, 0x208, 0x217, 0x222]);
+  let o = 0;
+  let n = 0;
+  while (o + 8 <= raw.length) {
+    if (EV.has(raw.readUInt32LE(o)) && ++n === 300) break;
+    o += raw.readUInt32LE(o + 4);
+  }
+  const ts = raw.readBigUInt64LE(o + 10);
+  const late = (c: object): Buffer => eventBlock(1, 0, containerEvent(containerFromJson(JSON.stringify({ container: c })), ts), true);
+  const dir = mkdtempSync(join(tmpdir(), 'tdig-cont-'));
+  try {
+    const cap = join(dir, 'late.scap');
+    writeFileSync(cap, Buffer.concat([raw.subarray(0, o), late({ id: '29edc2f490f0', type: 0, name: 'late_name', image: 'late:1' }), late({ id: 'gone', type: 0, lookup_state: 2 }), raw.subarray(o)]));
+    const fmt = '%evt.num %proc.name %thread.tid %evt.type %container.id %container.name %container.image';
+    const shown = tdigText('tdig-fmt', ['-p', fmt, cap, 'evt.type=container or container.name=late_name']).split('\n').filter((l) => l !== '');
+    assert.equal(shown[0], '300 container:29edc2f490f0 -1 container 29edc2f490f0 late_name late:1');
+    assert.ok(shown.length > 1 && shown.slice(1).every((l) => l.endsWith(' 29edc2f490f0 late_name late:1') && !l.includes(' container ')));
+    // the first events: the capture's own container events took numbers 1-8 and were consumed
+    assert.equal(tdigText('tdig-fmt', ['-n', '1', '-p', '%evt.num', cap]), '9\n');
+    if (HAVE_SYSDIG) {
+      const filter = 'evt.type=container or container.name=late_name';
+      for (const [opts, f] of [[[], []], [['-j'], []], [['-p', fmt], [filter]], [['-n', '400'], []]] as const) {
+        assert.equal(tdigText('tdig-fmt', [...opts, cap, ...f]), sysdig(['-r', cap, ...opts, ...f]), [...opts, ...f].join(' '));
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

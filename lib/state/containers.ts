@@ -90,6 +90,12 @@ function matchRunc(t: Thread, layout: Layout): { id: string; cgroup: string } | 
   return undefined;
 }
 
+/**
+ * Whether an engine may recognize cgroups from their raw text: their marks (lxc, mesos, bpm, podman, docker,
+ * cri-o and containerd) or a last path component of at least 64 characters (docker's and cri's plain layout).
+ */
+const MAY_MATCH = /lxc|\/mesos\/|bpm-|libpod-|docker-|crio-|cri-containerd|\/[^/\0]{64,}(?:\0|$)/;
+
 /** A container with only what its engine knows (sinsp_container_info's defaults: a successful lookup). */
 function bareContainer(id: string, type: number, name: string): ContainerInfo {
   return {
@@ -140,8 +146,24 @@ export class ContainerManager {
 
   constructor(private readonly tables: StateTables) {}
 
+  /** a stored container's id has a ':' (rkt's "pod:app"): rkt's test of ".service" cgroups can then succeed */
+  private rktIds = false;
+
+  /** MAY_MATCH's answers for the cgroup texts last seen (the threads of a process, or of a service, share theirs) */
+  private seen = new Map<string, boolean>();
+
+  private mayMatch(raw: string): boolean {
+    let r = this.seen.get(raw);
+    if (r === undefined) {
+      if (this.seen.size >= 1024) this.seen.clear();
+      this.seen.set(raw, (r = MAY_MATCH.test(raw)));
+    }
+    return r;
+  }
+
   /** container.cpp add_container */
   add(ci: ContainerInfo): void {
+    if (ci.id.includes(':')) this.rktIds = true;
     let types = this.lookups.get(ci.id);
     if (types === undefined) this.lookups.set(ci.id, (types = new Set()));
     types.add(ci.type);
@@ -155,6 +177,9 @@ export class ContainerManager {
   /** container.cpp resolve_container, with query_os_for_missing_info false (a capture is being read). */
   resolve(t: Thread): void {
     t.containerId = '';
+    // (most threads are on the host: a look at the raw text rules out every engine for them, unless an rkt
+    // container is known, whose ".service" test takes any cgroup, or the root is one of rkt's stage1)
+    if (!this.rktIds && !t.root.startsWith('/opt/stage2/') && !t.root.startsWith('/var/lib/rkt/pods/run/') && !this.mayMatch(t.cgroupText())) return;
     // each engine in sinsp_container_manager::create_engines's order; the first true ends the search
     void (this.podman(t) || this.docker(t) || this.cri(t) || this.lxc(t) || this.libvirtLxc(t) || this.mesos(t) || this.rkt(t) || this.bpm(t));
     this.identifyCategory(t);

@@ -220,6 +220,8 @@ export class StateEngine implements Ctx {
    * keeps, and its reader hides them as sysdig reading the capture does.)
    */
   hidden = false;
+  /** a container event that starts the capture: consumed as sinsp opens it, never shown, filtered or counted */
+  openContainer = false;
   /** the event became a tracer event: `ev` and `info` are the tracer's (the write's bytes are the reader's) */
   tracer = false;
   /** a filter parsed this write before testing it, as a state change: it may be a tracer (filterEvent) */
@@ -507,11 +509,13 @@ export class StateEngine implements Ctx {
       this.tracer = false;
       this.tracerCandidate = false;
       this.cutTracer = false;
+      this.openContainer = false;
       this.tracerTouched = false;
     }
     // (boolean fields compared explicitly: V8 compiles a bare truth test of a field to its generic one)
     if (this.sectionInitPending === true) this.initSection();
-    if (this.sawFirst === false) {
+    // (the container events that start a capture do not count as its first event: sinsp's m_firstevent_ts)
+    if (this.sawFirst === false && ev.type !== E.CONTAINER_JSON_E && ev.type !== E.CONTAINER_JSON_2_E) {
       this.firstTs = ev.ts;
       this.sawFirst = true;
     }
@@ -1540,7 +1544,10 @@ export class StateEngine implements Ctx {
 
   /**
    * parse_container_json_evt: the container's metadata replaces what the table has. The event's thread is then
-   * the container's own (sinsp_container_info::get_tinfo: tid and pid -1, comm "container:<id>").
+   * the container's own (sinsp_container_info::get_tinfo: tid and pid -1, comm "container:<id>"). The container
+   * events that start a capture are consumed as it opens (sinsp::open reads them through next() itself): they
+   * take event numbers, but no filter, command or count ever sees them (openContainer). A later one is an
+   * event like others, hidden when its lookup did not succeed (m_filtered_out).
    */
   private parseContainerJson(): void {
     if (this.nparams() < 1) return;
@@ -1559,8 +1566,8 @@ export class StateEngine implements Ctx {
     t.comm = 'container:' + ci.id;
     t.containerId = ci.id;
     this.thread = t;
-    // sysdig shows no container event, -D or not (they still take an event number)
-    this.hidden = this.tracerTouched = true;
+    if (this.sawFirst === false) this.openContainer = this.hidden = this.tracerTouched = true;
+    else if (!ci.successful) this.hidden = this.tracerTouched = true;
   }
 
   private parseChrootExit(): void {

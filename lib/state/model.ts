@@ -412,6 +412,14 @@ export class Thread {
     this.cgroupBytes = null;
   }
 
+  /** The cgroups as one text, each "controller=path" entry ended by a NUL, without splitting them. */
+  cgroupText(): string {
+    if (this.cgroupBytes !== null) return this.cgroupBytes.toString('latin1');
+    let s = '';
+    for (const [c, p] of this.cgroupList) s += c + '=' + p + '\0';
+    return s;
+  }
+
   /** The cgroups as the event or record has them ("controller=path", NUL-separated); `b` is copied. */
   setCgroupBytes(b: Buffer): void {
     this.cgroupBytes = Buffer.from(b);
