@@ -10,6 +10,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { FIXTURES, HAVE_SYSDIG, bin, tdig, tdigText } from './helpers.js';
 import { eventBlock, sectionBlocks } from '../lib/scap/writer.js';
 import { eventInfo } from '../lib/events/table.js';
+import { containerJsonEvent } from '../lib/state/containers.js';
 import { event, i64, proc, u32 } from './synth.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tdig-errors-'));
@@ -220,19 +221,7 @@ test('a socket address shorter than its family needs is refused with the event a
 test('a container event whose JSON does not parse is refused with its offset, after the events before it', () => {
   const T = 100;
   const open = (n: number): Buffer[] => [event(2, T, [Buffer.from(`/tmp/f${n}\0`), u32(0), u32(0)]), event(3, T, [i64(3), Buffer.from(`/tmp/f${n}\0`), u32(0), u32(0)])];
-  const container = (json: string): Buffer => {
-    // PPME_CONTAINER_JSON_2_E: tid -1, one parameter with a 4-byte length
-    const text = Buffer.from(json + '\0');
-    const ev = Buffer.alloc(30 + text.length);
-    ev.writeBigUInt64LE(1_700_000_000_000_000_000n, 0);
-    ev.writeBigInt64LE(-1n, 8);
-    ev.writeUInt32LE(ev.length, 16);
-    ev.writeUInt16LE(324, 20);
-    ev.writeUInt32LE(1, 22);
-    ev.writeUInt32LE(text.length, 26);
-    text.copy(ev, 30);
-    return ev;
-  };
+  const container = (json: string): Buffer => containerJsonEvent(json, 1_700_000_000_000_000_000n);
   const head = [...sectionBlocks({ procs: [proc(T, 'cli')] }), ...open(1).map((e) => eventBlock(0, 0, e, false))];
   const good = eventBlock(0, 0, container('{"container":{"id":"abc","name":"web"}}'), true);
   const bad = eventBlock(0, 0, container('{"container":{"id":"abc",'), true);
@@ -240,8 +229,10 @@ test('a container event whose JSON does not parse is refused with its offset, af
   const r = run(Buffer.concat([...head, good, bad, ...open(2).map((e) => eventBlock(0, 0, e, false))]));
   assert.equal(r.status, 1);
   assertOneLine(r.err, new RegExp(`^tdig-fmt: event 4 \\(container\\): its JSON does not parse at byte ${at}$`));
-  // the opens before it are printed; container events never are
-  assert.equal(r.out.split('\n').filter((l) => l !== '').length, 2);
+  // the events before it are printed: the opens, and the good container event (not one that starts the capture)
+  const lines = r.out.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 3);
+  assert.match(lines[2]!, /^3 \S+ 0 container:abc \(-1\) > container json=\{"container":\{"id":"abc","name":"web"\}\} $/);
 });
 
 test('-S, -q, -d and -D go with text or JSON output: with --ndjson or --to scap, one line and exit 2', () => {

@@ -283,6 +283,9 @@ export async function runChisels(list: readonly { def: ChiselDef; chisel: Chisel
         return false;
       }
       for (let i = 0; i < taps.length; i++) taps[i]!.event(ev, engine);
+      // (the container events that start a capture are consumed as sinsp opens it: no chisel sees them, nor
+      // takes its first time from them)
+      if (engine.openContainer === true) return true;
       lastEv = ev;
       last.hi = ev.tsHi;
       last.lo = ev.tsLo;

@@ -52,7 +52,9 @@ export function filterEvent(engine: StateEngine, ev: EventView, test: ((ctx: Sta
   if ((info.flags & EF.MODIFIES_STATE) !== 0 || (ev.type === WRITE_X && tracerCandidate(engine, ev))) {
     // parsed before the filter; a dropped event skips the exit cleanup, as in sinsp::next
     engine.finish(ev, info, false);
-    if (engine.openContainer === true || test(engine) !== true) return FilterVerdict.Drop;
+    // (a container event that starts the capture goes through the filter, whose fields keep state, but is
+    // then consumed: sinsp::open runs it through next() itself)
+    if (test(engine) !== true || engine.openContainer === true) return FilterVerdict.Drop;
     // (the verdict replaces a cut tracer's hiding: libsinsp sets m_filtered_out from the filter here)
     engine.hidden = false;
     if ((ev.flags & 1) === 0) engine.cleanup(ev);

@@ -524,7 +524,12 @@ export function containerToJson(ci: ContainerInfo): string {
 
 /** PPME_CONTAINER_JSON_2_E (tid -1, a 4-byte parameter length) for a container, at time `ts`. */
 export function containerEvent(ci: ContainerInfo, ts: bigint): Buffer {
-  const text = Buffer.from(containerToJson(ci) + '\0', 'utf8');
+  return containerJsonEvent(containerToJson(ci), ts);
+}
+
+/** PPME_CONTAINER_JSON_2_E with this text as its JSON (NUL-terminated), at time `ts`. */
+export function containerJsonEvent(json: string, ts: bigint): Buffer {
+  const text = Buffer.from(json + '\0', 'utf8');
   const ev = Buffer.alloc(30 + text.length);
   ev.writeBigUInt64LE(ts, 0);
   ev.writeBigInt64LE(-1n, 8);

@@ -220,7 +220,7 @@ export class StateEngine implements Ctx {
    * keeps, and its reader hides them as sysdig reading the capture does.)
    */
   hidden = false;
-  /** a container event that starts the capture: consumed as sinsp opens it, never shown, filtered or counted */
+  /** a container event that starts the capture: consumed as sinsp opens it (filtered, but never shown or counted) */
   openContainer = false;
   /** the event became a tracer event: `ev` and `info` are the tracer's (the write's bytes are the reader's) */
   tracer = false;
@@ -1546,8 +1546,8 @@ export class StateEngine implements Ctx {
    * parse_container_json_evt: the container's metadata replaces what the table has. The event's thread is then
    * the container's own (sinsp_container_info::get_tinfo: tid and pid -1, comm "container:<id>"). The container
    * events that start a capture are consumed as it opens (sinsp::open reads them through next() itself): they
-   * take event numbers, but no filter, command or count ever sees them (openContainer). A later one is an
-   * event like others, hidden when its lookup did not succeed (m_filtered_out).
+   * take event numbers and go through the filter, but no command or count ever sees them (openContainer). A
+   * later one is an event like others, hidden when its lookup did not succeed (m_filtered_out).
    */
   private parseContainerJson(): void {
     if (this.nparams() < 1) return;

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { eventBlock } = await import(join(here, '../../dist/lib/scap/writer.js'));
+const { containerJsonEvent } = await import(join(here, '../../dist/lib/state/containers.js'));
 const EVENT_BLOCKS = new Set([0x204, 0x216, 0x221, 0x208, 0x217, 0x222]);
 
 // the ids containers.sh gives its containers (sha256 of a name), as libsinsp reports them: 12 digits
@@ -51,17 +52,7 @@ while (o + 8 <= raw.length) {
   }
   o += raw.readUInt32LE(o + 4);
 }
-const blocks = containers.map((c) => {
-  const json = Buffer.from(JSON.stringify({ container: c }) + '\0');
-  const ev = Buffer.alloc(26 + 4 + json.length);
-  ev.writeBigUInt64LE(firstTs, 0);
-  ev.writeBigInt64LE(-1n, 8);
-  ev.writeUInt32LE(ev.length, 16);
-  ev.writeUInt16LE(324, 20);
-  ev.writeUInt32LE(1, 22);
-  ev.writeUInt32LE(json.length, 26);
-  json.copy(ev, 30);
-  return eventBlock(0, 0, ev, true);
-});
+// stamped before the first event, as a live capture stamps them with the time it starts
+const blocks = containers.map((c) => eventBlock(0, 0, containerJsonEvent(JSON.stringify({ container: c }), firstTs - 250_000_000n), true));
 const out = Buffer.concat([raw.subarray(0, o), ...blocks, raw.subarray(o)]);
 writeFileSync(join(here, 'containers_json.scap'), gzipSync(out, { level: 9 }), { mode: 0o600 });
