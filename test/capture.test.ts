@@ -436,6 +436,16 @@ test('tdig-capture', { skip }, async (t) => {
         // each entry is "subsystem=path", as the driver writes them: cpuset, cpu, cpuacct, blkio (io) and memory
         const cgroups = lines(sysdig(['-r', cap, '-p', '%thread.cgroups', 'evt.type=execve and evt.dir=< and proc.name=cat']))[0]!;
         assert.match(cgroups, new RegExp(`^cpuset=\\S+ cpu=/docker/${id} cpuacct=\\S+ (blkio|io)=\\S+ memory=\\S+$`));
+        // the process table's: each line of /proc/PID/cgroup as libscap writes it, a named hierarchy with its
+        // "name=" prefix, and the unified hierarchy's path (when the kernel knows cgroup2) for cpu, memory, cpuset
+        const first = lines(sysdig(['-r', cap, '-n', '1', '-p', '%thread.cgroups']))[0]!;
+        const self = fs.readFileSync('/proc/self/cgroup', 'utf8');
+        const named = /^\d+:name=(\w+):(\S+)$/m.exec(self);
+        if (named) assert.ok(first.includes(`name=${named[1]}=${named[2]}`), first);
+        const unified = /^0::(\S+)$/m.exec(self);
+        if (unified && fs.readFileSync('/proc/filesystems', 'utf8').includes('cgroup2')) {
+          assert.ok(first.endsWith(`cpu=${unified[1]} memory=${unified[1]} cpuset=${unified[1]}`), first);
+        }
       } finally {
         fs.rmdirSync(cg);
         fs.rmdirSync(path.dirname(cg));

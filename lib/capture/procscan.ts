@@ -211,19 +211,28 @@ function statusField(status: string, key: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** The subsystems libscap names the cgroup v2 hierarchy's path for (scap_proc_fill_cgroups). */
+const V2_SUBSYSTEMS = ['cpu', 'memory', 'cpuset'];
+
+/**
+ * A thread's cgroups as libscap's scap_proc_fill_cgroups writes them: "subsystem=path" for each subsystem of
+ * each line of /proc/PID/cgroup, in its order; the unified hierarchy's line ("0::/path") with `controllers`.
+ */
 function cgroupsOf(pid: number, controllers: string[]): Buffer {
   const text = readText(`/proc/${pid}/cgroup`);
   if (!text) return EMPTY;
   const parts: string[] = [];
   for (const line of text.split('\n')) {
     if (!line) continue;
-    // "hierarchy-id:controller-list:path"; cgroup v2 has an empty controller list
+    // "hierarchy-id:controller-list:path"; cgroup v2 has an empty controller list (and id 0); a named v1
+    // hierarchy keeps its "name=" prefix ("name=systemd=/...")
     const first = line.indexOf(':');
     const second = line.indexOf(':', first + 1);
     if (first < 0 || second < 0) continue;
     const ctrl = line.slice(first + 1, second);
     const path = line.slice(second + 1);
-    const names = ctrl ? ctrl.split(',').map((c) => c.replace(/^name=/, '')) : controllers;
+    if (ctrl === '' && line.slice(0, first) !== '0') continue;
+    const names = ctrl ? ctrl.split(',') : controllers;
     for (const c of names) parts.push(`${c}=${path}`);
   }
   const b = Buffer.from(parts.join('\0') + (parts.length ? '\0' : ''), 'latin1');
@@ -423,7 +432,9 @@ export interface ScanOptions {
 
 /** The whole initial state, ready for sectionBlocks(). */
 export function scanSystem(opts: ScanOptions): SectionContents {
-  const controllers = (readText('/sys/fs/cgroup/cgroup.controllers') ?? '').trim().split(/\s+/).filter(Boolean);
+  // libscap's cgroup version: 2 when the kernel knows cgroup2 at all (/proc/filesystems), hybrid hosts too;
+  // its unified hierarchy ("0::/path") is then written for the subsystems its container engines read
+  const controllers = /cgroup2/.test(readText('/proc/filesystems') ?? '') ? V2_SUBSYSTEMS : [];
   const socks = scanSockets();
   const procs: ProcRecord[] = [];
   const fds: FdList[] = [];
