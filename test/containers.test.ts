@@ -205,8 +205,8 @@ test('a container event after the first event is an event: shown (unless its loo
     const shown = tdigText('tdig-fmt', ['-p', fmt, cap, 'evt.type=container or container.name=late_name']).split('\n').filter((l) => l !== '');
     assert.equal(shown[0], '300 container:29edc2f490f0 -1 container 29edc2f490f0 late_name late:1');
     assert.ok(shown.length > 1 && shown.slice(1).every((l) => l.endsWith(' 29edc2f490f0 late_name late:1') && !l.includes(' container ')));
-    // the first events: the capture's own container events took numbers 1-8 and were consumed
-    assert.equal(tdigText('tdig-fmt', ['-n', '1', '-p', '%evt.num', cap]), '9\n');
+    // the first events: the capture's own container events (9) took numbers 1-9 and were consumed
+    assert.equal(tdigText('tdig-fmt', ['-n', '1', '-p', '%evt.num', cap]), '10\n');
     if (HAVE_SYSDIG) {
       const filter = 'evt.type=container or container.name=late_name';
       for (const [opts, f] of [[[], []], [['-j'], []], [['-p', fmt], [filter]], [['-n', '400'], []]] as const) {
@@ -216,4 +216,18 @@ test('a container event after the first event is an event: shown (unless its loo
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('k8s.pod.* from the labels of the container and of its pod sandbox', () => {
+  const cap = join(ROOT, 'test', 'captures', 'containers_json.scap');
+  const fmt = '*%container.name %k8s.pod.name %k8s.ns.name %k8s.pod.id %k8s.pod.label.app %k8s.pod.label.release %k8s.pod.labels %k8s.rc.name';
+  const filter = 'k8s.pod.name exists and evt.type=execve';
+  const out = tdigText('tdig-fmt', ['-p', fmt, cap, filter]);
+  assert.deepEqual([...new Set(out.split('\n').filter((l) => l !== ''))], [
+    // the sandbox's labels: in byte order, without annotations and io.kubernetes.*, an empty value without ':'
+    'kube_pod_app web-7d4b9c shop 8f1c2a44-0d3e-4a7b-9c55-2f6e7d8a9b01 web  Zeta:upper, app:web, release, tier:front <NA>',
+    // the sandbox itself names a pod, but has no sandbox label: no pod labels
+    'k8s_POD_web web-7d4b9c <NA> <NA> <NA> <NA> <NA> <NA>',
+  ]);
+  if (HAVE_SYSDIG) assert.equal(out, sysdig(['-r', cap, '-p', fmt, filter]));
 });

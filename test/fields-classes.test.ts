@@ -663,6 +663,7 @@ test('container fields inside a known container', () => {
     healthProbes: [{ probeType: 1, exe: 'curl', args: ['-f', 'localhost'] }],
     containerIp: 0,
     successful: true,
+    labels: new Map(),
   });
   assert.equal(get('container.name', c), 'web');
   assert.equal(get('container.type', c), 'docker');

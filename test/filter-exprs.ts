@@ -377,6 +377,13 @@ export const OLD_EXPRS: string[] = [
   'container.image=alpine',
   'container.id=pod-coreos-1:app1',
   'fd.cip=172.17.0.2 or container.readiness_probe=true',
+  // Kubernetes: the pod from the container's labels, the pod's labels from its sandbox container's
+  'k8s.pod.name=web-7d4b9c',
+  'k8s.ns.name=shop and evt.type=openat',
+  'k8s.pod.id exists',
+  'k8s.pod.label.app=web or k8s.pod.label.release exists',
+  'k8s.pod.labels contains tier',
+  'k8s.rc.name exists or k8s.pod.label.nosuch exists',
 ];
 
 /** For the same-output test: `tdig-filter E cap | tdig-fmt` against `sysdig -r cap E` (text goldens). */

@@ -112,6 +112,7 @@ function bareContainer(id: string, type: number, name: string): ContainerInfo {
     healthProbes: [],
     containerIp: 0,
     successful: true,
+    labels: new Map(),
   };
 }
 
@@ -496,6 +497,10 @@ export function containerFromJson(text: string): ContainerInfo {
   }
   const ip = jsonString(o.ip);
   if (ip !== undefined) ci.containerIp = ipv4(ip) ?? 0;
+  // (asString of each member: null is empty)
+  if (o.labels !== null && typeof o.labels === 'object' && !Array.isArray(o.labels)) {
+    for (const [k, v] of Object.entries(o.labels as Record<string, unknown>)) ci.labels.set(k, v === null ? '' : (jsonString(v) ?? ''));
+  }
   return ci;
 }
 
@@ -519,6 +524,7 @@ export function containerToJson(ci: ContainerInfo): string {
   };
   for (const p of ci.healthProbes) c[PROBE_KEYS[p.probeType]!] = { exe: p.exe, args: p.args };
   if (ci.containerIp !== 0) c.ip = [24, 16, 8, 0].map((s) => (ci.containerIp >>> s) & 255).join('.');
+  if (ci.labels.size > 0) c.labels = Object.fromEntries(ci.labels);
   return JSON.stringify({ container: c });
 }
 

@@ -498,6 +498,8 @@ export interface ContainerInfo {
   healthProbes: { probeType: number; exe: string; args: string[] }[];
   /** IPv4 address, host order; 0 = unknown */
   containerIp: number;
+  /** the runtime's labels (Kubernetes puts the pod's name, namespace, uid and sandbox here) */
+  labels: Map<string, string>;
   /** metadata lookup complete */
   successful: boolean;
 }

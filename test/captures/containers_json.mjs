@@ -2,7 +2,8 @@
 // live capture on a host with a container runtime writes ahead of its first event, one per container it
 // knows: full metadata (name, image, mounts, health probes, ip), a lookup that failed and one that never
 // finished (hidden events; the metadata is kept), a name for an lxc container (its engine then keeps it), a
-// podman and an rkt container, and one no thread of the capture is in.
+// podman and an rkt container, one no thread of the capture is in, and a Kubernetes pod's container with its
+// sandbox (their labels: the k8s.* fields).
 //   npx tsc -p tsconfig.json && node test/captures/containers_json.mjs
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -33,7 +34,19 @@ const containers = [
   },
   { id: id('docker0'), type: 0, name: 'batch_worker', image: 'debian:12', imagerepo: 'debian', imagetag: '12', lookup_state: 1, privileged: false },
   { id: id('docker2'), type: 0, name: 'never_looked_up', image: 'alpine', lookup_state: 2 },
-  { id: id('crio1'), type: 8, name: 'kube_pod_app', image: 'registry.k8s.io/pause:3.9', lookup_state: 0 },
+  // a pod's container, whose labels name the pod and its sandbox, and the sandbox, whose labels are the pod's
+  {
+    id: id('crio1'), type: 8, name: 'kube_pod_app', image: 'registry.k8s.io/pause:3.9', lookup_state: 0,
+    labels: {
+      'io.kubernetes.pod.name': 'web-7d4b9c', 'io.kubernetes.pod.namespace': 'shop',
+      'io.kubernetes.pod.uid': '8f1c2a44-0d3e-4a7b-9c55-2f6e7d8a9b01', 'io.kubernetes.container.name': 'app',
+      'io.kubernetes.sandbox.id': createHash('sha256').update('containerd1').digest('hex'),
+    },
+  },
+  {
+    id: id('containerd1'), type: 7, name: 'k8s_POD_web', image: 'registry.k8s.io/pause:3.9', lookup_state: 1,
+    labels: { tier: 'front', app: 'web', release: '', Zeta: 'upper', 'annotation.io.kubernetes.container.hash': 'abc', 'io.kubernetes.pod.name': 'web-7d4b9c' },
+  },
   { id: 'web1', type: 1, name: 'webone', image: '', lookup_state: 1 },
   { id: id('podman1'), type: 11, name: 'podpod', image: 'quay.io/podman/hello', lookup_state: 1 },
   { id: 'pod-coreos-1:app1', type: 4, name: 'app1', image: 'coreos.com/app1', lookup_state: 1 },
