@@ -118,8 +118,7 @@ function bareContainer(id: string, type: number, name: string): ContainerInfo {
 
 /** sinsp_threadinfo::get_env(name): the main thread's environment; spaces around the value dropped. */
 function envValue(tables: StateTables, t: Thread, name: string): string {
-  const env = (t.isMainThread() ? t : (tables.mainThread(t) ?? t)).env;
-  for (const v of env) {
+  for (const v of envOf(tables, t)) {
     if (v.length > name.length + 1 && v.charCodeAt(name.length) === 0x3d && v.startsWith(name)) {
       let a = name.length + 1;
       while (a < v.length && v.charCodeAt(a) === 0x20) a++;
@@ -132,8 +131,15 @@ function envValue(tables: StateTables, t: Thread, name: string): string {
   return '';
 }
 
+/** sinsp_threadinfo::get_env(): the main thread's environment (the thread's own when that is unknown). */
 function envOf(tables: StateTables, t: Thread): string[] {
-  return (t.isMainThread() ? t : (tables.mainThread(t) ?? t)).env;
+  return (tables.mainThread(t) ?? t).env;
+}
+
+/** rkt's pod id: the value of a "container_uuid=" entry of the environment, or '' */
+function podIdOf(tables: StateTables, t: Thread): string {
+  for (const v of envOf(tables, t)) if (v.startsWith('container_uuid=')) return v.substring(15);
+  return '';
 }
 
 /** C++ substr(pos, n) where n came from unsigned arithmetic: a negative count takes the rest. */
@@ -294,12 +300,8 @@ export class ContainerManager {
       if (!(last >= 0 ? last === cgroup.length - 8 : cgroup.length === 7)) continue;
       let podid = '';
       traverseParents(this.tables, t, (p) => {
-        for (const v of envOf(this.tables, p)) {
-          if (v.startsWith('container_uuid=')) {
-            podid = v.substring(15);
-            return false;
-          }
-        }
+        podid = podIdOf(this.tables, p);
+        if (podid !== '') return false;
         for (const a of p.args) {
           if (a.includes('--uuid=')) {
             podid = a.substring(7);
@@ -320,15 +322,7 @@ export class ContainerManager {
       if (suffix < 0) return false;
       const app = substrC(root, 12, suffix - 12);
       let podid = '';
-      const visit = (p: Thread): boolean => {
-        for (const v of envOf(this.tables, p)) {
-          if (v.startsWith('container_uuid=')) {
-            podid = v.substring(15);
-            return false;
-          }
-        }
-        return true;
-      };
+      const visit = (p: Thread): boolean => (podid = podIdOf(this.tables, p)) === '';
       if (visit(t)) traverseParents(this.tables, t, visit);
       return podid !== '' && this.rktId(t, podid + ':' + app);
     }

@@ -1551,7 +1551,8 @@ export class StateEngine implements Ctx {
    */
   private parseContainerJson(): void {
     if (this.nparams() < 1) return;
-    const text = cString(this.pBytes(0), 0, this.pBytes(0).length);
+    const json = this.pBytes(0);
+    const text = cString(json, 0, json.length);
     let ci: ContainerInfo;
     try {
       ci = containerFromJson(text);
