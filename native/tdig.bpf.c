@@ -409,6 +409,23 @@ static __always_inline void p_ubytes(struct ev *e, const void *p, u64 len)
 	set_len(e, len & LEN_MASK);
 }
 
+/* An argument or environment area (NUL-separated strings): at most `max` bytes of it, its last byte
+ * made a NUL, as the drivers write it (libs driver/modern_bpf/helpers/store/auxmap_store_params.h,
+ * auxmap__store_user_task_charbufarray_param): a list cut short still ends its last string. */
+static __always_inline void p_ustrlist(struct ev *e, const void *p, u64 len, u64 max)
+{
+	if (len > max)
+		len = max;
+	if (len > MAX_STR)
+		len = MAX_STR;
+	if (!p || len == 0 || bpf_probe_read_user(e->buf + (e->off & OFF_MASK), len & (MAX_STR * 2 - 1), p))
+		len = 0;
+	else
+		e->buf[(e->off + len - 1) & OFF_MASK] = 0;
+	e->off += len & (MAX_STR * 2 - 1);
+	set_len(e, len & (MAX_STR * 2 - 1));
+}
+
 /* the data buffer of an I/O call: `res` bytes were moved, cut to the snaplen */
 static __always_inline void p_data(struct ev *e, const void *p, s64 res)
 {
@@ -1985,14 +2002,12 @@ static __always_inline void p_proc_common(struct ev *e, struct task_struct *t)
 	}
 	e->off += m & (MAX_STR * 2 - 1);
 	set_len(e, m & (MAX_STR * 2 - 1));
-	/* args = the rest of the argument area */
+	/* args = the rest of the argument area: argv[0] and the rest together at most MAX_STR bytes
+	 * (MAX_PROC_ARG_ENV in the drivers), the last one a NUL */
 	n = 0;
-	if (as && ae > as + m) {
+	if (as && ae > as + m)
 		n = ae - as - m;
-		if (n > MAX_STR)
-			n = MAX_STR;
-	}
-	p_ubytes(e, (void *)(as + m), n);
+	p_ustrlist(e, (void *)(as + m), n, MAX_STR - m);
 	p_u64(e, BPF_CORE_READ(t, pid));
 	p_u64(e, BPF_CORE_READ(t, tgid));
 	p_u64(e, BPF_CORE_READ(t, real_parent, pid));
@@ -2048,10 +2063,8 @@ static __always_inline int execve_exit(u64 *ctx, u16 type)
 		ee = BPF_CORE_READ(mm, env_end);
 		if (ee > es)
 			n = ee - es;
-		if (n > MAX_STR)
-			n = MAX_STR;
 	}
-	p_ubytes(&e, (void *)es, n);                    /* env */
+	p_ustrlist(&e, (void *)es, n, MAX_STR);         /* env */
 	p_u32(&e, 0);                                   /* tty */
 	p_u64(&e, 0);                                   /* pgid */
 	p_u32(&e, BPF_CORE_READ(t, loginuid.val));

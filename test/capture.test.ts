@@ -452,6 +452,49 @@ test('tdig-capture', { skip }, async (t) => {
       }
     });
 
+    await t.test('argument and environment lists past 4096 bytes are cut as the drivers and libscap cut them, their last byte a NUL', async () => {
+      const words = Array.from({ length: 200 }, (_, i) => `argument-${String(i).padStart(3, '0')}-${'x'.repeat(20)}`);
+      const bigEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', BIG: 'y'.repeat(5000) };
+      const flag = path.join(dir, 'long-args.go');
+      fs.rmSync(flag, { force: true });
+      // a shell that runs before the capture (the /proc scan's process table) and writes once the capture has
+      // started, and a shell started during it (an execve)
+      const old = spawn('/bin/sh', ['-c', `while [ ! -e ${flag} ]; do sleep 0.05; done; echo old > /dev/null`, ...words], { env: bigEnv, stdio: 'ignore' });
+      const oldExit = new Promise((r) => old.on('exit', r));
+      try {
+        await sleep(200);
+        const cap = path.join(dir, 'long-args.scap');
+        const c = await captureAround(cap, [], () => {
+          const r = spawnSync('/usr/bin/env', ['-i', `BIG=${'z'.repeat(5000)}`, '/bin/sh', '-c', `: > ${flag}; echo new > /dev/null`, ...words]);
+          assert.equal(r.status, 0, String(r.stderr));
+        });
+        assert.equal(c.code, 0, c.stderr);
+        await oldExit;
+        /** proc.args of an argv whose NUL-joined list the driver cut at 4096 bytes, the last made a NUL */
+        const cutArgs = (argv: string[]): string => {
+          const list = Buffer.from(argv.map((a) => `${a}\0`).join(''), 'latin1').subarray(0, 4096);
+          list[list.length - 1] = 0;
+          return list.toString('latin1').split('\0').slice(1, -1).join(' ');
+        };
+        const fmt = '%proc.args';
+        const filter = (text: string): string => `evt.type=write and evt.dir=< and proc.name=sh and evt.arg.data contains ${text}`;
+        for (const [text, argv] of [['old', ['/bin/sh', '-c', `while [ ! -e ${flag} ]; do sleep 0.05; done; echo old > /dev/null`, ...words]], ['new', ['/bin/sh', '-c', `: > ${flag}; echo new > /dev/null`, ...words]]] as const) {
+          const want = cutArgs([...argv]);
+          assert.ok(want.length < 4096 && want.length < argv.slice(1).join(' ').length - 1000, want.slice(-40));
+          const s = sysdig(['-r', cap, '-p', fmt, filter(text)]);
+          assert.equal(s, `${want}\n`, `${text}: sysdig reads ${s.slice(-60)}`);
+          const r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '-p', fmt, cap, filter(text)], { encoding: 'latin1' });
+          assert.equal(r.stdout, s, text);
+          // the environment: 4096 bytes, cut the same way (its one long variable is whole in neither)
+          const env = lines(sysdig(['-r', cap, '-p', '%proc.env', filter(text)]))[0]!;
+          const big = /BIG=([yz]+)/.exec(env)?.[1] ?? '';
+          assert.ok(big.length > 1000 && big.length < 4096 && env.length <= 4096, `${text}: ${env.length} ${big.length}`);
+        }
+      } finally {
+        old.kill();
+      }
+    });
+
     await t.test('setresuid and setuid change the user that later events name', async () => {
       const script = [
         'import os',

@@ -28,6 +28,15 @@ function readBytes(p: string, max: number): Buffer {
   }
 }
 
+/** An argument or environment list of /proc: at most MAX_LIST bytes, the last one made a NUL, as libscap
+ * reads them (userspace/libscap/linux/scap_procs.c, read_procfs_proc_pid_cmdline and _environ): a list cut
+ * short still ends its last string. */
+function readList(p: string): Buffer {
+  const b = readBytes(p, MAX_LIST);
+  if (b.length > 0) b[b.length - 1] = 0;
+  return b;
+}
+
 function readLink(p: string): string | null {
   try {
     return fs.readlinkSync(p, 'latin1');
@@ -256,7 +265,7 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
   const ttyNr = Number(rest[4]);
   const minflt = BigInt(rest[7] ?? '0');
   const majflt = BigInt(rest[9] ?? '0');
-  const cmdline = readBytes(`/proc/${pid}/cmdline`, MAX_LIST);
+  const cmdline = readList(`/proc/${pid}/cmdline`);
   const nul = cmdline.indexOf(0);
   const exe = nul >= 0 ? cmdline.subarray(0, nul).toString('latin1') : cmdline.toString('latin1');
   const args = nul >= 0 ? cmdline.subarray(nul + 1) : EMPTY;
@@ -291,7 +300,7 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
     vmswapKb: kb('VmSwap'),
     pfmajor: majflt,
     pfminor: minflt,
-    env: readBytes(`/proc/${pid}/environ`, MAX_LIST),
+    env: readList(`/proc/${pid}/environ`),
     vtid: Number(nspid[nspid.length - 1]),
     vpid: Number(nstid[nstid.length - 1]),
     cgroups: cgroupsOf(pid, controllers),
