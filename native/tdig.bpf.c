@@ -44,23 +44,60 @@ struct pt_regs {
 typedef struct { unsigned int val; } kuid_t;
 typedef struct { unsigned int val; } kgid_t;
 
+/* uid and gid maps of a user namespace: up to 5 extents kept in place (UID_GID_MAP_MAX_BASE_EXTENTS) */
+struct uid_gid_extent { u32 first; u32 lower_first; u32 count; } __attribute__((preserve_access_index));
+struct uid_gid_map {
+	u32 nr_extents;
+	struct uid_gid_extent extent[5];
+} __attribute__((preserve_access_index));
+struct user_namespace {
+	struct uid_gid_map uid_map;
+	struct uid_gid_map gid_map;
+} __attribute__((preserve_access_index));
+struct group_info { int ngroups; kgid_t gid[]; } __attribute__((preserve_access_index));
+/* kernel_cap_t: two u32 words before 6.3, one u64 since; the bits used here are in the low 32 either way,
+ * read by offset (its members have other names in each layout) */
+struct kernel_cap_any { u32 low; };
+
 struct cred {
 	kuid_t euid;
 	kgid_t egid;
+	kuid_t fsuid;
+	kgid_t fsgid;
+	struct kernel_cap_any cap_effective;
+	struct user_namespace *user_ns;
+	struct group_info *group_info;
 } __attribute__((preserve_access_index));
 
+/* pid numbers per namespace level, and the controlling terminal */
+struct pid_namespace { unsigned int level; } __attribute__((preserve_access_index));
+struct upid { int nr; struct pid_namespace *ns; } __attribute__((preserve_access_index));
+struct pid { unsigned int level; struct upid numbers[1]; } __attribute__((preserve_access_index));
+struct tty_driver { int major; int minor_start; } __attribute__((preserve_access_index));
+struct tty_struct { int index; struct tty_driver *driver; } __attribute__((preserve_access_index));
+
 struct rlimit { unsigned long rlim_cur, rlim_max; } __attribute__((preserve_access_index));
-struct signal_struct { struct rlimit rlim[16]; } __attribute__((preserve_access_index));
+struct signal_struct {
+	struct rlimit rlim[16];
+	struct pid *pids[4];
+	struct tty_struct *tty;
+} __attribute__((preserve_access_index));
 
 /* the kernel's per-mm page counters (since 6.2 an array of percpu counters; before, atomics: vm_rss 0 there) */
 struct percpu_counter { s64 count; } __attribute__((preserve_access_index));
+struct file;
 struct mm_struct {
+	struct file *exe_file;
 	unsigned long arg_start, arg_end, env_start, env_end, total_vm;
 	struct percpu_counter rss_stat[4];
 } __attribute__((preserve_access_index));
 
-struct super_block { unsigned int s_dev; } __attribute__((preserve_access_index));
+struct super_block { unsigned int s_dev; unsigned long s_flags; } __attribute__((preserve_access_index));
 struct inode {
+	unsigned short i_mode;
+	unsigned int i_flags;
+	kuid_t i_uid;
+	kgid_t i_gid;
 	unsigned long i_ino;
 	unsigned int i_rdev;
 	struct super_block *i_sb;
@@ -108,6 +145,7 @@ struct task_struct {
 	const struct cred *cred;
 	kuid_t loginuid;
 	struct css_set *cgroups;
+	struct pid *thread_pid;
 } __attribute__((preserve_access_index));
 
 struct in6_addr { u8 s6_addr[16]; } __attribute__((preserve_access_index));
@@ -1931,7 +1969,6 @@ static __always_inline u32 cg_one(struct ev *e, u32 n, struct css_set *cs, u32 i
 	if (!css)
 		return n;
 	kn = BPF_CORE_READ(css, cgroup, kn);
-#pragma unroll
 	for (int k = 0; k < CG_DEPTH; k++) {
 		up = kn ? kn_parent(kn) : 0;
 		names[k] = up ? BPF_CORE_READ(kn, name) : 0;
@@ -1947,7 +1984,6 @@ static __always_inline u32 cg_one(struct ev *e, u32 n, struct css_set *cs, u32 i
 		e->buf[(e->off + n) & OFF_MASK] = '/';
 		n++;
 	}
-#pragma unroll
 	for (int k = CG_DEPTH - 1; k >= 0; k--) {
 		if (!names[k])
 			continue;
@@ -1981,6 +2017,167 @@ static __always_inline void p_cgroups(struct ev *e, struct task_struct *t)
 	}
 	e->off += n;
 	set_len(e, n);
+}
+
+/* ---- a task's pid numbers in its own pid namespace, its terminal, its executable's write access,
+ * as the driver of the event table's time computes them (libs driver/bpf/fillers.h, 2022: bpf_task_pid_nr_ns,
+ * bpf_ppm_get_tty, get_exe_writable) ---- */
+
+/* numbers[level] of a struct pid */
+static __always_inline struct upid *upid_at(struct pid *p, unsigned int level)
+{
+	return (struct upid *)((char *)p + bpf_core_field_offset(struct pid, numbers) +
+			       (level & 31) * bpf_core_type_size(struct upid));
+}
+
+/* the number of `p` as the namespace `ns` sees it: 0 when it does not see it */
+static __always_inline int pid_nr_ns(struct pid *p, struct pid_namespace *ns)
+{
+	unsigned int nsl;
+	struct upid *u;
+
+	if (!p || !ns)
+		return 0;
+	nsl = BPF_CORE_READ(ns, level);
+	if (nsl > BPF_CORE_READ(p, level))
+		return 0;
+	u = upid_at(p, nsl);
+	if (BPF_CORE_READ(u, ns) != ns)
+		return 0;
+	return BPF_CORE_READ(u, nr);
+}
+
+/* the task's active pid namespace: that of its pid at its deepest level */
+static __always_inline struct pid_namespace *task_pid_ns(struct task_struct *t)
+{
+	struct pid *p = BPF_CORE_READ(t, thread_pid);
+	struct upid *u;
+
+	if (!p)
+		return NULL;
+	u = upid_at(p, BPF_CORE_READ(p, level));
+	return BPF_CORE_READ(u, ns);
+}
+
+/* task_pid_vnr, task_tgid_vnr and task_pgrp_vnr */
+static __always_inline int task_vtid(struct task_struct *t)
+{
+	return pid_nr_ns(BPF_CORE_READ(t, thread_pid), task_pid_ns(t));
+}
+
+static __always_inline int task_vpid(struct task_struct *t)
+{
+	return pid_nr_ns(BPF_CORE_READ(t, signal, pids[1]), task_pid_ns(t));
+}
+
+static __always_inline int task_vpgid(struct task_struct *t)
+{
+	return pid_nr_ns(BPF_CORE_READ(t, signal, pids[2]), task_pid_ns(t));
+}
+
+/* the controlling terminal's device number, encoded as user space sees dev_t (new_encode_dev); 0 for none */
+static __always_inline u32 task_tty(struct task_struct *t)
+{
+	struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
+	struct tty_driver *d;
+	u32 dev, ma, mi;
+
+	if (!tty)
+		return 0;
+	d = BPF_CORE_READ(tty, driver);
+	if (!d)
+		return 0;
+	dev = (((u32)BPF_CORE_READ(d, major) << 20) | (u32)BPF_CORE_READ(d, minor_start)) + (u32)BPF_CORE_READ(tty, index);
+	ma = dev >> 20;
+	mi = dev & 0xfffff;
+	return (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
+}
+
+/* whether a user namespace's map has `id` (the driver's bpf_map_id_up over the extents kept in place) */
+static __always_inline int id_mapped(struct uid_gid_map *m, u32 id)
+{
+	u32 n = BPF_CORE_READ(m, nr_extents), first, count;
+
+	for (int i = 0; i < 5; i++) {
+		if (i >= n)
+			break;
+		first = BPF_CORE_READ(m, extent[i].lower_first);
+		count = BPF_CORE_READ(m, extent[i].count);
+		if (id >= first && id <= first + count - 1)
+			return 1;
+	}
+	return 0;
+}
+
+/* whether `gid` is among the supplementary groups (sorted): a binary search 16 steps deep, as the driver's */
+static __always_inline int in_groups(struct group_info *g, u32 gid)
+{
+	u32 left = 0, right, mid, v;
+
+	if (!g)
+		return 0;
+	right = BPF_CORE_READ(g, ngroups);
+	for (int j = 0; j < 16; j++) {
+		if (left >= right)
+			break;
+		mid = (left + right) / 2;
+		v = 0;
+		bpf_probe_read_kernel(&v, 4, (char *)g + bpf_core_field_offset(struct group_info, gid) + (mid & 0xffff) * 4);
+		if (gid > v)
+			left = mid + 1;
+		else if (gid < v)
+			right = mid;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+/* PPM_EXE_WRITABLE: whether the task's fs user may write its executable (inode_permission's basic checks:
+ * read-only fs, immutable inode, owner, mode bits with the group and supplementary groups, then
+ * CAP_DAC_OVERRIDE with the owner and group mapped in the task's user namespace, or CAP_FOWNER) */
+static __always_inline int exe_writable(struct task_struct *t)
+{
+	struct file *f = BPF_CORE_READ(t, mm, exe_file);
+	const struct cred *c;
+	struct inode *ino;
+	struct user_namespace *ns;
+	u32 mode, iuid, igid, fsuid, fsgid, caps = 0, fmt;
+	int um, gm;
+
+	if (!f)
+		return 0;
+	ino = BPF_CORE_READ(f, f_inode);
+	if (!ino)
+		return 0;
+	mode = BPF_CORE_READ(ino, i_mode);
+	fmt = mode & 0170000;
+	if ((BPF_CORE_READ(ino, i_sb, s_flags) & 1) && (fmt == 0100000 || fmt == 0040000 || fmt == 0120000))
+		return 0;                                  /* SB_RDONLY, for files, directories and links */
+	if (BPF_CORE_READ(ino, i_flags) & 8)
+		return 0;                                  /* S_IMMUTABLE */
+	iuid = BPF_CORE_READ(ino, i_uid.val);
+	igid = BPF_CORE_READ(ino, i_gid.val);
+	if (iuid == (u32)-1 || igid == (u32)-1)
+		return 0;
+	c = BPF_CORE_READ(t, cred);
+	fsuid = BPF_CORE_READ(c, fsuid.val);
+	fsgid = BPF_CORE_READ(c, fsgid.val);
+	if (fsuid == iuid)
+		return 1;
+	if (igid == fsgid || in_groups(BPF_CORE_READ(c, group_info), igid))
+		mode >>= 3;
+	if (mode & 2)
+		return 1;                                  /* MAY_WRITE */
+	bpf_probe_read_kernel(&caps, 4, (char *)c + bpf_core_field_offset(struct cred, cap_effective));
+	ns = BPF_CORE_READ(c, user_ns);
+	if (!ns)
+		return 0;
+	um = id_mapped((struct uid_gid_map *)((char *)ns + bpf_core_field_offset(struct user_namespace, uid_map)), iuid);
+	gm = id_mapped((struct uid_gid_map *)((char *)ns + bpf_core_field_offset(struct user_namespace, gid_map)), igid);
+	if ((caps & (1 << 1)) && um && gm)
+		return 1;                                  /* CAP_DAC_OVERRIDE */
+	return (caps & (1 << 3)) && um;                /* CAP_FOWNER */
 }
 
 /* The fields that clone and execve exits share: params 1..15 (exe .. cgroups) after res. */
@@ -2036,8 +2233,8 @@ static __always_inline int clone_exit(u64 *ctx, u16 type, int is_clone3)
 	p_u32(&e, clone_flags(fl));
 	p_u32(&e, BPF_CORE_READ(t, cred, euid.val));
 	p_u32(&e, BPF_CORE_READ(t, cred, egid.val));
-	p_u64(&e, BPF_CORE_READ(t, pid));   /* vtid */
-	p_u64(&e, BPF_CORE_READ(t, tgid));  /* vpid */
+	p_u64(&e, task_vtid(t));            /* vtid and vpid: as the task's own pid namespace sees them */
+	p_u64(&e, task_vpid(t));
 	ev_submit(&e);
 	return 0;
 }
@@ -2065,10 +2262,10 @@ static __always_inline int execve_exit(u64 *ctx, u16 type)
 			n = ee - es;
 	}
 	p_ustrlist(&e, (void *)es, n, MAX_STR);         /* env */
-	p_u32(&e, 0);                                   /* tty */
-	p_u64(&e, 0);                                   /* pgid */
+	p_u32(&e, task_tty(t));
+	p_u64(&e, task_vpgid(t));                       /* pgid, in the task's pid namespace */
 	p_u32(&e, BPF_CORE_READ(t, loginuid.val));
-	p_u32(&e, 0);                                   /* flags */
+	p_u32(&e, exe_writable(t) ? 1 : 0);             /* flags: PPM_EXE_WRITABLE */
 	ev_submit(&e);
 	return 0;
 }

@@ -495,6 +495,84 @@ test('tdig-capture', { skip }, async (t) => {
       }
     });
 
+    await t.test('ids in the task\'s pid namespace, its terminal, and whether its user may write its executable, in the events and the process table', { skip: !fs.existsSync('/usr/bin/setpriv') && 'setpriv missing' }, async () => {
+      const flag = path.join(dir, 'ids.go');
+      fs.rmSync(flag, { force: true });
+      const own = path.join(dir, 'true-of-nobody');
+      fs.copyFileSync('/bin/true', own);
+      fs.chmodSync(path.join(dir), 0o755);
+      fs.chmodSync(own, 0o755);
+      fs.chownSync(own, 65534, 65534);
+      const wait = (text: string): string => `while [ ! -e ${flag} ]; do sleep 0.05; done; echo ${text} > /dev/null`;
+      const nobody = ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+      // two shells that run before the capture (the /proc scan's process table) and write once it has started
+      const olds = [spawn('/bin/sh', ['-c', wait('old-root')], { stdio: 'ignore' }), spawn(nobody[0]!, [...nobody.slice(1), '/bin/sh', '-c', wait('old-nobody')], { stdio: 'ignore' })];
+      const exited = olds.map((p) => new Promise((r) => p.on('exit', r)));
+      try {
+        await sleep(200);
+        const cap = path.join(dir, 'ids.scap');
+        const c = await captureAround(cap, [], () => {
+          fs.writeFileSync(flag, '');
+          const run = (argv: string[]): void => {
+            const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+            assert.equal(r.status, 0, argv.join(' '));
+          };
+          run(['/usr/bin/unshare', '-p', '-f', '/bin/sh', '-c', 'echo in-ns > /dev/null']);
+          run(['/usr/bin/script', '-qc', 'echo on-tty > /dev/null', '/dev/null']);
+          run([...nobody, own]);
+          run([...nobody, '/bin/cat', '/etc/hostname']);
+          run([own]);
+        });
+        assert.equal(c.code, 0, c.stderr);
+        await Promise.all(exited);
+        const both = (fmt: string, filter: string): string[] => {
+          const s = sysdig(['-r', cap, '-p', fmt, filter]);
+          const r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '-p', fmt, cap, filter], { encoding: 'latin1' });
+          assert.equal(r.stdout, s, `${fmt} ${filter}`);
+          return lines(s);
+        };
+        const write = (text: string): string => `evt.type=write and evt.dir=< and evt.arg.data contains ${text}`;
+        // a process table entry: the owner's shell (root) may write /bin/sh, nobody may not
+        assert.deepEqual(both('%proc.is_exe_writable %user.uid', write('old-root')), ['true 0']);
+        assert.deepEqual(both('%proc.is_exe_writable %user.uid', write('old-nobody')), ['false 65534']);
+        // a new pid namespace: its first process is 1 there, its process group is outside it (0)
+        assert.deepEqual(both('%thread.vtid %proc.vpid %proc.vpgid', write('in-ns')), ['1 1 0']);
+        const outside = both('%thread.tid %thread.vtid %proc.pid %proc.vpid', write('old-root'))[0]!.split(' ');
+        assert.equal(outside[0], outside[1]);
+        assert.equal(outside[2], outside[3]);
+        // a terminal: script's pseudo-terminal (major 136, encoded as user space sees dev_t), none elsewhere
+        const [tty] = both('%proc.tty', write('on-tty'));
+        assert.ok(Number(tty) >> 8 === 136, `tty ${tty}`);
+        assert.deepEqual(both('%proc.tty', write('in-ns')), ['0']);
+        // the execve flags: the owner may write (nobody's copy), root may write any file (CAP_DAC_OVERRIDE),
+        // nobody may not write root's /bin/cat
+        const execs = both('%proc.exepath %user.uid %proc.is_exe_writable', `evt.type=execve and evt.dir=< and evt.rawres=0 and (proc.exepath=${own} or proc.exepath=/bin/cat)`);
+        assert.deepEqual(execs, [`${own} 65534 true`, '/bin/cat 65534 false', `${own} 0 true`]);
+        // every event of the capture, forks (which inherit) included, as sysdig reads them
+        assert.ok(both('%evt.num %proc.name %proc.is_exe_writable %thread.vtid %proc.vpid %proc.vpgid %proc.tty %proc.sid', 'evt.num>0').length > 1000);
+        // the process table's entries carry loginuid and exe_writable (sysdig 0.29.3's layout), and so do those
+        // that a cut capture's parts start with and those --filter-proclist keeps
+        const loginuid = Number(fs.readFileSync('/proc/self/loginuid', 'utf8')) | 0;
+        const fields = '%proc.is_exe_writable %user.uid %user.loginuid';
+        const want = [`true 0 ${loginuid}`, `false 65534 ${loginuid}`];
+        assert.deepEqual([...both(fields, write('old-root')), ...both(fields, write('old-nobody'))], want);
+        const num = Number(both('%evt.num', write('old-root'))[0]);
+        const part = path.join(dir, 'ids-part.scap');
+        let r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '--to', 'scap', '-w', part, '-e', String(Math.max(1, num >> 1)), cap], { encoding: 'latin1' });
+        assert.equal(r.status, 0, r.stderr);
+        const parts = fs.readdirSync(dir).filter((n) => /^ids-part\.scap\d+$/.test(n)).sort((a, b) => Number(a.slice(13)) - Number(b.slice(13)));
+        assert.ok(parts.length > 2, parts.join(' '));
+        const fromParts = (text: string): string[] => parts.flatMap((n) => lines(sysdig(['-r', path.join(dir, n), '-p', fields, write(text)])));
+        assert.deepEqual([...fromParts('old-root'), ...fromParts('old-nobody')], want);
+        const cut = path.join(dir, 'ids-cut.scap');
+        r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-filter.js'), '--filter-proclist', 'proc.name=sh', cap, '-w', cut], { encoding: 'latin1' });
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual([...lines(sysdig(['-r', cut, '-p', fields, write('old-root')])), ...lines(sysdig(['-r', cut, '-p', fields, write('old-nobody')]))], want);
+      } finally {
+        for (const p of olds) p.kill();
+      }
+    });
+
     await t.test('setresuid and setuid change the user that later events name', async () => {
       const script = [
         'import os',

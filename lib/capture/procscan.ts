@@ -252,6 +252,45 @@ function cut(s: string, n: number): string {
   return s.length > n ? s.slice(0, n) : s;
 }
 
+/**
+ * Whether the process's user may write its executable, as libscap's /proc scan finds it
+ * (scap_proc_fill_exe_writable, userspace/libscap/scap_procs.c, 2022): false when /proc/PID/root + the exe path
+ * cannot be stat'ed; true for the file's owner; otherwise libscap sets its thread's effective uid, then gid, to
+ * the process's and asks faccessat(W_OK, AT_EACCESS). Once the effective uid is not 0 the thread has no
+ * capabilities left, so the gid change fails unless the gid is 0 (the scanner's own), and then the answer is
+ * false: for uid 0, the access of root; for another uid with gid 0, the mode's group bit (the group 0 or one of
+ * the scanner's supplementary groups) or others' bit.
+ */
+function exeWritable(pid: number, exepath: string, uid: number, gid: number): boolean {
+  if (exepath === '') return false;
+  const file = `/proc/${pid}/root${exepath}`;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return false;
+  }
+  if (st.uid === uid) return true;
+  if (uid === 0) {
+    try {
+      fs.accessSync(file, fs.constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  if (gid !== 0) return false;
+  const groups = process.getgroups?.() ?? [0];
+  if (st.gid === 0 || groups.includes(st.gid)) return (st.mode & 0o020) !== 0;
+  return (st.mode & 0o002) !== 0;
+}
+
+/** A capability set of /proc/PID/task/TID/status (hexadecimal), as libscap reads it; 0 when missing. */
+function capSet(status: string, key: string): bigint {
+  const v = statusField(status, key)?.trim();
+  return v && /^[0-9a-f]+$/i.test(v) ? BigInt(`0x${v}`) : 0n;
+}
+
 function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord | null {
   const tdir = `/proc/${pid}/task/${tid}`;
   const status = readText(`${tdir}/status`);
@@ -277,15 +316,19 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
   const uid = Number((statusField(status, 'Uid') ?? '0 0').split(/\s+/)[1]);
   const gid = Number((statusField(status, 'Gid') ?? '0 0').split(/\s+/)[1]);
   const kb = (k: string): number => Number((statusField(status, k) ?? '0').split(/\s+/)[0]) || 0;
-  const nstid = (statusField(status, 'NStgid') ?? String(pid)).split(/\s+/);
-  const nspid = (statusField(status, 'NSpid') ?? String(tid)).split(/\s+/);
+  // the ids in the process's pid namespace: the second number of NSpid, NStgid and NSpgid when there is one
+  // (libscap scans "NSpid: %*u %u": the first nested level), else the host's
+  const nested = (key: string, host: number): number => {
+    const ids = (statusField(status, key) ?? '').trim().split(/\s+/);
+    return ids.length >= 2 ? Number(ids[1]) : host;
+  };
   const loginuid = Number((readText(`/proc/${pid}/loginuid`) ?? '4294967295').trim());
   return {
     tid,
     pid,
     ptid: Number(statusField(status, 'PPid') ?? 0),
     sid: session,
-    vpgid: pgrp,
+    vpgid: nested('NSpgid', pgrp),
     comm: cut(comm, 1024),
     exe: cut(exe || comm, 1024),
     exepath: cut(exepath, 1024),
@@ -301,11 +344,15 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
     pfmajor: majflt,
     pfminor: minflt,
     env: readList(`/proc/${pid}/environ`),
-    vtid: Number(nspid[nspid.length - 1]),
-    vpid: Number(nstid[nstid.length - 1]),
+    vtid: nested('NSpid', tid),
+    vpid: nested('NStgid', pid),
     cgroups: cgroupsOf(pid, controllers),
     root: cut(readLink(`/proc/${pid}/root`) ?? '/', 1024),
     loginuid: loginuid >>> 0,
+    exeWritable: exeWritable(pid, exepath, uid >>> 0, gid >>> 0),
+    capInheritable: capSet(status, 'CapInh'),
+    capPermitted: capSet(status, 'CapPrm'),
+    capEffective: capSet(status, 'CapEff'),
     tty: ttyNr,
     pidnsInitStartTs: 0n,
   };

@@ -191,6 +191,7 @@ interface Io {
 }
 
 const BATCH_BYTES = 1 << 20;
+const PROC_TAIL = { tail: 'pre010' } as const;
 
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let args: CaptureArgs;
@@ -291,10 +292,12 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       pids: tracked.size > 0 ? expandTree(tracked) : undefined,
       suppressed: suppressor ? (comm, tid) => suppressor.scanned(comm, tid, rescan) : undefined,
     });
-    let blocks: readonly Buffer[] = sectionBlocks(section);
+    // process entries with the pre-0.10 tail (formats/scap.md, PL): loginuid and exe_writable, which sysdig
+    // 0.29.3 reads, then the three capability sets, which later libs read
+    let blocks: readonly Buffer[] = sectionBlocks(section, PROC_TAIL);
     if (filter !== null) {
       const cut = args.filterProclist === true
-        ? { procs: section.procs ?? [], fds: section.fds ?? [], rebuild: (procs: ProcRecord[], fds: FdList[]) => sectionBlocks({ ...section, procs, fds }) }
+        ? { procs: section.procs ?? [], fds: section.fds ?? [], rebuild: (procs: ProcRecord[], fds: FdList[]) => sectionBlocks({ ...section, procs, fds }, PROC_TAIL) }
         : undefined;
       blocks = filter.header(blocks, cut);
     }

@@ -10,7 +10,7 @@ import { eventInfo, type EventInfo, type ParamIndex } from '../events/table.js';
 import { EventView } from '../scap/event.js';
 import { BlockKind, FDL_V2, frameBlock, PL_IDS } from '../scap/blocks.js';
 import type { HeaderBlock } from '../scap/reader.js';
-import { decodeFdList, decodeProcList, encodeFdList, encodeProcList } from '../scap/records.js';
+import { decodeFdList, decodeProcList, encodeFdList, encodeProcList, procTailOf } from '../scap/records.js';
 import type { FdList, ProcRecord } from '../scap/types.js';
 import { BufferFormat, type Ctx, type ParamText } from '../fields/types.js';
 import type { Fd, StateTables, Thread } from '../state/model.js';
@@ -134,7 +134,7 @@ export class HeldProcTable {
       out.push({ kind, type, version, buf, start: 0, end: buf.length, offset });
       offset += buf.length;
     };
-    if (cut.procs.length > 0) add(BlockKind.ProcList, PL_V9, 9, frameBlock(PL_V9, encodeProcList(cut.procs)));
+    if (cut.procs.length > 0) add(BlockKind.ProcList, PL_V9, 9, frameBlock(PL_V9, encodeProcList(cut.procs, { tail: procTailOf(cut.procs) })));
     for (const f of cut.fds) add(BlockKind.FdList, FDL_V2, 2, frameBlock(FDL_V2, encodeFdList(f)));
     return { blocks: out, tids: cut.procs.map((p) => p.tid) };
   }

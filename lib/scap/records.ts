@@ -562,6 +562,16 @@ export interface ProcEncodeOptions {
 }
 
 const PROC_TAIL_PRE010 = 4 + 1 + 24; // 29
+
+/** The tail layout that decoded entries carried (the richest among them), to write them back as they came. */
+export function procTailOf(list: readonly ProcRecord[]): 'none' | 'pre010' | 'head' {
+  let tail: 'none' | 'pre010' | 'head' = 'none';
+  for (const p of list) {
+    if (p.exeUpperLayer !== undefined) return 'head';
+    if (p.exeWritable !== undefined) tail = 'pre010';
+  }
+  return tail;
+}
 const PROC_TAIL_HEAD = 8 + 4 + PROC_TAIL_PRE010 + 1 + 24 + 1 + 1 + 8; // 76
 
 /** PL v9 body. */

@@ -96,7 +96,9 @@ export function stateSection(engine: StateEngine, kept: Buffer[]): Buffer[] {
     }
     if (list.length > 0) fds.push({ tid: t.tid, fds: list });
   }
-  const blocks = sectionBlocks({ procs, fds });
+  // each entry with the pre-0.10 tail (formats/scap.md, PL): loginuid and exe_writable, which sysdig 0.29.3's
+  // dumper writes and reads (the capability sets after them, which tdig's state does not keep, as 0)
+  const blocks = sectionBlocks({ procs, fds }, { tail: 'pre010' });
   // the section header first, then the input's machine, interfaces and users, then processes and fds, then
   // one container event per known container (as sysdig's dumper starts each file)
   const ts = engine.ev?.ts ?? 0n;
@@ -135,6 +137,7 @@ function procRecord(t: Thread): ProcRecord {
     cgroups: nulJoined(t.cgroups.map(([c, p]) => `${c}=${p}`)),
     root: t.root,
     loginuid: t.loginuid > 0x7fffffff ? t.loginuid - 0x100000000 : t.loginuid,
+    exeWritable: t.exeWritable,
     tty: t.tty,
     pidnsInitStartTs: 0n,
   };

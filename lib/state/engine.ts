@@ -364,6 +364,7 @@ export class StateEngine implements Ctx {
     t.vpid = p.vpid;
     t.tty = p.tty;
     t.loginuid = p.loginuid;
+    t.exeWritable = p.exeWritable === true;
     if (t.isMainThread() || (t.flags & CL_IS_MAIN_THREAD) !== 0) {
       t.setEnvBytes(p.env);
       this.setCwd(t, p.cwd);
@@ -993,6 +994,7 @@ export class StateEngine implements Ctx {
       t.comm = ptinfo.comm;
       t.exe = ptinfo.exe;
       t.exepath = ptinfo.exepath;
+      t.exeWritable = ptinfo.exeWritable;
       t.args = ptinfo.args;
       t.root = ptinfo.root;
       t.sid = ptinfo.sid;
@@ -1114,6 +1116,8 @@ export class StateEngine implements Ctx {
     }
     if (etype === E.EXECVE_19_X || etype === E.EXECVEAT_X) t.vpgid = this.p64(17);
     if (this.nparams() > 18) t.loginuid = this.pU32(18) | 0;
+    // the execve flags: PPM_EXE_WRITABLE (driver/ppm_events_public.h)
+    if (this.nparams() > 19) t.exeWritable = (this.pU32(19) & 1) !== 0;
     const keep = t.flags & (CL_PIPE_SRC | CL_PIPE_DST | CL_IS_MAIN_THREAD);
     const inverted = (t.flags & CL_CLONE_INVERTED) !== 0;
     t.flags = CL_ACTIVE | keep | (inverted ? CL_CLONE_INVERTED : 0) | CL_NAME_CHANGED;
