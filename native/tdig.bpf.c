@@ -75,6 +75,7 @@ struct upid { int nr; struct pid_namespace *ns; } __attribute__((preserve_access
 struct pid { unsigned int level; struct upid numbers[1]; } __attribute__((preserve_access_index));
 struct tty_driver { int major; int minor_start; } __attribute__((preserve_access_index));
 struct tty_struct { int index; struct tty_driver *driver; } __attribute__((preserve_access_index));
+struct nsproxy { struct pid_namespace *pid_ns_for_children; } __attribute__((preserve_access_index));
 
 struct rlimit { unsigned long rlim_cur, rlim_max; } __attribute__((preserve_access_index));
 struct signal_struct {
@@ -146,6 +147,7 @@ struct task_struct {
 	kuid_t loginuid;
 	struct css_set *cgroups;
 	struct pid *thread_pid;
+	struct nsproxy *nsproxy;
 } __attribute__((preserve_access_index));
 
 struct in6_addr { u8 s6_addr[16]; } __attribute__((preserve_access_index));
@@ -2228,9 +2230,15 @@ static __always_inline int clone_exit(u64 *ctx, u16 type, int is_clone3)
 	} else if (type != E_CLONE + 1) {
 		fl = 0;
 	}
+	u32 cf = clone_flags(fl);
+	struct pid_namespace *ns = task_pid_ns(t);
+	struct nsproxy *nsp = BPF_CORE_READ(t, nsproxy);
+	/* PPM_CL_CHILD_IN_PIDNS: the caller is in a nested pid namespace, or its children will be (unshare) */
+	if (ns && (BPF_CORE_READ(ns, level) != 0 || (nsp && BPF_CORE_READ(nsp, pid_ns_for_children) != ns)))
+		cf |= 1u << 29;
 	p_u64(&e, res);
 	p_proc_common(&e, t);
-	p_u32(&e, clone_flags(fl));
+	p_u32(&e, cf);
 	p_u32(&e, BPF_CORE_READ(t, cred, euid.val));
 	p_u32(&e, BPF_CORE_READ(t, cred, egid.val));
 	p_u64(&e, task_vtid(t));            /* vtid and vpid: as the task's own pid namespace sees them */

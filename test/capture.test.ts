@@ -537,6 +537,11 @@ test('tdig-capture', { skip }, async (t) => {
         assert.deepEqual(both('%proc.is_exe_writable %user.uid', write('old-nobody')), ['false 65534']);
         // a new pid namespace: its first process is 1 there, its process group is outside it (0)
         assert.deepEqual(both('%thread.vtid %proc.vpid %proc.vpgid', write('in-ns')), ['1 1 0']);
+        // the clone exits of unshare, whose children go to a new pid namespace, and of its child there carry
+        // PPM_CL_CHILD_IN_PIDNS (1 << 29)
+        const clones = both('%thread.vtid %evt.arg.flags', 'evt.type=clone and evt.dir=< and proc.name=unshare').map((l) => l.split(' '));
+        assert.equal(clones.length, 2, clones.join('; '));
+        assert.ok(clones.every(([, f]) => (Number(f) & (1 << 29)) !== 0) && clones[1]![0] === '1', clones.join('; '));
         const outside = both('%thread.tid %thread.vtid %proc.pid %proc.vpid', write('old-root'))[0]!.split(' ');
         assert.equal(outside[0], outside[1]);
         assert.equal(outside[2], outside[3]);
