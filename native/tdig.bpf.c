@@ -613,27 +613,37 @@ static __always_inline u32 fd_dev(long fd)
 	return encode_dev(BPF_CORE_READ(f, f_inode, i_sb, s_dev));
 }
 
+/* open flags as the driver converts them (driver/ppm_flag_helpers.h open_flags_to_scap): each scap flag is set
+ * when any bit of the kernel's value is, so O_DIRECTORY (a bit of O_TMPFILE) also sets O_TMPFILE and O_DSYNC
+ * also sets O_SYNC, and an access mode of 3 reads as O_RDONLY */
 static __always_inline u32 open_flags(u64 f)
 {
 	u32 r = 0;
 	switch (f & 3) {
-	case 0: r = 1; break;
 	case 1: r = 2; break;
 	case 2: r = 3; break;
+	default: r = 1; break;
 	}
 	if (f & 0100) r |= 1 << 2;        /* O_CREAT */
 	if (f & 02000) r |= 1 << 3;       /* O_APPEND */
 	if (f & 010000) r |= 1 << 4;      /* O_DSYNC */
 	if (f & 0200) r |= 1 << 5;        /* O_EXCL */
 	if (f & 04000) r |= 1 << 6;       /* O_NONBLOCK */
-	if ((f & 04010000) == 04010000) r |= 1 << 7; /* O_SYNC */
+	if (f & 04010000) r |= 1 << 7;    /* O_SYNC */
 	if (f & 01000) r |= 1 << 8;       /* O_TRUNC */
 	if (f & 040000) r |= 1 << 9;      /* O_DIRECT */
 	if (f & 0200000) r |= 1 << 10;    /* O_DIRECTORY */
 	if (f & 0100000) r |= 1 << 11;    /* O_LARGEFILE */
 	if (f & 02000000) r |= 1 << 12;   /* O_CLOEXEC */
-	if ((f & 020200000) == 020200000) r |= 1 << 13; /* O_TMPFILE */
+	if (f & 020200000) r |= 1 << 13;  /* O_TMPFILE */
 	return r;
+}
+
+/* an open's mode as the driver writes it (open_modes_to_scap): the permission bits when the flags create a
+ * file (O_CREAT, or a bit of O_TMPFILE), else 0 */
+static __always_inline u32 open_mode(u64 flags, u64 mode)
+{
+	return (flags & (0100 | 020200000)) ? (u32)(mode & 07777) : 0;
 }
 
 static __always_inline u32 clone_flags(u64 f)
@@ -656,6 +666,11 @@ static __always_inline u32 clone_flags(u64 f)
 	if (f & 0x800000) r |= 1 << 14;    /* UNTRACED */
 	if (f & 0x100) r |= 1 << 15;       /* VM */
 	if (f & 0x10000000) r |= 1 << 20;  /* NEWUSER */
+	if (f & 0x200000) r |= 1 << 23;    /* CHILD_CLEARTID */
+	if (f & 0x1000000) r |= 1 << 24;   /* CHILD_SETTID */
+	if (f & 0x80000) r |= 1 << 25;     /* SETTLS */
+	if (f & 0x4000) r |= 1 << 27;      /* VFORK */
+	if (f & 0x2000000) r |= 1 << 28;   /* NEWCGROUP */
 	return r;
 }
 
@@ -701,8 +716,16 @@ static __always_inline void p_usockaddr(struct ev *e, const void *uaddr, u64 ule
 	} else if (fam == 1) {
 		long m;
 		out[0] = 1;
-		/* abstract names start with a NUL: skip it */
-		m = bpf_probe_read_kernel_str(out + 1, 108, tmp + 2 + (tmp[2] == 0 ? 1 : 0));
+		/* a NUL after the address's length, as the driver puts one (bpf_pack_addr): a name need not end in one */
+		tmp[(ulen < 128 ? ulen : 127) & 127] = 0;
+		if (ulen > 2 && tmp[2] == 0) {
+			/* an abstract name: its leading NUL written as '@', as the driver writes it (unix_socket_path) */
+			out[1] = '@';
+			m = bpf_probe_read_kernel_str(out + 2, 107, tmp + 3);
+			m = m < 1 ? 2 : m + 1;
+		} else {
+			m = bpf_probe_read_kernel_str(out + 1, 108, tmp + 2);
+		}
 		if (m < 1) {
 			out[1] = 0;
 			m = 1;
@@ -795,11 +818,32 @@ static __always_inline void p_tuple(struct ev *e, long fd, int in, const void *u
 		ua = BPF_CORE_READ(us, addr);
 		if (!ua && peer)
 			ua = BPF_CORE_READ((struct unix_sock *)peer, addr);
-		if (ua) {
+		if (!in && uaddr && ulen > 2 && ulen <= 110) {
+			/* outbound with an address given (connect, sendto, sendmsg): the path is that address's, as the
+			 * driver's bpf_fd_to_socktuple takes it (use_userdata) */
+			u8 *tmp = e->buf + TMP_OFF;
+			if (bpf_probe_read_user(tmp, ulen & 127, uaddr) == 0) {
+				tmp[ulen & 127] = 0;
+				if (tmp[2] == 0) {
+					out[17] = '@';
+					m = bpf_probe_read_kernel_str(out + 18, 107, tmp + 3);
+					m = m < 1 ? 2 : m + 1;
+				} else {
+					m = bpf_probe_read_kernel_str(out + 17, 108, tmp + 2);
+				}
+			}
+		} else if (ua) {
 			char first = 0;
 			char *path = (char *)ua + bpf_core_field_offset(struct unix_address, name) + 2;
 			bpf_probe_read_kernel(&first, 1, path);
-			m = bpf_probe_read_kernel_str(out + 17, 108, path + (first == 0 ? 1 : 0));
+			if (first == 0) {
+				/* an abstract name: '@' for its leading NUL, as the driver writes it (unix_socket_path) */
+				out[17] = '@';
+				m = bpf_probe_read_kernel_str(out + 18, 107, path + 1);
+				m = m < 1 ? 2 : m + 1;
+			} else {
+				m = bpf_probe_read_kernel_str(out + 17, 108, path);
+			}
 		}
 		if (m < 1) {
 			out[17] = 0;
@@ -910,7 +954,7 @@ static __always_inline u32 write_snaplen(struct config *c, u16 type, u64 *ctx)
 static __always_inline int data_exit(u64 *ctx, u16 type)
 {
 	struct config *c = interesting();
-	s64 res = RET(ctx);
+	s64 res = RET(ctx), want = res;
 	void *p;
 	u64 n;
 	u32 snaplen;
@@ -919,7 +963,11 @@ static __always_inline int data_exit(u64 *ctx, u16 type)
 		return 0;
 	p = (void *)REGS(ctx)->si;
 	snaplen = write_snaplen(c, type, ctx);
-	n = res > 0 ? (u64)res : 0;
+	/* a write's data is what it was asked to write (its count), failed or short as the write may be, as
+	 * the driver's sys_write_x takes it; a read's and a send's is what moved */
+	if (type == E_WRITE + 1 || type == E_PWRITE + 1)
+		want = (s64)REGS(ctx)->dx;
+	n = want > 0 ? (u64)want : 0;
 	if (n > snaplen)
 		n = snaplen;
 	DATA_CLASS(64)
@@ -931,7 +979,7 @@ static __always_inline int data_exit(u64 *ctx, u16 type)
 			return 0;
 		e.snaplen = snaplen;
 		p_u64(&e, res);
-		p_data(&e, p, res);
+		p_data(&e, p, want);
 		ev_submit(&e);
 	}
 	return 0;
@@ -949,37 +997,41 @@ XHANDLER(x_pwrite) { return data_exit(ctx, E_PWRITE + 1); }
 
 /* readv / writev / preadv / pwritev */
 EHANDLER(e_readv) { BEGIN_FIXED(E_READV, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
-XHANDLER(x_readv) { BEGIN(E_READV + 1, 3) s64 res = RET(ctx); p_u64(&e, res); p_u32(&e, res > 0 ? res : 0); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
+/* readv, preadv and recvmsg: size is res as a u32 (a failure's negative value too), the data what was read;
+ * writev, pwritev and sendmsg: the data of the whole iovec array, whatever res (the driver's
+ * bpf_parse_readv_writev_bufs with PRB_FLAG_IS_WRITE) */
+#define IOV_ALL 65000
+XHANDLER(x_readv) { BEGIN(E_READV + 1, 3) s64 res = RET(ctx); p_u64(&e, res); p_u32(&e, (u32)res); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
 EHANDLER(e_writev) { BEGIN_FIXED(E_WRITEV, 2, 12) p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(a.a[1], a.a[2])); ev_submit(&e); return 0; }
-XHANDLER(x_writev) { BEGIN(E_WRITEV + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
+XHANDLER(x_writev) { BEGIN(E_WRITEV + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_iovdata(&e, a.a[1], a.a[2], IOV_ALL); ev_submit(&e); return 0; }
 EHANDLER(e_preadv) { BEGIN_FIXED(E_PREADV, 2, 16) p_u64(&e, (s32)a.a[0]); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
-XHANDLER(x_preadv) { BEGIN(E_PREADV + 1, 3) s64 res = RET(ctx); p_u64(&e, res); p_u32(&e, res > 0 ? res : 0); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
+XHANDLER(x_preadv) { BEGIN(E_PREADV + 1, 3) s64 res = RET(ctx); p_u64(&e, res); p_u32(&e, (u32)res); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
 EHANDLER(e_pwritev) { BEGIN_FIXED(E_PWRITEV, 3, 20) p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(a.a[1], a.a[2])); p_u64(&e, a.a[3]); ev_submit(&e); return 0; }
-XHANDLER(x_pwritev) { BEGIN(E_PWRITEV + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_iovdata(&e, a.a[1], a.a[2], res); ev_submit(&e); return 0; }
+XHANDLER(x_pwritev) { BEGIN(E_PWRITEV + 1, 2) s64 res = RET(ctx); p_u64(&e, res); p_iovdata(&e, a.a[1], a.a[2], IOV_ALL); ev_submit(&e); return 0; }
 
 /* open family */
-EHANDLER(e_open) { BEGIN(E_OPEN, 3) p_ustr(&e, (void *)a.a[0]); p_u32(&e, open_flags(a.a[1])); p_u32(&e, a.a[2]); ev_submit(&e); return 0; }
+EHANDLER(e_open) { BEGIN(E_OPEN, 3) p_ustr(&e, (void *)a.a[0]); p_u32(&e, open_flags(a.a[1])); p_u32(&e, open_mode(a.a[1], a.a[2])); ev_submit(&e); return 0; }
 XHANDLER(x_open) {
 	BEGIN(E_OPEN + 1, 5) s64 res = RET(ctx);
-	p_u64(&e, res); p_ustr(&e, (void *)a.a[0]); p_u32(&e, open_flags(a.a[1])); p_u32(&e, a.a[2]);
+	p_u64(&e, res); p_ustr(&e, (void *)a.a[0]); p_u32(&e, open_flags(a.a[1])); p_u32(&e, open_mode(a.a[1], a.a[2]));
 	p_u32(&e, res >= 0 ? fd_dev(res) : 0);
 	ev_submit(&e); return 0;
 }
-EHANDLER(e_creat) { BEGIN(E_CREAT, 2) p_ustr(&e, (void *)a.a[0]); p_u32(&e, a.a[1]); ev_submit(&e); return 0; }
+EHANDLER(e_creat) { BEGIN(E_CREAT, 2) p_ustr(&e, (void *)a.a[0]); p_u32(&e, open_mode(0100, a.a[1])); ev_submit(&e); return 0; }
 XHANDLER(x_creat) {
 	BEGIN(E_CREAT + 1, 4) s64 res = RET(ctx);
-	p_u64(&e, res); p_ustr(&e, (void *)a.a[0]); p_u32(&e, a.a[1]); p_u32(&e, res >= 0 ? fd_dev(res) : 0);
+	p_u64(&e, res); p_ustr(&e, (void *)a.a[0]); p_u32(&e, open_mode(0100, a.a[1])); p_u32(&e, res >= 0 ? fd_dev(res) : 0);
 	ev_submit(&e); return 0;
 }
 EHANDLER(e_openat) {
 	BEGIN(E_OPENAT, 4)
-	p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, open_flags(a.a[2])); p_u32(&e, a.a[3]);
+	p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, open_flags(a.a[2])); p_u32(&e, open_mode(a.a[2], a.a[3]));
 	ev_submit(&e); return 0;
 }
 XHANDLER(x_openat) {
 	BEGIN(E_OPENAT + 1, 6) s64 res = RET(ctx);
 	p_u64(&e, res); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, open_flags(a.a[2]));
-	p_u32(&e, a.a[3]); p_u32(&e, res >= 0 ? fd_dev(res) : 0);
+	p_u32(&e, open_mode(a.a[2], a.a[3])); p_u32(&e, res >= 0 ? fd_dev(res) : 0);
 	ev_submit(&e); return 0;
 }
 static __always_inline void read_how(struct ev *e, u64 uhow, u64 *how)
@@ -1003,7 +1055,7 @@ static __always_inline u32 resolve_flags(u64 r)
 EHANDLER(e_openat2) {
 	BEGIN(E_OPENAT2, 5) u64 how[3];
 	read_how(&e, a.a[2], how);
-	p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, open_flags(how[0])); p_u32(&e, how[1]);
+	p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, open_flags(how[0])); p_u32(&e, open_mode(how[0], how[1]));
 	p_u32(&e, resolve_flags(how[2]));
 	ev_submit(&e); return 0;
 }
@@ -1011,7 +1063,7 @@ XHANDLER(x_openat2) {
 	BEGIN(E_OPENAT2 + 1, 6) s64 res = RET(ctx); u64 how[3];
 	read_how(&e, a.a[2], how);
 	p_u64(&e, res); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, open_flags(how[0]));
-	p_u32(&e, how[1]); p_u32(&e, resolve_flags(how[2]));
+	p_u32(&e, open_mode(how[0], how[1])); p_u32(&e, resolve_flags(how[2]));
 	ev_submit(&e); return 0;
 }
 
@@ -1047,7 +1099,8 @@ EHANDLER(e_tgkill) {
 	ev_submit(&e); return 0;
 }
 EXIT_RES_ONLY(x_tgkill, E_TGKILL + 1)
-EHANDLER(e_mkdir) { BEGIN_FIXED(E_MKDIR, 1, 4) p_u32(&e, a.a[1]); ev_submit(&e); return 0; }
+/* mode: 0, as the driver writes it (fillers_table.c: MKDIR_2_E autofills the default, 0) */
+EHANDLER(e_mkdir) { BEGIN_FIXED(E_MKDIR, 1, 4) p_u32(&e, 0); ev_submit(&e); return 0; }
 XHANDLER(x_mkdir) { BEGIN(E_MKDIR + 1, 2) p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
 ENTER_NO_PARAMS(e_mkdirat, E_MKDIRAT)
 XHANDLER(x_mkdirat) {
@@ -1277,7 +1330,8 @@ EXIT_RES_ONLY(x_listen, E_LISTEN + 1)
 EHANDLER(e_shutdown) { BEGIN_FIXED(E_SHUTDOWN, 2, 9) p_u64(&e, (s32)a.a[0]); p_u8(&e, a.a[1]); ev_submit(&e); return 0; }
 EXIT_RES_ONLY(x_shutdown, E_SHUTDOWN + 1)
 ENTER_NO_PARAMS(e_accept, E_ACCEPT)
-EHANDLER(e_accept4) { BEGIN_FIXED(E_ACCEPT4, 1, 4) p_u32(&e, a.a[3]); ev_submit(&e); return 0; }
+/* flags: 0, as the driver writes them (sys_accept4_e) */
+EHANDLER(e_accept4) { BEGIN_FIXED(E_ACCEPT4, 1, 4) p_u32(&e, 0); ev_submit(&e); return 0; }
 static __always_inline int accept_exit(u64 *ctx, u16 type)
 {
 	BEGIN(type, 5) s64 res = RET(ctx); u32 qlen = 0, qmax = 0; u8 pct = 0;
@@ -1306,7 +1360,12 @@ XHANDLER(x_accept4) { accept_exit(ctx, E_ACCEPT4 + 1); return 0; }
 
 EHANDLER(e_sendto) {
 	BEGIN(E_SENDTO, 3)
-	p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]); p_tuple(&e, (s32)a.a[0], 0, (void *)a.a[4], a.a[5]);
+	p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[2]);
+	/* a tuple only when the call names an address, as the driver's sys_sendto_e */
+	if (a.a[4] && a.a[5])
+		p_tuple(&e, (s32)a.a[0], 0, (void *)a.a[4], a.a[5]);
+	else
+		p_empty(&e);
 	ev_submit(&e); return 0;
 }
 XHANDLER(x_sendto) { return data_exit(ctx, E_SENDTO + 1); }
@@ -1314,10 +1373,10 @@ EHANDLER(e_recvfrom) { BEGIN_FIXED(E_RECVFROM, 2, 12) p_u64(&e, (s32)a.a[0]); p_
 XHANDLER(x_recvfrom) {
 	BEGIN(E_RECVFROM + 1, 3) s64 res = RET(ctx);
 	p_u64(&e, res); p_data(&e, (void *)a.a[1], res);
-	if (res >= 0) {
+	/* a tuple only when the call asks for the address, as the driver's sys_recvfrom_x */
+	if (res >= 0 && a.a[4] && a.a[5]) {
 		u32 alen = 0;
-		if (a.a[4] && a.a[5])
-			bpf_probe_read_user(&alen, 4, (void *)a.a[5]);
+		bpf_probe_read_user(&alen, 4, (void *)a.a[5]);
 		p_tuple(&e, (s32)a.a[0], 1, (void *)a.a[4], alen);
 	}
 	else
@@ -1328,21 +1387,25 @@ EHANDLER(e_sendmsg) {
 	BEGIN(E_SENDMSG, 3) struct msghdr_u m = {};
 	bpf_probe_read_user(&m, sizeof(m), (void *)a.a[1]);
 	p_u64(&e, (s32)a.a[0]); p_u32(&e, iov_total(m.iov, m.iovlen));
-	p_tuple(&e, (s32)a.a[0], 0, (void *)m.name, m.namelen);
+	if (m.name && m.namelen)
+		p_tuple(&e, (s32)a.a[0], 0, (void *)m.name, m.namelen);
+	else
+		p_empty(&e);
 	ev_submit(&e); return 0;
 }
 XHANDLER(x_sendmsg) {
 	BEGIN(E_SENDMSG + 1, 2) s64 res = RET(ctx); struct msghdr_u m = {};
 	bpf_probe_read_user(&m, sizeof(m), (void *)a.a[1]);
-	p_u64(&e, res); p_iovdata(&e, m.iov, m.iovlen, res);
+	p_u64(&e, res); p_iovdata(&e, m.iov, m.iovlen, IOV_ALL);
 	ev_submit(&e); return 0;
 }
 EHANDLER(e_recvmsg) { BEGIN_FIXED(E_RECVMSG, 1, 8) p_u64(&e, (s32)a.a[0]); ev_submit(&e); return 0; }
 XHANDLER(x_recvmsg) {
 	BEGIN(E_RECVMSG + 1, 4) s64 res = RET(ctx); struct msghdr_u m = {};
 	bpf_probe_read_user(&m, sizeof(m), (void *)a.a[1]);
-	p_u64(&e, res); p_u32(&e, res > 0 ? res : 0); p_iovdata(&e, m.iov, m.iovlen, res);
-	if (res >= 0)
+	p_u64(&e, res); p_u32(&e, (u32)res); p_iovdata(&e, m.iov, m.iovlen, res);
+	/* a tuple only when the call names an address, as the driver's sys_recvmsg_x_2 */
+	if (res >= 0 && m.name && m.namelen)
 		p_tuple(&e, (s32)a.a[0], 1, (void *)m.name, m.namelen);
 	else
 		p_empty(&e);
@@ -2280,7 +2343,8 @@ static __always_inline int execve_exit(u64 *ctx, u16 type)
 EHANDLER(e_execve) { BEGIN(E_EXECVE, 1) p_ustr(&e, (void *)a.a[0]); ev_submit(&e); return 0; }
 XHANDLER(x_execve) { execve_exit(ctx, E_EXECVE + 1); return 0; }
 EHANDLER(e_execveat) {
-	BEGIN(E_EXECVEAT, 3) p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u32(&e, 0);
+	BEGIN(E_EXECVEAT, 3) p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]);
+	p_u32(&e, ((a.a[4] & 0x1000) ? 1 : 0) | ((a.a[4] & 0x100) ? 2 : 0));  /* AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW */
 	ev_submit(&e); return 0;
 }
 XHANDLER(x_execveat) { execve_exit(ctx, E_EXECVEAT + 1); return 0; }

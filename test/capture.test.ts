@@ -310,6 +310,10 @@ test('tdig-capture', { skip }, async (t) => {
       const cap = spawn(process.execPath, [BIN, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
       const filt = spawn(process.execPath, [path.join(root, 'bin', 'tdig-filter.js'), 'proc.name=tdig-wl-srv'], { stdio: [cap.stdout!, 'pipe', 'pipe'] });
       const agg = spawn(process.execPath, [path.join(root, 'bin', 'tdig-agg.js'), 'topconns'], { stdio: [filt.stdout!, 'pipe', 'pipe'] });
+      // as a shell does, this process keeps no end of the pipes between the commands: once tdig-filter has
+      // exited, what tdig-capture still writes fails (EPIPE) rather than waiting for a reader
+      cap.stdout!.destroy();
+      filt.stdout!.destroy();
       let capErr = '';
       let out = '';
       let err = '';
@@ -539,7 +543,7 @@ test('tdig-capture', { skip }, async (t) => {
         assert.deepEqual(both('%thread.vtid %proc.vpid %proc.vpgid', write('in-ns')), ['1 1 0']);
         // the clone exits of unshare, whose children go to a new pid namespace, and of its child there carry
         // PPM_CL_CHILD_IN_PIDNS (1 << 29)
-        const clones = both('%thread.vtid %evt.arg.flags', 'evt.type=clone and evt.dir=< and proc.name=unshare').map((l) => l.split(' '));
+        const clones = both('%thread.vtid %evt.args', 'evt.type=clone and evt.dir=< and proc.name=unshare').map((l) => [l.split(' ')[0]!, / flags=(\d+)/.exec(l)?.[1] ?? '']);
         assert.equal(clones.length, 2, clones.join('; '));
         assert.ok(clones.every(([, f]) => (Number(f) & (1 << 29)) !== 0) && clones[1]![0] === '1', clones.join('; '));
         const outside = both('%thread.tid %thread.vtid %proc.pid %proc.vpid', write('old-root'))[0]!.split(' ');
@@ -576,6 +580,69 @@ test('tdig-capture', { skip }, async (t) => {
       } finally {
         for (const p of olds) p.kill();
       }
+    });
+
+    await t.test('open flags and modes, clone flags, written data, tuples and unix names as the driver fills them', async () => {
+      const w = path.join(dir, 'drv');
+      const script = [
+        'import os, socket, signal, sys',
+        'd = sys.argv[1]; os.makedirs(d, exist_ok=True)',
+        'fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY); os.close(fd)',
+        'fd = os.open(d + "/created", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640); os.close(fd)',
+        'fd = os.open(d + "/created", os.O_RDONLY, 0o644); os.close(fd)',
+        'fd = os.open(d + "/created", os.O_WRONLY | os.O_DSYNC); os.close(fd)',
+        'os.mkdir(d + "/sub", 0o700); os.rmdir(d + "/sub")',
+        'pid = os.fork()',
+        'if pid == 0: os._exit(0)',
+        'os.waitpid(pid, 0)',
+        'signal.signal(signal.SIGPIPE, signal.SIG_IGN)',
+        'r, wr = os.pipe(); os.close(r)',
+        'try: os.write(wr, b"lost-to-a-closed-pipe")',
+        'except OSError: pass',
+        'try: os.writev(wr, [b"lost-", b"writev"])',
+        'except OSError: pass',
+        'srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)',
+        'c = socket.create_connection(srv.getsockname()); s, _ = srv.accept()',
+        'c.send(b"plain-send"); s.recv(100)',
+        'c.sendmsg([b"msg-1 ", b"msg-2"]); s.recvmsg(100)',
+        'u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); u.bind("\\0tdig-abstract-name")',
+        'v = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); v.sendto(b"to-abstract", "\\0tdig-abstract-name"); u.recvfrom(100)',
+        'ls = socket.socket(socket.AF_UNIX); ls.bind(d + "/stream.sock"); ls.listen(1)',
+        'cl = socket.socket(socket.AF_UNIX); cl.bind("\\0tdig-bound-client"); cl.connect(d + "/stream.sock"); a, _ = ls.accept()',
+        'try: socket.socket(socket.AF_UNIX).connect(d + "/nobody-listens")',
+        'except OSError: pass',
+      ].join('\n');
+      const cap = captureCommand(path.join(dir, 'drv.scap'), ['python3', '-c', script, w]);
+      const filter = 'proc.name=python3 and evt.dir=< and ((evt.type in (openat, mkdir) and fd.name startswith ' + w + ') or evt.type in (clone, write, writev, sendto, recvfrom, sendmsg, recvmsg, bind, connect))';
+      const s = sysdig(['-r', cap, '-p', '%evt.type %evt.args', filter]);
+      const r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '-p', '%evt.type %evt.args', cap, filter], { encoding: 'latin1' });
+      assert.equal(r.stdout, s);
+      const has = (re: RegExp): void => assert.ok(lines(s).some((l) => re.test(l)), `${re} in\n${s}`);
+      // O_DIRECTORY is a bit of O_TMPFILE, and O_DSYNC of O_SYNC: the driver sets both; a mode only with O_CREAT
+      has(new RegExp(`^openat fd=\\d+\\(<d>${w}\\) .*flags=\\d+\\((?=.*O_DIRECTORY)(?=.*O_TMPFILE)[A-Z_|]+\\) mode=0 `));
+      has(/^openat .*\/created .*flags=\d+\(O_TRUNC\|O_CREAT\|O_WRONLY\|O_CLOEXEC\) mode=0640 /);
+      has(/^openat .*\/created .*flags=\d+\(O_RDONLY\|O_CLOEXEC\) mode=0 /);
+      has(/^openat .*\/created .*flags=\d+\(O_SYNC\|O_DSYNC\|O_WRONLY\|O_CLOEXEC\) mode=0 /);
+      // fork: glibc's clone flags
+      has(/^clone res=\d+\(python3\) .*flags=\d+\(CLONE_CHILD_CLEARTID\|CLONE_CHILD_SETTID\) /);
+      // a failed write's data is what it was asked to write
+      has(/^write res=-32\(EPIPE\) data=lost-to-a-closed-pipe/);
+      has(/^writev res=-32\(EPIPE\) data=lost-writev/);
+      // no address given, no tuple
+      has(/^sendto res=10 data=plain-send/);
+      has(/^recvfrom res=10 data=plain-send tuple=NULL/);
+      has(/^recvmsg res=11 size=11 data=msg-1 msg-2 tuple=NULL/);
+      // abstract unix names with '@'; an outbound tuple names the address the call gives
+      has(/^bind res=0 addr=@tdig-abstract-name $/);
+      has(/^bind res=0 addr=@tdig-bound-client $/);
+      has(/^recvfrom res=11 data=to-abstract tuple=[0-9a-f]+->0 @tdig-abstract-name/);
+      has(new RegExp(`^connect res=0 tuple=[0-9a-f]+->[0-9a-f]+ ${w}/stream\\.sock`));
+      has(new RegExp(`^connect res=-2\\(ENOENT\\) tuple=0->[0-9a-f]+ ${w}/nobody-listens`));
+      // the enter events: mkdir's mode and sendto's tuple as the driver writes them
+      const enters = sysdig(['-r', cap, '-p', '%evt.type %evt.args', 'proc.name=python3 and evt.dir=> and evt.type in (mkdir, sendto, sendmsg)']);
+      assert.ok(lines(enters).filter((l) => l.startsWith('mkdir')).every((l) => l === 'mkdir mode=0 '), enters);
+      assert.ok(lines(enters).some((l) => /^sendto fd=\d+\(<4t>.*size=10 tuple=NULL/.test(l)), enters);
+      assert.ok(lines(enters).some((l) => /^sendto fd=\d+\(<u>\) size=11 tuple=0->[0-9a-f]+ @tdig-abstract-name/.test(l)), enters);
     });
 
     await t.test('setresuid and setuid change the user that later events name', async () => {

@@ -312,6 +312,11 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   let stopping = false;
   let stopReason = '';
   const onSignal = (sig: string): void => {
+    if (stopping) {
+      // a second Ctrl-C while the rest is written (to a reader that no longer reads, say): stop now
+      io.stderr.write(`tdig-capture: ${sig} again: stopped before the output was flushed\n`);
+      process.exit(130);
+    }
     stopping = true;
     stopReason = sig;
   };
