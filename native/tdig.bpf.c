@@ -235,7 +235,7 @@ enum {
 #define EV_HDR 10              /* block header (8) + cpuid (2) */
 #define LENS_OFF (EV_HDR + 26)
 #define MAX_STR 4096
-#define MAX_IOV 16
+#define MAX_IOV 32      /* iovec entries read, as the driver's MAX_IOVCNT */
 
 struct config {
 	u64 boot_offset;     /* ns to add to bpf_ktime_get_boot_ns() to get ns since epoch */
@@ -2011,7 +2011,7 @@ XHANDLER(x_quotactl) {
 }
 
 /* ---- processes ---- */
-#define CG_DEPTH 10     /* path components kept per cgroup, the leaf's side (the driver's MAX_CGROUP_PATHS) */
+#define CG_DEPTH 6      /* path components kept per cgroup, the leaf's side: the driver's MAX_CGROUP_PATHS (6) */
 #define CG_NAME 256     /* a kernfs name is at most 255 bytes */
 
 static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)

@@ -454,6 +454,16 @@ test('tdig-capture', { skip }, async (t) => {
         fs.rmdirSync(cg);
         fs.rmdirSync(path.dirname(cg));
       }
+      // a cgroup 7 levels deep: the driver keeps the 6 components on the leaf's side (MAX_CGROUP_PATHS)
+      const deep = '/sys/fs/cgroup/cpu/tdig-l1/l2/l3/l4/l5/l6/l7';
+      fs.mkdirSync(deep, { recursive: true });
+      try {
+        const cap = captureCommand(path.join(dir, 'cg-deep.scap'), ['sh', '-c', `echo $$ > ${deep}/cgroup.procs; exec cat /etc/hostname`]);
+        const got = lines(sysdig(['-r', cap, '-p', '%thread.cgroup.cpu', 'evt.type=execve and evt.dir=< and evt.rawres=0 and proc.name=cat']));
+        assert.deepEqual(got, ['/l2/l3/l4/l5/l6/l7']);
+      } finally {
+        for (let d = deep; d !== '/sys/fs/cgroup/cpu'; d = path.dirname(d)) fs.rmdirSync(d);
+      }
     });
 
     await t.test('argument and environment lists past 4096 bytes are cut as the drivers and libscap cut them, their last byte a NUL', async () => {
