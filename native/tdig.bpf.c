@@ -1335,7 +1335,8 @@ EHANDLER(e_accept4) { BEGIN_FIXED(E_ACCEPT4, 1, 4) p_u32(&e, 0); ev_submit(&e); 
 static __always_inline int accept_exit(u64 *ctx, u16 type)
 {
 	BEGIN(type, 5) s64 res = RET(ctx); u32 qlen = 0, qmax = 0; u8 pct = 0;
-	struct file *lf = fd_file((s32)a.a[0]);
+	/* the queue figures of the accepted socket (nothing after a failure), as the driver's sys_accept_x reads them */
+	struct file *lf = res >= 0 ? fd_file(res) : 0;
 	if (lf) {
 		struct socket *so = BPF_CORE_READ(lf, private_data);
 		struct sock *sk = so ? BPF_CORE_READ(so, sk) : 0;
@@ -2245,13 +2246,80 @@ static __always_inline int exe_writable(struct task_struct *t)
 	return (caps & (1 << 3)) && um;                /* CAP_FOWNER */
 }
 
-/* The fields that clone and execve exits share: params 1..15 (exe .. cgroups) after res. */
-static __always_inline void p_proc_common(struct ev *e, struct task_struct *t)
+/*
+ * A failed execve's lists: the strings of its argv or envp (up to 16, 4096 bytes together, a list cut there
+ * ending in a NUL), as the driver's bpf_accumulate_argv_or_env takes them (the caller's memory still holds
+ * the old program's own). Written at e->off; returns their length, and the first string's in *first.
+ */
+struct strv_walk {
+	u8 *buf;
+	u64 vec;
+	u32 off;
+	u32 len;
+	u32 first;
+	u32 bad;
+};
+
+static long strv_cb(u64 i, void *ctx)
+{
+	struct strv_walk *w = ctx;
+	u64 p = 0;
+	long n;
+
+	if (bpf_probe_read_user(&p, 8, (void *)(w->vec + i * 8)) || !p)
+		return 1;
+	n = bpf_probe_read_user_str(w->buf + ((w->off + w->len) & OFF_MASK), MAX_STR, (void *)p);
+	if (n < 0) {
+		w->bad = 1;
+		return 1;
+	}
+	if (i == 0)
+		w->first = n;
+	w->len += n;
+	if (w->len > MAX_STR) {
+		w->len = MAX_STR;
+		w->buf[(w->off + MAX_STR - 1) & OFF_MASK] = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static __always_inline u32 strv_read(struct ev *e, u64 vec, u32 *first)
+{
+	struct strv_walk w = { .buf = e->buf, .vec = vec, .off = e->off };
+
+	if (vec)
+		bpf_loop(16, strv_cb, &w, 0);
+	if (w.bad)
+		w.len = 0;
+	*first = w.first < w.len ? w.first : w.len;
+	return w.len & (MAX_STR * 2 - 1);
+}
+
+/* The fields that clone and execve exits share: params 1..15 (exe .. cgroups) after res. `argv`: a failed
+ * execve's, whose exe and args the driver takes from it; 0 for the task's own. */
+static __always_inline void p_proc_common(struct ev *e, struct task_struct *t, u64 argv)
 {
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
 	u64 as = 0, ae = 0, n = 0;
 	long m = 0;
 
+	if (argv) {
+		u32 first = 0, len = strv_read(e, argv, &first);
+		if (len == 0) {
+			e->buf[e->off & OFF_MASK] = 0;      /* exe: an empty string */
+			e->off += 1;
+			set_len(e, 1);
+			set_len(e, 0);
+		} else {
+			first &= MAX_STR * 2 - 1;
+			e->off += first;
+			set_len(e, first);
+			e->off += (len - first) & (MAX_STR * 2 - 1);
+			set_len(e, (len - first) & (MAX_STR * 2 - 1));
+		}
+		goto rest;
+	}
 	if (mm) {
 		as = BPF_CORE_READ(mm, arg_start);
 		ae = BPF_CORE_READ(mm, arg_end);
@@ -2270,6 +2338,7 @@ static __always_inline void p_proc_common(struct ev *e, struct task_struct *t)
 	if (as && ae > as + m)
 		n = ae - as - m;
 	p_ustrlist(e, (void *)(as + m), n, MAX_STR - m);
+rest:
 	p_u64(e, BPF_CORE_READ(t, pid));
 	p_u64(e, BPF_CORE_READ(t, tgid));
 	p_u64(e, BPF_CORE_READ(t, real_parent, pid));
@@ -2300,7 +2369,7 @@ static __always_inline int clone_exit(u64 *ctx, u16 type, int is_clone3)
 	if (ns && (BPF_CORE_READ(ns, level) != 0 || (nsp && BPF_CORE_READ(nsp, pid_ns_for_children) != ns)))
 		cf |= 1u << 29;
 	p_u64(&e, res);
-	p_proc_common(&e, t);
+	p_proc_common(&e, t, 0);
 	p_u32(&e, cf);
 	p_u32(&e, BPF_CORE_READ(t, cred, euid.val));
 	p_u32(&e, BPF_CORE_READ(t, cred, egid.val));
@@ -2324,15 +2393,23 @@ static __always_inline int execve_exit(u64 *ctx, u16 type)
 	struct task_struct *t = (void *)bpf_get_current_task();
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
 	u64 es = 0, ee = 0, n = 0;
+	int at = type == E_EXECVEAT + 1;
 	p_u64(&e, res);
-	p_proc_common(&e, t);
-	if (mm) {
-		es = BPF_CORE_READ(mm, env_start);
-		ee = BPF_CORE_READ(mm, env_end);
-		if (ee > es)
-			n = ee - es;
+	p_proc_common(&e, t, res < 0 ? a.a[at ? 2 : 1] : 0);
+	if (res < 0) {
+		/* a failed execve's env: its envp's strings, as the driver takes them */
+		u32 first = 0, len = strv_read(&e, a.a[at ? 3 : 2], &first);
+		e.off += len;
+		set_len(&e, len);
+	} else {
+		if (mm) {
+			es = BPF_CORE_READ(mm, env_start);
+			ee = BPF_CORE_READ(mm, env_end);
+			if (ee > es)
+				n = ee - es;
+		}
+		p_ustrlist(&e, (void *)es, n, MAX_STR);  /* env */
 	}
-	p_ustrlist(&e, (void *)es, n, MAX_STR);         /* env */
 	p_u32(&e, task_tty(t));
 	p_u64(&e, task_vpgid(t));                       /* pgid, in the task's pid namespace */
 	p_u32(&e, BPF_CORE_READ(t, loginuid.val));

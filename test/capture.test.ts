@@ -621,9 +621,11 @@ test('tdig-capture', { skip }, async (t) => {
         'cl = socket.socket(socket.AF_UNIX); cl.bind("\\0tdig-bound-client"); cl.connect(d + "/stream.sock"); a, _ = ls.accept()',
         'try: socket.socket(socket.AF_UNIX).connect(d + "/nobody-listens")',
         'except OSError: pass',
+        'try: os.execve(d + "/no-such-program", ["prog-arg0", "first-arg", "second-arg"], {"TDIG_ENV": "env-value"})',
+        'except OSError: pass',
       ].join('\n');
       const cap = captureCommand(path.join(dir, 'drv.scap'), ['python3', '-c', script, w]);
-      const filter = 'proc.name=python3 and evt.dir=< and ((evt.type in (openat, mkdir) and fd.name startswith ' + w + ') or evt.type in (clone, write, writev, sendto, recvfrom, sendmsg, recvmsg, bind, connect))';
+      const filter = 'proc.name=python3 and evt.dir=< and ((evt.type in (openat, mkdir) and fd.name startswith ' + w + ') or evt.type in (clone, execve, write, writev, sendto, recvfrom, sendmsg, recvmsg, bind, connect))';
       const s = sysdig(['-r', cap, '-p', '%evt.type %evt.args', filter]);
       const r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '-p', '%evt.type %evt.args', cap, filter], { encoding: 'latin1' });
       assert.equal(r.stdout, s);
@@ -648,6 +650,8 @@ test('tdig-capture', { skip }, async (t) => {
       has(/^recvfrom res=11 data=to-abstract tuple=[0-9a-f]+->0 @tdig-abstract-name/);
       has(new RegExp(`^connect res=0 tuple=[0-9a-f]+->[0-9a-f]+ ${w}/stream\\.sock`));
       has(new RegExp(`^connect res=-2\\(ENOENT\\) tuple=0->[0-9a-f]+ ${w}/nobody-listens`));
+      // a failed execve: exe, args and env from its own argv and envp
+      has(/^execve res=-2\(ENOENT\) exe=prog-arg0 args=first-arg\.second-arg\. .* env=TDIG_ENV=env-value\. /);
       // the enter events: mkdir's mode and sendto's tuple as the driver writes them
       const enters = sysdig(['-r', cap, '-p', '%evt.type %evt.args', 'proc.name=python3 and evt.dir=> and evt.type in (mkdir, sendto, sendmsg)']);
       assert.ok(lines(enters).filter((l) => l.startsWith('mkdir')).every((l) => l === 'mkdir mode=0 '), enters);
