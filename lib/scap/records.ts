@@ -562,6 +562,7 @@ export interface ProcEncodeOptions {
 }
 
 const PROC_TAIL_PRE010 = 4 + 1 + 24; // 29
+const PROC_TAIL_HEAD = 8 + 4 + PROC_TAIL_PRE010 + 1 + 24 + 1 + 1 + 8; // 76
 
 /** The tail layout that decoded entries carried (the richest among them), to write them back as they came. */
 export function procTailOf(list: readonly ProcRecord[]): 'none' | 'pre010' | 'head' {
@@ -572,7 +573,6 @@ export function procTailOf(list: readonly ProcRecord[]): 'none' | 'pre010' | 'he
   }
   return tail;
 }
-const PROC_TAIL_HEAD = 8 + 4 + PROC_TAIL_PRE010 + 1 + 24 + 1 + 1 + 8; // 76
 
 /** PL v9 body. */
 export function encodeProcList(list: readonly ProcRecord[], opts: ProcEncodeOptions = {}): Buffer {
