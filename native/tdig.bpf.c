@@ -752,7 +752,8 @@ static __always_inline void p_tuple(struct ev *e, long fd, int in, const void *u
 	u16 fam;
 	u32 n = 0;
 
-	if (!f)
+	/* only a socket's file has a socket behind private_data (the driver checks f_op; its inode is S_IFSOCK) */
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & 0170000) != 0140000)
 		goto none;
 	so = BPF_CORE_READ(f, private_data);
 	if (!so)
@@ -1337,7 +1338,7 @@ static __always_inline int accept_exit(u64 *ctx, u16 type)
 	BEGIN(type, 5) s64 res = RET(ctx); u32 qlen = 0, qmax = 0; u8 pct = 0;
 	/* the queue figures of the accepted socket (nothing after a failure), as the driver's sys_accept_x reads them */
 	struct file *lf = res >= 0 ? fd_file(res) : 0;
-	if (lf) {
+	if (lf && (BPF_CORE_READ(lf, f_inode, i_mode) & 0170000) == 0140000) {
 		struct socket *so = BPF_CORE_READ(lf, private_data);
 		struct sock *sk = so ? BPF_CORE_READ(so, sk) : 0;
 		if (sk) {

@@ -541,7 +541,7 @@ test('tdig-capture', { skip }, async (t) => {
         await Promise.all(exited);
         const both = (fmt: string, filter: string): string[] => {
           const s = sysdig(['-r', cap, '-p', fmt, filter]);
-          const r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '-p', fmt, cap, filter], { encoding: 'latin1' });
+          const r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '-p', fmt, cap, filter], { encoding: 'latin1', maxBuffer: 256 << 20 });
           assert.equal(r.stdout, s, `${fmt} ${filter}`);
           return lines(s);
         };
@@ -627,7 +627,7 @@ test('tdig-capture', { skip }, async (t) => {
       const cap = captureCommand(path.join(dir, 'drv.scap'), ['python3', '-c', script, w]);
       const filter = 'proc.name=python3 and evt.dir=< and ((evt.type in (openat, mkdir) and fd.name startswith ' + w + ') or evt.type in (clone, execve, write, writev, sendto, recvfrom, sendmsg, recvmsg, bind, connect))';
       const s = sysdig(['-r', cap, '-p', '%evt.type %evt.args', filter]);
-      const r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '-p', '%evt.type %evt.args', cap, filter], { encoding: 'latin1' });
+      const r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '-p', '%evt.type %evt.args', cap, filter], { encoding: 'latin1', maxBuffer: 256 << 20 });
       assert.equal(r.stdout, s);
       const has = (re: RegExp): void => assert.ok(lines(s).some((l) => re.test(l)), `${re} in\n${s}`);
       // O_DIRECTORY is a bit of O_TMPFILE, and O_DSYNC of O_SYNC: the driver sets both; a mode only with O_CREAT
