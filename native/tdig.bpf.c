@@ -1081,7 +1081,9 @@ EHANDLER(e_fchdir) { BEGIN_FIXED(E_FCHDIR, 1, 8) p_u64(&e, (s32)a.a[0]); ev_subm
 EXIT_RES_ONLY(x_fchdir, E_FCHDIR + 1)
 /*
  * Files and signals. Their flags and modes (unlinkat_flags, linkat_flags, renameat2_flags, chmod_mode,
- * lseek_whence in formats/flags-table.json) have the kernel's values: only the known bits are kept.
+ * lseek_whence in formats/flags-table.json) have the kernel's values. As the driver writes them: chmod's and
+ * fchmod's mode and renameat2's flags whole (sys_chmod_x, sys_fchmod_x, sys_renameat2_x), fchmodat's mode
+ * cut to its permission bits (chmod_mode_to_scap).
  */
 #define S_MODE_BITS 07777
 EHANDLER(e_lseek) {
@@ -1136,7 +1138,7 @@ ENTER_NO_PARAMS(e_renameat2, E_RENAMEAT2)
 XHANDLER(x_renameat2) {
 	BEGIN(E_RENAMEAT2 + 1, 6)
 	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_ustr(&e, (void *)a.a[1]); p_u64(&e, (s32)a.a[2]);
-	p_ustr(&e, (void *)a.a[3]); p_u32(&e, a.a[4] & 7);
+	p_ustr(&e, (void *)a.a[3]); p_u32(&e, a.a[4]);
 	ev_submit(&e); return 0;
 }
 ENTER_NO_PARAMS(e_symlink, E_SYMLINK)
@@ -1167,7 +1169,7 @@ XHANDLER(x_linkat) {
 ENTER_NO_PARAMS(e_chmod, E_CHMOD)
 XHANDLER(x_chmod) {
 	BEGIN(E_CHMOD + 1, 3)
-	p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); p_u32(&e, a.a[1] & S_MODE_BITS);
+	p_u64(&e, RET(ctx)); p_ustr(&e, (void *)a.a[0]); p_u32(&e, a.a[1]);
 	ev_submit(&e); return 0;
 }
 ENTER_NO_PARAMS(e_fchmodat, E_FCHMODAT)
@@ -1179,7 +1181,7 @@ XHANDLER(x_fchmodat) {
 ENTER_NO_PARAMS(e_fchmod, E_FCHMOD)
 XHANDLER(x_fchmod) {
 	BEGIN_FIXED(E_FCHMOD + 1, 3, 20)
-	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[1] & S_MODE_BITS);
+	p_u64(&e, RET(ctx)); p_u64(&e, (s32)a.a[0]); p_u32(&e, a.a[1]);
 	ev_submit(&e); return 0;
 }
 /* credentials and sessions: the thread's user, group, root and session follow them */
