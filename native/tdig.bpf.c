@@ -767,7 +767,8 @@ static __always_inline void p_tuple(struct ev *e, long fd, int in, const void *u
 		u32 ra = BPF_CORE_READ(sk, __sk_common.skc_daddr);
 		u16 lp = BPF_CORE_READ(sk, __sk_common.skc_num);
 		u16 rp = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-		if (ra == 0 && uaddr && ulen >= 8) {
+		/* an address the call names or is given is the peer, as the driver takes it (use_userdata) */
+		if (uaddr && ulen >= 8) {
 			u8 *tmp = e->buf + TMP_OFF;
 			if (bpf_probe_read_user(tmp, 8, uaddr) == 0 && *(u16 *)tmp == 2) {
 				ra = *(u32 *)(tmp + 4);
@@ -795,8 +796,8 @@ static __always_inline void p_tuple(struct ev *e, long fd, int in, const void *u
 		if (bpf_core_read(remote, 16, &sk->__sk_common.skc_v6_daddr))
 			__builtin_memset(remote, 0, 16);
 		*(u16 *)(remote + 16) = rp;
-		/* no peer (unconnected UDP): the address the caller named or was given, as for IPv4 */
-		if (rp == 0 && uaddr && ulen >= 24) {
+		/* an address the call names or is given is the peer, as for IPv4 */
+		if (uaddr && ulen >= 24) {
 			u8 *tmp = e->buf + TMP_OFF;
 			if (bpf_probe_read_user(tmp, 24, uaddr) == 0 && *(u16 *)tmp == 10) {
 				__builtin_memcpy(remote, tmp + 8, 16);

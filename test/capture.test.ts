@@ -621,6 +621,9 @@ test('tdig-capture', { skip }, async (t) => {
         'cl = socket.socket(socket.AF_UNIX); cl.bind("\\0tdig-bound-client"); cl.connect(d + "/stream.sock"); a, _ = ls.accept()',
         'try: socket.socket(socket.AF_UNIX).connect(d + "/nobody-listens")',
         'except OSError: pass',
+        'q = socket.socket(); q.bind(("127.0.0.1", 0)); free = q.getsockname()[1]; q.close()',
+        'try: socket.create_connection(("127.0.0.1", free))',
+        'except OSError: pass',
         'try: os.execve(d + "/no-such-program", ["prog-arg0", "first-arg", "second-arg"], {"TDIG_ENV": "env-value"})',
         'except OSError: pass',
       ].join('\n');
@@ -650,6 +653,8 @@ test('tdig-capture', { skip }, async (t) => {
       has(/^recvfrom res=11 data=to-abstract tuple=[0-9a-f]+->0 @tdig-abstract-name/);
       has(new RegExp(`^connect res=0 tuple=[0-9a-f]+->[0-9a-f]+ ${w}/stream\\.sock`));
       has(new RegExp(`^connect res=-2\\(ENOENT\\) tuple=0->[0-9a-f]+ ${w}/nobody-listens`));
+      // a refused connect: the peer is the address it named (the kernel has cleared the socket's)
+      has(/^connect res=-111\(ECONNREFUSED\) tuple=[0-9.]+:\d+->127\.0\.0\.1:[1-9]\d*/);
       // a failed execve: exe, args and env from its own argv and envp
       has(/^execve res=-2\(ENOENT\) exe=prog-arg0 args=first-arg\.second-arg\. .* env=TDIG_ENV=env-value\. /);
       // the enter events: mkdir's mode and sendto's tuple as the driver writes them
