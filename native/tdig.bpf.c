@@ -687,6 +687,31 @@ static __always_inline u8 fcntl_cmd(u64 c)
 	return 0;
 }
 
+/* A unix socket's path, from kernel memory `src` to `dst`, as the driver's unix_socket_path writes it: an
+ * abstract name's leading NUL as '@'. Returns the bytes written, its NUL included (at least 1). */
+static __always_inline long unix_path(u8 *dst, const u8 *src)
+{
+	char first = 0;
+	long m;
+
+	bpf_probe_read_kernel(&first, 1, src);
+	if (first == 0) {
+		dst[0] = '@';
+		m = bpf_probe_read_kernel_str(dst + 1, 107, src + 1);
+		if (m < 1) {
+			dst[1] = 0;
+			m = 1;
+		}
+		return m + 1;
+	}
+	m = bpf_probe_read_kernel_str(dst, 108, src);
+	if (m < 1) {
+		dst[0] = 0;
+		m = 1;
+	}
+	return m;
+}
+
 /* A socket address from user memory, in scap form: family byte, then address and port. */
 static __always_inline void p_usockaddr(struct ev *e, const void *uaddr, u64 ulen)
 {
@@ -718,15 +743,9 @@ static __always_inline void p_usockaddr(struct ev *e, const void *uaddr, u64 ule
 		out[0] = 1;
 		/* a NUL after the address's length, as the driver puts one (bpf_pack_addr): a name need not end in one */
 		tmp[(ulen < 128 ? ulen : 127) & 127] = 0;
-		if (ulen > 2 && tmp[2] == 0) {
-			/* an abstract name: its leading NUL written as '@', as the driver writes it (unix_socket_path) */
-			out[1] = '@';
-			m = bpf_probe_read_kernel_str(out + 2, 107, tmp + 3);
-			m = m < 1 ? 2 : m + 1;
+		if (ulen > 2) {
+			m = unix_path(out + 1, tmp + 2);
 		} else {
-			m = bpf_probe_read_kernel_str(out + 1, 108, tmp + 2);
-		}
-		if (m < 1) {
 			out[1] = 0;
 			m = 1;
 		}
@@ -826,26 +845,10 @@ static __always_inline void p_tuple(struct ev *e, long fd, int in, const void *u
 			u8 *tmp = e->buf + TMP_OFF;
 			if (bpf_probe_read_user(tmp, ulen & 127, uaddr) == 0) {
 				tmp[ulen & 127] = 0;
-				if (tmp[2] == 0) {
-					out[17] = '@';
-					m = bpf_probe_read_kernel_str(out + 18, 107, tmp + 3);
-					m = m < 1 ? 2 : m + 1;
-				} else {
-					m = bpf_probe_read_kernel_str(out + 17, 108, tmp + 2);
-				}
+				m = unix_path(out + 17, tmp + 2);
 			}
 		} else if (ua) {
-			char first = 0;
-			char *path = (char *)ua + bpf_core_field_offset(struct unix_address, name) + 2;
-			bpf_probe_read_kernel(&first, 1, path);
-			if (first == 0) {
-				/* an abstract name: '@' for its leading NUL, as the driver writes it (unix_socket_path) */
-				out[17] = '@';
-				m = bpf_probe_read_kernel_str(out + 18, 107, path + 1);
-				m = m < 1 ? 2 : m + 1;
-			} else {
-				m = bpf_probe_read_kernel_str(out + 17, 108, path);
-			}
+			m = unix_path(out + 17, (u8 *)ua + bpf_core_field_offset(struct unix_address, name) + 2);
 		}
 		if (m < 1) {
 			out[17] = 0;

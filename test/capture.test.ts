@@ -42,6 +42,14 @@ function sysdig(args: string[]): string {
   return r.stdout;
 }
 
+/** What sysdig prints for `-r cap -p fmt filter`, after checking that tdig-fmt prints the same. */
+function printedAlike(cap: string, fmt: string, filter: string): string {
+  const s = sysdig(['-r', cap, '-p', fmt, filter]);
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '-p', fmt, cap, filter], { encoding: 'latin1', maxBuffer: 256 << 20 });
+  assert.equal(r.stdout, s, `tdig-fmt -p '${fmt}' ${cap} '${filter}'`);
+  return s;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -427,7 +435,7 @@ test('tdig-capture', { skip }, async (t) => {
         const cap = captureCommand(path.join(dir, 'cg.scap'), ['sh', '-c', `echo $$ > ${cg}/cgroup.procs; exec sh -c 'cat /etc/hostname > /dev/null; ls / > /dev/null'`]);
         const fmt = '%proc.name %evt.type %container.id %container.type %thread.cgroup.cpu';
         const filter = 'evt.dir=< and evt.type in (clone, vfork, execve) and evt.rawres=0';
-        const out = sysdig(['-r', cap, '-p', fmt, filter]);
+        const out = printedAlike(cap, fmt, filter);
         // the shell joins the cgroup, then execs sh, which vforks cat and execs ls: each exec and the child's
         // vfork name the container
         const c = `${id.slice(0, 12)} docker /docker/${id}`;
@@ -435,8 +443,6 @@ test('tdig-capture', { skip }, async (t) => {
         const inner = got.slice(got.findIndex((l) => l.includes(c)));
         assert.ok(inner.every((l) => l.endsWith(` ${c}`)), out);
         assert.deepEqual([...new Set(inner.map((l) => l.split(' ', 2).join(' ')))].sort(), ['cat execve', 'ls execve', 'sh execve', 'sh vfork']);
-        const r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '-p', fmt, cap, filter], { encoding: 'utf8' });
-        assert.equal(r.stdout, out);
         // each entry is "subsystem=path", as the driver writes them: cpuset, cpu, cpuacct, blkio (io) and memory
         const cgroups = lines(sysdig(['-r', cap, '-p', '%thread.cgroups', 'evt.type=execve and evt.dir=< and proc.name=cat']))[0]!;
         assert.match(cgroups, new RegExp(`^cpuset=\\S+ cpu=/docker/${id} cpuacct=\\S+ (blkio|io)=\\S+ memory=\\S+$`));
@@ -495,10 +501,8 @@ test('tdig-capture', { skip }, async (t) => {
         for (const [text, argv] of [['old', ['/bin/sh', '-c', `while [ ! -e ${flag} ]; do sleep 0.05; done; echo old > /dev/null`, ...words]], ['new', ['/bin/sh', '-c', `: > ${flag}; echo new > /dev/null`, ...words]]] as const) {
           const want = cutArgs([...argv]);
           assert.ok(want.length < 4096 && want.length < argv.slice(1).join(' ').length - 1000, want.slice(-40));
-          const s = sysdig(['-r', cap, '-p', fmt, filter(text)]);
+          const s = printedAlike(cap, fmt, filter(text));
           assert.equal(s, `${want}\n`, `${text}: sysdig reads ${s.slice(-60)}`);
-          const r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '-p', fmt, cap, filter(text)], { encoding: 'latin1' });
-          assert.equal(r.stdout, s, text);
           // the environment: 4096 bytes, cut the same way (its one long variable is whole in neither)
           const env = lines(sysdig(['-r', cap, '-p', '%proc.env', filter(text)]))[0]!;
           const big = /BIG=([yz]+)/.exec(env)?.[1] ?? '';
@@ -539,12 +543,7 @@ test('tdig-capture', { skip }, async (t) => {
         });
         assert.equal(c.code, 0, c.stderr);
         await Promise.all(exited);
-        const both = (fmt: string, filter: string): string[] => {
-          const s = sysdig(['-r', cap, '-p', fmt, filter]);
-          const r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '-p', fmt, cap, filter], { encoding: 'latin1', maxBuffer: 256 << 20 });
-          assert.equal(r.stdout, s, `${fmt} ${filter}`);
-          return lines(s);
-        };
+        const both = (fmt: string, filter: string): string[] => lines(printedAlike(cap, fmt, filter));
         const write = (text: string): string => `evt.type=write and evt.dir=< and evt.arg.data contains ${text}`;
         // a process table entry: the owner's shell (root) may write /bin/sh, nobody may not
         assert.deepEqual(both('%proc.is_exe_writable %user.uid', write('old-root')), ['true 0']);
@@ -629,9 +628,7 @@ test('tdig-capture', { skip }, async (t) => {
       ].join('\n');
       const cap = captureCommand(path.join(dir, 'drv.scap'), ['python3', '-c', script, w]);
       const filter = 'proc.name=python3 and evt.dir=< and ((evt.type in (openat, mkdir) and fd.name startswith ' + w + ') or evt.type in (clone, execve, write, writev, sendto, recvfrom, sendmsg, recvmsg, bind, connect))';
-      const s = sysdig(['-r', cap, '-p', '%evt.type %evt.args', filter]);
-      const r = spawnSync(process.execPath, [path.join(root, 'bin', 'tdig-fmt.js'), '-p', '%evt.type %evt.args', cap, filter], { encoding: 'latin1', maxBuffer: 256 << 20 });
-      assert.equal(r.stdout, s);
+      const s = printedAlike(cap, '%evt.type %evt.args', filter);
       const has = (re: RegExp): void => assert.ok(lines(s).some((l) => re.test(l)), `${re} in\n${s}`);
       // O_DIRECTORY is a bit of O_TMPFILE, and O_DSYNC of O_SYNC: the driver sets both; a mode only with O_CREAT
       has(new RegExp(`^openat fd=\\d+\\(<d>${w}\\) .*flags=\\d+\\((?=.*O_DIRECTORY)(?=.*O_TMPFILE)[A-Z_|]+\\) mode=0 `));
