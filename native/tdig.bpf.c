@@ -78,7 +78,9 @@ struct tty_struct { int index; struct tty_driver *driver; } __attribute__((prese
 struct nsproxy { struct pid_namespace *pid_ns_for_children; } __attribute__((preserve_access_index));
 
 struct rlimit { unsigned long rlim_cur, rlim_max; } __attribute__((preserve_access_index));
+typedef struct { int counter; } atomic_t;
 struct signal_struct {
+	atomic_t live;
 	struct rlimit rlim[16];
 	struct pid *pids[4];
 	struct tty_struct *tty;
@@ -2453,7 +2455,9 @@ int tdig_proc_exit(struct bpf_raw_tracepoint_args *ctx)
 	p_u8(&e, code & 0x7f);
 	p_u8(&e, (code & 0x80) ? 1 : 0);
 	ev_submit(&e);
-	if (c->tree_filter && BPF_CORE_READ(t, pid) == BPF_CORE_READ(t, tgid)) {
+	/* the group leaves the tree when its last thread exits (do_exit counts signal->live down before this
+	 * tracepoint), not its leader: a leader that calls pthread_exit leaves its threads running */
+	if (c->tree_filter && BPF_CORE_READ(t, signal, live.counter) == 0) {
 		u32 tgid = BPF_CORE_READ(t, tgid);
 		bpf_map_delete_elem(&tracked, &tgid);
 	}

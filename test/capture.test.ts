@@ -591,6 +591,57 @@ test('tdig-capture', { skip }, async (t) => {
       }
     });
 
+    await t.test('threads: one from before the capture names its process\'s fds; a process whose first thread exits first is followed to its last', { skip: !fs.existsSync('/usr/bin/python3') && 'python3 missing' }, async () => {
+      // a process with a second thread, both from before the capture: the thread writes to a file its
+      // process opened, once the capture runs (the /proc scan lists the fds of the process only)
+      const flag = path.join(dir, 'thr.go');
+      const log = path.join(dir, 'thr.log');
+      fs.rmSync(flag, { force: true });
+      const py = [
+        'import os, threading, time',
+        `fd = os.open(${JSON.stringify(log)}, os.O_WRONLY | os.O_CREAT, 0o600)`,
+        'def w():',
+        `    while not os.path.exists(${JSON.stringify(flag)}): time.sleep(0.02)`,
+        "    os.write(fd, b'thread-write')",
+        't = threading.Thread(target=w); t.start(); t.join()',
+      ].join('\n');
+      const old = spawn('/usr/bin/python3', ['-c', py], { stdio: 'ignore' });
+      const exited = new Promise((r) => old.on('exit', r));
+      try {
+        await sleep(300);
+        const cap = path.join(dir, 'thr.scap');
+        const c = await captureAround(cap, [], () => fs.writeFileSync(flag, ''));
+        assert.equal(c.code, 0, c.stderr);
+        await exited;
+        const w = lines(printedAlike(cap, '%proc.pid %thread.tid %proc.nthreads %fd.name', 'evt.type=write and evt.dir=< and evt.arg.data=thread-write'));
+        assert.equal(w.length, 1, w.join('\n'));
+        const [pid, tid, nthreads, name] = w[0]!.split(' ');
+        assert.equal(pid, String(old.pid));
+        assert.notEqual(tid, pid);
+        assert.equal(nthreads, '2');
+        assert.equal(name, log);
+      } finally {
+        old.kill();
+      }
+      // -- CMD: the first thread ends with pthread_exit; the other one goes on, opens a file and exits
+      const cap = path.join(dir, 'leader.scap');
+      const leader = [
+        'import ctypes, os, threading, time',
+        'def w():',
+        '    time.sleep(0.2)',
+        `    os.close(os.open(${JSON.stringify(log)}, os.O_RDONLY))`,
+        't = threading.Thread(target=w); t.start()',
+        'ctypes.CDLL(None).pthread_exit(None)',
+      ].join('\n');
+      const r = spawnSync(process.execPath, [BIN, '-w', cap, '--', '/usr/bin/python3', '-c', leader], { encoding: 'latin1' });
+      assert.equal(r.status, 0, r.stderr);
+      const opens = lines(printedAlike(cap, '%proc.name %thread.tid %proc.pid %fd.name', `evt.type=openat and evt.dir=< and fd.name=${log}`));
+      assert.equal(opens.length, 1, opens.join('\n'));
+      const [, tid, pid] = opens[0]!.split(' ');
+      assert.notEqual(tid, pid);
+      assert.equal(lines(printedAlike(cap, '%thread.tid', 'evt.type=procexit')).at(-1), tid);
+    });
+
     await t.test('open flags and modes, clone flags, written data, tuples and unix names as the driver fills them', async () => {
       const w = path.join(dir, 'drv');
       const script = [

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { FdKind } from '../scap/types.js';
+import { CL_CLONE_FILES, CL_CLONE_THREAD } from '../state/model.js';
 import type { FdList, FdRecord, MachineInfo, NetInterface, ProcRecord, UserList } from '../scap/types.js';
 import type { SectionContents } from '../scap/writer.js';
 
@@ -335,7 +336,9 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
     args,
     cwd: cut(cwd, 1024),
     fdlimit: BigInt(lm ? lm[1]! : '1024'),
-    flags: 0,
+    // a thread other than the group's leader shares its process's fds (libscap's scan assumes so, 2022
+    // scap_procs.c: PPM_CL_CLONE_THREAD | PPM_CL_CLONE_FILES); only the leader's fds are listed
+    flags: tid === pid ? 0 : CL_CLONE_THREAD | CL_CLONE_FILES,
     uid: uid >>> 0,
     gid: gid >>> 0,
     vmsizeKb: kb('VmSize'),
