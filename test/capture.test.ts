@@ -591,7 +591,7 @@ test('tdig-capture', { skip }, async (t) => {
       }
     });
 
-    await t.test('threads: one from before the capture names its process\'s fds; a process whose first thread exits first is followed to its last', { skip: !fs.existsSync('/usr/bin/python3') && 'python3 missing' }, async () => {
+    await t.test('the process table as libscap scans it: a thread shares its process\'s fds, a name ends at a blank, no kernel threads; a process whose first thread exits first is followed to its last', { skip: !fs.existsSync('/usr/bin/python3') && 'python3 missing' }, async () => {
       // a process with a second thread, both from before the capture: the thread writes to a file its
       // process opened, once the capture runs (the /proc scan lists the fds of the process only)
       const flag = path.join(dir, 'thr.go');
@@ -606,13 +606,22 @@ test('tdig-capture', { skip }, async (t) => {
         't = threading.Thread(target=w); t.start(); t.join()',
       ].join('\n');
       const old = spawn('/usr/bin/python3', ['-c', py], { stdio: 'ignore' });
-      const exited = new Promise((r) => old.on('exit', r));
+      // and a shell whose name has a space in it
+      const spaced = path.join(dir, 'my shell');
+      fs.copyFileSync('/bin/sh', spaced);
+      fs.chmodSync(spaced, 0o755);
+      const sh = spawn(spaced, ['-c', `while [ ! -e ${flag} ]; do sleep 0.02; done; echo spaced-write > /dev/null`], { stdio: 'ignore' });
+      const exited = Promise.all([old, sh].map((p) => new Promise((r) => p.on('exit', r))));
       try {
         await sleep(300);
         const cap = path.join(dir, 'thr.scap');
         const c = await captureAround(cap, [], () => fs.writeFileSync(flag, ''));
         assert.equal(c.code, 0, c.stderr);
         await exited;
+        // libscap's scan takes a name up to its first blank (the Name of /proc/PID/status, scanned with "%s")
+        assert.deepEqual(lines(printedAlike(cap, '%proc.name %proc.pid', 'evt.type=write and evt.dir=< and evt.arg.data contains spaced-write')), [`my ${sh.pid}`]);
+        // kernel threads (no executable, no command line) are not in the process table: kthreadd (2) is unknown
+        assert.deepEqual(lines(sysdig(['-r', cap, '-c', 'ps'])).filter((l) => /^2\s+2\s/.test(l)), []);
         const w = lines(printedAlike(cap, '%proc.pid %thread.tid %proc.nthreads %fd.name', 'evt.type=write and evt.dir=< and evt.arg.data=thread-write'));
         assert.equal(w.length, 1, w.join('\n'));
         const [pid, tid, nthreads, name] = w[0]!.split(' ');
@@ -622,6 +631,7 @@ test('tdig-capture', { skip }, async (t) => {
         assert.equal(name, log);
       } finally {
         old.kill();
+        sh.kill();
       }
       // -- CMD: the first thread ends with pthread_exit; the other one goes on, opens a file and exits
       const cap = path.join(dir, 'leader.scap');

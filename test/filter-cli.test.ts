@@ -280,3 +280,22 @@ test('-R: the filter sees port names as sysdig -R does, and numbers without it',
   }
   assert.ok(matched >= 10, 'the expressions match events');
 });
+
+test('a data buffer as text (evt.arg.data, evt.args, evt.info) is cut at 80 characters as sysdig -r sees it; --full-args as sysdig -v', { skip: !haveSysdig() && 'sysdig not installed' }, () => {
+  // the workload's requests and responses name Content-Length past their 80th character
+  const cap = join(REPO, 'test/captures/loopback_workload.scap');
+  const exprs = ['evt.arg.data contains Content-Length', 'evt.args contains Content-Length', 'evt.info contains Content-Length', 'evt.buffer contains Content-Length'];
+  const counts: number[] = [];
+  for (const e of exprs) {
+    for (const full of [false, true]) {
+      const s = run('sysdig', ['-r', cap, ...(full ? ['-v'] : []), '-p', '%evt.num', e]);
+      const want = s.stdout.toString('latin1');
+      const r = filterThenFmt(e, cap, ['-p', '%evt.num'], full ? ['--full-args'] : []);
+      assert.equal(r.status, 0, r.err);
+      assert.equal(r.out, want, `${full ? '--full-args ' : ''}${e}`);
+      counts.push(want.split('\n').length - 1);
+    }
+  }
+  // cut, the text holds no Content-Length; whole, and as raw bytes (evt.buffer), it does
+  assert.deepEqual(counts.map((n) => n > 0), [false, true, false, true, false, true, true, true]);
+});

@@ -45,8 +45,9 @@ export class CaptureFilter {
     this.test = compileFilter(expr).test;
     this.enters = thin ? undefined : new DroppedEnters();
     this.shorts = thin ? undefined : new ShortOpens();
-    // the filter sees whole captured buffers, as sysdig's filter does
-    this.engine.maxBufLen = 0;
+    // a data buffer as text (evt.arg.data, evt.args, evt.info) is cut at 80 characters, as sysdig -w's filter
+    // sees it (evt.buffer compares the whole buffer)
+    this.engine.maxBufLen = 80;
   }
 
   /**

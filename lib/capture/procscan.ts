@@ -228,8 +228,8 @@ const V2_SUBSYSTEMS = ['cpu', 'memory', 'cpuset'];
  * A thread's cgroups as libscap's scap_proc_fill_cgroups writes them: "subsystem=path" for each subsystem of
  * each line of /proc/PID/cgroup, in its order; the unified hierarchy's line ("0::/path") with `controllers`.
  */
-function cgroupsOf(pid: number, controllers: string[]): Buffer {
-  const text = readText(`/proc/${pid}/cgroup`);
+function cgroupsOf(tdir: string, controllers: string[]): Buffer {
+  const text = readText(`${tdir}/cgroup`);
   if (!text) return EMPTY;
   const parts: string[] = [];
   for (const line of text.split('\n')) {
@@ -262,9 +262,9 @@ function cut(s: string, n: number): string {
  * false: for uid 0, the access of root; for another uid with gid 0, the mode's group bit (the group 0 or one of
  * the scanner's supplementary groups) or others' bit.
  */
-function exeWritable(pid: number, exepath: string, uid: number, gid: number): boolean {
+function exeWritable(tdir: string, exepath: string, uid: number, gid: number): boolean {
   if (exepath === '') return false;
-  const file = `/proc/${pid}/root${exepath}`;
+  const file = `${tdir}/root${exepath}`;
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
@@ -297,7 +297,15 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
   const status = readText(`${tdir}/status`);
   const stat = readText(`${tdir}/stat`);
   if (!status || !stat) return null;
-  const comm = (readText(`${tdir}/comm`) ?? '').replace(/\n$/, '');
+  // Every file is the thread's own (/proc/PID/task/TID), as libscap's scan reads them (scap_proc_add_from_proc,
+  // userspace/libscap/scap_procs.c, 2022). A task without an executable and with an empty command line is a
+  // kernel thread (or a zombie): not in the table.
+  const exepath = readLink(`${tdir}/exe`) ?? '';
+  const cmdline = readList(`${tdir}/cmdline`);
+  if (exepath === '' && cmdline.length === 0) return null;
+  // the name as libscap scans it ("Name:%1024s"): status's Name up to its first blank, so a name with a space
+  // in it keeps its first word (the events' comm, from the kernel, is whole)
+  const comm = /^Name:[ \t\v\f\r]*([^ \t\n\v\f\r]*)/m.exec(status)?.[1] ?? '';
   // stat: "pid (comm) state ppid pgrp session tty_nr ..." ; fields after the closing paren
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const pgrp = Number(rest[2]);
@@ -305,14 +313,12 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
   const ttyNr = Number(rest[4]);
   const minflt = BigInt(rest[7] ?? '0');
   const majflt = BigInt(rest[9] ?? '0');
-  const cmdline = readList(`/proc/${pid}/cmdline`);
   const nul = cmdline.indexOf(0);
   const exe = nul >= 0 ? cmdline.subarray(0, nul).toString('latin1') : cmdline.toString('latin1');
   const args = nul >= 0 ? cmdline.subarray(nul + 1) : EMPTY;
-  const exepath = readLink(`/proc/${pid}/exe`) ?? '';
-  let cwd = readLink(`/proc/${pid}/cwd`) ?? '/';
+  let cwd = readLink(`${tdir}/cwd`) ?? '/';
   if (!cwd.endsWith('/')) cwd += '/';
-  const limits = readText(`/proc/${pid}/limits`) ?? '';
+  const limits = readText(`${tdir}/limits`) ?? '';
   const lm = limits.match(/^Max open files\s+(\d+)/m);
   const uid = Number((statusField(status, 'Uid') ?? '0 0').split(/\s+/)[1]);
   const gid = Number((statusField(status, 'Gid') ?? '0 0').split(/\s+/)[1]);
@@ -323,7 +329,7 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
     const ids = (statusField(status, key) ?? '').trim().split(/\s+/);
     return ids.length >= 2 ? Number(ids[1]) : host;
   };
-  const loginuid = Number((readText(`/proc/${pid}/loginuid`) ?? '4294967295').trim());
+  const loginuid = Number((readText(`${tdir}/loginuid`) ?? '4294967295').trim());
   return {
     tid,
     pid,
@@ -331,7 +337,7 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
     sid: session,
     vpgid: nested('NSpgid', pgrp),
     comm: cut(comm, 1024),
-    exe: cut(exe || comm, 1024),
+    exe: cut(exe, 1024),
     exepath: cut(exepath, 1024),
     args,
     cwd: cut(cwd, 1024),
@@ -346,13 +352,13 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
     vmswapKb: kb('VmSwap'),
     pfmajor: majflt,
     pfminor: minflt,
-    env: readList(`/proc/${pid}/environ`),
+    env: readList(`${tdir}/environ`),
     vtid: nested('NSpid', tid),
     vpid: nested('NStgid', pid),
-    cgroups: cgroupsOf(pid, controllers),
-    root: cut(readLink(`/proc/${pid}/root`) ?? '/', 1024),
+    cgroups: cgroupsOf(tdir, controllers),
+    root: cut(readLink(`${tdir}/root`) ?? '/', 1024),
     loginuid: loginuid >>> 0,
-    exeWritable: exeWritable(pid, exepath, uid >>> 0, gid >>> 0),
+    exeWritable: exeWritable(tdir, exepath, uid >>> 0, gid >>> 0),
     capInheritable: capSet(status, 'CapInh'),
     capPermitted: capSet(status, 'CapPrm'),
     capEffective: capSet(status, 'CapEff'),

@@ -50,6 +50,8 @@ used to keep process and connection names right downstream) unless --thin.
   --thin           do not write state-only events for dropped events
   --filter-proclist  the process table written holds only the threads and fds the filter passes, each fd
                    tested as that of a read by its thread (sysdig's --filter-proclist)
+  --full-args      evt.arg.data, evt.args and evt.info hold whole data buffers, as with sysdig -v; by
+                   default they are cut at 80 characters, as sysdig -r and -w see them
   -F, --fatfile    write them (the default; sysdig's -F, fatfile mode)
   --stateful       run the state engine even for an EXPR that reads only the event itself (evt.type,
                    evt.dir, evt.buffer...): then writes to /dev/null that are sysdig tracers are judged
@@ -90,6 +92,8 @@ interface Options {
   progress?: boolean;
   /** --filter-proclist: the process table written holds only the threads and fds the filter passes */
   filterProclist?: boolean;
+  /** --full-args: evt.arg.*, evt.args and evt.info see whole data buffers, as with sysdig -v */
+  fullArgs?: boolean;
 }
 
 /** tdig-filter's options in getopt's other spellings (-n5, -wOUT, -zv, --numevents=5) */
@@ -126,6 +130,7 @@ export function parseArgs(argv: string[]): Options {
       case '--thin': o.thin = true; break;
       case '-P': case '--progress': o.progress = true; break;
       case '--filter-proclist': o.filterProclist = true; break;
+      case '--full-args': o.fullArgs = true; break;
       case '-C': case '-G': case '-W': case '-e': case '--file-size': case '--seconds': case '--limit':
         throw new UsageError(`${a}: tdig-filter writes one stream; for a capture in parts, tdig-fmt writes them: tdig-filter EXPR IN | tdig-fmt -w OUT ${a} N`);
       case '-F': case '--fatfile': o.thin = false; break;
@@ -172,7 +177,9 @@ export async function run(args: string[]): Promise<number> {
   watchInterrupts();
 
   const engine = new StateEngine();
-  engine.maxBufLen = 0;
+  // a data buffer as text (evt.arg.data, evt.args, evt.info) is cut at 80 characters, as sysdig's filter sees
+  // it with -r and -w unless -v (evt.buffer compares the whole buffer either way)
+  engine.maxBufLen = o.fullArgs === true ? 0 : 80;
   engine.importUsers = o.excludeUsers !== true;
   const test = filter.test;
   let out: Output | undefined;
