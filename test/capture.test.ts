@@ -652,6 +652,65 @@ test('tdig-capture', { skip }, async (t) => {
       assert.equal(lines(printedAlike(cap, '%thread.tid', 'evt.type=procexit')).at(-1), tid);
     });
 
+    await t.test('the fd table as libscap scans it: each kind by what it opens, sockets of every network namespace, anon inodes nameless', { skip: (!fs.existsSync('/usr/bin/python3') || !fs.existsSync('/usr/bin/unshare')) && 'python3 or unshare missing' }, async () => {
+      const flag = path.join(dir, 'fds.go');
+      const fifo = path.join(dir, 'fds.fifo');
+      const usock = path.join(dir, 'fds.sock');
+      fs.rmSync(flag, { force: true });
+      fs.rmSync(usock, { force: true });
+      spawnSync('/usr/bin/mkfifo', [fifo]);
+      // fds 3.. in this order; the process waits for the capture, then closes each one (the events name them)
+      const py = [
+        'import os, select, socket, time',
+        'srv = socket.socket(socket.AF_INET6); srv.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0); srv.bind(("::", 0)); srv.listen()',
+        'cli = socket.create_connection(("127.0.0.1", srv.getsockname()[1])); acc, _ = srv.accept()',
+        `u = socket.socket(socket.AF_UNIX); u.bind(${JSON.stringify(usock)}); u.listen()`,
+        'raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)',
+        'pk = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM)',
+        'ev = os.eventfd(0); ep = select.epoll()',
+        `ff = os.open(${JSON.stringify(fifo)}, os.O_RDWR)`,
+        'fds = [srv.fileno(), cli.fileno(), acc.fileno(), u.fileno(), raw.fileno(), pk.fileno(), ev, ep.fileno(), ff]',
+        `open(${JSON.stringify(flag + '.fds')}, "w").write(" ".join(map(str, fds)))`,
+        `while not os.path.exists(${JSON.stringify(flag)}): time.sleep(0.02)`,
+        'for f in fds: os.close(f)',
+      ].join('\n');
+      const old = spawn('/usr/bin/python3', ['-c', py], { stdio: 'ignore' });
+      // a UDP socket in a network namespace of its own
+      const nsPy = `import os, socket, time\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 5555))\nwhile not os.path.exists(${JSON.stringify(flag)}): time.sleep(0.02)\nos.close(s.fileno())`;
+      const other = spawn('/usr/bin/unshare', ['-n', '/usr/bin/python3', '-c', nsPy], { stdio: 'ignore' });
+      const exited = Promise.all([old, other].map((p) => new Promise((r) => p.on('exit', r))));
+      try {
+        await waitFor(() => fs.existsSync(`${flag}.fds`) && fs.readFileSync(`${flag}.fds`, 'utf8') !== '');
+        await sleep(200);
+        const cap = path.join(dir, 'fds.scap');
+        const c = await captureAround(cap, [], () => fs.writeFileSync(flag, ''));
+        assert.equal(c.code, 0, c.stderr);
+        await exited;
+        // the closes of fds the table has (sysdig prints no line for the others)
+        const closes = (pid: number | undefined): string[] => lines(printedAlike(cap, '%fd.num %fd.typechar %fd.name', `evt.type=close and evt.dir=> and proc.pid=${pid}`));
+        const [srv, cli, acc, unix, raw, , ev, ep, fifo2] = fs.readFileSync(`${flag}.fds`, 'utf8').split(' ');
+        const port = '\\d+';
+        const want = [
+          `${srv} 6 :::${port}`, // a dual-stack server socket
+          `${cli} 4 127\\.0\\.0\\.1:${port}->127\\.0\\.0\\.1:${port}`, // both ends v4-mapped: IPv4
+          `${acc} 4 127\\.0\\.0\\.1:${port}->127\\.0\\.0\\.1:${port}`,
+          `${unix} u ${usock.replace(/[.]/g, '\\.')}`,
+          `${raw} 4 0\\.0\\.0\\.0:1`, // raw ICMP, from /proc/net/raw
+          // (the packet socket is in no table /proc/net has: not in the fd table)
+          `${ev} e `, // eventfd and eventpoll: typed by their names, nameless
+          `${ep} l `,
+          `${fifo2} p ${fifo.replace(/[.]/g, '\\.')}`, // a named fifo
+        ];
+        const got = closes(old.pid);
+        assert.equal(got.length, want.length, JSON.stringify(got));
+        want.forEach((re, i) => assert.match(got[i]!, new RegExp(`^${re}$`), JSON.stringify(got)));
+        assert.deepEqual(closes(other.pid), ['3 4 0.0.0.0:5555']);
+      } finally {
+        old.kill();
+        other.kill();
+      }
+    });
+
     await t.test('open flags and modes, clone flags, written data, tuples and unix names as the driver fills them', async () => {
       const w = path.join(dir, 'drv');
       const script = [

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { FdKind } from '../scap/types.js';
-import { CL_CLONE_FILES, CL_CLONE_THREAD } from '../state/model.js';
+import { CL_CLONE_FILES, CL_CLONE_THREAD, L4_RAW, L4_TCP, L4_UDP } from '../state/model.js';
 import type { FdList, FdRecord, MachineInfo, NetInterface, ProcRecord, UserList } from '../scap/types.js';
 import type { SectionContents } from '../scap/writer.js';
 
@@ -124,22 +124,14 @@ export function scanUsers(): UserList {
 }
 
 // ---- sockets from /proc/net ----
+// As libscap reads them (userspace/libscap/scap_fds.c, 2022: scap_fd_read_sockets and its readers), once per
+// network namespace, from the net/ directory of the first process found in it.
 
-interface InetSock {
-  v6: boolean;
-  proto: number; // 2 TCP, 3 UDP
-  lip: Buffer;
-  lport: number;
-  rip: Buffer;
-  rport: number;
-  listening: boolean;
-}
+/** A socket of the tables, as the fd list will carry it (its fd number set per process). */
+type SockInfo = Omit<FdRecord, 'fd'>;
 
-interface SocketTables {
-  inet: Map<string, InetSock>;
-  unix: Map<string, { addr: bigint; path: string }>;
-  netlink: Set<string>;
-}
+/** Socket inode (decimal text) -> the socket, for one network namespace. */
+type SocketTable = Map<string, SockInfo>;
 
 function hexAddr(h: string): Buffer {
   // the kernel prints each 32-bit word of the address in host (little-endian) order
@@ -148,7 +140,12 @@ function hexAddr(h: string): Buffer {
   return out;
 }
 
-function parseInet(path: string, v6: boolean, proto: number, into: Map<string, InetSock>): void {
+/**
+ * tcp, udp and raw (and their v6 tables): a socket whose remote address is all zero is a server socket
+ * (local address and port), whatever its state or port; any other, a connection (both ends). IPv6
+ * sockets stay IPv6, v4-mapped addresses included: readers turn a socket with both ends mapped into IPv4.
+ */
+function parseInet(path: string, v6: boolean, proto: number, into: SocketTable): void {
   const text = readText(path);
   if (!text) return;
   const lines = text.split('\n');
@@ -157,39 +154,69 @@ function parseInet(path: string, v6: boolean, proto: number, into: Map<string, I
     if (f.length < 10) continue;
     const [la, lp] = f[1]!.split(':');
     const [ra, rp] = f[2]!.split(':');
-    const st = f[3]!;
-    const ino = f[9]!;
-    if (ino === '0') continue;
     const rip = hexAddr(ra!);
-    const rport = parseInt(rp!, 16);
-    const listening = proto === 2 ? st === '0A' : rport === 0 && rip.every((b) => b === 0);
-    into.set(ino, { v6, proto, lip: hexAddr(la!), lport: parseInt(lp!, 16), rip, rport, listening });
+    const r = blankFd(0, 0, '', BigInt(f[9]!));
+    r.l4proto = proto;
+    r.sip = hexAddr(la!);
+    r.sport = parseInt(lp!, 16);
+    if (rip.every((b) => b === 0)) {
+      r.type = v6 ? FdKind.Ipv6ServSock : FdKind.Ipv4ServSock;
+      r.dip = Buffer.alloc(v6 ? 16 : 4);
+    } else {
+      r.type = v6 ? FdKind.Ipv6Sock : FdKind.Ipv4Sock;
+      r.dip = rip;
+      r.dport = parseInt(rp!, 16);
+    }
+    if (!into.has(f[9]!)) into.set(f[9]!, r);
   }
 }
 
-export function scanSockets(pid: number | 'self' = 'self'): SocketTables {
-  const base = `/proc/${pid}/net`;
-  const inet = new Map<string, InetSock>();
-  parseInet(`${base}/tcp`, false, 2, inet);
-  parseInet(`${base}/udp`, false, 3, inet);
-  parseInet(`${base}/tcp6`, true, 2, inet);
-  parseInet(`${base}/udp6`, true, 3, inet);
-  const unix = new Map<string, { addr: bigint; path: string }>();
-  const ut = readText(`${base}/unix`) ?? '';
-  const ul = ut.split('\n');
-  for (let i = 1; i < ul.length; i++) {
-    const f = ul[i]!.trim().split(/\s+/);
+/** The sockets of one network namespace: the tables of `netDir` (/proc/PID/net, or /proc/net). */
+function scanSockets(netDir: string): SocketTable {
+  const table: SocketTable = new Map();
+  parseInet(`${netDir}/tcp`, false, L4_TCP, table);
+  parseInet(`${netDir}/udp`, false, L4_UDP, table);
+  parseInet(`${netDir}/raw`, false, L4_RAW, table);
+  // unix: the kernel's address of the socket is its source; the path is the line's last field as libscap
+  // splits it (on blanks only), so it keeps the line's newline
+  const ul = (readText(`${netDir}/unix`) ?? '').split('\n');
+  for (let i = 1; i < ul.length - 1; i++) {
+    const f = ul[i]!.split(/[ \t]+/).filter((x) => x !== '');
     if (f.length < 7) continue;
-    const addr = BigInt('0x' + f[0]!.replace(':', ''));
-    unix.set(f[6]!, { addr, path: f[7] ?? '' });
+    const ino = /^\d+/.exec(f[6]!)?.[0] ?? '0';
+    // (the path's first word: a path with a blank in it is cut there, and its newline lost)
+    const r = blankFd(0, FdKind.UnixSock, f.length > 7 ? (f.length === 8 ? `${f[7]}\n` : f[7]!) : '', BigInt(ino));
+    r.source = BigInt.asUintN(64, BigInt('0x' + (/^[0-9a-f]+/i.exec(f[0]!)?.[0] ?? '0')));
+    if (!table.has(ino)) table.set(ino, r);
   }
-  const netlink = new Set<string>();
-  const nl = (readText(`${base}/netlink`) ?? '').split('\n');
+  // netlink: libscap lists these as unix sockets without addresses or a name
+  const nl = (readText(`${netDir}/netlink`) ?? '').split('\n');
   for (let i = 1; i < nl.length; i++) {
     const f = nl[i]!.trim().split(/\s+/);
-    if (f.length >= 10) netlink.add(f[f.length - 1]!);
+    if (f.length < 10) continue;
+    if (!table.has(f[9]!)) table.set(f[9]!, blankFd(0, FdKind.UnixSock, '', BigInt(f[9]!)));
   }
-  return { inet, unix, netlink };
+  if (fs.existsSync(`${netDir}/tcp6`)) {
+    parseInet(`${netDir}/tcp6`, true, L4_TCP, table);
+    parseInet(`${netDir}/udp6`, true, L4_UDP, table);
+    parseInet(`${netDir}/raw6`, true, L4_RAW, table);
+  }
+  return table;
+}
+
+/** The socket tables of each network namespace seen so far (the key: the inode of /proc/PID/ns/net). */
+class NamespaceSockets {
+  private readonly byNs = new Map<string, SocketTable>();
+
+  of(pid: number): SocketTable {
+    const ns = /^net:\[(\d+)\]$/.exec(readLink(`/proc/${pid}/ns/net`) ?? '')?.[1] ?? '0';
+    let t = this.byNs.get(ns);
+    if (t === undefined) {
+      t = scanSockets(ns === '0' ? '/proc/net' : `/proc/${pid}/net`);
+      this.byNs.set(ns, t);
+    }
+    return t;
+  }
 }
 
 // ---- threads ----
@@ -367,16 +394,6 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
   };
 }
 
-const ANON_KINDS: Array<[string, number]> = [
-  ['[eventfd]', FdKind.Event],
-  ['[eventpoll]', FdKind.EventPoll],
-  ['inotify', FdKind.Inotify],
-  ['[timerfd]', FdKind.TimerFd],
-  ['[signalfd]', FdKind.SignalFd],
-];
-// bpf, io_uring, pidfd, userfaultfd and memfd have types of their own only in newer readers (17..21);
-// sysdig 0.29.3 refuses a file that uses them, so they are written as unsupported / plain files.
-
 function blankFd(fd: number, type: number, name: string, ino: bigint): FdRecord {
   return {
     fd,
@@ -395,12 +412,35 @@ function blankFd(fd: number, type: number, name: string, ino: bigint): FdRecord 
   };
 }
 
-function isV4Mapped(b: Buffer): boolean {
-  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
-  return b[10] === 0xff && b[11] === 0xff;
-}
+/** The anon inode kinds libscap knows by name (exactly); any other anon inode is unsupported. */
+const ANON_KINDS = new Map<string, number>([
+  ['anon_inode:[eventfd]', FdKind.Event],
+  ['anon_inode:[signalfd]', FdKind.SignalFd],
+  ['anon_inode:[eventpoll]', FdKind.EventPoll],
+  ['anon_inode:inotify', FdKind.Inotify],
+  ['anon_inode:[timerfd]', FdKind.TimerFd],
+]);
+// bpf, io_uring, pidfd, userfaultfd and memfd have types of their own only in newer readers (17..21);
+// sysdig 0.29.3 refuses a file that uses them, so they are written as unsupported / plain files.
 
-function scanFds(pid: number, socks: SocketTables): FdRecord[] {
+const S_IFMT = 0o170000;
+const S_IFIFO = 0o010000;
+const S_IFCHR = 0o020000;
+const S_IFDIR = 0o040000;
+const S_IFBLK = 0o060000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+const S_IFSOCK = 0o140000;
+
+/**
+ * A process's fds as libscap's scan lists them (scap_fd_scan_fd_dir, userspace/libscap/scap_fds.c, 2022), by
+ * the file type of what each fd opens: a fifo (a pipe, or a named one that can be stat'ed), a file, device or
+ * link (FILE_V2, with the open flags of its fdinfo), a directory, a socket found in the tables of the process's
+ * network namespace (one that is not is left out; a socket fd without a socket:[N] link is unsupported), and
+ * anything else (anon inodes) typed by its exact name, eventfd, signalfd, eventpoll, inotify and timerfd, else
+ * unsupported, and nameless either way.
+ */
+function scanFds(pid: number, sockets: NamespaceSockets): FdRecord[] {
   const dir = `/proc/${pid}/fd`;
   let names: string[];
   try {
@@ -409,80 +449,64 @@ function scanFds(pid: number, socks: SocketTables): FdRecord[] {
     return [];
   }
   const out: FdRecord[] = [];
+  let socks: SocketTable | undefined;
   for (const n of names) {
+    if (!/^\d+$/.test(n)) continue;
     const fd = Number(n);
-    const link = readLink(`${dir}/${n}`);
-    if (link === null) continue;
-    const m = link.match(/^(socket|pipe):\[(\d+)\]$/);
-    if (m) {
-      const ino = BigInt(m[2]!);
-      if (m[1] === 'pipe') {
-        out.push(blankFd(fd, FdKind.Fifo, link, ino));
-        continue;
-      }
-      const s = socks.inet.get(m[2]!);
-      if (s) {
-        let v6 = s.v6;
-        let lip = s.lip;
-        let rip = s.rip;
-        if (v6 && isV4Mapped(lip) && (isV4Mapped(rip) || rip.every((b) => b === 0))) {
-          v6 = false;
-          lip = lip.subarray(12);
-          rip = rip.subarray(12);
-        }
-        const r = blankFd(fd, 0, '', ino);
-        r.l4proto = s.proto;
-        if (s.listening) {
-          r.type = v6 ? FdKind.Ipv6ServSock : FdKind.Ipv4ServSock;
-          r.sip = lip;
-          r.sport = s.lport;
-          r.dip = Buffer.alloc(v6 ? 16 : 4);
-        } else {
-          r.type = v6 ? FdKind.Ipv6Sock : FdKind.Ipv4Sock;
-          r.sip = lip;
-          r.sport = s.lport;
-          r.dip = rip;
-          r.dport = s.rport;
-        }
-        out.push(r);
-        continue;
-      }
-      const u = socks.unix.get(m[2]!);
-      if (u) {
-        const r = blankFd(fd, FdKind.UnixSock, u.path, ino);
-        r.source = u.addr;
-        out.push(r);
-        continue;
-      }
-      if (socks.netlink.has(m[2]!)) {
-        out.push(blankFd(fd, FdKind.Netlink, link, ino));
-        continue;
-      }
-      out.push(blankFd(fd, FdKind.Unsupported, link, ino));
-      continue;
-    }
-    if (link.startsWith('anon_inode:')) {
-      const what = link.slice('anon_inode:'.length);
-      const kind = ANON_KINDS.find(([k]) => what.startsWith(k) || what === k)?.[1] ?? FdKind.Unsupported;
-      out.push(blankFd(fd, kind, link, 0n));
-      continue;
-    }
-    // a file or directory
-    let st: fs.Stats | null = null;
+    let st: fs.Stats;
     try {
       st = fs.statSync(`${dir}/${n}`);
     } catch {
-      st = null;
+      continue;
     }
-    const isDir = st?.isDirectory() ?? false;
-    const r = blankFd(fd, isDir ? FdKind.Directory : FdKind.FileV2, cut(link, 1023), st ? BigInt(st.ino) : 0n);
-    if (!isDir) {
-      const info = readText(`/proc/${pid}/fdinfo/${n}`) ?? '';
-      const fm = info.match(/^flags:\s*([0-7]+)/m);
-      r.openFlags = toPpmOpenFlags(fm ? parseInt(fm[1]!, 8) : 0);
-      r.dev = st ? encodeDev(st.dev) : 0;
+    const link = readLink(`${dir}/${n}`);
+    if (link === null) continue;
+    const name = cut(link, 1023);
+    switch (st.mode & S_IFMT) {
+      case S_IFIFO: {
+        const m = /^pipe:\[(\d+)\]/.exec(link);
+        let ino: bigint;
+        if (m) ino = BigInt(m[1]!);
+        else {
+          try {
+            ino = BigInt(fs.statSync(link).ino);
+          } catch {
+            continue;
+          }
+        }
+        out.push(blankFd(fd, FdKind.Fifo, name, ino));
+        break;
+      }
+      case S_IFREG:
+      case S_IFBLK:
+      case S_IFCHR:
+      case S_IFLNK: {
+        const r = blankFd(fd, FdKind.FileV2, name, BigInt(st.ino));
+        const info = readText(`/proc/${pid}/fdinfo/${n}`) ?? '';
+        const fm = info.match(/^flags:\t([0-7]+)/m);
+        r.openFlags = fm ? toPpmOpenFlags(parseInt(fm[1]!, 8)) : 0;
+        r.dev = encodeDev(st.dev);
+        out.push(r);
+        break;
+      }
+      case S_IFDIR:
+        out.push(blankFd(fd, FdKind.Directory, name, BigInt(st.ino)));
+        break;
+      case S_IFSOCK: {
+        const m = /^socket:\[(\d+)\]/.exec(link);
+        if (!m) {
+          out.push(blankFd(fd, FdKind.Unsupported, name, 0n));
+          break;
+        }
+        socks ??= sockets.of(pid);
+        const s = socks.get(m[1]!);
+        if (s) out.push({ ...s, fd });
+        break;
+      }
+      default:
+        out.push(blankFd(fd, ANON_KINDS.get(link) ?? FdKind.Unsupported, '', BigInt(st.ino)));
+        break;
     }
-    out.push(r);
   }
   return out;
 }
@@ -500,7 +524,7 @@ export function scanSystem(opts: ScanOptions): SectionContents {
   // libscap's cgroup version: 2 when the kernel knows cgroup2 at all (/proc/filesystems), hybrid hosts too;
   // its unified hierarchy ("0::/path") is then written for the subsystems its container engines read
   const controllers = /cgroup2/.test(readText('/proc/filesystems') ?? '') ? V2_SUBSYSTEMS : [];
-  const socks = scanSockets();
+  const sockets = new NamespaceSockets();
   const procs: ProcRecord[] = [];
   const fds: FdList[] = [];
   let entries: string[];
@@ -530,7 +554,7 @@ export function scanSystem(opts: ScanOptions): SectionContents {
       if (rec.tid === pid) main = true;
     }
     if (main) {
-      const list = scanFds(pid, socks);
+      const list = scanFds(pid, sockets);
       if (list.length > 0) fds.push({ tid: pid, fds: list });
     }
   }
