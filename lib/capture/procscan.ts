@@ -346,7 +346,8 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
   let cwd = readLink(`${tdir}/cwd`) ?? '/';
   if (!cwd.endsWith('/')) cwd += '/';
   const limits = readText(`${tdir}/limits`) ?? '';
-  const lm = limits.match(/^Max open files\s+(\d+)/m);
+  // (libscap asks prlimit for the soft limit: unlimited is RLIM_INFINITY, -1 as a signed count)
+  const lm = limits.match(/^Max open files\s+(\d+|unlimited)/m);
   const uid = Number((statusField(status, 'Uid') ?? '0 0').split(/\s+/)[1]);
   const gid = Number((statusField(status, 'Gid') ?? '0 0').split(/\s+/)[1]);
   const kb = (k: string): number => Number((statusField(status, k) ?? '0').split(/\s+/)[0]) || 0;
@@ -364,11 +365,11 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
     sid: session,
     vpgid: nested('NSpgid', pgrp),
     comm: cut(comm, 1024),
-    exe: cut(exe, 1024),
-    exepath: cut(exepath, 1024),
+    exe: cut(exe, 1023),
+    exepath: cut(exepath, 1023),
     args,
     cwd: cut(cwd, 1024),
-    fdlimit: BigInt(lm ? lm[1]! : '1024'),
+    fdlimit: lm ? (lm[1] === 'unlimited' ? -1n : BigInt(lm[1]!)) : 1024n,
     // a thread other than the group's leader shares its process's fds (libscap's scan assumes so, 2022
     // scap_procs.c: PPM_CL_CLONE_THREAD | PPM_CL_CLONE_FILES); only the leader's fds are listed
     flags: tid === pid ? 0 : CL_CLONE_THREAD | CL_CLONE_FILES,
@@ -383,7 +384,7 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
     vtid: nested('NSpid', tid),
     vpid: nested('NStgid', pid),
     cgroups: cgroupsOf(tdir, controllers),
-    root: cut(readLink(`${tdir}/root`) ?? '/', 1024),
+    root: cut(readLink(`${tdir}/root`) ?? '/', 1023),
     loginuid: loginuid >>> 0,
     exeWritable: exeWritable(tdir, exepath, uid >>> 0, gid >>> 0),
     capInheritable: capSet(status, 'CapInh'),
