@@ -136,7 +136,8 @@ function deltaTime(part: (d: bigint) => bigint): (c: Ctx) => FieldValue {
   let prev = 0n;
   return (c) => {
     const ts = c.ev.ts;
-    const d = prev === 0n ? 0n : part(ts - prev);
+    // (unsigned, as libsinsp's: an event earlier than the one before it, from another CPU, is 2^64 - its lead)
+    const d = prev === 0n ? 0n : part(BigInt.asUintN(64, ts - prev));
     prev = ts;
     return d;
   };
@@ -424,9 +425,9 @@ export const evtGeneralClass: FieldClass = {
     def('evt.rawtime', 'ABSTIME', (c) => c.ev.ts),
     def('evt.rawtime.s', 'ABSTIME', (c) => c.ev.ts / NS),
     def('evt.rawtime.ns', 'ABSTIME', (c) => c.ev.ts % NS, { fmt: '10_PADDED_DEC' }),
-    def('evt.reltime', 'RELTIME', (c) => c.ev.ts - c.firstTs, { fmt: '10_PADDED_DEC' }),
-    def('evt.reltime.s', 'RELTIME', (c) => (c.ev.ts - c.firstTs) / NS),
-    def('evt.reltime.ns', 'RELTIME', (c) => (c.ev.ts - c.firstTs) % NS, { fmt: '10_PADDED_DEC' }),
+    def('evt.reltime', 'RELTIME', (c) => relTime(c), { fmt: '10_PADDED_DEC' }),
+    def('evt.reltime.s', 'RELTIME', (c) => relTime(c) / NS),
+    def('evt.reltime.ns', 'RELTIME', (c) => relTime(c) % NS, { fmt: '10_PADDED_DEC' }),
     def('evt.pluginname', 'CHARBUF', () => undefined),
     def('evt.plugininfo', 'CHARBUF', () => undefined),
   ],
@@ -609,6 +610,11 @@ export function humanTime(ns: number): string {
   return `${ns}ns`;
 }
 
+/** The time since the capture's first event, unsigned as libsinsp's (an earlier event wraps). */
+function relTime(c: Ctx): bigint {
+  return BigInt.asUintN(64, c.ev.ts - c.firstTs);
+}
+
 /** evt.outputtime under sysdig's -t modes. */
 export function renderOutputTime(c: Ctx): string {
   switch (outputTime.mode) {
@@ -617,7 +623,7 @@ export function renderOutputTime(c: Ctx): string {
       return `${ts / NS}.${ts % NS}`;
     }
     case 'r': {
-      const d = c.ev.ts - c.firstTs;
+      const d = relTime(c);
       return `${d / NS}.${String(d % NS).padStart(9, '0')}`;
     }
     case 'd': {
@@ -627,7 +633,7 @@ export function renderOutputTime(c: Ctx): string {
     case 'D': {
       const ts = c.ev.ts;
       if (outputTime.lastPrintedTs === 0n) outputTime.lastPrintedTs = ts;
-      const d = ts - outputTime.lastPrintedTs;
+      const d = BigInt.asUintN(64, ts - outputTime.lastPrintedTs);
       outputTime.lastPrintedTs = ts;
       return `${d / NS}.${String(d % NS).padStart(9, '0')}`;
     }
