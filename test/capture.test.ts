@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { addonPath } from '../lib/capture/native.js';
+import { decodeFdList } from '../lib/scap/records.js';
 import { tdigText } from './helpers.js';
 import { compareChisel, TOP_OF } from './chisel-helpers.js';
 
@@ -669,7 +670,11 @@ test('tdig-capture', { skip }, async (t) => {
         'pk = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM)',
         'ev = os.eventfd(0); ep = select.epoll()',
         `ff = os.open(${JSON.stringify(fifo)}, os.O_RDWR)`,
-        'fds = [srv.fileno(), cli.fileno(), acc.fileno(), u.fileno(), raw.fileno(), pk.fileno(), ev, ep.fileno(), ff]',
+        // open flags as libscap converts them: O_DSYNC, an O_TMPFILE file, the access mode 3
+        `ds = os.open(${JSON.stringify(fifo + '.dsync')}, os.O_WRONLY | os.O_CREAT | os.O_DSYNC)`,
+        `tf = os.open(${JSON.stringify(dir)}, os.O_TMPFILE | os.O_RDWR)`,
+        `m3 = os.open(${JSON.stringify(fifo + '.dsync')}, 3)`,
+        'fds = [srv.fileno(), cli.fileno(), acc.fileno(), u.fileno(), raw.fileno(), pk.fileno(), ev, ep.fileno(), ff, ds, tf, m3]',
         `open(${JSON.stringify(flag + '.fds')}, "w").write(" ".join(map(str, fds)))`,
         `while not os.path.exists(${JSON.stringify(flag)}): time.sleep(0.02)`,
         'for f in fds: os.close(f)',
@@ -688,7 +693,7 @@ test('tdig-capture', { skip }, async (t) => {
         await exited;
         // the closes of fds the table has (sysdig prints no line for the others)
         const closes = (pid: number | undefined): string[] => lines(printedAlike(cap, '%fd.num %fd.typechar %fd.name', `evt.type=close and evt.dir=> and proc.pid=${pid}`));
-        const [srv, cli, acc, unix, raw, , ev, ep, fifo2] = fs.readFileSync(`${flag}.fds`, 'utf8').split(' ');
+        const [srv, cli, acc, unix, raw, , ev, ep, fifo2, ds, tf, m3] = fs.readFileSync(`${flag}.fds`, 'utf8').split(' ');
         const port = '\\d+';
         const want = [
           `${srv} 6 :::${port}`, // a dual-stack server socket
@@ -700,11 +705,26 @@ test('tdig-capture', { skip }, async (t) => {
           `${ev} e `, // eventfd and eventpoll: typed by their names, nameless
           `${ep} l `,
           `${fifo2} p ${fifo.replace(/[.]/g, '\\.')}`, // a named fifo
+          `${ds} f ${fifo.replace(/[.]/g, '\\.')}\\.dsync`,
+          `${tf} f ${dir.replace(/[.]/g, '\\.')}/#\\d+ \\(deleted\\)`,
+          `${m3} f ${fifo.replace(/[.]/g, '\\.')}\\.dsync`,
         ];
         const got = closes(old.pid);
         assert.equal(got.length, want.length, JSON.stringify(got));
         want.forEach((re, i) => assert.match(got[i]!, new RegExp(`^${re}$`), JSON.stringify(got)));
         assert.deepEqual(closes(other.pid), ['3 4 0.0.0.0:5555']);
+        // the open flags of the fd list (PPM_O_*: RDONLY 1, WRONLY 2, DSYNC 1 << 4, SYNC 1 << 7, TMPFILE 1 << 13)
+        const flagsOf = new Map<number, number>();
+        const bytes = fs.readFileSync(cap);
+        for (let at = 0; at < bytes.length; at += bytes.readUInt32LE(at + 4)) {
+          if (bytes.readUInt32LE(at) !== 0x218) continue;
+          const list = decodeFdList(bytes.subarray(at + 8, at + bytes.readUInt32LE(at + 4) - 4), 2);
+          if (list.tid === old.pid) for (const r of list.fds) flagsOf.set(r.fd, r.openFlags);
+        }
+        const dsync = flagsOf.get(Number(ds))!;
+        assert.equal(dsync & ((1 << 4) | (1 << 7) | 3), (1 << 4) | (1 << 7) | 2, `O_DSYNC: ${dsync}`);
+        assert.equal(flagsOf.get(Number(tf))! & ((1 << 13) | 3), (1 << 13) | 3, 'O_TMPFILE');
+        assert.equal(flagsOf.get(Number(m3))! & 3, 1, 'access mode 3');
       } finally {
         old.kill();
         other.kill();
