@@ -9,10 +9,12 @@
 // V8 optimizes a function once it has run through twice its default interrupt budget of bytecode (67584):
 // fewer lukewarm functions reach its optimizing compiler, whose compiles run on the second core. Measured
 // side by side: ~12% less CPU for tdig-agg topconns on 1M events at the same wall time, and pipelines
-// (tdig-filter F | tdig-fmt), whose two processes share two cores, 10-15% faster (README, Speed). Set here,
-// before the bundle is compiled, so that the code cache (made through this file too) is made with it:
-// V8 rejects a cache made under other flags.
-require('node:v8').setFlagsFromString('--interrupt-budget=135168');
+// (tdig-filter F | tdig-fmt), whose two processes share two cores, 10-15% faster (README, Speed). The bin/
+// scripts' shebang gives it; a run through `node bin/tdig-X.js` gets it here, before the bundle is compiled,
+// so that the code cache is used either way (V8 rejects a cache made under other flags). (Loading node:v8
+// loads node:stream with it, ~2 ms of a start: a shebang's run does without.)
+const BUDGET = '--interrupt-budget=135168';
+if (!process.execArgv.includes(BUDGET)) require('node:v8').setFlagsFromString(BUDGET);
 const vm = require('node:vm');
 const { readFileSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
@@ -41,6 +43,7 @@ exports.launch = function launch(name) {
   globalThis[Symbol.for('tdig.import')] = (url) => import(url);
   const out = process.env.TDIG_CODE_CACHE_OUT;
   if (out) process.once('exit', () => writeFileSync(out, script.createCachedData()));
+  if (process.env.TDIG_CACHE_DEBUG) process.stderr.write(`cache ${cachedData ? (script.cachedDataRejected ? 'rejected' : 'used') : 'none'}\n`);
   const wrapper = script.runInThisContext();
   const mod = { exports: {} };
   wrapper.call(mod.exports, mod.exports, createRequire(file), mod, file, dist);

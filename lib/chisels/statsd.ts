@@ -3,7 +3,8 @@
 // number), one UDP datagram each. sysdig's chisel takes server_addr and server_port but never uses them (it
 // builds its statsd client with the host alone): it always sends to 127.0.0.1:8125. Matched by default.
 
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import { dgramModule } from '../cli/lazy.js';
 import { DESCS } from './descs.js';
 import { luaField, luaNum, luaToNumber } from './lua.js';
 import { ChiselError } from './types.js';
@@ -36,7 +37,7 @@ const tracers2statsd: ChiselDef = {
         const ms = (typeof d === 'number' ? d : (luaToNumber(String(d)) ?? NaN)) / 1000000;
         const msg = `${tags.replace(/[:|@]/g, '_')}:${luaNum(ms)}|ms`;
         if (sock === undefined) {
-          sock = createSocket('udp4');
+          sock = dgramModule().createSocket('udp4');
           sock.on('error', (e) => (failed = e));
         }
         pending++;
