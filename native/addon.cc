@@ -44,6 +44,7 @@ int bpf_map_create(int map_type, const char* map_name, uint32_t key_size, uint32
                    uint32_t max_entries, const void* opts);
 int bpf_map_update_elem(int fd, const void* key, const void* value, uint64_t flags);
 int bpf_map_lookup_elem(int fd, const void* key, void* value);
+int bpf_map_get_next_key(int fd, const void* key, void* next_key);
 int libbpf_num_possible_cpus(void);
 }
 
@@ -99,6 +100,7 @@ class Capture : public Napi::ObjectWrap<Capture> {
                                     InstanceMethod("next", &Capture::Next),
                                     InstanceMethod("stats", &Capture::Stats),
                                     InstanceMethod("track", &Capture::Track),
+                                    InstanceMethod("tracked", &Capture::Tracked),
                                     InstanceMethod("close", &Capture::Close)});
     exports.Set("Capture", f);
     return exports;
@@ -305,6 +307,20 @@ class Capture : public Napi::ObjectWrap<Capture> {
     if (bpf_map_update_elem(tracked_fd_, &pid, &one, 0))
       Napi::Error::New(info.Env(), "cannot track pid").ThrowAsJavaScriptException();
     return info.Env().Undefined();
+  }
+
+  // tracked(): how many thread groups the process-tree filter holds (the BPF program drops a group when its
+  // last thread exits)
+  Napi::Value Tracked(const Napi::CallbackInfo& info) {
+    uint32_t key = 0, next = 0;
+    uint32_t n = 0;
+    void* prev = nullptr;
+    while (tracked_fd_ >= 0 && bpf_map_get_next_key(tracked_fd_, prev, &next) == 0) {
+      n++;
+      key = next;
+      prev = &key;
+    }
+    return Napi::Number::New(info.Env(), n);
   }
 
   Napi::Value Stats(const Napi::CallbackInfo& info) {

@@ -731,6 +731,46 @@ test('tdig-capture', { skip }, async (t) => {
       }
     });
 
+    await t.test('-p PID: the process and what it started before the capture, to the last of them; a thread id names its process; no such process is one line', async () => {
+      const flag = path.join(dir, 'p.go');
+      fs.rmSync(flag, { force: true });
+      // a shell whose child (a subshell) runs before the capture; once it runs, the child starts cat, and the shell echo
+      const sh = spawn('/bin/sh', ['-c', `( while [ ! -e ${flag} ]; do sleep 0.02; done; cat /etc/hostname > /dev/null ) & wait; /bin/echo p-done > /dev/null`], { stdio: 'ignore' });
+      await sleep(200);
+      // the subshell, there before the capture (it ends by running cat in its own process)
+      const sub = fs.readFileSync(`/proc/${sh.pid}/task/${sh.pid}/children`, 'utf8').trim();
+      assert.match(sub, /^\d+$/);
+      const cap = path.join(dir, 'p.scap');
+      const c = startCapture(['-w', cap, '-p', String(sh.pid)]);
+      await waitFor(() => fs.existsSync(cap) && fs.statSync(cap).size > 0);
+      await sleep(300);
+      fs.writeFileSync(flag, '');
+      // it ends by itself once the shell has exited
+      const timer = setTimeout(() => c.proc.kill('SIGINT'), 15000);
+      const done = await c.done;
+      clearTimeout(timer);
+      assert.equal(done.code, 0, done.stderr);
+      const execs = lines(printedAlike(cap, '%proc.name %proc.pid %proc.ppid', 'evt.type=execve and evt.dir=< and proc.name!=sleep'));
+      assert.equal(execs.length, 2, execs.join('\n'));
+      assert.equal(execs[0], `cat ${sub} ${sh.pid}`);
+      assert.match(execs[1]!, new RegExp(`^echo \\d+ ${sh.pid}$`));
+      assert.deepEqual(lines(printedAlike(cap, '%proc.pid', 'evt.type=procexit')).at(-1), String(sh.pid));
+
+      // a thread id: the whole process is captured, until it exits
+      const py = spawn('/usr/bin/python3', ['-c', 'import threading, time\nt = threading.Thread(target=lambda: time.sleep(3)); t.start(); t.join()\nopen("/etc/hostname").read()'], { stdio: 'ignore' });
+      await waitFor(() => fs.readdirSync(`/proc/${py.pid}/task`).length === 2);
+      const tid = fs.readdirSync(`/proc/${py.pid}/task`).find((x) => x !== String(py.pid))!;
+      const tcap = path.join(dir, 'p-thread.scap');
+      const r = spawnSync(process.execPath, [BIN, '-w', tcap, '-p', tid], { encoding: 'latin1', timeout: 15000 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(lines(printedAlike(tcap, '%proc.pid %fd.name', 'evt.type=openat and evt.dir=< and fd.name=/etc/hostname')), [`${py.pid} /etc/hostname`]);
+
+      const none = spawnSync(process.execPath, [BIN, '-w', path.join(dir, 'none.scap'), '-p', '99999999'], { encoding: 'latin1' });
+      assert.equal(none.status, 1);
+      assert.equal(none.stderr, 'tdig-capture: -p 99999999: no such process\n');
+      assert.equal(fs.existsSync(path.join(dir, 'none.scap')), false);
+    });
+
     await t.test('open flags and modes, clone flags, written data, tuples and unix names as the driver fills them', async () => {
       const w = path.join(dir, 'drv');
       const script = [

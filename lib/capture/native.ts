@@ -45,6 +45,8 @@ export interface NativeCapture {
   stats(): CpuStats[];
   /** Adds a thread group to the process-tree filter. */
   track(pid: number): void;
+  /** How many thread groups the process-tree filter holds (a group leaves it when its last thread exits). */
+  tracked(): number;
   /** Frees everything. Not while a next() is pending. */
   close(): void;
 }

@@ -43,7 +43,7 @@ Options:
   -G SECONDS              start a new file every SECONDS (FILE may hold strftime % codes)
   -W N                    with -C: keep N files, reusing their names; with -G: stop after N files
   -e N                    start a new file every N (matching) events
-  -p, --pid PID           capture only PID and its descendants
+  -p, --pid PID           capture only process PID and its descendants; ends when they all have exited
   -U, --suppress-comm COMM  leave out the processes named COMM, and the processes they start: out of the
                           process table and of the events (as sysdig -U; may be repeated, up to 32 names)
       --thin              with a FILTER: do not keep dropped state-changing events as state-only
@@ -215,6 +215,15 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     io.stderr.write(priv + '\n');
     return EXIT_DATA;
   }
+  // -p: any thread of a process names the process (its thread group)
+  if (args.pid !== undefined) {
+    const tgid = threadGroupOf(args.pid);
+    if (tgid === undefined) {
+      io.stderr.write(`tdig-capture: -p ${args.pid}: no such process\n`);
+      return EXIT_DATA;
+    }
+    args.pid = tgid;
+  }
 
   let cap: NativeCapture;
   try {
@@ -236,10 +245,14 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   let child: ChildProcess | null = null;
   let childExited = false;
   const tracked = new Set<number>();
-  if (args.pid !== undefined) {
-    cap.track(args.pid);
-    tracked.add(args.pid);
-  }
+  // -p: the process and what it started before the capture (the BPF program adds what they start from now on)
+  const trackTree = (): void => {
+    for (const p of expandTree(new Set([args.pid!]))) if (!tracked.has(p)) {
+      cap.track(p);
+      tracked.add(p);
+    }
+  };
+  if (args.pid !== undefined) trackTree();
   if (args.command) {
     child = spawn('/bin/sh', ['-c', 'read _ <&3; exec 3<&-; exec "$@"', 'sh', ...args.command], {
       stdio: ['inherit', args.write ? 'inherit' : 2, 'inherit', 'pipe'],
@@ -261,6 +274,8 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
 
   const bootNs = BigInt(Math.round(cap.start()));
   const started = Date.now();
+  // (and what they started while the programs were being attached)
+  if (args.pid !== undefined) trackTree();
   if (child) {
     // the program is enabled and the child tracked: let it exec the command
     const gate = child.stdio[3] as NodeJS.WritableStream | null;
@@ -348,13 +363,16 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
 
   let code = EXIT_OK;
   let pipeClosed = false;
+  let treeChecks = 0;
   try {
     await openSection();
     let draining = false;
     for (;;) {
       if (!draining) {
         const timeUp = args.seconds !== undefined && Date.now() - started >= args.seconds * 1000;
-        if (stopping || timeUp || (child && childExited)) {
+        // (-p: the process and all it started have exited; the BPF program drops each group at its last thread)
+        const treeGone = args.pid !== undefined && ++treeChecks % 4 === 0 && cap.tracked() === 0;
+        if (stopping || timeUp || (child && childExited) || treeGone) {
           cap.stop();
           draining = true;
         }
@@ -592,4 +610,16 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   process.exitCode = code;
   // the addon's worker threads and stdin must not keep the process alive
   setImmediate(() => process.exit(code));
+}
+
+/** The thread group (process) of a thread id, from /proc/TID/status; undefined when there is no such thread. */
+function threadGroupOf(tid: number): number | undefined {
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${tid}/status`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const m = /^Tgid:\s*(\d+)/m.exec(status);
+  return m ? Number(m[1]) : tid;
 }
