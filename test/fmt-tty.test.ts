@@ -70,3 +70,20 @@ test('-p escapes in a pipe: \\n, \\t, \\e and \\\\, any other backslash kept, an
     assert.equal(r.stdout, s.stdout);
   }
 });
+
+test('scap is not written to a terminal: tdig-filter, tdig-fmt --to scap and tdig-capture refuse it in one line (exit 2); NDJSON and text are written', { skip: !HAVE_SCRIPT && 'util-linux script missing' }, () => {
+  const cap = join(ROOT, 'test', 'data', 'synth.scap');
+  /** argv on a pseudo-terminal, stdout and stderr both to it, then its exit status */
+  const run = (argv: string[]): string => {
+    const cmd = `${argv.map(shQuote).join(' ')}; echo "exit $?"`;
+    return spawnSync('script', ['-qfec', cmd, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] }).stdout.toString('latin1').replace(/\r/g, '');
+  };
+  const refusal = (name: string): string => `${name}: standard output is a terminal, and scap is binary: write it to a file (-w FILE) or a pipe (| tdig-fmt)\nexit 2\n`;
+  assert.equal(run([process.execPath, bin('tdig-filter'), 'evt.type=socket', cap]), refusal('tdig-filter'));
+  assert.equal(run([process.execPath, bin('tdig-filter'), '-z', 'evt.type=socket', cap]), refusal('tdig-filter'));
+  assert.equal(run([process.execPath, bin('tdig-fmt'), '--to', 'scap', cap]), refusal('tdig-fmt'));
+  assert.equal(run([process.execPath, bin('tdig-capture'), '-M', '1']), refusal('tdig-capture'));
+  // text formats are for terminals
+  assert.match(run([process.execPath, bin('tdig-filter'), '--ndjson', 'evt.type=socket', cap]), /^\{"block":"section".*\nexit 0\n$/s);
+  assert.match(run([process.execPath, bin('tdig-fmt'), '--no-color', cap]), /^1 .* socket .*\nexit 0\n$/s);
+});

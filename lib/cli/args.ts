@@ -3,6 +3,7 @@
 import { fstatSync, statSync, type Stats } from 'node:fs';
 import { ttyModule } from './lazy.js';
 import { UsageError } from './errors.js';
+import { isTerminal } from './stdio.js';
 import { StdinSource, type InputSource } from '../scap/input.js';
 import { parseDuration } from '../scap/duration.js';
 
@@ -110,4 +111,12 @@ export function expandGetopt(args: string[], i: number, spec: GetoptSpec): boole
   if (words === undefined) return false;
   args.splice(i, 1, ...words);
   return true;
+}
+
+/**
+ * Refuses to write scap, a binary format, to a terminal (as gzip refuses to): a file (-w FILE) or a pipe
+ * takes it. Throws UsageError when standard output is a terminal.
+ */
+export function refuseScapToTerminal(): void {
+  if (isTerminal(1)) throw new UsageError('standard output is a terminal, and scap is binary: write it to a file (-w FILE) or a pipe (| tdig-fmt)');
 }

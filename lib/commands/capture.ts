@@ -8,7 +8,7 @@ import { partName } from '../scap/rotate.js';
 import * as fs from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError } from '../cli/errors.js';
-import { expandGetopt, type GetoptSpec } from '../cli/args.js';
+import { expandGetopt, refuseScapToTerminal, type GetoptSpec } from '../cli/args.js';
 import { openCapture, type NativeCapture } from '../capture/native.js';
 import { scanSystem } from '../capture/procscan.js';
 import { CommSuppressor, suppressedComms } from '../state/suppress.js';
@@ -209,6 +209,14 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   if (args.help) {
     io.stdout.write(USAGE);
     return EXIT_OK;
+  }
+  if (args.write === undefined && io.stdout === process.stdout) {
+    try {
+      refuseScapToTerminal();
+    } catch (e) {
+      io.stderr.write(`tdig-capture: ${(e as Error).message}\n`);
+      return EXIT_USAGE;
+    }
   }
   const priv = privilegeProblem();
   if (priv) {

@@ -6,7 +6,7 @@
 import { setPortResolution } from '../events/ports.js';
 import { createWriteStream } from 'node:fs';
 import { UsageError } from '../cli/errors.js';
-import { countArg, expandGetopt, inputSources, refuseOverwrite, secondsArg, type GetoptSpec } from '../cli/args.js';
+import { countArg, expandGetopt, inputSources, refuseOverwrite, refuseScapToTerminal, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { counted, DurationLimit } from '../scap/duration.js';
 import { suppressedComms, suppressing } from '../state/suppress.js';
 import { readBlocks } from '../scap/reader.js';
@@ -271,6 +271,7 @@ export async function run(args: string[]): Promise<number> {
         if (!out) {
           const asNdjson = o.ndjson || ndjson;
           fast = filter.stateless && !asNdjson && !o.stateful && table === undefined;
+          if (!asNdjson && o.outFile === undefined) refuseScapToTerminal();
           out = asNdjson ? new NdjsonOutput(o.outFile, engine, () => (scratch ??= new EventView())) : new ScapOutput(o.outFile, o.compression);
           if (out instanceof ScapOutput && !fast && !o.thin) {
             // (not for a filter that reads only the event: tracking what to leave out would cost such a

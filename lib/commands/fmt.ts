@@ -4,7 +4,7 @@
 import { setPortResolution } from '../events/ports.js';
 import { counted, DurationLimit } from '../scap/duration.js';
 import { existsSync, renameSync } from 'node:fs';
-import { countArg, expandGetopt, looksLikePath, inputSources, refuseOverwrite, secondsArg, type GetoptSpec } from '../cli/args.js';
+import { countArg, expandGetopt, looksLikePath, inputSources, refuseOverwrite, refuseScapToTerminal, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import { Summary } from '../output/summary.js';
@@ -448,6 +448,7 @@ async function* withBackpressure(chunks: AsyncIterable<Buffer>, out: TextOut): A
 
 async function toScap(o: Options, sources: InputSource[]): Promise<number> {
   if (rotating(o.rotate)) return toScapParts(o, sources);
+  if (o.outFile === undefined) refuseScapToTerminal();
   const sink = openOutput({ path: o.outFile, compression: o.compression, stdout: stdout() });
   setBeforeWait(() => sink.settle());
   const duration = o.seconds !== undefined ? new DurationLimit(o.seconds) : undefined;
