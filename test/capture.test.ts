@@ -276,6 +276,16 @@ test('tdig-capture', { skip }, async (t) => {
       assert.match(r.stderr, /--filter-proclist needs a FILTER/);
     });
 
+    await t.test('-w into a directory that does not exist, or onto a full device: one line, exit 1', () => {
+      const missing = path.join(dir, 'no-such-dir', 'x.scap');
+      let r = spawnSync(process.execPath, [BIN, '-w', missing, '-M', '1'], { encoding: 'latin1' });
+      assert.equal(r.status, 1);
+      assert.equal(r.stderr, `tdig-capture: ${path.dirname(missing)}: no such file\n`);
+      r = spawnSync(process.execPath, [BIN, '-w', '/dev/full', '-M', '1'], { encoding: 'latin1' });
+      assert.equal(r.status, 1);
+      assert.equal(r.stderr, 'tdig-capture: no space left on device\n');
+    });
+
     await t.test('a bad FILTER is a usage error', () => {
       const r = spawnSync(process.execPath, [BIN, 'proc.nme=curl'], { encoding: 'utf8' });
       assert.equal(r.status, 2);

@@ -245,3 +245,12 @@ test('-S, -q, -d and -D go with text or JSON output: with --ndjson or --to scap,
     assert.match(r.stderr.toString(), /-S, -q, -d and -D go with text or JSON output/);
   }
 });
+
+test('a full device (/dev/full) as standard output: one line naming the fault, exit 1, for each command', () => {
+  const cap = join(FIXTURES, 'curl_google.scap');
+  for (const [name, args] of [['tdig-fmt', [cap]], ['tdig-fmt', ['--to', 'scap', cap]], ['tdig-filter', ['evt.type=open', cap]], ['tdig-agg', ['topfiles_bytes', cap]], ['tdig-echo', ['echo_fds', cap]]] as const) {
+    const r = spawnSync('sh', ['-c', `"$0" "$@" > /dev/full`, process.execPath, bin(name), ...args]);
+    assert.equal(r.status, 1, `${name} ${args.join(' ')}`);
+    assert.equal(r.stderr.toString(), `${name}: no space left on device\n`, `${name} ${args.join(' ')}`);
+  }
+});

@@ -25,3 +25,17 @@ export class DataError extends Error {
 export class RuntimeError extends Error {
   override name = 'RuntimeError';
 }
+
+/**
+ * A system error in one line, as the commands print it: the path it concerns, then the C library's words
+ * for it ("/x/y.scap: no such file", "no space left on device"), without Node's code prefix and call name.
+ */
+export function errnoMessage(err: NodeJS.ErrnoException): string {
+  const words = err.code === 'ENOENT' ? 'no such file' : err.message.replace(/^[A-Z0-9_]+: /, '').replace(/, \w+(?: '[^']*')*$/, '');
+  return `${err.path ? err.path + ': ' : ''}${words}`;
+}
+
+/** Whether e is a system error (it has an errno code such as ENOENT). */
+export function isErrno(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && 'code' in e && typeof (e as NodeJS.ErrnoException).code === 'string';
+}

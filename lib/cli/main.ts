@@ -1,7 +1,7 @@
 // The one place that turns errors into messages and exit codes. A closed stdout ends quietly with 0.
 
 import { stdout, whenWritten, writeErr } from './stdio.js';
-import { DataError, EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError } from './errors.js';
+import { DataError, EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError, errnoMessage, isErrno } from './errors.js';
 
 export type CommandRun = (args: string[]) => Promise<number | void>;
 
@@ -22,7 +22,7 @@ function exitWhenWritten(code: number): void {
 export function main(command: string, run: CommandRun): void {
   stdout().on('error', (e) => {
     if (isEpipe(e)) process.exit(EXIT_OK);
-    writeErr(`${command}: ${(e as Error).message}\n`);
+    writeErr(`${command}: ${isErrno(e) ? errnoMessage(e) : (e as Error).message}\n`);
     process.exit(EXIT_DATA);
   });
   run(process.argv.slice(2)).then(
@@ -40,9 +40,8 @@ export function main(command: string, run: CommandRun): void {
       } else if (e instanceof DataError || e instanceof RuntimeError) {
         writeErr(`${command}: ${e.message}\n`);
         exitWhenWritten(EXIT_DATA);
-      } else if (e instanceof Error && 'code' in e && typeof (e as NodeJS.ErrnoException).code === 'string') {
-        const err = e as NodeJS.ErrnoException;
-        writeErr(`${command}: ${err.path ? err.path + ': ' : ''}${err.code === 'ENOENT' ? 'no such file' : err.message}\n`);
+      } else if (isErrno(e)) {
+        writeErr(`${command}: ${errnoMessage(e)}\n`);
         exitWhenWritten(EXIT_DATA);
       } else {
         writeErr(`${command}: internal error: ${e instanceof Error ? e.message : String(e)}\n`);

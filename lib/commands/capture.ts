@@ -7,7 +7,7 @@
 import { partName } from '../scap/rotate.js';
 import * as fs from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError } from '../cli/errors.js';
+import { EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError, errnoMessage, isErrno } from '../cli/errors.js';
 import { expandGetopt, refuseScapToTerminal, type GetoptSpec } from '../cli/args.js';
 import { openCapture, type NativeCapture } from '../capture/native.js';
 import { scanSystem } from '../capture/procscan.js';
@@ -222,6 +222,17 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   if (priv) {
     io.stderr.write(priv + '\n');
     return EXIT_DATA;
+  }
+  // -w: a directory that cannot take the file is found before the programs load (a name with strftime codes
+  // may make its directory per file)
+  if (args.write !== undefined && !args.write.includes('%')) {
+    const dir = args.write.includes('/') ? args.write.slice(0, args.write.lastIndexOf('/')) || '/' : '.';
+    try {
+      fs.accessSync(dir, fs.constants.W_OK);
+    } catch (e) {
+      io.stderr.write(`tdig-capture: ${isErrno(e) ? errnoMessage(e) : (e as Error).message}\n`);
+      return EXIT_DATA;
+    }
   }
   // -p: any thread of a process names the process (its thread group)
   if (args.pid !== undefined) {
@@ -460,7 +471,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     if (isBrokenPipe(e)) {
       pipeClosed = true;
     } else {
-      io.stderr.write(`tdig-capture: ${(e as Error).message}\n`);
+      io.stderr.write(`tdig-capture: ${isErrno(e) ? errnoMessage(e) : (e as Error).message}\n`);
       code = EXIT_DATA;
     }
   }
@@ -468,7 +479,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     if (sink) await (sink as ScapSink).close();
   } catch (e) {
     if (!isBrokenPipe(e) && code === EXIT_OK) {
-      io.stderr.write(`tdig-capture: ${(e as Error).message}\n`);
+      io.stderr.write(`tdig-capture: ${isErrno(e) ? errnoMessage(e) : (e as Error).message}\n`);
       code = EXIT_DATA;
     }
   }
