@@ -535,7 +535,12 @@ test('tdig-capture', { skip }, async (t) => {
       const wait = (text: string): string => `while [ ! -e ${flag} ]; do sleep 0.05; done; echo ${text} > /dev/null`;
       const nobody = ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
       // two shells that run before the capture (the /proc scan's process table) and write once it has started
-      const olds = [spawn('/bin/sh', ['-c', wait('old-root')], { stdio: 'ignore' }), spawn(nobody[0]!, [...nobody.slice(1), '/bin/sh', '-c', wait('old-nobody')], { stdio: 'ignore' })];
+      const olds = [
+        spawn('/bin/sh', ['-c', wait('old-root')], { stdio: 'ignore' }),
+        spawn(nobody[0]!, [...nobody.slice(1), '/bin/sh', '-c', wait('old-nobody')], { stdio: 'ignore' }),
+        // and one in a pid namespace of its own, whose process group is outside it
+        spawn('/usr/bin/unshare', ['-p', '-f', '/bin/sh', '-c', wait('scanned-pidns')], { stdio: 'ignore' }),
+      ];
       const exited = olds.map((p) => new Promise((r) => p.on('exit', r)));
       try {
         await sleep(200);
@@ -561,6 +566,10 @@ test('tdig-capture', { skip }, async (t) => {
         assert.deepEqual(both('%proc.is_exe_writable %user.uid', write('old-nobody')), ['false 65534']);
         // a new pid namespace: its first process is 1 there, its process group is outside it (0)
         assert.deepEqual(both('%thread.vtid %proc.vpid %proc.vpgid', write('in-ns')), ['1 1 0']);
+        // the same from the process table: libscap's scan takes a nested process group of 0 as none, and
+        // gives the host's (this process's, which unshare and its child inherit)
+        const pgrp = fs.readFileSync('/proc/self/stat', 'latin1').split(') ')[1]!.split(' ')[2];
+        assert.deepEqual(both('%thread.vtid %proc.vpid %proc.vpgid', write('scanned-pidns')), [`1 1 ${pgrp}`]);
         // the clone exits of unshare, whose children go to a new pid namespace, and of its child there carry
         // PPM_CL_CHILD_IN_PIDNS (1 << 29)
         const clones = both('%thread.vtid %evt.args', 'evt.type=clone and evt.dir=< and proc.name=unshare').map((l) => [l.split(' ')[0]!, / flags=(\d+)/.exec(l)?.[1] ?? '']);

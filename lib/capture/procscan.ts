@@ -369,7 +369,8 @@ function scanThread(pid: number, tid: number, controllers: string[]): ProcRecord
     pid,
     ptid: Number(statusField(status, 'PPid') ?? 0),
     sid: session,
-    vpgid: nested('NSpgid', pgrp),
+    // (libscap takes a nested process group of 0, one outside the namespace, as none: the host's)
+    vpgid: nested('NSpgid', pgrp) || pgrp,
     comm: cut(comm, 1024),
     exe: cut(exe, 1023),
     exepath: cut(exepath, 1023),
