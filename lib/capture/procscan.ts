@@ -226,20 +226,24 @@ class NamespaceSockets {
  * userspace/libscap/scap_fds.c, 2022), quirks included: an access mode of 3 is O_RDONLY, any bit of O_SYNC
  * (whose bits include O_DSYNC's) is O_SYNC, and any bit of O_TMPFILE (which include O_DIRECTORY's) is O_TMPFILE.
  */
+const OPEN_FLAGS: readonly (readonly [linux: number, ppm: number])[] = [
+  [0o100, 1 << 2], // O_CREAT
+  [0o20200000, 1 << 13], // O_TMPFILE
+  [0o2000, 1 << 3], // O_APPEND
+  [0o10000, 1 << 4], // O_DSYNC
+  [0o200, 1 << 5], // O_EXCL
+  [0o4000, 1 << 6], // O_NONBLOCK
+  [0o4010000, 1 << 7], // O_SYNC
+  [0o1000, 1 << 8], // O_TRUNC
+  [0o40000, 1 << 9], // O_DIRECT
+  [0o200000, 1 << 10], // O_DIRECTORY
+  [0o100000, 1 << 11], // O_LARGEFILE
+  [0o2000000, 1 << 12], // O_CLOEXEC
+];
+
 function toPpmOpenFlags(f: number): number {
   let r = [1, 2, 3, 1][f & 3]!;
-  if (f & 0o100) r |= 1 << 2; // O_CREAT
-  if (f & 0o20200000) r |= 1 << 13; // O_TMPFILE
-  if (f & 0o2000) r |= 1 << 3; // O_APPEND
-  if (f & 0o10000) r |= 1 << 4; // O_DSYNC
-  if (f & 0o200) r |= 1 << 5; // O_EXCL
-  if (f & 0o4000) r |= 1 << 6; // O_NONBLOCK
-  if (f & 0o4010000) r |= 1 << 7; // O_SYNC
-  if (f & 0o1000) r |= 1 << 8; // O_TRUNC
-  if (f & 0o40000) r |= 1 << 9; // O_DIRECT
-  if (f & 0o200000) r |= 1 << 10; // O_DIRECTORY
-  if (f & 0o100000) r |= 1 << 11; // O_LARGEFILE
-  if (f & 0o2000000) r |= 1 << 12; // O_CLOEXEC
+  for (const [linux, ppm] of OPEN_FLAGS) if (f & linux) r |= ppm;
   return r >>> 0;
 }
 
