@@ -43,7 +43,6 @@ exports.launch = function launch(name) {
   globalThis[Symbol.for('tdig.import')] = (url) => import(url);
   const out = process.env.TDIG_CODE_CACHE_OUT;
   if (out) process.once('exit', () => writeFileSync(out, script.createCachedData()));
-  if (process.env.TDIG_CACHE_DEBUG) process.stderr.write(`cache ${cachedData ? (script.cachedDataRejected ? 'rejected' : 'used') : 'none'}\n`);
   const wrapper = script.runInThisContext();
   const mod = { exports: {} };
   wrapper.call(mod.exports, mod.exports, createRequire(file), mod, file, dist);
