@@ -286,6 +286,19 @@ test('tdig-capture', { skip }, async (t) => {
       assert.equal(r.stderr, 'tdig-capture: no space left on device\n');
     });
 
+    await t.test('-- CMD: its exit status is the capture\'s (128 + N after signal N); a command not found is one line, exit 127, before the capture', () => {
+      const out = path.join(dir, 'status.scap');
+      const status = (cmd: string[]): { status: number | null; stderr: string } => spawnSync(process.execPath, [BIN, '-w', out, '--', ...cmd], { encoding: 'latin1' });
+      assert.equal(status(['/bin/sh', '-c', 'exit 3']).status, 3);
+      assert.equal(status(['/bin/sh', '-c', 'kill -TERM $$']).status, 128 + 15);
+      assert.equal(status(['true']).status, 0);
+      fs.rmSync(out, { force: true });
+      const r = status(['no-such-command-here', 'x']);
+      assert.equal(r.status, 127);
+      assert.equal(r.stderr, 'tdig-capture: no-such-command-here: command not found\n');
+      assert.equal(fs.existsSync(out), false);
+    });
+
     await t.test('a bad FILTER is a usage error', () => {
       const r = spawnSync(process.execPath, [BIN, 'proc.nme=curl'], { encoding: 'utf8' });
       assert.equal(r.status, 2);

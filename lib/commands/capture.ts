@@ -6,6 +6,7 @@
 
 import { partName } from '../scap/rotate.js';
 import * as fs from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError, errnoMessage, isErrno } from '../cli/errors.js';
 import { expandGetopt, refuseScapToTerminal, type GetoptSpec } from '../cli/args.js';
@@ -234,6 +235,11 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       return EXIT_DATA;
     }
   }
+  // -- CMD: a command that is not there is found before the programs load (exit 127, as a shell's)
+  if (args.command !== undefined && findCommand(args.command[0]!) === undefined) {
+    io.stderr.write(`tdig-capture: ${args.command[0]}: command not found\n`);
+    return 127;
+  }
   // -p: any thread of a process names the process (its thread group)
   if (args.pid !== undefined) {
     const tgid = threadGroupOf(args.pid);
@@ -263,6 +269,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   // -- CMD: start it held on a pipe, track it, then let it exec
   let child: ChildProcess | null = null;
   let childExited = false;
+  let childStatus = EXIT_OK;
   const tracked = new Set<number>();
   // -p: the process and what it started before the capture (the BPF program adds what they start from now on)
   const trackTree = (): void => {
@@ -276,8 +283,10 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     child = spawn('/bin/sh', ['-c', 'read _ <&3; exec 3<&-; exec "$@"', 'sh', ...args.command], {
       stdio: ['inherit', args.write ? 'inherit' : 2, 'inherit', 'pipe'],
     });
-    child.on('exit', () => {
+    child.on('exit', (status, signal) => {
       childExited = true;
+      // its exit status becomes the capture's, as a shell gives it (128 + the signal that ended it)
+      childStatus = status ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : EXIT_OK);
     });
     child.on('error', () => {
       childExited = true;
@@ -490,7 +499,8 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   if (child && !childExited) child.kill('SIGTERM');
   void stopReason;
   void pipeClosed;
-  return code;
+  // -- CMD: the capture's own faults first, then the command's status
+  return code === EXIT_OK && child ? childStatus : code;
 }
 
 /**
@@ -641,4 +651,22 @@ function threadGroupOf(tid: number): number | undefined {
   }
   const m = /^Tgid:\s*(\d+)/m.exec(status);
   return m ? Number(m[1]) : tid;
+}
+
+/** A command's path as execvp finds it: a name with a '/' as it is, else the first executable of PATH. */
+function findCommand(cmd: string): string | undefined {
+  const executable = (p: string): boolean => {
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return fs.statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (cmd.includes('/')) return executable(cmd) ? cmd : undefined;
+  for (const dir of (process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
+    const p = `${dir || '.'}/${cmd}`;
+    if (executable(p)) return p;
+  }
+  return undefined;
 }
