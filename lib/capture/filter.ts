@@ -45,9 +45,8 @@ export class CaptureFilter {
     this.test = compileFilter(expr).test;
     this.enters = thin ? undefined : new DroppedEnters();
     this.shorts = thin ? undefined : new ShortOpens();
-    // a data buffer as text (evt.arg.data, evt.args, evt.info) is cut at 80 characters, as sysdig -w's filter
-    // sees it (evt.buffer compares the whole buffer)
-    this.engine.maxBufLen = 80;
+    // (the engine's own cut of a data buffer as text, 80 characters, is what sysdig -w's filter sees in
+    // evt.arg.data, evt.args and evt.info; evt.buffer compares the whole buffer)
   }
 
   /**
