@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -131,6 +131,29 @@ test('lz4: CLI files through openInput, linked blocks, concatenated frames', asy
   // Legacy format is refused.
   const legacy = Buffer.from([0x02, 0x21, 0x4c, 0x18, 0, 0, 0, 0]);
   await rejectsData(readAll(openInput(Readable.from([legacy]))), /legacy/);
+});
+
+test('lz4 legacy, xz, zstd and bzip2 inputs: one line that names the format, the file and byte 0', async () => {
+  const raw = sample(100000, 8);
+  const src = file('foreign.raw', raw);
+  const made: [string, string, string[]][] = [
+    ['lz4', 'lz4 legacy-format (lz4 -l) input', ['-q', '-f', '-l', src, file('foreign.lz4')]],
+    ['xz', 'xz-compressed input', ['-k', '-f', src]],
+    ['zstd', 'zstd-compressed input', ['-q', '-f', src, '-o', file('foreign.raw.zst')]],
+    ['bzip2', 'bzip2-compressed input', ['-k', '-f', src]],
+  ];
+  const out = { lz4: 'foreign.lz4', xz: 'foreign.raw.xz', zstd: 'foreign.raw.zst', bzip2: 'foreign.raw.bz2' } as const;
+  for (const [tool, what, args] of made) {
+    execFileSync(tool, args);
+    const f = file(out[tool as keyof typeof out]);
+    const e = await rejectsData(readAll(openInput(f)), new RegExp(`^${what.replace(/[()]/g, '\\$&')} is not supported`));
+    assert.equal(e.where, `${f} byte 0`);
+    // through a command: one line, exit 1
+    const r = spawnSync(process.execPath, [path.join(here, '..', '..', 'bin', 'tdig-fmt.js'), f], { encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, `tdig-fmt: ${what} is not supported (plain, gzip and lz4 frames are; decompress it first) at ${f} byte 0\n`);
+    assert.equal(r.stdout, '');
+  }
 });
 
 test('breaking out of openInput stops reading', async () => {

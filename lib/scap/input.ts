@@ -26,6 +26,23 @@ export function detectCompression(firstBytes: Uint8Array): Compression {
   return 'plain';
 }
 
+/**
+ * What to say of an input in a compression format that tdig does not read, told by its magic number (the
+ * formats' own specifications: lz4's legacy frame, xz, zstd, bzip2), or undefined.
+ */
+export function foreignCompression(first: Uint8Array): string | undefined {
+  if (first.length < 4) return undefined;
+  const m = (first[0]! | (first[1]! << 8) | (first[2]! << 16) | (first[3]! << 24)) >>> 0;
+  let what: string | undefined;
+  if (m === LZ4_LEGACY_MAGIC) what = 'lz4 legacy-format (lz4 -l) input';
+  else if (m === 0xfd2fb528) what = 'zstd-compressed input';
+  else if (first[0] === 0xfd && first[1] === 0x37 && first[2] === 0x7a && first[3] === 0x58) what = 'xz-compressed input';
+  else if (first[0] === 0x42 && first[1] === 0x5a && first[2] === 0x68 && first[3]! >= 0x31 && first[3]! <= 0x39) {
+    what = 'bzip2-compressed input';
+  }
+  return what === undefined ? undefined : `${what} is not supported (plain, gzip and lz4 frames are; decompress it first)`;
+}
+
 function toBuffer(c: unknown): Buffer {
   if (Buffer.isBuffer(c)) return c;
   if (typeof c === 'string') return Buffer.from(c, 'latin1');
@@ -261,9 +278,8 @@ export async function* openInput(source: InputSource, opts: InputOptions = {}): 
     const first = head.length === 1 ? head[0]! : Buffer.concat(head);
     const onRaw = opts.onRaw;
     onRaw?.(headLen);
-    if (headLen >= 4 && first.readUInt32LE(0) === LZ4_LEGACY_MAGIC) {
-      throw new DataError('lz4: legacy frame format (lz4 -l) is not supported', 'byte 0');
-    }
+    const foreign = foreignCompression(first);
+    if (foreign !== undefined) throw new DataError(foreign, typeof source === 'string' ? `${source} byte 0` : 'byte 0');
     const kind = detectCompression(first);
 
     // The rest of the input, starting with what was sniffed.
