@@ -40,7 +40,8 @@ Options:
                           as sysdig --page-faults)
   -n, --numevents N       stop after N (matching) events
   -M SECONDS              stop after SECONDS
-  -C MB                   start a new file every MB megabytes (FILE0, FILE1, ...)
+  -C MB                   start a new file every MB megabytes of file, compressed ones with -z or --lz4
+                          (as sysdig counts them): FILE0, FILE1, ...
   -G SECONDS              start a new file every SECONDS (FILE may hold strftime % codes)
   -W N                    with -C: keep N files, reusing their names; with -G: stop after N files
   -e N                    start a new file every N (matching) events
@@ -314,7 +315,6 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   let fileIndex = 0;
   let filesDone = 0;
   let sink: ScapSink | null = null;
-  let fileBytes = 0;
   let fileEvents = 0;
   let fileStarted = Date.now();
   const rotating = args.rotateMb !== undefined || args.rotateSeconds !== undefined || args.rotateEvents !== undefined;
@@ -328,7 +328,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   let scans = 0;
   const openSection = async (): Promise<void> => {
     const path = fileName();
-    sink = openOutput({ path, compression: args.compression, stdout: io.stdout });
+    sink = openOutput({ path, compression: args.compression, stdout: io.stdout, sized: args.rotateMb !== undefined });
     const rescan = scans++ > 0;
     const section = scanSystem({
       bootTsNs: bootNs,
@@ -346,7 +346,6 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     }
     for (const b of blocks) {
       if (!sink.write(b)) await sink.drain();
-      fileBytes += b.length;
     }
     fileEvents = 0;
     fileStarted = Date.now();
@@ -421,7 +420,8 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
         }
         // rotation before this event?
         if (rotating && sink) {
-          const bySize = args.rotateMb !== undefined && fileBytes + pending.size >= args.rotateMb * 1e6;
+          // (the file's size on disk, compressed when it is, as sysdig's -C counts it: see ScapSink.size)
+          const bySize = args.rotateMb !== undefined && (sink as ScapSink).over(args.rotateMb * 1e6, pending.size);
           const byTime = args.rotateSeconds !== undefined && Date.now() - fileStarted >= args.rotateSeconds * 1000;
           const byCount = args.rotateEvents !== undefined && fileEvents >= args.rotateEvents;
           if ((bySize || byTime || byCount) && fileEvents > 0) {
@@ -430,7 +430,6 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
             await (sink as ScapSink).close();
             filesDone++;
             fileIndex++;
-            fileBytes = 0;
             if (args.rotateSeconds !== undefined && args.rotateFiles !== undefined && filesDone >= args.rotateFiles) {
               done = true;
               sink = null;
@@ -468,7 +467,6 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       const out = pending.take();
       if (sink && out) {
         await writeOut(sink, out);
-        fileBytes += out.length;
       }
       if (done) {
         if (!draining) cap.stop();

@@ -65,8 +65,9 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
   --from F         the input is scap or ndjson (default: told by its first byte)
   --to scap        write scap instead of text; -z gzip, --lz4 lz4; -w FILE writes a file (mode 0600)
   -w FILE          write scap to FILE (mode 0600), as sysdig -r IN -w OUT (implies --to scap)
-  -C MB            with --to scap -w FILE: a new file every MB megabytes (FILE0, FILE1, ...); each part opens on
-                   its own, in tdig and in sysdig, starting with the processes and fds the events before it left
+  -C MB            with --to scap -w FILE: a new file every MB megabytes of file (compressed with -z or --lz4, as
+                   sysdig counts them): FILE0, FILE1, ...; each part opens on its own, in tdig and in sysdig,
+                   starting with the processes and fds the events before it left
   -e N             the same, a new file every N events
   -G SECONDS       the same, a new file every SECONDS of capture time (FILE may hold strftime % codes)
   -W N             with -C or -e: N files, their names reused in turn; with -G: stop after N files
@@ -501,7 +502,7 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
   const openPart = (name: string): void => {
     final = name;
     partial = `${name}.partial-${process.pid}-${part}`;
-    sink = openOutput({ path: partial, compression: o.compression });
+    sink = openOutput({ path: partial, compression: o.compression, sized: r.mb !== undefined });
   };
   const closePart = (): void => {
     const [done, from, to] = [sink!, partial, final];
@@ -512,7 +513,6 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
     });
   };
   let part = -1;
-  let partBytes = 0;
   let partEvents = 0;
   let partStart = 0;
   /** the machine, interface and user blocks of the section being read */
@@ -523,14 +523,12 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
   let stop = false;
   const write = (b: Buffer): void => {
     sink!.write(b);
-    partBytes += b.length;
   };
   /** Opens the next part, which starts at `ev` (its timestamp in ns: `ts`); false past -G's -W parts. */
   const open = (ev: EventView, ts: number): boolean => {
     part++;
     if (r.seconds !== undefined && r.files !== undefined && part >= r.files) return false;
     openPart(partName(o.outFile!, r, part, new Date(Number(ev.ts / 1000000n))));
-    partBytes = 0;
     partEvents = 0;
     partStart = ts;
     return true;
@@ -553,7 +551,7 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
       const full =
         sink !== undefined &&
         partEvents > 0 &&
-        ((r.mb !== undefined && partBytes + block.length > r.mb * 1e6) ||
+        ((r.mb !== undefined && sink!.over(r.mb * 1e6, block.length)) ||
           (r.events !== undefined && partEvents >= r.events) ||
           (r.seconds !== undefined && ts - partStart >= r.seconds * 1e9));
       if (sink === undefined || full) {

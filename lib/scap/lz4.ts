@@ -741,6 +741,11 @@ export class Lz4FrameEncoder {
     }
   }
 
+  /** Input bytes held for the block being filled (not yet in any block given out). */
+  get buffered(): number {
+    return this.pendingLen;
+  }
+
   push(data: Uint8Array, out: Buffer[] = []): Buffer[] {
     this.start(out);
     const bs = this.blockSize;

@@ -19,7 +19,17 @@ export interface OutputOptions {
   level?: number;
   /** LZ4 block size (default 4 MiB). */
   lz4BlockSize?: Lz4EncoderOptions['blockSize'];
+  /**
+   * The writer starts a new file when this one reaches a size (-C): size() must follow what is written
+   * closely. gzip is then compressed in this thread, as independent members of SIZED_MEMBER input bytes each
+   * (one gzip file, as gzip and zlib's gzread read it), so that the sizes, and where a writer cuts, do not
+   * depend on a compressing thread's progress; lz4 is written in 64 KiB blocks.
+   */
+  sized?: boolean;
 }
+
+/** Input bytes per gzip member of a `sized` output (see OutputOptions.sized). */
+export const SIZED_MEMBER = 1 << 18;
 
 /**
  * A backpressure-aware byte sink. Usage on a hot path:
@@ -49,6 +59,21 @@ export interface ScapSink {
   close(): Promise<void>;
   /** Uncompressed bytes written so far. */
   readonly bytesIn: number;
+  /** Bytes handed to the destination so far (compressed, when the output is). */
+  readonly bytesOut: number;
+  /**
+   * The size the output would have if what was written so far, and `more` uncompressed bytes, were all
+   * compressed now: what has gone out, plus what is still held at the ratio reached so far (1 before any
+   * compressed bytes went out). sysdig's -C compares the gzip file's offset (scap_dump_get_offset, zlib's
+   * gzoffset: the compressed bytes written), not the bytes given to it.
+   */
+  size(more?: number): number;
+  /**
+   * Whether size(more) is over `limit`. When the estimate says so, what is held is compressed first (a short
+   * gzip member or lz4 block), so that the answer is exact for what was written (a part's process list,
+   * written before any of it was compressed, would otherwise count at a ratio of 1).
+   */
+  over(limit: number, more?: number): boolean;
 }
 
 /** The reader of our output went away (EPIPE). Commands treat it as a quiet, successful end. */
@@ -82,12 +107,18 @@ class Sink implements ScapSink {
   private readonly waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private closed = false;
   bytesIn = 0;
+  bytesOut = 0;
+  /** gzip members (OutputOptions.sized): the input of the member being filled */
+  private member: Buffer | null = null;
+  private memberLen = 0;
 
   constructor(
     private readonly dest: Dest,
     private readonly ownsDest: boolean,
     private readonly gz: zlib.Gzip | null,
     private readonly lz: Lz4FrameEncoder | null,
+    private readonly level = 6,
+    members = false,
   ) {
     const onError = (e: unknown): void => this.fail(e);
     dest.on('error', onError);
@@ -95,8 +126,59 @@ class Sink implements ScapSink {
     entry.on('drain', () => this.wake());
     if (gz) {
       gz.on('error', onError);
+      gz.on('data', (c: Buffer) => (this.bytesOut += c.length));
       gz.pipe(dest, { end: false });
     }
+    if (members) this.member = Buffer.allocUnsafe(SIZED_MEMBER);
+  }
+
+  size(more = 0): number {
+    let held: number;
+    let done: number;
+    if (this.lz) {
+      held = this.lz.buffered;
+      done = this.bytesIn - held;
+    } else if (this.gz) {
+      done = this.gz.bytesWritten;
+      held = this.bytesIn - done;
+    } else if (this.member) {
+      held = this.memberLen;
+      done = this.bytesIn - held;
+    } else {
+      return this.bytesIn + more;
+    }
+    const ratio = done > 0 && this.bytesOut > 0 ? this.bytesOut / done : 1;
+    return this.bytesOut + (held + more) * ratio;
+  }
+
+  over(limit: number, more = 0): boolean {
+    if (this.size(more) <= limit) return false;
+    if (this.member) this.memberOut();
+    else if (this.lz) this.flush();
+    return this.size(more) > limit;
+  }
+
+  /** Writes the gzip member of what the member buffer holds (OutputOptions.sized). */
+  private memberOut(): boolean {
+    if (this.memberLen === 0) return !this.dest.writableNeedDrain;
+    const z = zlibModule().gzipSync(this.member!.subarray(0, this.memberLen), { level: this.level });
+    this.memberLen = 0;
+    this.bytesOut += z.length;
+    return this.dest.write(z);
+  }
+
+  /** Puts `buf` into gzip members (OutputOptions.sized). */
+  private toMembers(buf: Uint8Array): boolean {
+    const m = this.member!;
+    let ok = true;
+    for (let p = 0; p < buf.length; ) {
+      const n = Math.min(m.length - this.memberLen, buf.length - p);
+      m.set(buf.subarray(p, p + n), this.memberLen);
+      this.memberLen += n;
+      p += n;
+      if (this.memberLen === m.length) ok = this.memberOut();
+    }
+    return ok && !this.dest.writableNeedDrain;
   }
 
   /** The stream write() feeds, whose 'drain' we wait for. */
@@ -125,9 +207,14 @@ class Sink implements ScapSink {
     if (this.lz) {
       const blocks = this.lz.push(buf);
       let ok = true;
-      for (const b of blocks) ok = this.dest.write(b);
+      for (const b of blocks) {
+        this.bytesOut += b.length;
+        ok = this.dest.write(b);
+      }
       return ok && !this.dest.writableNeedDrain;
     }
+    if (this.member) return this.toMembers(buf);
+    if (!this.gz) this.bytesOut += buf.length;
     return this.entry().write(buf);
   }
 
@@ -144,9 +231,14 @@ class Sink implements ScapSink {
   flush(): void {
     this.check();
     if (this.lz) {
-      for (const b of this.lz.flush()) this.dest.write(b);
+      for (const b of this.lz.flush()) {
+        this.bytesOut += b.length;
+        this.dest.write(b);
+      }
     } else if (this.gz) {
       this.gz.flush(zlibModule().constants.Z_SYNC_FLUSH);
+    } else if (this.member) {
+      this.memberOut();
     }
   }
 
@@ -179,7 +271,18 @@ class Sink implements ScapSink {
     try {
       if (this.err) throw this.err;
       if (this.lz) {
-        for (const b of this.lz.end()) this.dest.write(b);
+        for (const b of this.lz.end()) {
+          this.bytesOut += b.length;
+          this.dest.write(b);
+        }
+      } else if (this.member) {
+        this.memberOut();
+        // (an output given nothing is still one gzip file, as a gzip stream's end writes)
+        if (this.bytesOut === 0) {
+          const z = zlibModule().gzipSync(Buffer.alloc(0), { level: this.level });
+          this.bytesOut += z.length;
+          this.dest.write(z);
+        }
       } else if (this.gz) {
         const gz = this.gz;
         await this.until((done) => {
@@ -249,10 +352,12 @@ export function openOutput(opts: OutputOptions): ScapSink {
   }
   let gz: zlib.Gzip | null = null;
   let lz: Lz4FrameEncoder | null = null;
-  if (opts.compression === 'gzip') {
+  const sized = opts.sized === true;
+  if (opts.compression === 'gzip' && !sized) {
     gz = zlibModule().createGzip({ level: opts.level ?? 6, chunkSize: 1 << 20 });
   } else if (opts.compression === 'lz4') {
-    lz = new Lz4FrameEncoder(opts.lz4BlockSize ? { blockSize: opts.lz4BlockSize } : {});
+    const blockSize = sized ? 65536 : opts.lz4BlockSize;
+    lz = new Lz4FrameEncoder(blockSize ? { blockSize } : {});
   }
-  return new Sink(dest, owns, gz, lz);
+  return new Sink(dest, owns, gz, lz, opts.level ?? 6, sized && opts.compression === 'gzip');
 }
