@@ -47,7 +47,12 @@ for (const cap of parityCaptures()) {
     const got = tdigText('tdig-fmt', [], back.stdout);
     assert.ok(got === want, firstDiff(want, got));
     // the conversion is byte-exact
-    assert.ok(back.stdout.equals(plainOf(cap)) || name === 'curl_google_comments', 'scap bytes round trip exactly');
+    // (but a section header's pcapng options, which sysdig 0.29.3 cannot read: the header keeps its version)
+    const plain = plainOf(cap);
+    const shb = plain.readUInt32LE(4);
+    const len28 = Buffer.from([28, 0, 0, 0]);
+    const expected = shb === 28 ? plain : Buffer.concat([plain.subarray(0, 4), len28, plain.subarray(8, 24), len28, plain.subarray(shb)]);
+    assert.ok(back.stdout.equals(expected), 'scap bytes round trip exactly');
     // without --from: NDJSON is told from scap by its first byte, from a file, gzip-compressed, or on stdin
     const gz = join(dir, `${name}.ndjson.gz`);
     writeFileSync(gz, gzipSync(readFileSync(nd)));

@@ -30,7 +30,7 @@ import { rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RuntimeError } from '../cli/errors.js';
 import { EC, EF } from '../events/table.js';
-import { MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
+import { MAX_EVENT_BLOCK_BODY, portableHeader } from '../scap/blocks.js';
 import type { EventView } from '../scap/event.js';
 import { openOutput, type ScapSink } from '../scap/output.js';
 import { numberTrailer, type HeaderBlock } from '../scap/reader.js';
@@ -126,7 +126,7 @@ export class WindowDump implements EventTap {
   }
 
   header(b: HeaderBlock): void {
-    this.queue.push({ bytes: Buffer.from(b.buf.subarray(b.start, b.end)), header: true, ts: 0n, tid: 0, cpu: 0, flags: 0, large: false, num: 0, dropped: Dropped.Skip });
+    this.queue.push({ bytes: portableHeader(b.buf, b.start, b.end, b.kind), header: true, ts: 0n, tid: 0, cpu: 0, flags: 0, large: false, num: 0, dropped: Dropped.Skip });
     this.release(false);
   }
 

@@ -14,7 +14,7 @@ import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
 import { NUM_OPTION, SHOWN_OPTION } from '../scap/reader.js';
 import { openOutput, openPrivate, type ScapSink } from '../scap/output.js';
 import { copyBytes, EventView, viewOf } from '../scap/event.js';
-import { DF_STATE_ONLY, DF_TRACER, EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARGE, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
+import { BlockKind, DF_STATE_ONLY, DF_TRACER, EVENT_HEADER_V1, EV_V1, EVF_V1, EV_V2, EVF_V2, EV_V2_LARGE, EVF_V2_LARGE, MAX_EVENT_BLOCK_BODY, portableHeader } from '../scap/blocks.js';
 import { StateEngine } from '../state/engine.js';
 import { EF, eventInfo } from '../events/table.js';
 import { compileFilter, filterEventStateless, FilterVerdict, StatelessCtx } from '../filter/index.js';
@@ -383,10 +383,12 @@ class ScapOutput implements Output, CuttableOutput {
   }
 
   header(b: HeaderBlock): void {
-    const n = b.end - b.start;
-    this.room(n);
-    b.buf.copy(this.buf, this.pos, b.start, b.end);
-    this.pos += n;
+    // (a section header with pcapng options is written without them, so that sysdig 0.29.3 reads the output)
+    const h = b.kind === BlockKind.Section ? portableHeader(b.buf, b.start, b.end, b.kind) : undefined;
+    const [src, from, to] = h !== undefined ? [h, 0, h.length] : [b.buf, b.start, b.end];
+    this.room(to - from);
+    src.copy(this.buf, this.pos, from, to);
+    this.pos += to - from;
   }
 
   event(ev: EventView, flags: number): void {

@@ -9,7 +9,7 @@ import { UsageError } from '../cli/errors.js';
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import { Summary } from '../output/summary.js';
 import { readBlocks } from '../scap/reader.js';
-import { BlockKind, sectionHeaderBlock } from '../scap/blocks.js';
+import { BlockKind, portableHeader } from '../scap/blocks.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
 import { openOutput, type ScapSink } from '../scap/output.js';
 import { PendingEnters, partName, rotating, stateSection, type RotateOptions } from '../scap/rotate.js';
@@ -610,9 +610,9 @@ async function* drainFirst(chunks: AsyncIterable<Buffer>, sink: () => ScapSink |
   }
 }
 
-/** A header block's bytes as written: a section header with pcapng options becomes the plain 28-byte one every reader takes. */
+/** A header block's bytes as written (portableHeader: a section header without pcapng options). */
 function headerBytes(b: HeaderBlock): Buffer {
-  return b.kind === BlockKind.Section && b.end - b.start !== 28 ? sectionHeaderBlock() : Buffer.from(b.buf.subarray(b.start, b.end));
+  return portableHeader(b.buf, b.start, b.end, b.kind);
 }
 
 /** The bytes of the block that holds the current event. */

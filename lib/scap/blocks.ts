@@ -116,12 +116,28 @@ export function frameBlock(type: number, body: Uint8Array): Buffer {
   return out;
 }
 
-/** The 28-byte section header block, version 1.2, that sysdig 0.29.3 and current libs both read. */
-export function sectionHeaderBlock(): Buffer {
+/**
+ * The 28-byte section header block that sysdig 0.29.3 and current libs both read: version 1.2, or, given the
+ * bytes of another section header block at `at`, its version and section length without its pcapng options.
+ */
+export function sectionHeaderBlock(from?: Buffer, at = 0): Buffer {
   const body = Buffer.alloc(16);
   body.writeUInt32LE(BYTE_ORDER_MAGIC, 0);
-  body.writeUInt16LE(1, 4);
-  body.writeUInt16LE(2, 6);
-  body.writeBigInt64LE(-1n, 8);
+  if (from !== undefined) {
+    from.copy(body, 4, at + 12, at + 24);
+  } else {
+    body.writeUInt16LE(1, 4);
+    body.writeUInt16LE(2, 6);
+    body.writeBigInt64LE(-1n, 8);
+  }
   return frameBlock(SHB, body);
+}
+
+/**
+ * The bytes a writer of scap writes for a header block it read: the block as it is, but a section header with
+ * pcapng options (a capture re-saved by Wireshark's editcap), which sysdig 0.29.3 reports as truncated, without
+ * them (scap readers skip them).
+ */
+export function portableHeader(buf: Buffer, start: number, end: number, kind: BlockKind): Buffer {
+  return kind === BlockKind.Section && end - start !== 28 ? sectionHeaderBlock(buf, start) : Buffer.from(buf.subarray(start, end));
 }
