@@ -340,7 +340,7 @@ test('tdig-capture', { skip }, async (t) => {
     await t.test('-C MB counts the file on disk (compressed with -z, as sysdig -C counts it); -e N events a file; -W N names reused', () => {
       const loop = "import os; fd=os.open('/dev/null', os.O_WRONLY); [os.write(fd, b'x'*64) for _ in range(150000)]";
       const run = (args: string[]): string => {
-        const r = spawnSync(process.execPath, [BIN, '--stats', ...args, '--', 'python3', '-c', loop], { encoding: 'latin1' });
+        const r = spawnSync(process.execPath, [BIN, '--stats', ...args, '--', '/usr/bin/python3', '-c', loop], { encoding: 'latin1' });
         assert.equal(r.status, 0, r.stderr);
         return r.stderr;
       };
@@ -368,6 +368,35 @@ test('tdig-capture', { skip }, async (t) => {
       const parts = Math.ceil(total / 50000);
       const last = total - (parts - 1) * 50000;
       assert.deepEqual(counts, parts % 2 === 1 ? [last, 50000] : [50000, last], stats);
+    });
+
+    await t.test('rotation: a file after the first starts with the state the events before it left, not a new /proc scan', async () => {
+      // the capture is stopped while the command runs and exits; its events wait in the ring buffer, and the
+      // files after the first are opened once the process is gone: they still name it (and its fd)
+      const rdir = fs.mkdtempSync(path.join(dir, 'rot-late-'));
+      const script = "import os, time; time.sleep(0.7); fd=os.open('/dev/null', os.O_WRONLY); [os.write(fd, b'y'*32) for _ in range(20000)]";
+      for (const filter of [[], ['proc.name=python3']]) {
+        const base = path.join(rdir, `p${filter.length}.scap`);
+        const c = spawn(process.execPath, [BIN, '-e', '5000', '-w', base, ...filter, '--', '/usr/bin/python3', '-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+        const done = new Promise<number | null>((resolve) => c.on('exit', (code) => resolve(code)));
+        await waitFor(() => fs.existsSync(`${base}0`) && fs.statSync(`${base}0`).size > 0);
+        c.kill('SIGSTOP');
+        await sleep(2500);
+        c.kill('SIGCONT');
+        assert.equal(await done, 0, err);
+        const files = fs.readdirSync(rdir).filter((f) => f.startsWith(`p${filter.length}.scap`));
+        assert.ok(files.length >= 8, `${files.length} files`);
+        let writes = 0;
+        for (const f of files) {
+          const found = lines(sysdig(['-r', path.join(rdir, f), '-p', '%proc.name %fd.name', 'evt.type=write and evt.dir=< and evt.rawres=32']));
+          writes += found.length;
+          const names = new Set(found);
+          assert.ok(names.size <= 1 && [...names].every((n) => n === 'python3 /dev/null'), `${f}: ${[...names].join(', ')}`);
+        }
+        assert.equal(writes, 20000);
+      }
     });
 
     await t.test('Ctrl-C on tdig-capture | tdig-filter | tdig-agg topconns: the table of the connections, exit 0', async () => {

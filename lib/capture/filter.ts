@@ -75,6 +75,19 @@ export class CaptureFilter {
     return out;
   }
 
+  /**
+   * The header blocks of a file after the first (rotation), made from the engine's own tables: the engine goes on
+   * as it is; what a reader of the new file knows is its process list.
+   */
+  continued(blocks: readonly Buffer[], listed: readonly number[]): void {
+    for (const b of blocks) this.shorts?.header(blockTypeInfo(b.readUInt32LE(0)).kind, this.engine, listed);
+  }
+
+  /** --filter-proclist for a file after the first: the threads and fds of `records` that the filter passes. */
+  cutTable(records: { procs: ProcRecord[]; fds: FdList[] }): { procs: ProcRecord[]; fds: FdList[] } {
+    return filterProcTable(this.engine, this.test, records.procs, records.fds);
+  }
+
   /** Run the driver block at `buf[off..]` through the engine and the filter. */
   action(buf: Buffer, off: number): FilterAction {
     const ev = this.ev;

@@ -4,7 +4,7 @@
 // the section header blocks, then pull batches of ready event blocks from the addon and write them.
 // Events that happen during the scan are in the rings already and follow the header.
 
-import { partName } from '../scap/rotate.js';
+import { partName, PendingEnters, stateRecords, stateSection } from '../scap/rotate.js';
 import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,7 +15,8 @@ import { scanSystem } from '../capture/procscan.js';
 import { CommSuppressor, suppressedComms } from '../state/suppress.js';
 import { isBrokenPipe, openOutput, type OutputCompression, type ScapSink } from '../scap/output.js';
 import { eventBlockSize, sectionBlocks, writeEventBlockInto } from '../scap/writer.js';
-import { DF_STATE_ONLY, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
+import { BlockKind, blockTypeInfo, DF_STATE_ONLY, EV_V2, MAX_EVENT_BLOCK_BODY } from '../scap/blocks.js';
+import { StateEngine } from '../state/engine.js';
 import { EventView } from '../scap/event.js';
 import type { FdList, ProcRecord } from '../scap/types.js';
 import { addHole, cutHoles, type CuttableOutput } from '../filter/stream.js';
@@ -194,6 +195,8 @@ interface Io {
 
 const BATCH_BYTES = 1 << 20;
 const PROC_TAIL = { tail: 'pre010' } as const;
+/** the header blocks of the first file that every later file starts with, after its section header */
+const KEPT_KINDS = new Set([BlockKind.MachineInfo, BlockKind.Interfaces, BlockKind.Users]);
 
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let args: CaptureArgs;
@@ -344,6 +347,41 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
         : undefined;
       blocks = filter.header(blocks, cut);
     }
+    if (follow !== undefined) {
+      // (the machine, interface and user blocks start every file; the engine without a filter reads the section)
+      kept = blocks.filter((b) => KEPT_KINDS.has(blockTypeInfo(b.readUInt32LE(0)).kind));
+      if (filter === null) {
+        let at = 0;
+        for (const b of blocks) {
+          const type = b.readUInt32LE(0);
+          const info = blockTypeInfo(type);
+          follow.header({ kind: info.kind, type, version: info.version, buf: b, start: 0, end: b.length, offset: at });
+          at += b.length;
+        }
+      }
+    }
+    for (const b of blocks) {
+      if (!sink.write(b)) await sink.drain();
+    }
+    fileEvents = 0;
+    fileStarted = Date.now();
+  };
+  // Each file after the first starts with the state the events before it left: the threads and fds of an
+  // engine that follows the capture (the filter's, or one of its own), as libsinsp's dumper writes its
+  // inspector's thread table into each new file, not a new /proc scan, in which a process that exited since,
+  // whose events still arrive, would be missing (its events then named no process). Without a filter, each
+  // thread's enter still waiting for its exit is written ahead, as tdig-fmt's parts have it (lib/scap/rotate.ts).
+  const follow = rotating ? (filter?.engine ?? new StateEngine()) : undefined;
+  const followView = rotating && filter === null ? new EventView() : undefined;
+  const waiting = rotating && filter === null ? new PendingEnters() : undefined;
+  let kept: Buffer[] = [];
+  const openNextFile = async (): Promise<void> => {
+    sink = openOutput({ path: fileName(), compression: args.compression, stdout: io.stdout, sized: args.rotateMb !== undefined });
+    let table = stateRecords(follow!);
+    if (filter !== null && args.filterProclist === true) table = filter.cutTable(table);
+    const blocks = stateSection(follow!, kept, table);
+    filter?.continued(blocks, table.procs.map((p) => p.tid));
+    if (waiting !== undefined) blocks.push(...waiting.blocks(follow!));
     for (const b of blocks) {
       if (!sink.write(b)) await sink.drain();
     }
@@ -435,8 +473,16 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
               sink = null;
               break;
             }
-            await openSection();
+            await openNextFile();
           }
+        }
+        if (followView !== undefined) {
+          followView.set(batch, off + 10, false, false, 0);
+          followView.cpu = batch.readUInt16LE(off + 8);
+          followView.flags = 0;
+          followView.blockType = EV_V2;
+          follow!.process(followView);
+          waiting!.seen(followView);
         }
         const action = filter ? filter.action(batch, off) : FilterAction.Keep;
         const enter = filter?.enterBefore(action);

@@ -16,7 +16,7 @@ import { containerEvent } from '../state/containers.js';
 import { DF_STATE_ONLY, EVF_V2, MAX_EVENT_BLOCK_BODY, roundup4 } from './blocks.js';
 import type { EventView } from './event.js';
 import { EF, eventInfo } from '../events/table.js';
-import { FdKind, type FdRecord, type ProcRecord } from './types.js';
+import { FdKind, type FdList, type FdRecord, type ProcRecord } from './types.js';
 import { E, type StateEngine } from '../state/engine.js';
 import {
   CL_CLONE_FILES,
@@ -80,9 +80,27 @@ export function strftime(fmt: string, d: Date): string {
  * The header blocks of a part: the section header, `kept` (the input's machine, interface and user blocks, as
  * read), the process list of the engine's threads and one fd list per fd table.
  */
-export function stateSection(engine: StateEngine, kept: Buffer[]): Buffer[] {
+export function stateSection(engine: StateEngine, kept: readonly Buffer[], records: StateRecords = stateRecords(engine)): Buffer[] {
+  const { procs, fds } = records;
+  // each entry with the pre-0.10 tail (formats/scap.md, PL): loginuid and exe_writable, which sysdig 0.29.3's
+  // dumper writes and reads (the capability sets after them, which tdig's state does not keep, as 0)
+  const blocks = sectionBlocks({ procs, fds }, { tail: 'pre010' });
+  // the section header first, then the input's machine, interfaces and users, then processes and fds, then
+  // one container event per known container (as sysdig's dumper starts each file)
+  const ts = engine.ev?.ts ?? 0n;
+  const containers = [...engine.tables.containers.values()].map((ci) => eventBlock(0, 0, containerEvent(ci, ts), true));
+  return [blocks[0]!, ...kept, ...blocks.slice(1), ...containers];
+}
+
+/** The process list and fd lists of a part's header: every thread of the engine's table, and each fd table. */
+export interface StateRecords {
+  procs: ProcRecord[];
+  fds: FdList[];
+}
+
+export function stateRecords(engine: StateEngine): StateRecords {
   const procs: ProcRecord[] = [];
-  const fds: { tid: number; fds: FdRecord[] }[] = [];
+  const fds: FdList[] = [];
   for (const t of engine.tables.threads.values()) {
     // (a thread first met in an event is in the table too, with what its events told: libsinsp's dumper
     // writes every thread of its table)
@@ -96,14 +114,7 @@ export function stateSection(engine: StateEngine, kept: Buffer[]): Buffer[] {
     }
     if (list.length > 0) fds.push({ tid: t.tid, fds: list });
   }
-  // each entry with the pre-0.10 tail (formats/scap.md, PL): loginuid and exe_writable, which sysdig 0.29.3's
-  // dumper writes and reads (the capability sets after them, which tdig's state does not keep, as 0)
-  const blocks = sectionBlocks({ procs, fds }, { tail: 'pre010' });
-  // the section header first, then the input's machine, interfaces and users, then processes and fds, then
-  // one container event per known container (as sysdig's dumper starts each file)
-  const ts = engine.ev?.ts ?? 0n;
-  const containers = [...engine.tables.containers.values()].map((ci) => eventBlock(0, 0, containerEvent(ci, ts), true));
-  return [blocks[0]!, ...kept, ...blocks.slice(1), ...containers];
+  return { procs, fds };
 }
 
 function nulJoined(list: readonly string[]): Buffer {
