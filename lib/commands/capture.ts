@@ -319,11 +319,14 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   let filesDone = 0;
   let sink: ScapSink | null = null;
   let fileEvents = 0;
-  let fileStarted = Date.now();
+  // -G counts whole seconds of the events' clock, as sysdig's cycle writer does live: the first file from the
+  // second the capture starts in, each later one from the second of the event that began it; a file ends at
+  // the first event SECONDS past its second, and is named after that second
+  let fileSecond = Math.floor(Date.now() / 1000);
   const rotating = args.rotateMb !== undefined || args.rotateSeconds !== undefined || args.rotateEvents !== undefined;
   const fileName = (): string | undefined => {
     if (!args.write) return undefined;
-    return partName(args.write, { mb: args.rotateMb, seconds: args.rotateSeconds, files: args.rotateFiles, events: args.rotateEvents }, fileIndex, new Date());
+    return partName(args.write, { mb: args.rotateMb, seconds: args.rotateSeconds, files: args.rotateFiles, events: args.rotateEvents }, fileIndex, new Date(fileSecond * 1000));
   };
   // -U: libscap's suppression, from the process table scan on (lib/state/suppress.ts)
   const suppressor = args.suppress.length > 0 ? new CommSuppressor(args.suppress) : undefined;
@@ -364,7 +367,6 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       if (!sink.write(b)) await sink.drain();
     }
     fileEvents = 0;
-    fileStarted = Date.now();
   };
   // Each file after the first starts with the state the events before it left: the threads and fds of an
   // engine that follows the capture (the filter's, or one of its own), as libsinsp's dumper writes its
@@ -386,7 +388,6 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       if (!sink.write(b)) await sink.drain();
     }
     fileEvents = 0;
-    fileStarted = Date.now();
   };
 
   let stopping = false;
@@ -460,9 +461,11 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
         if (rotating && sink) {
           // (the file's size on disk, compressed when it is, as sysdig's -C counts it: see ScapSink.size)
           const bySize = args.rotateMb !== undefined && (sink as ScapSink).over(args.rotateMb * 1e6, pending.size);
-          const byTime = args.rotateSeconds !== undefined && Date.now() - fileStarted >= args.rotateSeconds * 1000;
+          const second = args.rotateSeconds !== undefined ? Number(batch.readBigUInt64LE(off + 10) / 1000000000n) : 0;
+          const byTime = args.rotateSeconds !== undefined && second - fileSecond >= args.rotateSeconds;
           const byCount = args.rotateEvents !== undefined && fileEvents >= args.rotateEvents;
-          if ((bySize || byTime || byCount) && fileEvents > 0) {
+          // (a time cut, as sysdig's, even after no event: a file may then hold none; a size or count cut after one at least)
+          if (byTime || ((bySize || byCount) && fileEvents > 0)) {
             const rest = pending.take();
             if (rest) await writeOut(sink, rest);
             await (sink as ScapSink).close();
@@ -473,6 +476,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
               sink = null;
               break;
             }
+            if (byTime) fileSecond = second;
             await openNextFile();
           }
         }

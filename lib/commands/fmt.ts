@@ -524,13 +524,14 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
   const write = (b: Buffer): void => {
     sink!.write(b);
   };
-  /** Opens the next part, which starts at `ev` (its timestamp in ns: `ts`); false past -G's -W parts. */
-  const open = (ev: EventView, ts: number): boolean => {
+  /** Opens the next part, which starts at `ev`; false past -G's -W parts. */
+  const open = (ev: EventView): boolean => {
+    const sec = Number(ev.ts / 1000000000n);
     part++;
     if (r.seconds !== undefined && r.files !== undefined && part >= r.files) return false;
-    openPart(partName(o.outFile!, r, part, new Date(Number(ev.ts / 1000000n))));
+    openPart(partName(o.outFile!, r, part, new Date(sec * 1000)));
     partEvents = 0;
-    partStart = ts;
+    partStart = sec;
     return true;
   };
   const handler: BlockHandler = {
@@ -547,18 +548,20 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
         return false;
       }
       const block = blockOf(ev);
-      const ts = ev.tsHi * 4294967296 + ev.tsLo;
+      // -G counts whole seconds, as sysdig's cycle writer does: a part ends at the first event whose second
+      // is SECONDS past its own first event's second (so with -G 1 each part holds one second of the clock)
+      const sec = r.seconds !== undefined ? Number(ev.ts / 1000000000n) : 0;
       const full =
         sink !== undefined &&
         partEvents > 0 &&
         ((r.mb !== undefined && sink!.over(r.mb * 1e6, block.length)) ||
           (r.events !== undefined && partEvents >= r.events) ||
-          (r.seconds !== undefined && ts - partStart >= r.seconds * 1e9));
+          (r.seconds !== undefined && sec - partStart >= r.seconds));
       if (sink === undefined || full) {
         if (sink !== undefined) {
           closePart();
           // the state before this event: what the events of the parts before left
-          if (!open(ev, ts)) {
+          if (!open(ev)) {
             stop = true;
             return false;
           }
@@ -566,7 +569,7 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
           for (const e of enters.blocks(engine)) write(e);
           headers = [];
         } else {
-          if (!open(ev, ts)) return false;
+          if (!open(ev)) return false;
         }
       }
       for (const h of headers) write(h);
