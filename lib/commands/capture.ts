@@ -4,7 +4,7 @@
 // the section header blocks, then pull batches of ready event blocks from the addon and write them.
 // Events that happen during the scan are in the rings already and follow the header.
 
-import { partName, PendingEnters, stateRecords, stateSection } from '../scap/rotate.js';
+import { partName, PartSlots, PendingEnters, stateRecords, stateSection } from '../scap/rotate.js';
 import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -44,7 +44,7 @@ Options:
   -C MB                   start a new file every MB megabytes of file, compressed ones with -z or --lz4
                           (as sysdig counts them): FILE0, FILE1, ...
   -G SECONDS              start a new file every SECONDS (FILE may hold strftime % codes)
-  -W N                    with -C: keep N files, reusing their names; with -G: stop after N files
+  -W N                    keep the last N files (their names used again in turn, as sysdig's)
   -e N                    start a new file every N (matching) events
   -p, --pid PID           capture only process PID and its descendants; ends when they all have exited
   -U, --suppress-comm COMM  leave out the processes named COMM, and the processes they start: out of the
@@ -316,7 +316,6 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
 
   // output and rotation
   let fileIndex = 0;
-  let filesDone = 0;
   let sink: ScapSink | null = null;
   let fileEvents = 0;
   // -G counts whole seconds of the events' clock, as sysdig's cycle writer does live: the first file from the
@@ -324,9 +323,10 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   // the first event SECONDS past its second, and is named after that second
   let fileSecond = Math.floor(Date.now() / 1000);
   const rotating = args.rotateMb !== undefined || args.rotateSeconds !== undefined || args.rotateEvents !== undefined;
+  const rotation = { mb: args.rotateMb, seconds: args.rotateSeconds, files: args.rotateFiles, events: args.rotateEvents };
   const fileName = (): string | undefined => {
     if (!args.write) return undefined;
-    return partName(args.write, { mb: args.rotateMb, seconds: args.rotateSeconds, files: args.rotateFiles, events: args.rotateEvents }, fileIndex, new Date(fileSecond * 1000));
+    return partName(args.write, rotation, fileIndex, new Date(fileSecond * 1000));
   };
   // -U: libscap's suppression, from the process table scan on (lib/state/suppress.ts)
   const suppressor = args.suppress.length > 0 ? new CommSuppressor(args.suppress) : undefined;
@@ -334,6 +334,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   let scans = 0;
   const openSection = async (): Promise<void> => {
     const path = fileName();
+    if (path !== undefined) slots.replaced(0, path);
     sink = openOutput({ path, compression: args.compression, stdout: io.stdout, sized: args.rotateMb !== undefined });
     const rescan = scans++ > 0;
     const section = scanSystem({
@@ -377,8 +378,13 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   const followView = rotating && filter === null ? new EventView() : undefined;
   const waiting = rotating && filter === null ? new PendingEnters() : undefined;
   let kept: Buffer[] = [];
+  const slots = new PartSlots(rotation);
   const openNextFile = async (): Promise<void> => {
-    sink = openOutput({ path: fileName(), compression: args.compression, stdout: io.stdout, sized: args.rotateMb !== undefined });
+    const path = fileName();
+    // (-G -W N with a strftime name: the file N before this one goes, as sysdig's cycle writer removes it)
+    const gone = path !== undefined ? slots.replaced(fileIndex, path) : undefined;
+    if (gone !== undefined) fs.rmSync(gone, { force: true });
+    sink = openOutput({ path, compression: args.compression, stdout: io.stdout, sized: args.rotateMb !== undefined });
     let table = stateRecords(follow!);
     if (filter !== null && args.filterProclist === true) table = filter.cutTable(table);
     const blocks = stateSection(follow!, kept, table);
@@ -463,19 +469,14 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
           const bySize = args.rotateMb !== undefined && (sink as ScapSink).over(args.rotateMb * 1e6, pending.size);
           const second = args.rotateSeconds !== undefined ? Number(batch.readBigUInt64LE(off + 10) / 1000000000n) : 0;
           const byTime = args.rotateSeconds !== undefined && second - fileSecond >= args.rotateSeconds;
-          const byCount = args.rotateEvents !== undefined && fileEvents >= args.rotateEvents;
+          // (sysdig's cycle writer counts the event that ends a file in the file before: its first holds one less)
+          const byCount = args.rotateEvents !== undefined && fileEvents >= (fileIndex === 0 ? Math.max(1, args.rotateEvents - 1) : args.rotateEvents);
           // (a time cut, as sysdig's, even after no event: a file may then hold none; a size or count cut after one at least)
           if (byTime || ((bySize || byCount) && fileEvents > 0)) {
             const rest = pending.take();
             if (rest) await writeOut(sink, rest);
             await (sink as ScapSink).close();
-            filesDone++;
             fileIndex++;
-            if (args.rotateSeconds !== undefined && args.rotateFiles !== undefined && filesDone >= args.rotateFiles) {
-              done = true;
-              sink = null;
-              break;
-            }
             if (byTime) fileSecond = second;
             await openNextFile();
           }

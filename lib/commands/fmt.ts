@@ -3,7 +3,7 @@
 
 import { setPortResolution } from '../events/ports.js';
 import { counted, DurationLimit } from '../scap/duration.js';
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { countArg, expandGetopt, looksLikePath, inputSources, refuseOverwrite, refuseScapToTerminal, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
@@ -12,7 +12,7 @@ import { readBlocks } from '../scap/reader.js';
 import { BlockKind, portableHeader } from '../scap/blocks.js';
 import type { BlockHandler, HeaderBlock } from '../scap/reader.js';
 import { openOutput, type ScapSink } from '../scap/output.js';
-import { PendingEnters, partName, rotating, stateSection, type RotateOptions } from '../scap/rotate.js';
+import { PartSlots, PendingEnters, partName, rotating, stateSection, type RotateOptions } from '../scap/rotate.js';
 import type { EventView } from '../scap/event.js';
 import { StateEngine } from '../state/engine.js';
 import { suppressedComms, suppressing, type SuppressStats } from '../state/suppress.js';
@@ -70,7 +70,7 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
                    starting with the processes and fds the events before it left
   -e N             the same, a new file every N events
   -G SECONDS       the same, a new file every SECONDS of capture time (FILE may hold strftime % codes)
-  -W N             with -C or -e: N files, their names reused in turn; with -G: stop after N files
+  -W N             keep the last N parts (their names used again in turn, as sysdig's)
   --version        print the version
 `;
 
@@ -513,6 +513,7 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
     });
   };
   let part = -1;
+  const slots = new PartSlots(r);
   let partEvents = 0;
   let partStart = 0;
   /** the machine, interface and user blocks of the section being read */
@@ -524,15 +525,17 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
   const write = (b: Buffer): void => {
     sink!.write(b);
   };
-  /** Opens the next part, which starts at `ev`; false past -G's -W parts. */
-  const open = (ev: EventView): boolean => {
+  /** Opens the next part, which starts at `ev`. */
+  const open = (ev: EventView): void => {
     const sec = Number(ev.ts / 1000000000n);
     part++;
-    if (r.seconds !== undefined && r.files !== undefined && part >= r.files) return false;
-    openPart(partName(o.outFile!, r, part, new Date(sec * 1000)));
+    const name = partName(o.outFile!, r, part, new Date(sec * 1000));
+    // (-G -W N: the file of the part N before this one goes, once it is whole)
+    const gone = slots.replaced(part, name);
+    if (gone !== undefined) pendingClose = pendingClose.then(() => rmSync(gone, { force: true }));
+    openPart(name);
     partEvents = 0;
     partStart = sec;
-    return true;
   };
   const handler: BlockHandler = {
     header(b) {
@@ -555,21 +558,20 @@ async function toScapParts(o: Options, sources: InputSource[]): Promise<number> 
         sink !== undefined &&
         partEvents > 0 &&
         ((r.mb !== undefined && sink!.over(r.mb * 1e6, block.length)) ||
-          (r.events !== undefined && partEvents >= r.events) ||
+          // (sysdig's cycle writer counts the event that ends a part in the part before: its first part holds
+          // one event less)
+          (r.events !== undefined && partEvents >= (part === 0 ? Math.max(1, r.events - 1) : r.events)) ||
           (r.seconds !== undefined && sec - partStart >= r.seconds));
       if (sink === undefined || full) {
         if (sink !== undefined) {
           closePart();
           // the state before this event: what the events of the parts before left
-          if (!open(ev)) {
-            stop = true;
-            return false;
-          }
+          open(ev);
           for (const h of stateSection(engine, kept)) write(h);
           for (const e of enters.blocks(engine)) write(e);
           headers = [];
         } else {
-          if (!open(ev)) return false;
+          open(ev);
         }
       }
       for (const h of headers) write(h);

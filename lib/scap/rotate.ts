@@ -33,7 +33,7 @@ export interface RotateOptions {
   mb?: number;
   /** -G: a new file every SECONDS */
   seconds?: number;
-  /** -W: with -C or -e, that many files, their names reused in turn; with -G, stop after that many */
+  /** -W: that many files kept, their names (or, with -G and a strftime name, their slots) used again in turn */
   files?: number;
   /** -e: a new file every N events */
   events?: number;
@@ -44,13 +44,38 @@ export function rotating(o: RotateOptions): boolean {
 }
 
 /**
- * The name of part `index` (from 0): with -G, `base` through strftime at the part's start; with -C or -e,
- * the index appended (modulo -W), as sysdig names them (out.scap0, out.scap1...).
+ * The name of part `index` (from 0), as sysdig's cycle writer names its files (cycle_writer::next_file, the
+ * index counting from 0 and, with -W, wrapping at it):
+ * - with -G, `base` through strftime of the part's `start` when it has a % code, or else `base` and the index;
+ * - with -C, the index appended, zero-padded to as many digits as -W has (out.scap00 with -W 10);
+ * - with -e, `base` and the index, whatever else is given.
  */
 export function partName(base: string, o: RotateOptions, index: number, start: Date): string {
-  let name = o.seconds !== undefined ? strftime(base, start) : base;
-  if (o.mb !== undefined || o.events !== undefined) name += String(o.files !== undefined ? index % o.files : index);
+  const slot = o.files !== undefined && o.files > 0 ? index % o.files : index;
+  let name = base;
+  if (o.seconds !== undefined) name = base.includes('%') ? strftime(base, start) : base + String(slot);
+  if (o.mb !== undefined) name += String(slot).padStart(o.files !== undefined ? String(o.files).length : 0, '0');
+  if (o.events !== undefined) name = base + String(slot);
   return name;
+}
+
+/**
+ * With -G and -W N, the files kept: as sysdig's cycle writer does, a part whose name comes from strftime takes the
+ * slot (index modulo N) of the part N before it, and that part's file is removed; other names are simply
+ * written again. Returns the name to remove, if any, when part `index` is named `name`.
+ */
+export class PartSlots {
+  private readonly names: string[] = [];
+  constructor(private readonly o: RotateOptions) {}
+
+  replaced(index: number, name: string): string | undefined {
+    const n = this.o.files;
+    if (this.o.seconds === undefined || n === undefined || n <= 0) return undefined;
+    const slot = index % n;
+    const old = this.names[slot];
+    this.names[slot] = name;
+    return old !== undefined && old !== name ? old : undefined;
+  }
 }
 
 /** strftime for -G file names: the common conversions. */
