@@ -331,16 +331,14 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   // -U: libscap's suppression, from the process table scan on (lib/state/suppress.ts)
   const suppressor = args.suppress.length > 0 ? new CommSuppressor(args.suppress) : undefined;
   const suppressView = new EventView();
-  let scans = 0;
   const openSection = async (): Promise<void> => {
     const path = fileName();
     if (path !== undefined) slots.replaced(0, path);
     sink = openOutput({ path, compression: args.compression, stdout: io.stdout, sized: args.rotateMb !== undefined });
-    const rescan = scans++ > 0;
     const section = scanSystem({
       bootTsNs: bootNs,
       pids: tracked.size > 0 ? expandTree(tracked) : undefined,
-      suppressed: suppressor ? (comm, tid) => suppressor.scanned(comm, tid, rescan) : undefined,
+      suppressed: suppressor ? (comm, tid) => suppressor.scanned(comm, tid) : undefined,
     });
     // process entries with the pre-0.10 tail (formats/scap.md, PL): loginuid and exe_writable, which sysdig
     // 0.29.3 reads, then the three capability sets, which later libs read

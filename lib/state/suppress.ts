@@ -84,15 +84,11 @@ export class CommSuppressor {
   /**
    * A thread of the process table scanned when a live capture starts: whether it is suppressed (and left
    * out of the table). libscap reads its comm with sscanf("Name:%1024s") from /proc/PID/status: up to the
-   * first blank. The parent does not count there (libscap passes 0). `rescan`: the table of a later file
-   * (tdig-capture's rotation), which libscap never makes: the threads suppressed so far stay so, and the
-   * scan changes nothing.
+   * first blank. The parent does not count there (libscap passes 0).
    */
-  scanned(comm: string, tid: number, rescan = false): boolean {
+  scanned(comm: string, tid: number): boolean {
     const word = Buffer.from(/^\s*(\S*)/.exec(comm)![1]!, 'latin1');
-    const named = (name: Buffer): boolean => name.equals(word);
-    if (rescan) return this.tids.has(tid) || this.comms.some(named);
-    return this.decide(tid, 0, named);
+    return this.decide(tid, 0, (name: Buffer): boolean => name.equals(word));
   }
 
   /** scap_update_suppressed: the thread is suppressed when its parent is or its comm is a name */
