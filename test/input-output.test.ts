@@ -173,6 +173,29 @@ test('breaking out of openInput stops reading', async () => {
 });
 
 for (const compression of ['plain', 'gzip', 'lz4'] as const) {
+  for (const sized of [false, true]) {
+    test(`openOutput ${compression}${sized ? ', sized' : ''}: bytesOut is the file's size; over() tells a limit as the file reaches it`, async () => {
+      const data = sample(3 * 1024 * 1024 + 7, 9);
+      const f = file(`size-${compression}-${sized}.scap`);
+      const sink = openOutput({ path: f, compression, sized });
+      let crossed = -1;
+      for (let i = 0; i < data.length; i += 50000) {
+        if (crossed < 0 && sized && sink.over(300000)) crossed = sink.bytesOut;
+        if (!sink.write(data.subarray(i, i + 50000))) await sink.drain();
+      }
+      await sink.close();
+      assert.equal(sink.bytesOut, fs.statSync(f).size);
+      assert.ok((await readAll(openInput(f))).equals(data));
+      if (sized) {
+        // a sized output is over 300 kB once about that much is in the file: exactly so for plain output, to
+        // within what one write adds at the ratio reached (gzip members of 256 KiB of input, lz4 blocks of 64 KiB)
+        const ratio = sink.bytesOut / data.length;
+        assert.ok(crossed > 300000 - 50000 * ratio && crossed <= 300000 + 50000 * ratio * 1.5, `${compression}: over 300000 at ${crossed} bytes out (ratio ${ratio.toFixed(3)})`);
+        if (compression === 'gzip') assert.ok(execFileSync('gzip', ['-dc', f], { maxBuffer: 1 << 26 }).equals(data), 'gzip reads the members as one file');
+      }
+    });
+  }
+
   test(`openOutput ${compression}: round trip, mode 0600, external decoders`, async () => {
     const data = sample(6 * 1024 * 1024 + 99, 8);
     const f = file(`out-${compression}.scap`);
