@@ -134,3 +134,15 @@ test('-D: tdig-agg and tdig-echo hand the internal events to the chisels through
   const r = tdig('tdig-echo', ['-D', '-n', '5', 'echo_fds', OLD]);
   assert.equal(r.status, 0, r.stderr.toString());
 });
+
+test('sysdig\'s capture options (-s N, -F, -T, --large-environment, --page-faults) are taken and change nothing, as in sysdig reading a capture', () => {
+  const plain = tdigText('tdig-fmt', ['-A', CAP]);
+  for (const args of [['-s', '4096'], ['-s4096'], ['--snaplen=20'], ['--snaplen', '20'], ['-F'], ['--fatfile'], ['-T'], ['--large-environment'], ['--page-faults']]) {
+    assert.equal(tdigText('tdig-fmt', ['-A', ...args, CAP]), plain, args.join(' '));
+    if (HAVE_SYSDIG) assert.equal(spawnSync('sysdig', ['-r', CAP, '-A', ...args], { maxBuffer: 1 << 28 }).stdout.toString(), plain, `sysdig ${args.join(' ')}`);
+  }
+  // -s still wants a number
+  const r = tdig('tdig-fmt', ['-s', 'x', CAP]);
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr.toString(), 'tdig-fmt: -s needs a number, not "x"\n');
+});

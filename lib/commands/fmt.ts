@@ -71,6 +71,8 @@ Input may be plain, gzip or lz4; it is detected from its first bytes.
   -e N             the same, a new file every N events
   -G SECONDS       the same, a new file every SECONDS of capture time (FILE may hold strftime % codes)
   -W N             keep the last N parts (their names used again in turn, as sysdig's)
+  -s N, -F, -T, --large-environment, --page-faults
+                   sysdig's capture options: taken, and, as in sysdig, they change nothing when a capture is read
   --version        print the version
 `;
 
@@ -165,9 +167,9 @@ function ttyColors(o: Options): boolean {
 
 /** tdig-fmt's options in getopt's other spellings (-p%proc.name, -n5, -qS, --numevents=5) */
 const FMT_GETOPT: GetoptSpec = {
-  valued: 'pntMUwCeGWr',
-  flags: 'jAxXbvDERPSqdlLz',
-  long: ['--print', '--numevents', '--timetype', '--suppress-comm', '--from', '--to', '--write', '--file-size', '--seconds', '--limit', '--read'],
+  valued: 'pntMUwCeGWrs',
+  flags: 'jAxXbvDERPSqdlLzFT',
+  long: ['--print', '--numevents', '--timetype', '--suppress-comm', '--from', '--to', '--write', '--file-size', '--seconds', '--limit', '--read', '--snaplen'],
 };
 
 export function parseArgs(argv: string[]): Options {
@@ -211,6 +213,10 @@ export function parseArgs(argv: string[]): Options {
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '-P': case '--progress': o.progress = true; break;
       case '--unbuffered': o.unbuffered = true; break;
+      // capture-time options of sysdig's, which change nothing when a capture is read (as in sysdig): taken,
+      // so that a sysdig command line runs as it is
+      case '-s': case '--snaplen': countArg(value(++i, a), a); break;
+      case '-F': case '--fatfile': case '--large-environment': case '--page-faults': case '-T': break;
       case '--no-color': o.noColor = true; break;
       case '-S': case '--summary': o.summary = true; break;
       case '-q': case '--quiet': o.quiet = true; break;
