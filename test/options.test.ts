@@ -146,3 +146,12 @@ test('sysdig\'s capture options (-s N, -F, -T, --large-environment, --page-fault
   assert.equal(r.status, 2);
   assert.equal(r.stderr.toString(), 'tdig-fmt: -s needs a number, not "x"\n');
 });
+
+test('tdig-agg and tdig-echo take sysdig\'s capture options too, and print the same', () => {
+  for (const [cmd, chisel] of [['tdig-agg', 'topprocs_net'], ['tdig-echo', 'echo_fds']] as const) {
+    const plain = tdigText(cmd, [chisel, CAP]);
+    for (const args of [['-s', '4096'], ['--snaplen=20'], ['-F'], ['-T'], ['--large-environment'], ['--page-faults']]) {
+      assert.equal(tdigText(cmd, [...args, chisel, CAP]), plain, `${cmd} ${args.join(' ')}`);
+    }
+  }
+});

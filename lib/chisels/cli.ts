@@ -65,9 +65,9 @@ const UNITS = new Set(['bytes', 'none', 'time', 'timepct']);
 
 /** tdig-agg's and tdig-echo's options in getopt's other spellings (-ctopconns, -n5, -AP, --numevents=5) */
 const CHISEL_GETOPT: GetoptSpec = {
-  valued: 'ircnMU',
-  flags: 'ljAxXbPREDv',
-  long: ['--info', '--read', '--chisel', '--numevents', '--suppress-comm', '--sum', '--top', '--units'],
+  valued: 'ircnMUs',
+  flags: 'ljAxXbPREDvFT',
+  long: ['--info', '--read', '--chisel', '--numevents', '--suppress-comm', '--sum', '--top', '--units', '--snaplen'],
 };
 
 export function parseCli(cmd: string, argv: string[]): CliOptions {
@@ -119,6 +119,9 @@ export function parseCli(cmd: string, argv: string[]): CliOptions {
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '-R': case '--resolve-ports': o.resolvePorts = true; break;
       case '-E': case '--exclude-users': o.excludeUsers = true; break;
+      // sysdig's capture options, which change nothing when a capture is read (as in sysdig)
+      case '-s': case '--snaplen': countArg(value(++i, a), a); break;
+      case '-F': case '--fatfile': case '--large-environment': case '--page-faults': case '-T': break;
       case '-D': case '--debug': o.debug = true; break;
       case '-v': case '--verbose': o.stats = new RunStats(); break;
       case '--no-color': o.color = 'never'; break;

@@ -27,6 +27,8 @@ thread within MS ms of it (default 1000) to FILE (mode 0600), from a pipe as wel
   -D               internal events (procinfo, drop, container...) reach the chisels, through the filter
                    or not, as with sysdig -D (sysdig's debug log on stderr is not reproduced)
   -E               the capture's user and group tables are not used: user.* and group.* have no value (as sysdig -E)
+  -s N, -F, -T, --large-environment, --page-faults
+                   sysdig's capture options: taken, and, as in sysdig, they change nothing when a capture is read
   -v               at the end, sysdig -v's counters on stderr (events counted, events -U left out, CPU time)
   -n N             stop after N events (those passing the filter), as sysdig -n
   -M S             stop at the first such event S seconds or more after the first one (as sysdig -M)
