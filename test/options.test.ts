@@ -155,3 +155,13 @@ test('tdig-agg and tdig-echo take sysdig\'s capture options too, and print the s
     }
   }
 });
+
+test('-n 0 is refused as sysdig refuses it ("invalid event count 0"), in one line, exit 2', () => {
+  for (const [cmd, args] of [['tdig-fmt', []], ['tdig-agg', ['topconns']], ['tdig-echo', ['echo_fds']], ['tdig-filter', ['evt.type=open']]] as const) {
+    const r = tdig(cmd, ['-n', '0', ...args, CAP]);
+    assert.equal(r.status, 2, cmd);
+    assert.equal(r.stderr.toString(), `${cmd}: invalid event count 0\n`);
+    assert.equal(r.stdout.length, 0);
+  }
+  if (HAVE_SYSDIG) assert.match(spawnSync('sysdig', ['-r', CAP, '-n', '0'], { encoding: 'utf8' }).stderr, /invalid event count 0/);
+});

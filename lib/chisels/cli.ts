@@ -7,7 +7,7 @@
 
 import { setPortResolution } from '../events/ports.js';
 import { existsSync } from 'node:fs';
-import { countArg, expandGetopt, looksLikePath, inputSources, secondsArg, type GetoptSpec } from '../cli/args.js';
+import { countArg, eventCountArg, expandGetopt, looksLikePath, inputSources, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { suppressedComms } from '../state/suppress.js';
 import { compileFilter } from '../filter/index.js';
@@ -114,7 +114,7 @@ export function parseCli(cmd: string, argv: string[]): CliOptions {
       case '-b': case '--print-base64': setBuf(BufferFormat.Base64); break;
       case '-P': case '--progress': o.progress = true; break;
       case '--unbuffered': o.unbuffered = true; break;
-      case '-n': case '--numevents': o.limit = countArg(value(++i, a)); break;
+      case '-n': case '--numevents': o.limit = eventCountArg(value(++i, a)); break;
       case '-M': o.seconds = secondsArg(value(++i, a)); break;
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '-R': case '--resolve-ports': o.resolvePorts = true; break;

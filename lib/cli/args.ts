@@ -62,6 +62,13 @@ export function countArg(v: string, flag = '-n'): number {
   return Number(v);
 }
 
+/** -n's value: a count above 0 (sysdig: "invalid event count 0"). */
+export function eventCountArg(v: string): number {
+  const n = countArg(v);
+  if (n === 0) throw new UsageError('invalid event count 0');
+  return n;
+}
+
 /** -M's value: whole seconds above 0, as sysdig takes them. */
 export function secondsArg(v: string): number {
   const s = parseDuration(v);

@@ -6,7 +6,7 @@
 import { setPortResolution } from '../events/ports.js';
 import { createWriteStream } from 'node:fs';
 import { UsageError } from '../cli/errors.js';
-import { countArg, expandGetopt, inputSources, refuseOverwrite, refuseScapToTerminal, secondsArg, type GetoptSpec } from '../cli/args.js';
+import { countArg, eventCountArg, expandGetopt, inputSources, refuseOverwrite, refuseScapToTerminal, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { counted, DurationLimit } from '../scap/duration.js';
 import { suppressedComms, suppressing } from '../state/suppress.js';
 import { readBlocks } from '../scap/reader.js';
@@ -123,7 +123,7 @@ export function parseArgs(argv: string[]): Options {
       case '-r': case '--read': read.push(value(++i, a)); break;
       case '-z': case '--compress': o.compression = 'gzip'; break;
       case '--lz4': o.compression = 'lz4'; break;
-      case '-n': case '--numevents': o.limit = countArg(value(++i, a)); break;
+      case '-n': case '--numevents': o.limit = eventCountArg(value(++i, a)); break;
       case '-M': o.seconds = secondsArg(value(++i, a)); break;
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '--invert': case '-v': o.invert = true; break;

@@ -4,7 +4,7 @@
 import { setPortResolution } from '../events/ports.js';
 import { counted, DurationLimit } from '../scap/duration.js';
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { countArg, expandGetopt, looksLikePath, inputSources, refuseOverwrite, refuseScapToTerminal, secondsArg, type GetoptSpec } from '../cli/args.js';
+import { countArg, eventCountArg, expandGetopt, looksLikePath, inputSources, refuseOverwrite, refuseScapToTerminal, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import { Summary } from '../output/summary.js';
@@ -198,7 +198,7 @@ export function parseArgs(argv: string[]): Options {
       case '-x': case '--print-hex': o.buf = BufferFormat.Hex; break;
       case '-X': case '--print-hex-ascii': o.buf = BufferFormat.HexAscii; break;
       case '-b': case '--print-base64': o.buf = BufferFormat.Base64; break;
-      case '-n': case '--numevents': o.limit = countArg(value(++i, a)); break;
+      case '-n': case '--numevents': o.limit = eventCountArg(value(++i, a)); break;
       case '-M': o.seconds = secondsArg(value(++i, a)); break;
       case '-t': case '--timetype': {
         const v = value(++i, a);
