@@ -165,3 +165,11 @@ test('-n 0 is refused as sysdig refuses it ("invalid event count 0"), in one lin
   }
   if (HAVE_SYSDIG) assert.match(spawnSync('sysdig', ['-r', CAP, '-n', '0'], { encoding: 'utf8' }).stderr, /invalid event count 0/);
 });
+
+test('tdig-fmt -c, -cl and -i (sysdig\'s chisel options) say where the chisels are, exit 2', () => {
+  for (const args of [['-c', 'topconns'], ['-ctopconns'], ['-cl'], ['-i', 'topconns']]) {
+    const r = tdig('tdig-fmt', [...args, CAP]);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr.toString(), /^tdig-fmt: -c[l]?: chisels run in tdig-agg \(tables\) and tdig-echo|^tdig-fmt: -i: chisels run in tdig-agg/);
+  }
+});

@@ -167,7 +167,7 @@ function ttyColors(o: Options): boolean {
 
 /** tdig-fmt's options in getopt's other spellings (-p%proc.name, -n5, -qS, --numevents=5) */
 const FMT_GETOPT: GetoptSpec = {
-  valued: 'pntMUwCeGWrs',
+  valued: 'pntMUwCeGWrsci',
   flags: 'jAxXbvDERPSqdlLzFT',
   long: ['--print', '--numevents', '--timetype', '--suppress-comm', '--from', '--to', '--write', '--file-size', '--seconds', '--limit', '--read', '--snaplen'],
 };
@@ -213,6 +213,8 @@ export function parseArgs(argv: string[]): Options {
       case '-U': case '--suppress-comm': o.suppress.push(value(++i, a)); break;
       case '-P': case '--progress': o.progress = true; break;
       case '--unbuffered': o.unbuffered = true; break;
+      case '-c': case '--chisel': case '-cl': case '--list-chisels': case '-i': case '--chisel-info':
+        throw new UsageError(`${a}: chisels run in tdig-agg (tables) and tdig-echo (payloads, logs): tdig-agg --list, tdig-echo --list`);
       // capture-time options of sysdig's, which change nothing when a capture is read (as in sysdig): taken,
       // so that a sysdig command line runs as it is
       case '-s': case '--snaplen': countArg(value(++i, a), a); break;
