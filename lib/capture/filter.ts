@@ -55,13 +55,7 @@ export class CaptureFilter {
    * and the blocks written are rebuilt with the threads and fds of the table that the filter passes.
    */
   header(blocks: readonly Buffer[], cut?: ProcTableCut): readonly Buffer[] {
-    const kinds: BlockKind[] = [];
-    for (const b of blocks) {
-      const type = b.readUInt32LE(0);
-      const info = blockTypeInfo(type);
-      this.engine.header({ kind: info.kind, type, version: info.version, buf: b, start: 0, end: b.length, offset: this.offset });
-      kinds.push(info.kind);
-    }
+    const kinds = readHeaders(this.engine, blocks, this.offset);
     let out = blocks;
     let listed: number[] | undefined;
     if (cut !== undefined) {
@@ -121,6 +115,19 @@ export class CaptureFilter {
     }
     return d.written(this.ev, action === FilterAction.Keep ? 0 : DF_STATE_ONLY, this.engine.tracerCandidate);
   }
+}
+
+/** `engine` reads header blocks made in the process (each a whole block, the first at stream offset `offset`); returns their kinds. */
+export function readHeaders(engine: StateEngine, blocks: readonly Buffer[], offset = 0): BlockKind[] {
+  const kinds: BlockKind[] = [];
+  for (const b of blocks) {
+    const type = b.readUInt32LE(0);
+    const info = blockTypeInfo(type);
+    engine.header({ kind: info.kind, type, version: info.version, buf: b, start: 0, end: b.length, offset });
+    offset += b.length;
+    kinds.push(info.kind);
+  }
+  return kinds;
 }
 
 /** Bytes a state-only copy of a driver block takes: at most 4 more than the block. */

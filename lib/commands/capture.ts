@@ -20,7 +20,7 @@ import { StateEngine } from '../state/engine.js';
 import { EventView } from '../scap/event.js';
 import type { FdList, ProcRecord } from '../scap/types.js';
 import { addHole, cutHoles, type CuttableOutput } from '../filter/stream.js';
-import { CaptureFilter, FilterAction, writeStateOnly } from '../capture/filter.js';
+import { CaptureFilter, FilterAction, readHeaders, writeStateOnly } from '../capture/filter.js';
 
 export const USAGE = `Usage: tdig-capture [options] [FILTER] [-- CMD ARGS...]
 
@@ -331,10 +331,17 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   // -U: libscap's suppression, from the process table scan on (lib/state/suppress.ts)
   const suppressor = args.suppress.length > 0 ? new CommSuppressor(args.suppress) : undefined;
   const suppressView = new EventView();
+  /** Opens the next file (or stdout) and writes its header blocks. */
+  const startFile = async (path: string | undefined, blocks: readonly Buffer[]): Promise<void> => {
+    sink = openOutput({ path, compression: args.compression, stdout: io.stdout, sized: args.rotateMb !== undefined });
+    for (const b of blocks) {
+      if (!sink.write(b)) await sink.drain();
+    }
+    fileEvents = 0;
+  };
   const openSection = async (): Promise<void> => {
     const path = fileName();
     if (path !== undefined) slots.replaced(0, path);
-    sink = openOutput({ path, compression: args.compression, stdout: io.stdout, sized: args.rotateMb !== undefined });
     const section = scanSystem({
       bootTsNs: bootNs,
       pids: tracked.size > 0 ? expandTree(tracked) : undefined,
@@ -352,20 +359,9 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     if (follow !== undefined) {
       // (the machine, interface and user blocks start every file; the engine without a filter reads the section)
       kept = blocks.filter((b) => KEPT_KINDS.has(blockTypeInfo(b.readUInt32LE(0)).kind));
-      if (filter === null) {
-        let at = 0;
-        for (const b of blocks) {
-          const type = b.readUInt32LE(0);
-          const info = blockTypeInfo(type);
-          follow.header({ kind: info.kind, type, version: info.version, buf: b, start: 0, end: b.length, offset: at });
-          at += b.length;
-        }
-      }
+      if (filter === null) readHeaders(follow, blocks);
     }
-    for (const b of blocks) {
-      if (!sink.write(b)) await sink.drain();
-    }
-    fileEvents = 0;
+    await startFile(path, blocks);
   };
   // Each file after the first starts with the state the events before it left: the threads and fds of an
   // engine that follows the capture (the filter's, or one of its own), as libsinsp's dumper writes its
@@ -382,16 +378,12 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     // (-G -W N with a strftime name: the file N before this one goes, as sysdig's cycle writer removes it)
     const gone = path !== undefined ? slots.replaced(fileIndex, path) : undefined;
     if (gone !== undefined) fs.rmSync(gone, { force: true });
-    sink = openOutput({ path, compression: args.compression, stdout: io.stdout, sized: args.rotateMb !== undefined });
     let table = stateRecords(follow!);
     if (filter !== null && args.filterProclist === true) table = filter.cutTable(table);
     const blocks = stateSection(follow!, kept, table);
     filter?.continued(blocks, table.procs.map((p) => p.tid));
     if (waiting !== undefined) blocks.push(...waiting.blocks(follow!));
-    for (const b of blocks) {
-      if (!sink.write(b)) await sink.drain();
-    }
-    fileEvents = 0;
+    await startFile(path, blocks);
   };
 
   let stopping = false;
