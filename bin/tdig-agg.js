@@ -3,5 +3,4 @@
 // (tdig makes no TLS connections; with NODE_EXTRA_CA_CERTS set, Node parses that CA bundle at every start.
 // One V8 helper thread, not four: on two cores, four contend with the main thread; see README, Speed.)
 'use strict';
-if (process.argv.includes('--version')) process.stdout.write('tdig-agg 0.1.0\n');
-else require('./launch.js').launch('tdig-agg');
+require('./launch.js').launch('tdig-agg');

@@ -3,5 +3,4 @@
 // (tdig makes no TLS connections; with NODE_EXTRA_CA_CERTS set, Node parses that CA bundle at every start.
 // One V8 helper thread, not four: on two cores, four contend with the main thread; see README, Speed.)
 'use strict';
-if (process.argv[2] === '--version' || process.argv[2] === '-V') process.stdout.write('tdig-filter 0.1.0\n');
-else require('./launch.js').launch('tdig-filter');
+require('./launch.js').launch('tdig-filter');

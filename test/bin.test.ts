@@ -5,19 +5,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bin, FIXTURES, ROOT, tdig } from './helpers.js';
 
 const env = { ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/tdig-test-ca.pem' };
 
-for (const name of ['tdig-fmt', 'tdig-filter', 'tdig-agg', 'tdig-echo']) {
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+for (const name of ['tdig-fmt', 'tdig-filter', 'tdig-agg', 'tdig-echo', 'tdig-capture']) {
   test(`${name} runs as an executable and ignores NODE_EXTRA_CA_CERTS`, () => {
     const r = spawnSync(bin(name), ['--version'], { env });
     assert.equal(r.status, 0, r.stderr.toString());
-    assert.equal(r.stdout.toString(), `${name} 0.1.0\n`);
+    assert.equal(r.stdout.toString(), `${name} ${VERSION}\n`);
     assert.equal(r.stderr.toString(), '');
+  });
+
+  test(`${name} --version: the package's version, wherever it stands on the line, under node too`, () => {
+    const r = tdig(name, ['-q', '--version']);
+    assert.equal(r.status, 0, r.stderr.toString());
+    assert.equal(r.stdout.toString(), `${name} ${VERSION}\n`);
   });
 }
 

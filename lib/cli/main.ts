@@ -1,6 +1,7 @@
 // The one place that turns errors into messages and exit codes. A closed stdout ends quietly with 0.
 
 import { stdout, whenWritten, writeErr } from './stdio.js';
+import { VERSION } from './version.js';
 import { DataError, EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError, errnoMessage, isErrno } from './errors.js';
 
 export type CommandRun = (args: string[]) => Promise<number | void>;
@@ -25,7 +26,14 @@ export function main(command: string, run: CommandRun): void {
     writeErr(`${command}: ${isErrno(e) ? errnoMessage(e) : (e as Error).message}\n`);
     process.exit(EXIT_DATA);
   });
-  run(process.argv.slice(2)).then(
+  const args = process.argv.slice(2);
+  // every command, as sysdig: --version anywhere on the line prints the version and nothing else
+  if (args.includes('--version')) {
+    stdout().write(`${command} ${VERSION}\n`);
+    exitWhenWritten(EXIT_OK);
+    return;
+  }
+  run(args).then(
     (code) => {
       exitWhenWritten(typeof code === 'number' ? code : EXIT_OK);
     },

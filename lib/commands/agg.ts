@@ -13,6 +13,7 @@ ARGS is one word holding the chisel's arguments separated by spaces; FILTER is a
                    over one pass, as sysdig runs them (ARGS: the word right after, by sysdig's rule)
   --list           list the chisels by category (as sysdig -cl)
   -i NAME          describe a chisel (as sysdig -i NAME)
+  --version        print the version
   --json           print tables as NDJSON rows
   --interval       print the table every second of capture time, as sysdig does live, and at the end
   -pc              sysdig's container columns (as sysdig -pc): the top* tables add container.name

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError, errnoMessage, isErrno } from '../cli/errors.js';
+import { VERSION } from '../cli/version.js';
 import { expandGetopt, refuseScapToTerminal, type GetoptSpec } from '../cli/args.js';
 import { openCapture, type NativeCapture } from '../capture/native.js';
 import { scanSystem } from '../capture/procscan.js';
@@ -57,6 +58,7 @@ Options:
   -v, --verbose           print events per second and drops on stderr every second, and at the end
       --ring-mb N         ring buffer size per CPU in MiB (power of two, default 16)
   -h, --help              this text
+      --version           print the version
 
 Needs root, or CAP_BPF + CAP_PERFMON (see man tdig-capture).
 `;
@@ -665,12 +667,18 @@ function expandTree(roots: ReadonlySet<number>): Set<number> {
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   let code: number;
+  if (argv.includes('--version')) {
+    process.stdout.write(`tdig-capture ${VERSION}\n`);
+    process.exitCode = EXIT_OK;
+    return;
+  }
   try {
     code = await run(argv);
   } catch (e) {
     if (isBrokenPipe(e)) code = EXIT_OK;
     else {
-      const msg = e instanceof RuntimeError || e instanceof UsageError ? e.message : String((e as Error).stack ?? e);
+      const known = e instanceof RuntimeError || e instanceof UsageError;
+      const msg = known ? e.message : isErrno(e) ? errnoMessage(e) : `internal error: ${e instanceof Error ? e.message : String(e)}`;
       process.stderr.write(msg.startsWith('tdig-capture') ? `${msg}\n` : `tdig-capture: ${msg}\n`);
       code = e instanceof UsageError ? EXIT_USAGE : EXIT_DATA;
     }

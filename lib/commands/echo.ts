@@ -14,6 +14,7 @@ thread within MS ms of it (default 1000) to FILE (mode 0600), from a pipe as wel
                    over one pass, as sysdig runs them (ARGS: the word right after, by sysdig's rule)
   --list           list the chisels by category (as sysdig -cl)
   -i NAME          describe a chisel (as sysdig -i NAME)
+  --version        print the version
   -A | -x | -X | -b  buffers as ASCII, hex, hex+ASCII or base64
   --color          colours even when stdout is not a terminal (sysdig always prints them)
   --no-color       no colours (also: NO_COLOR set, or stdout not a terminal)
