@@ -452,4 +452,25 @@ export const NEW_EXPRS: NewExpr[] = [
   { expr: 'proc.name intersects (curl, cat)', equiv: 'proc.name in (curl, cat)' },
   { expr: 'evt.buffer contains password and fd.type=file or fd.num=1', equiv: '(evt.buffer contains password and fd.type=file) or fd.num=1' },
   { expr: 'fd.sport = 0x50', equiv: 'fd.sport=80' },
+  // current libs' modifiers of the string operators (sinsp_filtercheck.cpp compare_rhs_with_mod)
+  { expr: 'proc.name = anyof (curl, cat)', equiv: 'proc.name in (curl, cat)' },
+  { expr: 'proc.name startswith oneof (c, cu)', equiv: 'proc.name startswith c and not proc.name startswith cu' },
+  { expr: 'proc.name startswith anyof (cu, ap)', equiv: 'proc.name startswith cu or proc.name startswith ap' },
+  { expr: 'fd.name contains allof (/, ib)', equiv: 'fd.name contains / and fd.name contains ib' },
+  { expr: 'proc.name != allof (curl, bash)', equiv: 'proc.name != curl and proc.name != bash' },
+  { expr: 'proc.name != oneof (curl, bash)', equiv: 'proc.name in (curl, bash)' },
+  { expr: 'fd.sport = anyof (80, 443)', equiv: 'fd.sport in (80, 443)' },
+  { expr: 'evt.type = oneof (read, read)', equiv: 'evt.type=read and evt.type=write' },
+  // current libs' join(, concat( and getopt( (sinsp_filtercheck_multivalue_transformer.cpp)
+  { expr: 'join("-", (proc.name, fd.sport)) = "curl-80"', equiv: 'proc.name=curl and fd.sport=80' },
+  { expr: 'join(",", (evt.type, evt.dir)) = "read,<"', equiv: 'evt.type=read and evt.dir="<"' },
+  { expr: 'join(proc.name, ("a", "b")) = acurlb', equiv: 'proc.name=curl' },
+  { expr: 'concat(proc.name, ":", fd.name) startswith "curl:/etc/"', equiv: 'proc.name=curl and fd.name startswith /etc/' },
+  { expr: 'len(concat(proc.name, proc.name)) = 8', equiv: 'proc.name glob "????"' },
+  { expr: 'toupper(join("", (proc.name, "x"))) = CURLX', equiv: 'proc.name icontains curl and proc.name glob "????"' },
+  { expr: 'proc.name=curl and b64(concat("Y3V", "ybA")) = curl', equiv: 'proc.name=curl' },
+  { expr: 'proc.name=curl and getopt(("-l", "-p", "8080"), "lp:")[p] = 8080', equiv: 'proc.name=curl' },
+  { expr: 'proc.name=curl and getopt(("-x", "-n"), "n") intersects (x)', equiv: 'proc.name=curl and proc.name=bash' },
+  // (the option string from a field: -n is an option where the name holds an n, none of them an "n:")
+  { expr: 'getopt(("-n"), proc.name) intersects (n)', equiv: 'proc.name contains n' },
 ];

@@ -53,7 +53,7 @@ export type TransformerName = 'tolower' | 'toupper' | 'b64' | 'basename' | 'len'
 export interface TransformerExpr {
   kind: 'transformer';
   name: TransformerName;
-  args: (FieldExpr | TransformerExpr | ValueExpr | ListExpr)[];
+  args: (FieldExpr | TransformerExpr | ValueExpr | TransformerListExpr)[];
   arg: string | undefined;
   col: number;
 }
@@ -71,5 +71,12 @@ export interface ListExpr {
   values: ValueExpr[];
   /** a list identifier instead of a literal list (Falco lists), else undefined */
   ident?: string;
+  col: number;
+}
+
+/** `(a, proc.name, tolower(fd.name), 5)`: a list argument of a transformer, e.g. join's or getopt's. */
+export interface TransformerListExpr {
+  kind: 'tlist';
+  items: (FieldExpr | TransformerExpr | ValueExpr)[];
   col: number;
 }

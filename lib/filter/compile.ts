@@ -5,7 +5,7 @@
 // compile errors (current libs' flt_is_comparable).
 
 import { readFileSync } from 'node:fs';
-import type { CheckExpr, Expr, FieldExpr, ListExpr, TransformerExpr, ValueExpr } from './ast.js';
+import type { CheckExpr, Expr, FieldExpr, ListExpr, TransformerExpr, TransformerListExpr, ValueExpr } from './ast.js';
 import { FilterError } from './error.js';
 import { Glob, globMatch } from '../fields/glob.js';
 import { Re2, RegexError } from './re2.js';
@@ -95,6 +95,11 @@ interface Operand {
   /** the plain field, when there is no transformer */
   field?: ResolvedField;
   cost: number;
+  /**
+   * A list of strings (current libs' EPF_IS_LIST: a transformer list, getopt's result, join's and
+   * getopt's arguments), undefined when an element is missing. `get` is not read for such an operand.
+   */
+  seq?: (ctx: Ctx) => string[] | undefined;
 }
 
 export interface Compiled {
@@ -222,15 +227,17 @@ class Compiler {
   }
 
   private transformer(t: TransformerExpr): Operand {
-    if (t.arg !== undefined) this.fail(`a [argument] after ${t.name}(...) is not supported`, t.col);
-    if (t.name === 'join' || t.name === 'concat' || t.name === 'getopt') {
-      this.fail(`the ${t.name}( transformer is not supported by tdig; supported: tolower(, toupper(, b64(, basename(, len(, val(`, t.col);
-    }
+    if (t.name === 'join' || t.name === 'concat' || t.name === 'getopt') return this.multiTransformer(t);
+    if (t.arg !== undefined) this.fail(`transformer '${t.name}' does not support field arguments`, t.col);
     if (t.args.length !== 1) this.fail(`${t.name}( takes exactly one field`, t.col);
     const a = t.args[0]!;
-    if (a.kind !== 'field' && a.kind !== 'transformer') this.fail(`${t.name}( takes a field, not a value`, a.col);
-    const inner = this.operand(a);
-    if (t.name === 'val') return { ...inner, text: `val(${inner.text})` };
+    if (t.name === 'val' && a.kind !== 'field' && a.kind !== 'transformer') this.fail(`val( takes a field, not a ${a.kind === 'value' ? 'value' : 'list'}`, a.col);
+    // (a literal is a constant string, as current libs compile it: rawstring_check)
+    const inner = this.transformerArgument(a);
+    if (t.name === 'val') {
+      return { ...inner, text: `val(${inner.text})` };
+    }
+    if (inner.seq) return this.listTransformer(t.name, inner);
     const ig = inner.get;
     const text = `${t.name}(${inner.text})`;
     if (inner.kind !== 'str' && inner.kind !== 'buf' && inner.kind !== 'raw') {
@@ -253,9 +260,7 @@ class Compiler {
         const get: Getter = (c) => {
           const v = ig(c);
           if (v === undefined) return undefined;
-          const s = typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('latin1') : String(v);
-          if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) return undefined;
-          return Buffer.from(s, 'base64').toString('latin1');
+          return b64Decode(typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('latin1') : String(v));
         };
         return { get, kind: 'str', type: 'CHARBUF', def: undefined, text, cost };
       }
@@ -280,6 +285,136 @@ class Compiler {
     }
   }
 
+  /** A transformer applied to a list: each element transformed (libs' string transformers), or len's count. */
+  private listTransformer(name: string, inner: Operand): Operand {
+    const seq = inner.seq!;
+    const text = `${name}(${inner.text})`;
+    const cost = inner.cost + 1;
+    if (name === 'len') {
+      return { get: (c) => seq(c)?.length, kind: 'num', type: 'UINT64', def: undefined, text, cost };
+    }
+    const one = (v: string): string | undefined => {
+      switch (name) {
+        case 'tolower': return asciiLower(v);
+        case 'toupper': return asciiUpper(v);
+        case 'basename': return v.slice(v.lastIndexOf('/') + 1);
+        default: return b64Decode(v);
+      }
+    };
+    const list = (c: Ctx): string[] | undefined => {
+      const vs = seq(c);
+      if (vs === undefined) return undefined;
+      const out: string[] = [];
+      for (const v of vs) {
+        const r = one(v);
+        if (r === undefined) return undefined;
+        out.push(r);
+      }
+      return out;
+    };
+    return { get: () => undefined, seq: list, kind: 'str', type: 'CHARBUF', def: undefined, text, cost };
+  }
+
+  /** An argument of join(, concat( or getopt(: a field, a transformer, a literal or a list. */
+  private transformerArgument(a: TransformerExpr['args'][number]): Operand {
+    if (a.kind === 'value') {
+      const v = a.value;
+      return { get: () => v, kind: 'str', type: 'CHARBUF', def: undefined, text: JSON.stringify(v), cost: 0 };
+    }
+    if (a.kind === 'tlist') return this.listOperand(a);
+    return this.operand(a);
+  }
+
+  /**
+   * `(a, proc.name, 5)`: each element's text in order, a list element's elements in its place; missing when
+   * an element is (libs' list_check). A number is written as its field prints it; text stops at a NUL byte.
+   */
+  private listOperand(l: TransformerListExpr): Operand {
+    const parts = l.items.map((i) => this.transformerArgument(i));
+    const texts = parts.map((p) => p.text);
+    const seq = (c: Ctx): string[] | undefined => {
+      const out: string[] = [];
+      for (const p of parts) {
+        if (p.seq) {
+          const vs = p.seq(c);
+          if (vs === undefined) return undefined;
+          for (const v of vs) out.push(v);
+          continue;
+        }
+        const v = p.get(c);
+        if (v === undefined) return undefined;
+        out.push(cString(typeof v === 'string' ? v : asText(p, v)));
+      }
+      return out;
+    };
+    return { get: () => undefined, seq, kind: 'str', type: 'CHARBUF', def: undefined, text: `(${texts.join(', ')})`, cost: parts.reduce((n, p) => n + p.cost, 0) + 1 };
+  }
+
+  /** join(SEP, LIST), concat(A, B, ...) and getopt(ARGV, OPTSTRING)[C], as current libs define them. */
+  private multiTransformer(t: TransformerExpr): Operand {
+    const args = t.args.map((a) => this.transformerArgument(a));
+    const text = `${t.name}(${args.map((a) => a.text).join(', ')})${t.arg !== undefined ? `[${t.arg}]` : ''}`;
+    const cost = args.reduce((n, a) => n + a.cost, 0) + 1;
+    const str = (o: Operand, c: Ctx): string | undefined => {
+      const v = o.get(c);
+      if (v === undefined) return undefined;
+      return cString(typeof v === 'string' ? v : asText(o, v));
+    };
+    if (t.name !== 'getopt' && t.arg !== undefined) this.fail(`transformer '${t.name}' does not support field arguments`, t.col);
+    if (t.name === 'join') {
+      if (args.length !== 2) this.fail('join() requires exactly 2 arguments: separator and list', t.col);
+      const [sep, list] = args as [Operand, Operand];
+      if (sep.seq) this.fail('join() first argument (separator) must be a single value, not a list', t.args[0]!.col);
+      if (!list.seq) this.fail('join() second argument must be a list', t.args[1]!.col);
+      const seq = list.seq;
+      const get: Getter = (c) => {
+        const s = str(sep, c);
+        if (s === undefined) return undefined;
+        return seq(c)?.join(s);
+      };
+      return { get, kind: 'str', type: 'CHARBUF', def: undefined, text, cost };
+    }
+    if (t.name === 'concat') {
+      if (args.length < 2) this.fail('concat() requires at least 2 arguments', t.col);
+      args.forEach((a, i) => {
+        if (a.seq || a.kind !== 'str') this.fail(`concat() arguments must be strings; ${a.text} is ${a.seq ? 'a list' : a.type}`, t.args[i]!.col);
+      });
+      const get: Getter = (c) => {
+        let out = '';
+        for (const a of args) {
+          const s = str(a, c);
+          if (s === undefined) return undefined;
+          out += s;
+        }
+        return out;
+      };
+      return { get, kind: 'str', type: 'CHARBUF', def: undefined, text, cost };
+    }
+    // getopt
+    if (args.length !== 2) this.fail('getopt() requires exactly 2 arguments: args list and optstring', t.col);
+    const [argv, opts] = args as [Operand, Operand];
+    if (!argv.seq) this.fail('getopt() first argument must be a list', t.args[0]!.col);
+    if (opts.seq) this.fail('getopt() second argument (optstring) must be a single value', t.args[1]!.col);
+    if (opts.kind !== 'str') this.fail(`getopt() arguments must be strings; ${opts.text} is ${opts.type}`, t.args[1]!.col);
+    if (t.arg !== undefined && t.arg.length !== 1) this.fail('getopt() field argument must be a single option character', t.col);
+    const argvSeq = argv.seq;
+    const selector = t.arg;
+    const constant = t.args[1]!.kind === 'value' ? parseOptstring((t.args[1] as ValueExpr).value) : undefined;
+    const run = (c: Ctx): string[] | undefined => {
+      let info = constant;
+      if (info === undefined) {
+        const o = str(opts, c);
+        if (o === undefined) return undefined;
+        info = parseOptstring(o);
+      }
+      const av = argvSeq(c);
+      if (av === undefined) return undefined;
+      return getopt(av, info, selector);
+    };
+    if (selector === undefined) return { get: () => undefined, seq: run, kind: 'str', type: 'CHARBUF', def: undefined, text, cost };
+    return { get: (c) => run(c)?.[0], kind: 'str', type: 'CHARBUF', def: undefined, text, cost };
+  }
+
   // -------------------------------------------------------------------------------------------
   // checks
 
@@ -288,6 +423,7 @@ class Compiler {
     const op0 = e.op;
     const [opWord, modifier] = op0.split(' ') as [string, string | undefined];
     const op = opWord === '==' ? '=' : opWord;
+    if (left.seq) return this.listCheck(left, op, e);
     if (!OPS[left.kind].includes(op)) {
       this.fail(`${left.text} (${left.type}) does not take the operator '${opWord}'; it takes: ${OPS[left.kind].filter((o) => o !== '==').join(', ')}`, e.opCol);
     }
@@ -320,6 +456,7 @@ class Compiler {
     if (right.kind === 'field' || right.kind === 'transformer') {
       // compared with another field, evaluated per event
       const r = this.operand(right);
+      if (r.seq) this.fail(`cannot compare ${left.text} with the list ${r.text}`, right.col);
       if (r.kind !== left.kind && !(left.kind === 'raw' || r.kind === 'raw') && !(left.kind === 'str' && r.kind === 'buf') && !(left.kind === 'buf' && r.kind === 'str')) {
         this.fail(`cannot compare ${left.text} (${left.type}) with ${r.text} (${r.type})`, right.col);
       }
@@ -356,7 +493,11 @@ class Compiler {
       if (isList) cmp = this.listCmp(left, op, right.values);
       else {
         const each = right.values.map((v) => this.valueCmp(left, op, v));
-        cmp = modifier === 'allof' ? (v) => each.every((f) => f(v)) : (v) => each.some((f) => f(v));
+        // current libs' modifiers (sinsp_filtercheck.cpp compare_rhs_with_mod): oneof, exactly one value
+        // compares true; anyof, one or more; allof, every one
+        if (modifier === 'allof') cmp = (v) => each.every((f) => f(v));
+        else if (modifier === 'oneof') cmp = (v) => each.filter((f) => f(v)).length === 1;
+        else cmp = (v) => each.some((f) => f(v));
       }
     } else {
       if (op === 'in' || op === 'intersects' || op === 'pmatch') this.fail(`'${op}' takes a list (v1, v2, ...)`, right.col);
@@ -373,6 +514,35 @@ class Compiler {
     }
     if (left.field && left.field.arg === undefined && BY_TYPE_FIELDS.has(left.field.def.name)) return byTypePart(byTypeTable(wrap(left, op, cmp)));
     return { pred: wrap(left, op, cmp), cost };
+  }
+
+  /**
+   * A check of a list (getopt's result, a transformer list): exists; `in`, every element in the set;
+   * `intersects`, one element in it (current libs' compare_rhs of an EPF_IS_LIST field).
+   */
+  private listCheck(left: Operand, op: string, e: CheckExpr): Part {
+    const seq = left.seq!;
+    if (op === 'exists') return { pred: (c) => seq(c) !== undefined, cost: left.cost };
+    if (op !== 'in' && op !== 'intersects') this.fail(`${left.text} is a list: it takes only exists, in and intersects`, e.opCol);
+    const right = e.right;
+    if (right === undefined || right.kind !== 'list' || right.ident !== undefined) {
+      return this.fail(`'${op}' takes a list (v1, v2, ...)`, right?.col ?? e.opCol);
+    }
+    const set = new Set(right.values.map((v) => v.value));
+    const pred: Pred = op === 'in'
+      ? (c) => {
+          const vs = seq(c);
+          if (vs === undefined) return false;
+          for (const v of vs) if (!set.has(v)) return false;
+          return true;
+        }
+      : (c) => {
+          const vs = seq(c);
+          if (vs === undefined) return false;
+          for (const v of vs) if (set.has(v)) return true;
+          return false;
+        };
+    return { pred, cost: left.cost + 1 };
   }
 
   /** evt.type values must be event or syscall names (0.29.3 validate_filter_value). */
@@ -908,6 +1078,101 @@ function servicePort(name: string): number | undefined {
     }
   }
   return services.get(name);
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * base64 text decoded (as latin1), undefined when it is not base64 (b64 then fails the check). As current
+ * libs decode it (base64.h decodeWithoutPadding): up to two '=' at the end, padding optional, no other
+ * character outside the alphabet, and the bits the last character carries past the data all zero.
+ */
+function b64Decode(s: string): string | undefined {
+  if (s === '') return '';
+  let n = s.length;
+  if (s[n - 1] === '=') {
+    n--;
+    if (n > 0 && s[n - 1] === '=') n--;
+  }
+  if (n === 0 || n % 4 === 1) return undefined;
+  for (let i = 0; i < n; i++) if (B64.indexOf(s[i]!) < 0) return undefined;
+  const last = B64.indexOf(s[n - 1]!);
+  if ((n % 4 === 2 && (last & 0xf) !== 0) || (n % 4 === 3 && (last & 0x3) !== 0)) return undefined;
+  return Buffer.from(s.slice(0, n), 'base64').toString('latin1');
+}
+
+/** Text as a C string holds it: up to its first NUL (join and concat append their values so). */
+function cString(s: string): string {
+  const z = s.indexOf('\0');
+  return z < 0 ? s : s.slice(0, z);
+}
+
+interface Optstring {
+  valid: Set<string>;
+  withArg: Set<string>;
+}
+
+/** getopt(3)'s option string: the option characters, and which take a value (followed by ':'). */
+function parseOptstring(os: string): Optstring {
+  const valid = new Set<string>();
+  const withArg = new Set<string>();
+  for (let i = os.startsWith(':') ? 1 : 0; i < os.length; i++) {
+    const o = os[i]!;
+    if (o === ':') continue;
+    valid.add(o);
+    if (os[i + 1] === ':') {
+      withArg.add(o);
+      i++;
+    }
+  }
+  return { valid, withArg };
+}
+
+/**
+ * getopt(ARGV, OPTSTRING) as current libs define it (sinsp_filtercheck_multivalue_transformer.cpp): short
+ * options in order, each followed by its value when it takes one; '?' for an unknown option; '' for an
+ * option whose value is missing. It stops at "--", at the first word that is not an option, and at "-";
+ * long options (--x) are skipped. With a selector C: the value (or the option) of the last -C alone, and
+ * no result when there is no -C.
+ */
+function getopt(argv: readonly string[], info: Optstring, selector: string | undefined): string[] | undefined {
+  const out: string[] = [];
+  let selected: string | undefined;
+  const emit = (name: string, value: string | undefined): void => {
+    if (selector !== undefined) selected = value ?? name;
+    else {
+      out.push(name);
+      if (value !== undefined) out.push(value);
+    }
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a.length > 2 && a.startsWith('--')) continue;
+    if (a.length < 2 || a[0] !== '-') break;
+    for (let k = 1; k < a.length; k++) {
+      const o = a[k]!;
+      if (o === ':' || !info.valid.has(o)) {
+        if (selector === undefined) out.push('?');
+        continue;
+      }
+      const match = selector === undefined || o === selector;
+      if (!info.withArg.has(o)) {
+        if (match) emit(o, undefined);
+        continue;
+      }
+      let value: string | undefined;
+      if (k + 1 < a.length) value = a.slice(k + 1);
+      else if (i + 1 < argv.length) value = argv[++i];
+      if (match) {
+        if (value === undefined) emit('', undefined);
+        else emit(o, value);
+      }
+      break;
+    }
+  }
+  if (selector !== undefined) return selected === undefined ? undefined : [selected];
+  return out;
 }
 
 function asciiLower(s: string): string {

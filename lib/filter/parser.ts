@@ -61,7 +61,7 @@
 // strings an unknown escape \c stays as the two characters.
 // Nesting (parentheses and transformers) is limited to MAX_DEPTH levels, with a clean error.
 
-import type { CheckExpr, Expr, FieldExpr, ListExpr, TransformerExpr, TransformerName, ValueExpr } from './ast.js';
+import type { CheckExpr, Expr, FieldExpr, ListExpr, TransformerExpr, TransformerListExpr, TransformerName, ValueExpr } from './ast.js';
 import { LIST_OPS, Lexer, byteString, NUM_OPS, STR_OPS, STR_OP_MODIFIERS, TRANSFORMERS, UNARY_OPS } from './lexer.js';
 
 export const MAX_DEPTH = 200;
@@ -224,18 +224,22 @@ class Parser {
     return lx.fail('expected a transformer argument: a field, a transformer, a quoted string, a number or a list');
   }
 
-  private transformerList(col: number): ListExpr {
+  private transformerList(col: number): TransformerListExpr {
     const lx = this.lx;
-    const values: ValueExpr[] = [];
+    const items: TransformerListExpr['items'] = [];
     lx.blank();
-    if (lx.str(')')) return { kind: 'list', values, col };
+    if (lx.str(')')) return { kind: 'tlist', items, col };
     for (;;) {
       lx.blank();
       const c = lx.col;
-      if (!(lx.quoted() || lx.number())) lx.fail('expected a quoted string or a number in the list');
-      values.push({ kind: 'value', value: lx.last, quoted: true, col: c });
+      if (lx.fieldName()) items.push(this.fieldRemainder(lx.last, c));
+      else if (lx.strList(TRANSFORMERS)) {
+        lx.blank();
+        items.push(this.transformerRemainder(lx.last.slice(0, -1) as TransformerName, c));
+      } else if (lx.quoted() || lx.number()) items.push({ kind: 'value', value: lx.last, quoted: lx.src[c - 1] === '"' || lx.src[c - 1] === "'", col: c });
+      else lx.fail('expected a field, a transformer, a quoted string or a number in the list');
       lx.blank();
-      if (lx.str(')')) return { kind: 'list', values, col };
+      if (lx.str(')')) return { kind: 'tlist', items, col };
       if (!lx.str(',')) lx.fail("expected ',' or ')' in the list");
     }
   }
