@@ -252,4 +252,21 @@ test('-C, -G, -e and -W: usage errors without --to scap -w, and -W alone', () =>
     assert.equal(r.status, 2, args.join(' '));
     assert.equal(r.stderr.toString().split('\n').length, 2, r.stderr.toString());
   }
+  // 0 of each is refused, as sysdig refuses it ("invalid file size", "invalid duration"...): it made a
+  // file for every event
+  const dir = mkdtempSync(join(tmpdir(), 'tdig-rot0-'));
+  try {
+    for (const flag of ['-C', '-G', '-e', '-W']) {
+      const extra = flag === '-W' ? ['-C', '1'] : [];
+      const r = tdig('tdig-fmt', ['-r', CURL, '-w', join(dir, 'out'), ...extra, flag, '0']);
+      assert.equal(r.status, 2, flag);
+      assert.equal(r.stderr.toString(), `tdig-fmt: ${flag} needs a number above 0, not "0"\n`);
+      const c = tdig('tdig-capture', ['-w', join(dir, 'out'), ...extra, flag, '0']);
+      assert.equal(c.status, 2, `tdig-capture ${flag}`);
+      assert.equal(c.stderr.toString(), `tdig-capture: ${flag}: bad number '0'\n`);
+    }
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

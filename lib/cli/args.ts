@@ -62,6 +62,13 @@ export function countArg(v: string, flag = '-n'): number {
   return Number(v);
 }
 
+/** A whole number above 0: -C MB, -G seconds, -e events, -W files (sysdig refuses 0: "invalid file size"...). */
+export function positiveArg(v: string, flag: string): number {
+  const n = countArg(v, flag);
+  if (n === 0) throw new UsageError(`${flag} needs a number above 0, not "${v}"`);
+  return n;
+}
+
 /** -n's value: a count above 0 (sysdig: "invalid event count 0"). */
 export function eventCountArg(v: string): number {
   const n = countArg(v);

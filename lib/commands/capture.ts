@@ -136,7 +136,7 @@ export function parseArgs(args: string[]): CaptureArgs {
       case '--no-switch': a.noSwitch = true; break;
       case '-n': case '--numevents': a.numEvents = intArg(arg, value(), 1); break;
       case '-M': a.seconds = intArg(arg, value(), 0); break;
-      case '-C': a.rotateMb = intArg(arg, value(), 0); break;
+      case '-C': a.rotateMb = intArg(arg, value(), 1); break;
       case '-G': a.rotateSeconds = intArg(arg, value(), 1); break;
       case '-W': a.rotateFiles = intArg(arg, value(), 1); break;
       case '-e': a.rotateEvents = intArg(arg, value(), 1); break;

@@ -4,7 +4,7 @@
 import { setPortResolution } from '../events/ports.js';
 import { counted, DurationLimit } from '../scap/duration.js';
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { countArg, eventCountArg, expandGetopt, looksLikePath, inputSources, refuseOverwrite, refuseScapToTerminal, secondsArg, type GetoptSpec } from '../cli/args.js';
+import { countArg, eventCountArg, positiveArg, expandGetopt, looksLikePath, inputSources, refuseOverwrite, refuseScapToTerminal, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { compileFilter, filterEvent, FilterVerdict } from '../filter/index.js';
 import { Summary } from '../output/summary.js';
@@ -244,10 +244,10 @@ export function parseArgs(argv: string[]): Options {
       case '-z': case '--compress': o.compression = 'gzip'; break;
       case '--lz4': o.compression = 'lz4'; break;
       case '-w': case '--write': o.outFile = value(++i, a); break;
-      case '-C': case '--file-size': o.rotate.mb = countArg(value(++i, a), a); break;
-      case '-e': o.rotate.events = countArg(value(++i, a), a); break;
-      case '-G': case '--seconds': o.rotate.seconds = countArg(value(++i, a), a); break;
-      case '-W': case '--limit': o.rotate.files = countArg(value(++i, a), a); break;
+      case '-C': case '--file-size': o.rotate.mb = positiveArg(value(++i, a), a); break;
+      case '-e': o.rotate.events = positiveArg(value(++i, a), a); break;
+      case '-G': case '--seconds': o.rotate.seconds = positiveArg(value(++i, a), a); break;
+      case '-W': case '--limit': o.rotate.files = positiveArg(value(++i, a), a); break;
       case '-r': case '--read': read.push(value(++i, a)); break;
       case '-': o.files.push('-'); break;
       default: {
