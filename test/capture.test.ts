@@ -283,7 +283,7 @@ test('tdig-capture', { skip }, async (t) => {
       assert.equal(r.stderr, `tdig-capture: ${path.dirname(missing)}: no such file\n`);
       r = spawnSync(process.execPath, [BIN, '-w', '/dev/full', '-M', '1'], { encoding: 'latin1' });
       assert.equal(r.status, 1);
-      assert.equal(r.stderr, 'tdig-capture: no space left on device\n');
+      assert.equal(r.stderr, 'tdig-capture: /dev/full: no space left on device\n');
     });
 
     await t.test('-- CMD: its exit status is the capture\'s (128 + N after signal N); a command not found is one line, exit 127, before the capture', () => {

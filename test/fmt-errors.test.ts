@@ -246,11 +246,16 @@ test('-S, -q, -d and -D go with text or JSON output: with --ndjson or --to scap,
   }
 });
 
-test('a full device (/dev/full) as standard output: one line naming the fault, exit 1, for each command', () => {
+test('a full device (/dev/full) as standard output or -w FILE: one line naming the output and the fault, exit 1, for each command', () => {
   const cap = join(FIXTURES, 'curl_google.scap');
-  for (const [name, args] of [['tdig-fmt', [cap]], ['tdig-fmt', ['--to', 'scap', cap]], ['tdig-filter', ['evt.type=open', cap]], ['tdig-agg', ['topfiles_bytes', cap]], ['tdig-echo', ['echo_fds', cap]]] as const) {
+  for (const [name, args] of [['tdig-fmt', [cap]], ['tdig-fmt', ['--to', 'scap', cap]], ['tdig-fmt', ['--to', 'scap', '-z', cap]], ['tdig-filter', ['evt.type=open', cap]], ['tdig-agg', ['topfiles_bytes', cap]], ['tdig-echo', ['echo_fds', cap]]] as const) {
     const r = spawnSync('sh', ['-c', `"$0" "$@" > /dev/full`, process.execPath, bin(name), ...args]);
     assert.equal(r.status, 1, `${name} ${args.join(' ')}`);
-    assert.equal(r.stderr.toString(), `${name}: no space left on device\n`, `${name} ${args.join(' ')}`);
+    assert.equal(r.stderr.toString(), `${name}: standard output: no space left on device\n`, `${name} ${args.join(' ')}`);
+  }
+  for (const [name, args] of [['tdig-fmt', ['-r', cap, '-w', '/dev/full']], ['tdig-fmt', ['-r', cap, '-z', '-w', '/dev/full']], ['tdig-filter', ['evt.type=open', cap, '-w', '/dev/full']]] as const) {
+    const r = spawnSync(process.execPath, [bin(name), ...args]);
+    assert.equal(r.status, 1, `${name} ${args.join(' ')}`);
+    assert.equal(r.stderr.toString(), `${name}: /dev/full: no space left on device\n`, `${name} ${args.join(' ')}`);
   }
 });

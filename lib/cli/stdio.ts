@@ -70,7 +70,7 @@ export class FdOut extends EventEmitter {
   private takeStream(): NodeJS.WriteStream {
     const s = this.nodeStream();
     this.stream = s;
-    s.on('error', (e) => this.emit('error', e));
+    s.on('error', (e) => this.emit('error', named(e)));
     s.on('drain', () => this.emit('drain'));
     return s;
   }
@@ -88,7 +88,7 @@ export class FdOut extends EventEmitter {
         off += fs.writeSync(this.fd, buf, off, buf.length - off);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return this.takeStream().write(buf.subarray(off), cb);
-        const err = e as Error;
+        const err = named(e as Error);
         this.error = err;
         this.destroyed = true;
         this.writable = false;
@@ -102,6 +102,13 @@ export class FdOut extends EventEmitter {
     if (cb) process.nextTick(cb);
     return true;
   }
+}
+
+/** A write error names what failed to take the bytes ("standard output: no space left on device"). */
+function named(e: Error): Error {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err.code === 'string' && err.path === undefined) err.path = 'standard output';
+  return e;
 }
 
 let out: FdOut | undefined;

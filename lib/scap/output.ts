@@ -119,6 +119,8 @@ class Sink implements ScapSink {
     private readonly lz: Lz4FrameEncoder | null,
     private readonly level = 6,
     members = false,
+    /** the output's name in messages: its path, or standard output */
+    private readonly where = 'standard output',
   ) {
     const onError = (e: unknown): void => this.fail(e);
     dest.on('error', onError);
@@ -187,6 +189,9 @@ class Sink implements ScapSink {
   }
 
   private fail(e: unknown): void {
+    // a write error names the file (or standard output) that did not take the bytes
+    const err0 = e as NodeJS.ErrnoException;
+    if (e instanceof Error && typeof err0.code === 'string' && err0.path === undefined) err0.path = this.where;
     if (this.err === null) this.err = wrap(e);
     const err = this.err;
     for (const w of this.waiters.splice(0)) w.reject(err);
@@ -359,5 +364,5 @@ export function openOutput(opts: OutputOptions): ScapSink {
     const blockSize = sized ? 65536 : opts.lz4BlockSize;
     lz = new Lz4FrameEncoder(blockSize ? { blockSize } : {});
   }
-  return new Sink(dest, owns, gz, lz, opts.level ?? 6, sized && opts.compression === 'gzip');
+  return new Sink(dest, owns, gz, lz, opts.level ?? 6, sized && opts.compression === 'gzip', opts.path ?? 'standard output');
 }
