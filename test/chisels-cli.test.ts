@@ -93,6 +93,17 @@ test('by KEY --sum FIELD --top N is the table engine (same as table_generator)',
   assert.equal(json[0]['fd.l4proto'], 'tcp');
 });
 
+test('by --sum FIELD that is not a number (text, address, boolean): a usage error before any event, no table', () => {
+  for (const [field, type] of [['proc.name', 'CHARBUF'], ['fd.sip', 'IPADDR'], ['evt.is_io', 'BOOL'], ['evt.arg.res', 'CHARBUF']]) {
+    const r = tdig('tdig-agg', ['by', 'proc.name', '--sum', field!, CURL]);
+    assert.equal(r.status, 2, field);
+    assert.equal(r.stdout.toString(), '', field);
+    assert.equal(r.stderr.toString(), `tdig-agg: by: --sum takes a number field; ${field} is ${type}\n`);
+  }
+  // a number field sums
+  assert.match(tdigText('tdig-agg', ['by', 'proc.name', '--sum', 'fd.num', CURL]), /^fd\.num +proc\.name/);
+});
+
 test('--interval prints a table per second of capture time and at the end', () => {
   const out = tdigText('tdig-agg', ['--interval', 'topprocs_net', CURL]);
   const headers = out.split('\n').filter((l) => l.startsWith('Bytes'));
