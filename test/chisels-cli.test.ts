@@ -104,6 +104,36 @@ test('by --sum FIELD that is not a number (text, address, boolean): a usage erro
   assert.match(tdigText('tdig-agg', ['by', 'proc.name', '--sum', 'fd.num', CURL]), /^fd\.num +proc\.name/);
 });
 
+test('--json: the list and thread-table chisels print one object per row of their text (ps, lsof, netstat, the *slower, proc_exec_time)', () => {
+  const cap = join(ROOT, 'test/captures/apache_ab.scap');
+  // [chisel and arguments, heading lines of the text, trailing lines of the text, fields the row holds]
+  const cases: [string[], number, number, string[]][] = [
+    [['ps'], 1, 0, ['tid', 'pid', 'user', 'virt', 'res', 'fdlimit', 'cmd']],
+    [['lsof'], 1, 0, ['command', 'pid', 'tid', 'user', 'fd', 'type', 'name']],
+    [['netstat'], 1, 0, ['proto', 'server', 'client', 'state', 'tid', 'pid', 'program']],
+    [['fileslower', '0'], 2, 0, ['evt.datetime', 'proc.name', 'evt.type', 'evt.latency', 'fd.name']],
+    [['netlower', '0'], 2, 0, ['evt.datetime', 'proc.name', 'evt.type', 'evt.latency', 'fd.name']],
+    [['scallslower', '1'], 2, 0, ['evt.datetime', 'proc.name', 'evt.latency', 'evt.type']],
+    [['proc_exec_time'], 2, 1, ['proc.duration', 'proc.name', 'proc.args']],
+  ];
+  for (const [args, head, tail, keys] of cases) {
+    const text = tdigText('tdig-agg', [...args, cap]).split('\n').slice(0, -1);
+    const rows = tdigText('tdig-agg', ['--json', ...args, cap]).split('\n').slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.ok(rows.length > 0, args.join(' '));
+    assert.equal(rows.length, text.length - head - tail, args.join(' '));
+    for (const r of rows) assert.deepEqual(Object.keys(r), keys, args.join(' '));
+  }
+  // a row holds what its text line shows
+  const ps = tdigText('tdig-agg', ['ps', cap]).split('\n')[5]!.trim().split(/ +/);
+  const psj = JSON.parse(tdigText('tdig-agg', ['--json', 'ps', cap]).split('\n')[4]!) as Record<string, unknown>;
+  assert.deepEqual([String(psj['tid']), String(psj['pid']), psj['user'], String(psj['fdlimit']), psj['cmd']], [ps[0], ps[1], ps[2], ps[5], ps[6]]);
+  const slow = JSON.parse(tdigText('tdig-agg', ['--json', 'scallslower', '100', cap]).split('\n')[0]!) as Record<string, unknown>;
+  assert.deepEqual(slow, { 'evt.datetime': '2026-11-27 03:18:55.580639579', 'proc.name': 'apache2', 'evt.latency': 1001069027, 'evt.type': 'pselect6' });
+  // no event through the filter: no rows (the text says "empty capture or no event matching the filter")
+  assert.equal(tdigText('tdig-agg', ['lsof', 'proc.name=apache2', 'evt.num=0', cap]), 'empty capture or no event matching the filter\n');
+  assert.equal(tdigText('tdig-agg', ['--json', 'lsof', 'proc.name=apache2', 'evt.num=0', cap]), '');
+});
+
 test('--interval prints a table per second of capture time and at the end', () => {
   const out = tdigText('tdig-agg', ['--interval', 'topprocs_net', CURL]);
   const headers = out.split('\n').filter((l) => l.startsWith('Bytes'));

@@ -15,7 +15,7 @@
 // Deliberate difference: a min_ms that is not a number is an error naming the chisel with exit status 2
 // (sysdig prints "Input min_ms must be a number." on stdout and exits 0).
 
-import { BufferFormat } from '../fields/types.js';
+import { BufferFormat, type Ctx } from '../fields/types.js';
 import { DESCS } from './descs.js';
 import { extend, formatTimeInterval, luaConcat, luaField, luaNum, luaToNumber } from './lua.js';
 import type { StateEngine } from '../state/engine.js';
@@ -138,6 +138,11 @@ const listLoginShells: ChiselDef = {
         return true;
       },
       end() {
+        if (host.json) {
+          // (the text repeats its one line, a quirk of the chisel; a row says it once)
+          if (sid !== undefined) host.print(JSON.stringify(host.printContainer ? { 'proc.loginshellid': sid, 'container.name': cn, 'container.id': ci } : { 'proc.loginshellid': sid }));
+          return;
+        }
         host.print(comm !== undefined ? `Shells containing ${comm}:` : 'All shells:');
         const n = [sid, cn, ci].filter((v) => v !== undefined).length;
         // -pc: "ID NAME CONTAINERID", concatenated (a missing one fails as Lua's .. does)
@@ -163,8 +168,10 @@ const procExecTime: ChiselDef = {
     const S = (v: LuaValue, w: number, p?: number) => fmtS('proc_exec_time', v, w, p);
     // -pc: container id and name columns (20 wide) after the duration
     const cols = (id: LuaValue, name: LuaValue) => (pc ? `${S(id, 20, 20)} ${S(name, 20, 20)} ` : '');
-    host.print(`${S('proc.duration', 13, 13)} ${cols('container.id', 'container.name')}${S('proc.name', 12, 12)} proc.args`);
-    host.print(`${S('-------------', 13, 13)} ${cols('--------------------', '--------------------')}${S('------------', 12, 12)} --------------------`);
+    if (!host.json) {
+      host.print(`${S('proc.duration', 13, 13)} ${cols('container.id', 'container.name')}${S('proc.name', 12, 12)} proc.args`);
+      host.print(`${S('-------------', 13, 13)} ${cols('--------------------', '--------------------')}${S('------------', 12, 12)} --------------------`);
+    }
     return {
       filter: 'evt.type=procexit',
       event(ctx) {
@@ -175,15 +182,24 @@ const procExecTime: ChiselDef = {
         if (d > 10_000_000_000) color = t.red;
         else if (d > 3_000_000_000) color = t.yellow;
         else if (cname(ctx) !== 'host') color = t.blue;
+        if (host.json) {
+          host.print(JSON.stringify(jsonRow(pc, ctx, { 'proc.duration': d, 'proc.name': exe(ctx), 'proc.args': pargs(ctx) }, cid, cname)));
+          return true;
+        }
         host.print(`${color}${S(formatTimeInterval(d), 13, 13)} ${pc ? cols(cid(ctx), cname(ctx)) : ''}${S(exe(ctx), 12, 12)} ${S(pargs(ctx), 0)}`);
         return true;
       },
       end() {
-        host.print(t.reset);
+        if (!host.json) host.print(t.reset);
       },
     };
   },
 };
+
+/** --json: a row of the list chisels, with -pc the container's id and name. */
+function jsonRow(pc: boolean, ctx: Ctx, row: Record<string, LuaValue>, cid: (c: Ctx) => LuaValue, cname: (c: Ctx) => LuaValue): Record<string, LuaValue> {
+  return pc ? { ...row, 'container.id': cid(ctx), 'container.name': cname(ctx) } : row;
+}
 
 /** fileslower and netlower: file or network I/O slower than min_ms, at the exit event. */
 function ioSlower(name: 'fileslower' | 'netlower', filter: string, skipDev: boolean): ChiselDef {
@@ -207,8 +223,10 @@ function ioSlower(name: 'fileslower' | 'netlower', filter: string, skipDev: bool
       // -pc: container id and name columns (20 wide, cut at 20) after the time
       const cols = (id: LuaValue, n: LuaValue) => (pc ? `${S(id, 20, 20)} ${S(n, 20, 20)} ` : '');
       const dashes = '-'.repeat(30);
-      host.print(`${S('evt.datetime', 23, 23)} ${cols('container.id', 'container.name')}${S('proc.name', 12, 12)} ${S('evt.type', 8)} ${S('LATENCY(ms)', 12)} fd.name`);
-      host.print(`${S('-----------------------', 23, 23)} ${cols(dashes, dashes)}${S('------------', 12, 12)} ${S('--------', 8)} ${S('------------', 12)} -----------------------------------------`);
+      if (!host.json) {
+        host.print(`${S('evt.datetime', 23, 23)} ${cols('container.id', 'container.name')}${S('proc.name', 12, 12)} ${S('evt.type', 8)} ${S('LATENCY(ms)', 12)} fd.name`);
+        host.print(`${S('-----------------------', 23, 23)} ${cols(dashes, dashes)}${S('------------', 12, 12)} ${S('--------', 8)} ${S('------------', 12)} -----------------------------------------`);
+      }
       return {
         filter,
         event(ctx) {
@@ -223,6 +241,10 @@ function ioSlower(name: 'fileslower' | 'netlower', filter: string, skipDev: bool
           }
           const cn = cname(ctx);
           const color = cn !== 'host' ? t.blue : t.green;
+          if (host.json) {
+            host.print(JSON.stringify(jsonRow(pc, ctx, { 'evt.datetime': datetime(ctx), 'proc.name': pname(ctx), 'evt.type': etype(ctx), 'evt.latency': l, 'fd.name': fn }, cid, cname)));
+            return true;
+          }
           host.print(`${color}${S(datetime(ctx), 23, 23)} ${pc ? cols(cid(ctx), cn) : ''}${S(pname(ctx), 12, 12)} ${S(etype(ctx), 8)} ${fmtD(lat, 12)} ${S(fn, 0)}`);
           return true;
         },
@@ -248,8 +270,10 @@ const scallslower: ChiselDef = {
     const S = (v: LuaValue, w: number, p?: number) => fmtS('scallslower', v, w, p);
     // -pc: container id and name columns (20 wide) after the time; the heading has two spaces between them
     const cols = (id: LuaValue, n: LuaValue, sep = ' ') => (pc ? `${S(id, 20, 20)}${sep}${S(n, 20, 20)} ` : '');
-    host.print(`${S('evt.datetime', 23, 23)} ${cols('container.id', 'container.name', '  ')}${S('proc.name', 23, 23)} ${S('LATENCY(ms)', 20)} evt.type`);
-    host.print(`${S('-----------------------', 23, 23)} ${cols('--------------------', '--------------------')}${S('-----------------------', 23, 23)} ${S('--------------------', 20)} --------------------`);
+    if (!host.json) {
+      host.print(`${S('evt.datetime', 23, 23)} ${cols('container.id', 'container.name', '  ')}${S('proc.name', 23, 23)} ${S('LATENCY(ms)', 20)} evt.type`);
+      host.print(`${S('-----------------------', 23, 23)} ${cols('--------------------', '--------------------')}${S('-----------------------', 23, 23)} ${S('--------------------', 20)} --------------------`);
+    }
     return {
       event(ctx) {
         const l = latency(ctx);
@@ -259,6 +283,10 @@ const scallslower: ChiselDef = {
         if (!(lat > min)) return true;
         const cn = cname(ctx);
         const color = cn !== 'host' ? t.blue : t.green;
+        if (host.json) {
+          host.print(JSON.stringify(jsonRow(pc, ctx, { 'evt.datetime': datetime(ctx), 'proc.name': pname(ctx), 'evt.latency': l, 'evt.type': etype(ctx) }, cid, cname)));
+          return true;
+        }
         host.print(`${color}${S(datetime(ctx), 23, 23)} ${pc ? cols(cid(ctx), cn) : ''}${S(pname(ctx), 23, 23)} ${S(lat, 20)} ${S(etype(ctx), 0)}`);
         return true;
       },

@@ -138,8 +138,10 @@ function snapshotChisel(name: 'ps' | 'lsof' | 'netstat', filterOf: (arg: string 
           return false;
         },
         end() {
-          if (rows === undefined) host.print('empty capture or no event matching the filter');
-          else render(rows, host);
+          // (--json: no rows, and no message among them)
+          if (rows === undefined) {
+            if (!host.json) host.print('empty capture or no event matching the filter');
+          } else render(rows, host);
         },
       };
     },
@@ -147,6 +149,12 @@ function snapshotChisel(name: 'ps' | 'lsof' | 'netstat', filterOf: (arg: string 
 }
 
 const ps = snapshotChisel('ps', (a) => a, (rows, host) => {
+  if (host.json) {
+    for (const { t, username } of rows) {
+      host.print(JSON.stringify({ tid: t.tid >>> 0, pid: t.pid >>> 0, user: username, virt: (t.vmsizeKb >>> 0) * 1024, res: (t.vmrssKb >>> 0) * 1024, fdlimit: t.fdlimit >>> 0, cmd: t.comm }));
+    }
+    return;
+  }
   host.print(extend('TID', 8) + extend('PID', 8) + extend('USER', 12) + extend('VIRT', 11) + extend('RES', 11) + extend('FDLIMIT', 10) + extend('CMD', 20));
   for (const { t, username } of rows) {
     host.print(
@@ -157,6 +165,12 @@ const ps = snapshotChisel('ps', (a) => a, (rows, host) => {
 });
 
 const lsof = snapshotChisel('lsof', (a) => a, (rows, host) => {
+  if (host.json) {
+    for (const { t, username, fds } of rows) {
+      for (const f of fds) host.print(JSON.stringify({ command: t.comm, pid: t.pid >>> 0, tid: t.tid >>> 0, user: username, fd: f.num >>> 0, type: f.type, name: f.name }));
+    }
+    return;
+  }
   host.print(extend('COMMAND', 20) + extend('PID', 8) + extend('TID', 8) + extend('USER', 8) + extend('FD', 8) + extend('TYPE', 12) + 'NAME');
   for (const { t, username, fds } of rows) {
     for (const f of fds) {
@@ -166,6 +180,19 @@ const lsof = snapshotChisel('lsof', (a) => a, (rows, host) => {
 });
 
 const netstat = snapshotChisel('netstat', (a) => (a === undefined ? '(fd.type=ipv4 or fd.type=ipv6)' : `(fd.type=ipv4 or fd.type=ipv6)and (${a})`), (rows, host) => {
+  if (host.json) {
+    for (const { t, fds } of rows) {
+      for (const f of fds) {
+        if (f.l4 === undefined) throw new ChiselError(`netstat: attempt to concatenate field 'sip' (a nil value)`);
+        const listen = f.cip === undefined;
+        host.print(JSON.stringify({
+          proto: f.l4, server: `${f.sip}:${luaNum(f.sport!)}`, client: listen ? '0.0.0.0:*' : `${f.cip}:${luaNum(f.cport!)}`,
+          state: listen ? 'LISTEN' : 'ESTABLISHED', tid: t.tid >>> 0, pid: t.pid >>> 0, program: t.comm,
+        }));
+      }
+    }
+    return;
+  }
   host.print(extend('Proto', 6) + extend('Server Address', 25) + extend('Client Address', 25) + extend('State', 15) + 'TID/PID/Program Name');
   for (const { t, fds } of rows) {
     for (const f of fds) {
@@ -221,6 +248,10 @@ const lscontainers: ChiselDef = {
       },
       end(ctx) {
         const list = rows ?? (ctx !== undefined ? take(ctx) : []);
+        if (host.json) {
+          for (const r of list) host.print(JSON.stringify({ 'container.type': r.type, 'container.image': r.image, 'container.name': r.name, 'container.id': r.id }));
+          return;
+        }
         if (desc) {
           let out = '{\n';
           list.forEach((r, i) => {
