@@ -17,7 +17,7 @@ export const CAPTURES = [
   'test/data/curl_google.scap', 'test/data/single_ipv6_conn.scap', 'test/data/test_ipv6_client.scap',
   'test/data/synth.scap', 'test/data/synth3.scap', 'test/captures/loopback_workload.scap', 'test/captures/unix_threads.scap', 'test/captures/mixed_calls.scap', 'test/captures/file_ops.scap', 'test/captures/creds.scap', 'test/captures/tracers.scap',
   'test/captures/apache_ab.scap', 'test/captures/path_quirks.scap', 'test/captures/page_faults.scap', 'test/captures/net_variety.scap',
-  'test/captures/containers_json.scap',
+  'test/captures/containers_json.scap', 'test/captures/udp4.scap',
 ].map((p) => join(ROOT, p)).filter((p) => existsSync(p));
 
 /** The captures of log writes (test/captures/logs): only the spy_logs and spy_syslog cases have goldens there. */

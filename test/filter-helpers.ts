@@ -47,6 +47,7 @@ export const CAPTURES: Capture[] = [
   { name: 'fd_kinds', path: join(REPO, 'test/captures/fd_kinds.scap'), sysdigReads: true },
   { name: 'net_variety', path: join(REPO, 'test/captures/net_variety.scap'), sysdigReads: true },
   { name: 'containers_json', path: join(REPO, 'test/captures/containers_json.scap'), sysdigReads: true },
+  { name: 'udp4', path: join(REPO, 'test/captures/udp4.scap'), sysdigReads: true },
 ];
 
 export function golden(c: Capture, prefix = ''): Record<string, string> {
