@@ -140,7 +140,7 @@ const listLoginShells: ChiselDef = {
       end() {
         if (host.json) {
           // (the text repeats its one line, a quirk of the chisel; a row says it once)
-          if (sid !== undefined) host.print(JSON.stringify(host.printContainer ? { 'proc.loginshellid': sid, 'container.name': cn, 'container.id': ci } : { 'proc.loginshellid': sid }));
+          if (sid !== undefined) host.print(JSON.stringify(host.printContainer ? { 'proc.loginshellid': sid, 'container.name': cn ?? null, 'container.id': ci ?? null } : { 'proc.loginshellid': sid }));
           return;
         }
         host.print(comm !== undefined ? `Shells containing ${comm}:` : 'All shells:');
@@ -196,9 +196,15 @@ const procExecTime: ChiselDef = {
   },
 };
 
-/** --json: a row of the list chisels, with -pc the container's id and name. */
-function jsonRow(pc: boolean, ctx: Ctx, row: Record<string, LuaValue>, cid: (c: Ctx) => LuaValue, cname: (c: Ctx) => LuaValue): Record<string, LuaValue> {
-  return pc ? { ...row, 'container.id': cid(ctx), 'container.name': cname(ctx) } : row;
+/**
+ * --json: a row of the list chisels, with -pc the container's id and name. A field without a value is null,
+ * so that every row has the same keys.
+ */
+function jsonRow(pc: boolean, ctx: Ctx, row: Record<string, LuaValue>, cid: (c: Ctx) => LuaValue, cname: (c: Ctx) => LuaValue): Record<string, LuaValue | null> {
+  const all: Record<string, LuaValue> = pc ? { ...row, 'container.id': cid(ctx), 'container.name': cname(ctx) } : row;
+  const out: Record<string, LuaValue | null> = {};
+  for (const k of Object.keys(all)) out[k] = all[k] ?? null;
+  return out;
 }
 
 /** fileslower and netlower: file or network I/O slower than min_ms, at the exit event. */
