@@ -11,7 +11,7 @@ import { countArg, eventCountArg, expandGetopt, looksLikePath, inputSources, sec
 import { UsageError } from '../cli/errors.js';
 import { suppressedComms } from '../state/suppress.js';
 import { compileFilter } from '../filter/index.js';
-import { BufferFormat, type FieldType } from '../fields/types.js';
+import { BufferFormat, NUMBER_TYPES } from '../fields/types.js';
 import { resolveField } from '../fields/registry.js';
 import { TextOut } from '../output/writer.js';
 import { CHISELS, chiselByName, infoText, listText } from './registry.js';
@@ -337,15 +337,12 @@ export function bindArgs(def: ChiselDef, words: string[]): { args: (string | und
   return { args, filter };
 }
 
-/** Field types that are not numbers. */
-const NOT_SUMMABLE = new Set<FieldType>(['CHARBUF', 'BYTEBUF', 'FSPATH', 'BOOL', 'IPV4ADDR', 'IPV6ADDR', 'IPADDR', 'IPNET', 'IPV4NET', 'IPV6NET']);
-
 /** `by KEY[,KEY] --sum FIELD --top N --units U`: the table engine with the user's keys. */
 function byChisel(by: NonNullable<CliOptions['by']>): ChiselDef {
   const keys = by.keys.split(',');
   // a sum of text, addresses or booleans fails at its first event; say so before any event is read
   const sum = resolveField(by.sum);
-  if (sum !== undefined && !by.sum.startsWith('evt.rawarg') && NOT_SUMMABLE.has(sum.def.type)) {
+  if (sum !== undefined && !by.sum.startsWith('evt.rawarg') && !NUMBER_TYPES.has(sum.def.type)) {
     throw new UsageError(`by: --sum takes a number field; ${by.sum} is ${sum.def.type}`);
   }
   return {

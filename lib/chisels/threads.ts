@@ -180,29 +180,16 @@ const lsof = snapshotChisel('lsof', (a) => a, (rows, host) => {
 });
 
 const netstat = snapshotChisel('netstat', (a) => (a === undefined ? '(fd.type=ipv4 or fd.type=ipv6)' : `(fd.type=ipv4 or fd.type=ipv6)and (${a})`), (rows, host) => {
-  if (host.json) {
-    for (const { t, fds } of rows) {
-      for (const f of fds) {
-        if (f.l4 === undefined) throw new ChiselError(`netstat: attempt to concatenate field 'sip' (a nil value)`);
-        const listen = f.cip === undefined;
-        host.print(JSON.stringify({
-          proto: f.l4, server: `${f.sip}:${luaNum(f.sport!)}`, client: listen ? '0.0.0.0:*' : `${f.cip}:${luaNum(f.cport!)}`,
-          state: listen ? 'LISTEN' : 'ESTABLISHED', tid: t.tid >>> 0, pid: t.pid >>> 0, program: t.comm,
-        }));
-      }
-    }
-    return;
-  }
-  host.print(extend('Proto', 6) + extend('Server Address', 25) + extend('Client Address', 25) + extend('State', 15) + 'TID/PID/Program Name');
+  if (!host.json) host.print(extend('Proto', 6) + extend('Server Address', 25) + extend('Client Address', 25) + extend('State', 15) + 'TID/PID/Program Name');
   for (const { t, fds } of rows) {
     for (const f of fds) {
       if (f.l4 === undefined) throw new ChiselError(`netstat: attempt to concatenate field 'sip' (a nil value)`);
       const listen = f.cip === undefined;
+      const server = `${f.sip}:${luaNum(f.sport!)}`;
       const client = listen ? '0.0.0.0:*' : `${f.cip}:${luaNum(f.cport!)}`;
-      host.print(
-        extend(f.l4, 6) + extend(`${f.sip}:${luaNum(f.sport!)}`, 25) + extend(client, 25) + extend(listen ? 'LISTEN' : 'ESTABLISHED', 15) +
-          `${u32(t.tid)}/${u32(t.pid)}/${t.comm}`,
-      );
+      const state = listen ? 'LISTEN' : 'ESTABLISHED';
+      if (host.json) host.print(JSON.stringify({ proto: f.l4, server, client, state, tid: t.tid >>> 0, pid: t.pid >>> 0, program: t.comm }));
+      else host.print(extend(f.l4, 6) + extend(server, 25) + extend(client, 25) + extend(state, 15) + `${u32(t.tid)}/${u32(t.pid)}/${t.comm}`);
     }
   }
 });

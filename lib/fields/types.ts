@@ -17,6 +17,12 @@ export type FieldType =
   | 'IPV4ADDR' | 'IPV6ADDR' | 'IPADDR' | 'IPNET' | 'IPV4NET' | 'IPV6NET'
   | 'PORT' | 'L4PROTO' | 'SOCKFAMILY' | 'MODE' | 'FLAGS32' | 'UID' | 'GID' | 'SYSCALLID' | 'SIGTYPE';
 
+/** The types whose values are numbers: compared as numbers by filters, summed by chisels. */
+export const NUMBER_TYPES: ReadonlySet<FieldType> = new Set<FieldType>([
+  'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'ERRNO', 'FD', 'PID', 'DOUBLE',
+  'RELTIME', 'ABSTIME', 'PORT', 'MODE', 'FLAGS32', 'UID', 'GID', 'SYSCALLID', 'SIGTYPE',
+]);
+
 /**
  * An extracted value. undefined = the field is missing for this event (sysdig's NULL: prints <NA>,
  * fails every filter comparison). Integers are numbers (exact below 2^53) or bigint when they may exceed it.

@@ -11,7 +11,7 @@ import { Glob, globMatch } from '../fields/glob.js';
 import { Re2, RegexError } from './re2.js';
 import { PathPrefixes } from './pmatch.js';
 import { allFields, fieldByName, resolveField, type ResolvedField } from '../fields/registry.js';
-import type { Ctx, FieldDef, FieldType, FieldValue } from '../fields/types.js';
+import { NUMBER_TYPES, type Ctx, type FieldDef, type FieldType, type FieldValue } from '../fields/types.js';
 import { valueText } from '../fields/format.js';
 import { EVENT_MAX, eventInfo, eventName, eventTypeNames, PT } from '../events/table.js';
 import { evtType } from '../fields/evt.js';
@@ -54,13 +54,8 @@ function inWithoutArgument(left: Operand, values: readonly ValueExpr[]): Operand
 /** How values of a type compare. 'raw' = decided per event by the value (evt.rawarg). */
 type Kind = 'num' | 'bool' | 'str' | 'buf' | 'ip' | 'net' | 'raw';
 
-const NUM_TYPES = new Set<FieldType>([
-  'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'ERRNO', 'FD', 'PID', 'DOUBLE',
-  'RELTIME', 'ABSTIME', 'PORT', 'MODE', 'FLAGS32', 'UID', 'GID', 'SYSCALLID', 'SIGTYPE',
-]);
-
 function kindOf(t: FieldType): Kind {
-  if (NUM_TYPES.has(t)) return 'num';
+  if (NUMBER_TYPES.has(t)) return 'num';
   switch (t) {
     case 'BOOL': return 'bool';
     case 'BYTEBUF': return 'buf';
@@ -341,9 +336,9 @@ class Compiler {
           for (const v of vs) out.push(v);
           continue;
         }
-        const v = p.get(c);
+        const v = textOf(p, c);
         if (v === undefined) return undefined;
-        out.push(cString(typeof v === 'string' ? v : asText(p, v)));
+        out.push(v);
       }
       return out;
     };
@@ -355,11 +350,6 @@ class Compiler {
     const args = t.args.map((a) => this.transformerArgument(a));
     const text = `${t.name}(${args.map((a) => a.text).join(', ')})${t.arg !== undefined ? `[${t.arg}]` : ''}`;
     const cost = args.reduce((n, a) => n + a.cost, 0) + 1;
-    const str = (o: Operand, c: Ctx): string | undefined => {
-      const v = o.get(c);
-      if (v === undefined) return undefined;
-      return cString(typeof v === 'string' ? v : asText(o, v));
-    };
     if (t.name !== 'getopt' && t.arg !== undefined) this.fail(`transformer '${t.name}' does not support field arguments`, t.col);
     if (t.name === 'join') {
       if (args.length !== 2) this.fail('join() requires exactly 2 arguments: separator and list', t.col);
@@ -368,7 +358,7 @@ class Compiler {
       if (!list.seq) this.fail('join() second argument must be a list', t.args[1]!.col);
       const seq = list.seq;
       const get: Getter = (c) => {
-        const s = str(sep, c);
+        const s = textOf(sep, c);
         if (s === undefined) return undefined;
         return seq(c)?.join(s);
       };
@@ -382,7 +372,7 @@ class Compiler {
       const get: Getter = (c) => {
         let out = '';
         for (const a of args) {
-          const s = str(a, c);
+          const s = textOf(a, c);
           if (s === undefined) return undefined;
           out += s;
         }
@@ -403,7 +393,7 @@ class Compiler {
     const run = (c: Ctx): string[] | undefined => {
       let info = constant;
       if (info === undefined) {
-        const o = str(opts, c);
+        const o = textOf(opts, c);
         if (o === undefined) return undefined;
         info = parseOptstring(o);
       }
@@ -1099,6 +1089,13 @@ function b64Decode(s: string): string | undefined {
   const last = B64.indexOf(s[n - 1]!);
   if ((n % 4 === 2 && (last & 0xf) !== 0) || (n % 4 === 3 && (last & 0x3) !== 0)) return undefined;
   return Buffer.from(s.slice(0, n), 'base64').toString('latin1');
+}
+
+/** An operand's value as the text join, concat and getopt take (a number as its field prints it). */
+function textOf(o: Operand, c: Ctx): string | undefined {
+  const v = o.get(c);
+  if (v === undefined) return undefined;
+  return cString(typeof v === 'string' ? v : asText(o, v));
 }
 
 /** Text as a C string holds it: up to its first NUL (join and concat append their values so). */
