@@ -153,7 +153,14 @@ const HOSTILE: [string, string[], RegExp, number][] = [
   ['tdig-agg', ['nosuchchisel', CURL], /unknown chisel nosuchchisel/, 2],
   ['tdig-echo', ['spy_ip'], /spy_ip: missing arguments for chisel spy_ip/, 2],
   ['tdig-echo', ['spy_port', 'notaport', CURL], /spy_port: invalid filter in chisel spy_port/, 2],
-  ['tdig-echo', ['spy_ip', '1.2.3.4 disable_colors extra', CURL], /spy_ip: too many parameters for chisel spy_ip/, 2],
+  ['tdig-echo', ['spy_ip', '1.2.3.4 disable_colors extra', CURL], /spy_ip: too many parameters for chisel spy_ip, 1 required, 1 optional, 3 given\n$/, 2],
+  // sysdig's words, counts included
+  ['tdig-agg', ['fileslower', '1 2 3', CURL], /^tdig-agg: fileslower: too many parameters for chisel fileslower, 1 required, 1 optional, 3 given\n$/, 2],
+  ['tdig-echo', ['echo_fds', 'proc.name=curl and', CURL], /^tdig-echo: echo_fds: too many parameters for chisel echo_fds, 0 required, 1 optional, 2 given\n$/, 2],
+  // an operator the field's type does not take: sysdig 0.29.3 compiles it (it fails at the first event), so
+  // the words are the filter, not echo_fds's optional argument; tdig refuses it before reading
+  ['tdig-echo', ['echo_fds', 'proc.pid contains 1', CURL], /^tdig-echo: filter error at column 10: proc\.pid \(INT64\) does not take the operator 'contains'/, 2],
+  ['tdig-echo', ['echo_fds', '-A', 'proc.name=redis-server and evt.buffer icontains auth', CURL], /^tdig-echo: filter error at column 39: evt\.buffer \(BYTEBUF\) does not take the operator 'icontains'/, 2],
   ['tdig-agg', ['fdbytes_by', 'no.such.field', CURL], /fdbytes_by: chisel requesting nonexistent field no\.such\.field/, 2],
   ['tdig-agg', ['fdbytes_by'], /fdbytes_by: missing arguments/, 2],
   ['tdig-agg', ['-i', 'nosuch'], /chisel nosuch not found/, 2],

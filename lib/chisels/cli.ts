@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { countArg, eventCountArg, expandGetopt, looksLikePath, inputSources, secondsArg, type GetoptSpec } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { suppressedComms } from '../state/suppress.js';
-import { compileFilter } from '../filter/index.js';
+import { compileFilter, compilesIn0293 } from '../filter/index.js';
 import { BufferFormat, NUMBER_TYPES } from '../fields/types.js';
 import { resolveField } from '../fields/registry.js';
 import { TextOut } from '../output/writer.js';
@@ -275,7 +275,7 @@ function givenArgs(def: ChiselDef, word: string): string[] {
   const nreq = requiredArgs(def);
   const given = splitChiselArgs(def.name, word);
   if (given.length < nreq) throw new UsageError(`${def.name}: wrong number of parameters for chisel ${def.name}, ${nreq} required, ${given.length} given`);
-  if (given.length > nargs) throw new UsageError(`${def.name}: too many parameters for chisel ${def.name}, ${nargs} required, ${given.length} given`);
+  if (given.length > nargs) throw new UsageError(`${def.name}: too many parameters for chisel ${def.name}, ${nreq} required, ${nargs - nreq} optional, ${given.length} given`);
   return given;
 }
 
@@ -308,13 +308,9 @@ export function splitChiselArgs(name: string, s: string): string[] {
   return out;
 }
 
+/** sysdig's test of whether words are a filter: its compiler accepts them (then they are compiled for real). */
 function validFilter(expr: string): boolean {
-  try {
-    compileFilter(expr);
-    return true;
-  } catch {
-    return false;
-  }
+  return compilesIn0293(expr);
 }
 
 /** The chisel's argument values and the filter, from the words after the chisel name. */

@@ -115,15 +115,24 @@ export function isStatelessField(name: string): boolean {
   return STATELESS_FIELDS.has(name);
 }
 
-export function compileExpr(root: Expr, src: string): Compiled {
-  return new Compiler(src).run(root);
+/**
+ * `lateOperators`: compile as sysdig 0.29.3 does, where an operator that the field's type does not take
+ * passes the compile and fails only when an event is compared ("'contains' not supported for numeric
+ * filters", filter_compare.cpp of its libsinsp): such a check compiles to one that never matches. Only for
+ * telling whether sysdig takes some words as a filter (a chisel's arguments, lib/chisels/cli.ts).
+ */
+export function compileExpr(root: Expr, src: string, lateOperators = false): Compiled {
+  return new Compiler(src, lateOperators).run(root);
 }
 
 class Compiler {
   readonly fields: ResolvedField[] = [];
   private sideEffects = false;
 
-  constructor(private readonly src: string) {}
+  constructor(
+    private readonly src: string,
+    private readonly lateOperators: boolean,
+  ) {}
 
   private fail(reason: string, col: number): never {
     throw new FilterError(reason, col, this.src);
@@ -415,6 +424,7 @@ class Compiler {
     const op = opWord === '==' ? '=' : opWord;
     if (left.seq) return this.listCheck(left, op, e);
     if (!OPS[left.kind].includes(op)) {
+      if (this.lateOperators) return { pred: () => false, cost: 0 };
       this.fail(`${left.text} (${left.type}) does not take the operator '${opWord}'; it takes: ${OPS[left.kind].filter((o) => o !== '==').join(', ')}`, e.opCol);
     }
     if (left.field?.def.name === 'fd.ip' || left.field?.def.name === 'fd.net') {

@@ -39,6 +39,19 @@ export function compileFilter(expr: string, opts: { invert?: boolean } = {}): Co
 }
 
 /**
+ * Whether sysdig 0.29.3 compiles the expression: as compileFilter, but an operator that the field's type does
+ * not take is left for the events to fail on, as that version does (see compileExpr).
+ */
+export function compilesIn0293(expr: string): boolean {
+  try {
+    compileExpr(parseFilter(expr), expr, true);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Whether a filter that reads only the event would keep a tracer event (evt.type=tracer, evt.dir=>...).
  * Which writes are tracers depends on their fd, so such a filter runs with the state engine.
  */
