@@ -480,6 +480,27 @@ function badNumber(chisel: string, arg: string): never {
 LIST_CHISELS.push(spyUsers);
 
 /**
+ * What spy_logs and spy_syslog share: the optional dump of the events around each line (dump_file_name,
+ * dump_range_ms), the colours (on a terminal, unless the third argument is disable_color), and the end:
+ * the colour reset on a terminal, then "Writing events for N log entries" when dumping.
+ */
+function logChisel(name: string, args: (string | undefined)[], host: ChiselHost) {
+  const dump = optionalDump(name, args, host);
+  const t = termColors(host, args[2] !== 'disable_color');
+  const tty = (host as { colors?: boolean }).colors === true;
+  return {
+    dump,
+    t,
+    tty,
+    field: (n: string) => luaField(n, name),
+    end(): void {
+      if (tty) host.print(t.reset);
+      if (dump) host.print(`Writing events for ${dump.count} log entries`);
+    },
+  };
+}
+
+/**
  * spy_logs (tdig-echo): every line written to a log file (a name with .log, _log or /var/log, not .gz/.tgz),
  * as "PROC FDNAME LINE", the buffer in ASCII. On a terminal (tdig: when colours are on) each line starts with
  * a colour and a space: yellow when it contains "warn" in any case, red when it contains "err" in its own
@@ -492,10 +513,9 @@ const spyLogs: ChiselDef = {
   kind: 'echo',
   create(args, host) {
     const N = 'spy_logs';
-    const dump = optionalDump(N, args, host);
-    const t = termColors(host, args[2] !== 'disable_color');
-    const tty = (host as { colors?: boolean }).colors === true;
-    const f = (n: string) => luaField(n, N);
+    const log = logChisel(N, args, host);
+    const { dump, t, tty } = log;
+    const f = log.field;
     const buffer = f('evt.buffer');
     const pname = f('proc.name');
     const fdname = f('fd.name');
@@ -523,10 +543,7 @@ const spyLogs: ChiselDef = {
         dump?.match(ctx.ev);
         return true;
       },
-      end() {
-        if (tty) host.print(t.reset);
-        if (dump) host.print(`Writing events for ${dump.count} log entries`);
-      },
+      end: log.end,
       tap: dump,
     };
   },
@@ -546,10 +563,9 @@ const spySyslog: ChiselDef = {
   kind: 'echo',
   create(args, host) {
     const N = 'spy_syslog';
-    const dump = optionalDump(N, args, host);
-    const t = termColors(host, args[2] !== 'disable_color');
-    const tty = (host as { colors?: boolean }).colors === true;
-    const f = (n: string) => luaField(n, N);
+    const log = logChisel(N, args, host);
+    const { dump, t, tty } = log;
+    const f = log.field;
     const fac = f('syslog.facility.str');
     const sev = f('syslog.severity.str');
     const sevcode = f('syslog.severity');
@@ -582,10 +598,7 @@ const spySyslog: ChiselDef = {
         dump?.match(ctx.ev);
         return true;
       },
-      end() {
-        if (tty) host.print(t.reset);
-        if (dump) host.print(`Writing events for ${dump.count} log entries`);
-      },
+      end: log.end,
       tap: dump,
     };
   },

@@ -151,6 +151,8 @@ export class TracerParser {
   enterPae: PartialTracer | null = null;
   readonly exitPae = new PartialTracer();
   private storage = new Uint8Array(256);
+  // signedDigits' value
+  private digitsValue = 0;
   private fragmentSize = 0;
   private fullFragment: Uint8Array | null = null;
   // the positions of the parsed strings in storage (turned into strings once parsing ends)
@@ -433,7 +435,15 @@ export class TracerParser {
   /** parsenumber_colend: digits up to ':'. The length with the ':', or -1 (cut) / -2 (invalid). */
   private numberColEnd(p: number): number {
     const st = this.storage;
-    const start = p;
+    const end = this.signedDigits(p);
+    if (st[end] !== COLON) return st[end] === 0 ? -1 : -2;
+    this.id = this.digitsValue;
+    return end - p + 1;
+  }
+
+  /** The value of the digits at p (an optional '-' first), in digitsValue; returns the position after them. */
+  private signedDigits(p: number): number {
+    const st = this.storage;
     let neg = false;
     let val = 0;
     if (st[p] === 0x2d) {
@@ -444,9 +454,8 @@ export class TracerParser {
       val = val * 10 + (st[p]! - 0x30);
       p++;
     }
-    if (st[p] !== COLON) return st[p] === 0 ? -1 : -2;
-    this.id = neg ? -val : val;
-    return p - start + 1;
+    this.digitsValue = neg ? -val : val;
+    return p;
   }
 
   // The JSON syntax. Each step returns a TracerResult and leaves its length in `delta`, as libsinsp's do.
@@ -695,22 +704,13 @@ export class TracerParser {
   private parseNumber(p: number): TracerResult {
     const st = this.storage;
     const start = p;
-    let neg = false;
-    let val = 0;
-    if (st[p] === 0x2d) {
-      neg = true;
-      p++;
-    }
-    while (st[p]! >= 0x30 && st[p]! <= 0x39) {
-      val = val * 10 + (st[p]! - 0x30);
-      p++;
-    }
+    p = this.signedDigits(p);
     let r = TracerResult.OK;
     if (st[p] === COMMA_CH) r = TracerResult.COMMA;
     else if (st[p] !== 0 && st[p] !== SPACE) return TracerResult.FAILED;
     else if (st[p] === 0) return TracerResult.TRUNCATED;
     st[p] = 0;
-    this.id = neg ? -val : val;
+    this.id = this.digitsValue;
     this.delta = p - start + 1;
     return r;
   }
