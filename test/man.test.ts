@@ -1,4 +1,4 @@
-// Every example in man/tdig-fmt.1 that reads a capture fixture runs here (jq's habit: the manual is a test suite).
+// Every example in man/tdig-fmt.1 that reads a capture fixture runs here, and the steps of tdig(7)'s audit (jq's habit: the manual is a test suite).
 // An example is one .EX/.EE block; its lines run as one bash script (pipefail) in a scratch directory that holds
 // links to the fixtures and a `tdig-fmt` on PATH. It must exit 0 and print something.
 
@@ -81,6 +81,56 @@ for (const lines of runnable) {
       assert.equal(r.status, 0, `exit ${r.status}\n${script}\nstderr: ${r.stderr}`);
       assert.ok(r.stdout.trim().length > 0, `no output from\n${script}`);
       assert.equal(r.stderr, '', `stderr from\n${script}: ${r.stderr}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+// tdig(7)'s audit, step by step: each example that reads web.scap runs on a capture of Apache answering
+// login posts (test/captures/apache_ab.scap: the port and client port in the examples are its), with the five
+// commands on PATH. The recording step (tdig-capture) is left out: test/seed-scenario.test.ts records one.
+const audit = examples(fs.readFileSync(path.join(root, 'man', 'tdig.7'), 'utf8')).filter(
+  (lines) => lines.some((l) => /\bweb\.scap(\s|$)/.test(l)) && !lines.some((l) => l.includes('tdig-capture')),
+);
+const WEB = path.join(root, 'test', 'captures', 'apache_ab.scap');
+
+test("man/tdig.7's audit has its steps", () => {
+  assert.ok(audit.length >= 5, `only ${audit.length} audit examples found`);
+});
+
+for (const lines of audit) {
+  const script = lines.join('\n');
+  test(`tdig(7) audit step exits 0 with output: ${lines[0]}`, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdig-audit-'));
+    try {
+      fs.symlinkSync(WEB, path.join(dir, 'web.scap'));
+      fs.mkdirSync(path.join(dir, 'bin'));
+      for (const cmd of ['tdig-fmt', 'tdig-filter', 'tdig-agg', 'tdig-echo']) {
+        const shim = path.join(dir, 'bin', cmd);
+        fs.writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${path.join(root, 'bin', `${cmd}.js`)}" "$@"\n`);
+        fs.chmodSync(shim, 0o755);
+      }
+      const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], {
+        cwd: dir,
+        env: { ...process.env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH ?? ''}` },
+        encoding: 'latin1',
+        maxBuffer: 64 << 20,
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 0, `exit ${r.status}\n${script}\nstderr: ${r.stderr}`);
+      assert.equal(r.stderr, '', `stderr from\n${script}: ${r.stderr}`);
+      const out = r.stdout;
+      assert.ok(out.trim().length > 0, `no output from\n${script}`);
+      // what each step is there to show, on this capture
+      if (script.includes('topprocs_net')) assert.match(out, /\n[\d.]+KB +ab +\d+/);
+      if (script.includes('by fd.cip')) assert.match(out, /\n35\.74KB +127\.0\.0\.1\n/);
+      if (script.includes('fd.cport=39170')) assert.match(out, /POST \/login\.php HTTP\/1\.0/);
+      if (script.includes('contains pass')) assert.match(out, /login=alice&pass=s3cret/);
+      if (script.includes('evidence.scap.gz')) {
+        assert.match(out, / apache2 \(\d+\) [<>] /);
+        assert.equal(fs.statSync(path.join(dir, 'evidence.scap.gz')).mode & 0o777, 0o600);
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
