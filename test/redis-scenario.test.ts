@@ -1,0 +1,149 @@
+// An auditor's question on a cache server, end to end: does the password, or the data, cross the wire in plain
+// text? Redis (Debian's redis-server) runs on 127.0.0.1 with requirepass; redis-cli logs in twice with the right
+// password (storing a card number, then reading it back) and once with a wrong one. tdig-capture records the
+// server and its clients. Then:
+//  - echo_fds -A on the server's reads shows the AUTH command with the password, once per login, and the
+//    wrong one once; the server's refusals go back to the client that failed;
+//  - the card number shows where it crossed the wire: read by the server (SET), written by it (GET's reply);
+//  - topconns 'proc.name=redis-server' has one connection per redis-cli run, each with the bytes that
+//    redis-cli's side counted (its reads and writes on that connection);
+// and tdig-fmt, topconns and spy_port print what sysdig 0.29.3 prints on the same capture (when it is
+// installed). Needs root, BPF, the built addon and the redis-server package (redis-cli comes with it).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { addonPath } from '../lib/capture/native.js';
+import { HAVE_SYSDIG, ROOT, firstDiff, freePort, sleep, sysdig, tdig } from './helpers.js';
+import { compareChisel } from './chisel-helpers.js';
+
+const SERVER = ['/usr/bin/redis-server', '/usr/sbin/redis-server'].find((p) => fs.existsSync(p));
+const CLI = ['/usr/bin/redis-cli'].find((p) => fs.existsSync(p));
+const PASSWORD = 'r3dis-Secret';
+const WRONG = 'not-the-one';
+const CARD = '4111111111111111';
+
+function skipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root (eBPF capture)';
+  if (!fs.existsSync('/sys/kernel/btf/vmlinux')) return 'no kernel BTF (BPF capture unavailable)';
+  if (!fs.existsSync(addonPath())) return 'native addon not built (npm run build:native)';
+  if (!SERVER || !CLI) return 'redis not installed (apt-get install redis-server)';
+  return undefined;
+}
+const skip = skipReason();
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect(port, '127.0.0.1');
+    c.once('connect', () => (c.destroy(), resolve(true)));
+    c.once('error', () => resolve(false));
+  });
+}
+
+function run(cmd: string, args: string[]): string {
+  const r = tdig(cmd, args);
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr.toString()}`);
+  return r.stdout.toString('latin1');
+}
+
+const count = (s: string, sub: string): number => s.split(sub).length - 1;
+
+test('cache server audit: Redis with requirepass, captured; the password and the data found in plain text', { skip, timeout: 120_000 }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdig-redis-'));
+  const port = await freePort();
+  const cap = path.join(dir, 'cap.scap');
+  let server: ReturnType<typeof spawn> | undefined;
+  let capture: ReturnType<typeof spawn> | undefined;
+  try {
+    server = spawn(SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', PASSWORD, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, '--logfile', path.join(dir, 'redis.log')], { stdio: 'ignore' });
+    const up = Date.now() + 15000;
+    while (!(await portOpen(port))) {
+      if (Date.now() > up || server.exitCode !== null) throw new Error(`redis-server did not start: ${fs.existsSync(path.join(dir, 'redis.log')) ? fs.readFileSync(path.join(dir, 'redis.log'), 'utf8') : ''}`);
+      await sleep(50);
+    }
+
+    // record the server and its clients only
+    capture = spawn(process.execPath, [path.join(ROOT, 'bin', 'tdig-capture.js'), '-s', '1024', '-w', cap, 'proc.name in (redis-server, redis-cli)'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let capErr = '';
+    capture.stderr!.on('data', (d: Buffer) => (capErr += d.toString()));
+    const capDone = new Promise<number | null>((resolve) => capture!.on('exit', (code) => resolve(code)));
+    const capUp = Date.now() + 15000;
+    while (!(fs.existsSync(cap) && fs.statSync(cap).size > 0)) {
+      if (Date.now() > capUp) throw new Error(`no capture header: ${capErr}`);
+      await sleep(50);
+    }
+    await sleep(300);
+
+    const cli = (password: string, args: string[]) =>
+      spawnSync(CLI!, ['-h', '127.0.0.1', '-p', String(port), '-a', password, '--no-auth-warning', ...args], { encoding: 'utf8' });
+    assert.equal(cli(PASSWORD, ['set', 'card', CARD]).stdout, 'OK\n');
+    assert.equal(cli(PASSWORD, ['get', 'card']).stdout, `${CARD}\n`);
+    const denied = cli(WRONG, ['get', 'card']);
+    assert.match(denied.stdout + denied.stderr, /WRONGPASS/);
+    await sleep(500);
+    capture.kill('SIGINT');
+    assert.equal(await capDone, 0, capErr);
+    capture = undefined;
+
+    await t.test('echo_fds: the AUTH command the server read, with the password, per login', () => {
+      const f = 'proc.name=redis-server and evt.is_io_read=true and evt.buffer contains AUTH';
+      const out = run('tdig-echo', ['echo_fds', '-A', f, cap]);
+      assert.equal(count(out, `\n${PASSWORD}\n`), 2, out);
+      assert.equal(count(out, `\n${WRONG}\n`), 1, out);
+      assert.equal(count(out, `->127.0.0.1:${port} (redis-server)`), 3, out);
+      const refused = run('tdig-echo', ['echo_fds', '-A', 'proc.name=redis-server and evt.is_io_write=true and evt.buffer contains WRONGPASS', cap]);
+      assert.equal(count(refused, '------ Write '), 1, refused);
+      if (HAVE_SYSDIG) assert.equal(run('tdig-echo', ['--color', 'echo_fds', '-A', f, cap]), sysdig(['-r', cap, '-A', '-c', 'echo_fds', f]));
+    });
+
+    await t.test('the card number: read by the server in the SET, written by it in the reply to GET', () => {
+      const out = run('tdig-echo', ['echo_fds', '-A', `proc.name=redis-server and evt.buffer contains ${CARD}`, cap]);
+      const heads = out.split('\n').filter((l) => l.startsWith('------ '));
+      assert.equal(heads.length, 2, out);
+      assert.match(heads[0]!, /^------ Read \d+B from {3}127\.0\.0\.1:\d+->127\.0\.0\.1:\d+ \(redis-server\)$/);
+      assert.match(heads[1]!, /^------ Write \d+B to {3}127\.0\.0\.1:\d+->127\.0\.0\.1:\d+ \(redis-server\)$/);
+      assert.equal(count(out, CARD), 2, out);
+    });
+
+    await t.test("topconns 'proc.name=redis-server': one connection per redis-cli run, with the bytes the client moved", () => {
+      const rows = (filter: string) => {
+        const m = new Map<string, number>();
+        for (const l of run('tdig-agg', ['--json', 'topconns', filter, cap]).split('\n')) {
+          if (l === '') continue;
+          const r = JSON.parse(l) as Record<string, string | number>;
+          m.set(String(r['fd.name']), Number(r['evt.rawarg.res']));
+        }
+        return m;
+      };
+      const server = rows('proc.name=redis-server');
+      const client = rows('proc.name=redis-cli');
+      const conns = [...server.keys()].filter((k) => k.endsWith(`->127.0.0.1:${port}`));
+      assert.equal(conns.length, 3, JSON.stringify([...server]));
+      // what the server read and wrote on a connection, the client wrote and read
+      for (const k of conns) assert.equal(server.get(k), client.get(k), k);
+      if (HAVE_SYSDIG) {
+        assert.equal(compareChisel(sysdig(['-r', cap, '-c', 'topconns', 'proc.name=redis-server']), run('tdig-agg', ['topconns', 'proc.name=redis-server', cap]), { top: 30 }), undefined);
+      }
+    });
+
+    await t.test('tdig-fmt and spy_port print what sysdig prints', { skip: !HAVE_SYSDIG && 'sysdig not installed' }, () => {
+      const want = sysdig(['-r', cap]);
+      const got = run('tdig-fmt', [cap]);
+      assert.ok(got === want, firstDiff(want, got));
+      assert.equal(run('tdig-echo', ['--color', 'spy_port', String(port), cap]), sysdig(['-r', cap, '-c', 'spy_port', String(port)]));
+    });
+  } finally {
+    if (capture) capture.kill('SIGINT');
+    if (server) {
+      server.kill('SIGTERM');
+      await new Promise((r) => (server!.exitCode !== null ? r(undefined) : server!.once('exit', r)));
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
