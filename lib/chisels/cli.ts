@@ -242,9 +242,9 @@ function bindChain(o: CliOptions, defs: ChiselDef[]): void {
     let word: string | undefined;
     if (nargs !== 0 && k !== -1 && k < end && !taken.has(k)) {
       const w = pos[k]!;
-      // sysdig tries the rest of its command line as a filter (here: the words before the inputs)
+      // sysdig tries the rest of its command line as a filter, with its own compiler (here: the words before the inputs)
       const rest = pos.slice(k, end).filter((_, i) => !taken.has(k + i)).join(' ');
-      if (nreq !== 0 || (!w.startsWith('-') && ((nargs === 1 && def.args[0]!.type === 'filter') || !validFilter(rest)))) {
+      if (nreq !== 0 || (!w.startsWith('-') && ((nargs === 1 && def.args[0]!.type === 'filter') || !compilesIn0293(rest)))) {
         word = w;
         taken.add(k);
       }
@@ -308,11 +308,6 @@ export function splitChiselArgs(name: string, s: string): string[] {
   return out;
 }
 
-/** sysdig's test of whether words are a filter: its compiler accepts them (then they are compiled for real). */
-function validFilter(expr: string): boolean {
-  return compilesIn0293(expr);
-}
-
 /** The chisel's argument values and the filter, from the words after the chisel name. */
 export function bindArgs(def: ChiselDef, words: string[]): { args: (string | undefined)[]; filter?: string } {
   const nargs = def.args.length;
@@ -322,7 +317,7 @@ export function bindArgs(def: ChiselDef, words: string[]): { args: (string | und
   if (nargs !== 0) {
     if (rest.length === 0) {
       if (nreq !== 0) throw missingArgs(def);
-    } else if (nreq !== 0 || (nargs === 1 && def.args[0]!.type === 'filter') || !validFilter(rest.join(' '))) {
+    } else if (nreq !== 0 || (nargs === 1 && def.args[0]!.type === 'filter') || !compilesIn0293(rest.join(' '))) {
       // sysdig: a chisel whose one optional argument is a filter (ps, lsof, netstat) always takes the next word
       given = givenArgs(def, rest[0]!);
       rest = rest.slice(1);
