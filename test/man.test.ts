@@ -61,6 +61,22 @@ function scratch(): string {
   return dir;
 }
 
+/** Runs an example as a bash script (pipefail) in `dir`, with dir/bin first on PATH: it must exit 0, print
+ * something and nothing on stderr. Returns its output (latin1). */
+function runExample(script: string, dir: string): string {
+  const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], {
+    cwd: dir,
+    env: { ...process.env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH ?? ''}` },
+    encoding: 'latin1',
+    maxBuffer: 64 << 20,
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, `exit ${r.status}\n${script}\nstderr: ${r.stderr}`);
+  assert.ok(r.stdout.trim().length > 0, `no output from\n${script}`);
+  assert.equal(r.stderr, '', `stderr from\n${script}: ${r.stderr}`);
+  return r.stdout;
+}
+
 test('man/tdig-fmt.1 has runnable examples that read the fixtures', { skip: fixtureNames.length === 0 && 'no fixtures' }, () => {
   assert.ok(runnable.length >= 8, `only ${runnable.length} runnable examples found`);
 });
@@ -71,16 +87,7 @@ for (const lines of runnable) {
   test(`man example exits 0 with output: ${lines[0]}`, { skip: needsJq && !hasJq && 'jq not installed' }, () => {
     const dir = scratch();
     try {
-      const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], {
-        cwd: dir,
-        env: { ...process.env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH ?? ''}` },
-        encoding: 'utf8',
-        maxBuffer: 64 << 20,
-        timeout: 60_000,
-      });
-      assert.equal(r.status, 0, `exit ${r.status}\n${script}\nstderr: ${r.stderr}`);
-      assert.ok(r.stdout.trim().length > 0, `no output from\n${script}`);
-      assert.equal(r.stderr, '', `stderr from\n${script}: ${r.stderr}`);
+      runExample(script, dir);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -111,17 +118,7 @@ for (const lines of audit) {
         fs.writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${path.join(root, 'bin', `${cmd}.js`)}" "$@"\n`);
         fs.chmodSync(shim, 0o755);
       }
-      const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], {
-        cwd: dir,
-        env: { ...process.env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH ?? ''}` },
-        encoding: 'latin1',
-        maxBuffer: 64 << 20,
-        timeout: 60_000,
-      });
-      assert.equal(r.status, 0, `exit ${r.status}\n${script}\nstderr: ${r.stderr}`);
-      assert.equal(r.stderr, '', `stderr from\n${script}: ${r.stderr}`);
-      const out = r.stdout;
-      assert.ok(out.trim().length > 0, `no output from\n${script}`);
+      const out = runExample(script, dir);
       // what each step is there to show, on this capture
       if (script.includes('topprocs_net')) assert.match(out, /\n[\d.]+KB +ab +\d+/);
       if (script.includes('by fd.cip')) assert.match(out, /\n35\.74KB +127\.0\.0\.1\n/);

@@ -17,13 +17,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { addonPath } from '../lib/capture/native.js';
-import { HAVE_SYSDIG, ROOT, firstDiff, freePort, sleep, sysdig, tdig } from './helpers.js';
+import { HAVE_SYSDIG, firstDiff, freePort, sysdig } from './helpers.js';
 import { compareChisel } from './chisel-helpers.js';
+import { captureSkipReason, count, portOpen, run, startCapture, stopServer, waitFor, type LiveCapture } from './scenario-helpers.js';
 
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p));
 const CURL = ['/usr/bin/curl', '/bin/curl'].find((p) => fs.existsSync(p));
@@ -34,13 +33,10 @@ const BIG = 200_000;
 const INDEX = '<html><body>hello from nginx</body></html>\n';
 
 function skipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root (eBPF capture, nginx workers as www-data)';
-  if (!fs.existsSync('/sys/kernel/btf/vmlinux')) return 'no kernel BTF (BPF capture unavailable)';
-  if (!fs.existsSync(addonPath())) return 'native addon not built (npm run build:native)';
   if (!NGINX) return 'nginx not installed (apt-get install nginx-light)';
   if (!CURL) return 'curl not installed';
   if (!fs.existsSync(PYTHON)) return 'python3 not installed';
-  return undefined;
+  return captureSkipReason();
 }
 const skip = skipReason();
 
@@ -106,20 +102,6 @@ interface Conn {
   status: number;
 }
 
-function portOpen(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = net.connect(port, host);
-    c.once('connect', () => (c.destroy(), resolve(true)));
-    c.once('error', () => resolve(false));
-  });
-}
-
-function run(cmd: string, args: string[]): string {
-  const r = tdig(cmd, args);
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr.toString()}`);
-  return r.stdout.toString('latin1');
-}
-
 /** tdig-agg --json rows of KEY -> summed value */
 function sums(args: string[], key: string, value: string): Map<string, number> {
   const m = new Map<string, number>();
@@ -130,8 +112,6 @@ function sums(args: string[], key: string, value: string): Map<string, number> {
   }
   return m;
 }
-
-const count = (s: string, sub: string): number => s.split(sub).length - 1;
 
 test('static web server audit: nginx with sendfile and basic auth, captured; bytes add up, passwords found', { skip, timeout: 180_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdig-nginx-'));
@@ -148,30 +128,14 @@ test('static web server audit: nginx with sendfile and basic auth, captured; byt
   fs.writeFileSync(conf, nginxConf(dir, port));
   const cap = path.join(dir, 'cap.scap');
   let server: ReturnType<typeof spawn> | undefined;
-  let capture: ReturnType<typeof spawn> | undefined;
+  let capture: LiveCapture | undefined;
   try {
     server = spawn(NGINX!, ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let srvErr = '';
     server.stderr!.on('data', (d: Buffer) => (srvErr += d.toString()));
-    const up = Date.now() + 15000;
-    while (!((await portOpen(port, '127.0.0.1')) && (await portOpen(port, '::1')))) {
-      if (Date.now() > up || server.exitCode !== null) throw new Error(`nginx did not start: ${srvErr}`);
-      await sleep(50);
-    }
-
+    await waitFor(async () => (await portOpen(port, '127.0.0.1')) && (await portOpen(port, '::1')), () => `nginx: ${srvErr}`);
     // record nginx and its clients only (the rest of the machine stays out of the tables)
-    capture = spawn(process.execPath, [path.join(ROOT, 'bin', 'tdig-capture.js'), '-s', '1024', '-w', cap, 'proc.name in (nginx, python3, curl)'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let capErr = '';
-    capture.stderr!.on('data', (d: Buffer) => (capErr += d.toString()));
-    const capDone = new Promise<number | null>((resolve) => capture!.on('exit', (code) => resolve(code)));
-    const capUp = Date.now() + 15000;
-    while (!(fs.existsSync(cap) && fs.statSync(cap).size > 0)) {
-      if (Date.now() > capUp) throw new Error(`no capture header: ${capErr}`);
-      await sleep(50);
-    }
-    await sleep(300);
+    capture = await startCapture(cap, 'proc.name in (nginx, python3, curl)', 1024);
 
     const client = spawnSync(PYTHON, ['-c', CLIENT, String(port)], { encoding: 'utf8' });
     assert.equal(client.status, 0, client.stderr);
@@ -182,10 +146,7 @@ test('static web server audit: nginx with sendfile and basic auth, captured; byt
     assert.equal(ok.stdout, 'the launch code is 0000\n', ok.stderr);
     const bad = spawnSync(CURL!, ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-u', `alice:${WRONG}`, url], { encoding: 'utf8' });
     assert.equal(bad.stdout, '401');
-    await sleep(500);
-    capture.kill('SIGINT');
-    assert.equal(await capDone, 0, capErr);
-    capture = undefined;
+    await capture.stop();
     // the files are in the capture at their paths: nginx's own logs are read back below
     assert.match(fs.readFileSync(path.join(dir, 'logs', 'error.log'), 'utf8'), /user "alice": password mismatch/);
 
@@ -252,11 +213,8 @@ test('static web server audit: nginx with sendfile and basic auth, captured; byt
       assert.equal(compareChisel(sysdig(['-r', cap, '-c', 'topfiles_errors']), run('tdig-agg', ['topfiles_errors', cap]), { top: 100 }), undefined);
     });
   } finally {
-    if (capture) capture.kill('SIGINT');
-    if (server) {
-      server.kill('SIGTERM');
-      await new Promise((r) => (server!.exitCode !== null ? r(undefined) : server!.once('exit', r)));
-    }
+    capture?.kill();
+    await stopServer(server);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

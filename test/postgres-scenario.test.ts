@@ -16,10 +16,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
-import { addonPath } from '../lib/capture/native.js';
-import { HAVE_SYSDIG, ROOT, firstDiff, freePort, sleep, sysdig, tdig } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { HAVE_SYSDIG, firstDiff, freePort, sysdig } from './helpers.js';
 import { compareChisel } from './chisel-helpers.js';
+import { captureSkipReason, count, run, startCapture, type LiveCapture } from './scenario-helpers.js';
 
 const PASSWORD = 'Tr0ub4dor&3';
 const WRONG = 'wr0ng-passw0rd';
@@ -51,11 +51,8 @@ const PG = postgresUser();
 const PSQL = fs.existsSync('/usr/bin/psql') ? '/usr/bin/psql' : undefined;
 
 function skipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root (eBPF capture, a server run as postgres)';
-  if (!fs.existsSync('/sys/kernel/btf/vmlinux')) return 'no kernel BTF (BPF capture unavailable)';
-  if (!fs.existsSync(addonPath())) return 'native addon not built (npm run build:native)';
   if (!BIN || !PG || !PSQL) return 'postgresql not installed (apt-get install postgresql)';
-  return undefined;
+  return captureSkipReason();
 }
 const skip = skipReason();
 
@@ -78,14 +75,6 @@ function psql(port: number, password: string, sql: string[]): Psql {
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
 
-function run(cmd: string, args: string[]): string {
-  const r = tdig(cmd, args);
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr.toString()}`);
-  return r.stdout.toString('latin1');
-}
-
-const count = (s: string, sub: string): number => s.split(sub).length - 1;
-
 test('database audit: PostgreSQL with password authentication, captured; the plain-text password found', { skip, timeout: 180_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdig-pg-'));
   fs.chmodSync(dir, 0o755);
@@ -96,7 +85,7 @@ test('database audit: PostgreSQL with password authentication, captured; the pla
   fs.chownSync(sock, PG!.uid, PG!.gid);
   const port = await freePort();
   const cap = path.join(dir, 'cap.scap');
-  let capture: ReturnType<typeof spawn> | undefined;
+  let capture: LiveCapture | undefined;
   let started = false;
   try {
     const init = asPostgres(path.join(BIN!, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres']);
@@ -111,18 +100,7 @@ test('database audit: PostgreSQL with password authentication, captured; the pla
     assert.equal(setup.status, 0, `setup: ${setup.stderr}`);
 
     // record the server and psql only (the rest of the machine stays out of the tables)
-    capture = spawn(process.execPath, [path.join(ROOT, 'bin', 'tdig-capture.js'), '-s', '1024', '-w', cap, 'proc.name=postgres or proc.name=psql'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let capErr = '';
-    capture.stderr!.on('data', (d: Buffer) => (capErr += d.toString()));
-    const capDone = new Promise<number | null>((resolve) => capture!.on('exit', (code) => resolve(code)));
-    const up = Date.now() + 15000;
-    while (!(fs.existsSync(cap) && fs.statSync(cap).size > 0)) {
-      if (Date.now() > up) throw new Error(`no capture header: ${capErr}`);
-      await sleep(50);
-    }
-    await sleep(300);
+    capture = await startCapture(cap, 'proc.name=postgres or proc.name=psql', 1024);
 
     const logins: Psql[] = [];
     logins.push(psql(port, PASSWORD, ['create table cards (id int, number text)', "insert into cards values (1, '4111111111111111')", 'select number from cards']));
@@ -135,10 +113,7 @@ test('database audit: PostgreSQL with password authentication, captured; the pla
     assert.match(logins[1]!.err, /column "nosuchcolumn" does not exist/);
     logins.push(psql(port, PASSWORD, ['select pg_sleep(0.1)', 'drop table cards']));
     assert.equal(logins[2]!.status, 0, logins[2]!.err);
-    await sleep(500);
-    capture.kill('SIGINT');
-    assert.equal(await capDone, 0, capErr);
-    capture = undefined;
+    await capture.stop();
 
     await t.test('the password, read by the server in plain text, once per login', () => {
       const filter = `proc.name=postgres and evt.is_io_read=true and evt.buffer contains "${PASSWORD}"`;
@@ -177,7 +152,7 @@ test('database audit: PostgreSQL with password authentication, captured; the pla
       assert.equal(run('tdig-echo', ['--color', 'spy_port', String(port), cap]), sysdig(['-r', cap, '-c', 'spy_port', String(port)]));
     });
   } finally {
-    if (capture) capture.kill('SIGINT');
+    capture?.kill();
     if (started) asPostgres(path.join(BIN!, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
     fs.rmSync(dir, { recursive: true, force: true });
   }

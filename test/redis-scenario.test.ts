@@ -13,13 +13,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { addonPath } from '../lib/capture/native.js';
-import { HAVE_SYSDIG, ROOT, firstDiff, freePort, sleep, sysdig, tdig } from './helpers.js';
+import { HAVE_SYSDIG, firstDiff, freePort, sysdig } from './helpers.js';
 import { compareChisel } from './chisel-helpers.js';
+import { captureSkipReason, count, portOpen, run, startCapture, stopServer, waitFor, type LiveCapture } from './scenario-helpers.js';
 
 const SERVER = ['/usr/bin/redis-server', '/usr/sbin/redis-server'].find((p) => fs.existsSync(p));
 const CLI = ['/usr/bin/redis-cli'].find((p) => fs.existsSync(p));
@@ -28,57 +27,23 @@ const WRONG = 'not-the-one';
 const CARD = '4111111111111111';
 
 function skipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root (eBPF capture)';
-  if (!fs.existsSync('/sys/kernel/btf/vmlinux')) return 'no kernel BTF (BPF capture unavailable)';
-  if (!fs.existsSync(addonPath())) return 'native addon not built (npm run build:native)';
   if (!SERVER || !CLI) return 'redis not installed (apt-get install redis-server)';
-  return undefined;
+  return captureSkipReason();
 }
 const skip = skipReason();
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = net.connect(port, '127.0.0.1');
-    c.once('connect', () => (c.destroy(), resolve(true)));
-    c.once('error', () => resolve(false));
-  });
-}
-
-function run(cmd: string, args: string[]): string {
-  const r = tdig(cmd, args);
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr.toString()}`);
-  return r.stdout.toString('latin1');
-}
-
-const count = (s: string, sub: string): number => s.split(sub).length - 1;
 
 test('cache server audit: Redis with requirepass, captured; the password and the data found in plain text', { skip, timeout: 120_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdig-redis-'));
   const port = await freePort();
   const cap = path.join(dir, 'cap.scap');
   let server: ReturnType<typeof spawn> | undefined;
-  let capture: ReturnType<typeof spawn> | undefined;
+  let capture: LiveCapture | undefined;
   try {
     server = spawn(SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', PASSWORD, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, '--logfile', path.join(dir, 'redis.log')], { stdio: 'ignore' });
-    const up = Date.now() + 15000;
-    while (!(await portOpen(port))) {
-      if (Date.now() > up || server.exitCode !== null) throw new Error(`redis-server did not start: ${fs.existsSync(path.join(dir, 'redis.log')) ? fs.readFileSync(path.join(dir, 'redis.log'), 'utf8') : ''}`);
-      await sleep(50);
-    }
-
+    const log = path.join(dir, 'redis.log');
+    await waitFor(() => portOpen(port), () => `redis-server: ${fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : ''}`);
     // record the server and its clients only
-    capture = spawn(process.execPath, [path.join(ROOT, 'bin', 'tdig-capture.js'), '-s', '1024', '-w', cap, 'proc.name in (redis-server, redis-cli)'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let capErr = '';
-    capture.stderr!.on('data', (d: Buffer) => (capErr += d.toString()));
-    const capDone = new Promise<number | null>((resolve) => capture!.on('exit', (code) => resolve(code)));
-    const capUp = Date.now() + 15000;
-    while (!(fs.existsSync(cap) && fs.statSync(cap).size > 0)) {
-      if (Date.now() > capUp) throw new Error(`no capture header: ${capErr}`);
-      await sleep(50);
-    }
-    await sleep(300);
+    capture = await startCapture(cap, 'proc.name in (redis-server, redis-cli)', 1024);
 
     const cli = (password: string, args: string[]) =>
       spawnSync(CLI!, ['-h', '127.0.0.1', '-p', String(port), '-a', password, '--no-auth-warning', ...args], { encoding: 'utf8' });
@@ -86,10 +51,7 @@ test('cache server audit: Redis with requirepass, captured; the password and the
     assert.equal(cli(PASSWORD, ['get', 'card']).stdout, `${CARD}\n`);
     const denied = cli(WRONG, ['get', 'card']);
     assert.match(denied.stdout + denied.stderr, /WRONGPASS/);
-    await sleep(500);
-    capture.kill('SIGINT');
-    assert.equal(await capDone, 0, capErr);
-    capture = undefined;
+    await capture.stop();
 
     await t.test('echo_fds: the AUTH command the server read, with the password, per login', () => {
       const f = 'proc.name=redis-server and evt.is_io_read=true and evt.buffer contains AUTH';
@@ -139,11 +101,8 @@ test('cache server audit: Redis with requirepass, captured; the password and the
       assert.equal(run('tdig-echo', ['--color', 'spy_port', String(port), cap]), sysdig(['-r', cap, '-c', 'spy_port', String(port)]));
     });
   } finally {
-    if (capture) capture.kill('SIGINT');
-    if (server) {
-      server.kill('SIGTERM');
-      await new Promise((r) => (server!.exitCode !== null ? r(undefined) : server!.once('exit', r)));
-    }
+    capture?.kill();
+    await stopServer(server);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -11,13 +11,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
-import { addonPath } from '../lib/capture/native.js';
-import { HAVE_SYSDIG, ROOT, freePort, sleep, sysdig, tdig } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { HAVE_SYSDIG, freePort, sleep, sysdig } from './helpers.js';
 import { compareChisel } from './chisel-helpers.js';
+import { captureSkipReason, portOpen, run, startCapture, waitFor, type LiveCapture } from './scenario-helpers.js';
 import { formatBytes } from '../lib/chisels/lua.js';
 
 const MODULES = '/usr/lib/apache2/modules';
@@ -41,32 +40,13 @@ const CURL = which('curl');
 const PHP = phpModule();
 
 function skipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root (eBPF capture, apache2 -k start)';
-  if (!fs.existsSync('/sys/kernel/btf/vmlinux')) return 'no kernel BTF (BPF capture unavailable)';
-  if (!fs.existsSync(addonPath())) return 'native addon not built (npm run build:native)';
   if (!APACHE) return 'apache2 not installed (apt-get install apache2 libapache2-mod-php php)';
   if (!PHP) return 'mod_php not installed (apt-get install libapache2-mod-php)';
   if (!fs.existsSync(path.join(MODULES, 'mod_mpm_prefork.so'))) return 'mod_mpm_prefork missing';
   if (!CURL) return 'curl not installed';
-  return undefined;
+  return captureSkipReason();
 }
 const skip = skipReason();
-
-async function waitFor(cond: () => boolean, what: string, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = net.connect(port, '127.0.0.1');
-    c.once('connect', () => (c.destroy(), resolve(true)));
-    c.once('error', () => resolve(false));
-  });
-}
 
 const PHP_HANDLER = `<?php
 if ($_SERVER['REQUEST_METHOD'] === 'POST') {
@@ -142,12 +122,6 @@ function curl(dir: string, url: string, post?: string): Exchange {
   return { lport: Number(r.stdout.slice(nl + 1)), bytes, body: r.stdout.slice(0, nl) };
 }
 
-function run(cmd: string, args: string[]): string {
-  const r = tdig(cmd, args);
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr.toString()}`);
-  return r.stdout.toString('latin1');
-}
-
 test('seed scenario: Apache + PHP login posts, captured and audited', { skip, timeout: 120_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdig-seed-'));
   fs.chmodSync(dir, 0o755);
@@ -158,27 +132,16 @@ test('seed scenario: Apache + PHP login posts, captured and audited', { skip, ti
   const conf = path.join(dir, 'apache2.conf');
   fs.writeFileSync(conf, apacheConf(dir, port));
   const cap = path.join(dir, 'cap.scap');
-  let capture: ReturnType<typeof spawn> | undefined;
+  let capture: LiveCapture | undefined;
   try {
     const st = spawnSync(APACHE!, ['-f', conf, '-k', 'start'], { encoding: 'utf8' });
     assert.equal(st.status, 0, `apache2 -k start: ${st.stderr}${fs.existsSync(path.join(dir, 'error.log')) ? fs.readFileSync(path.join(dir, 'error.log'), 'utf8') : ''}`);
-    const up = Date.now() + 15000;
-    while (!(await portOpen(port))) {
-      if (Date.now() > up) throw new Error('apache2 did not start listening');
-      await sleep(100);
-    }
+    await waitFor(() => portOpen(port), () => 'apache2 to listen');
     // warm up: the worker has loaded PHP before the capture starts
     assert.match(curl(dir, `http://127.0.0.1:${port}/`).body, /<form method="post"/);
 
     // record apache2 and curl only (other processes on the machine stay out of the tables)
-    capture = spawn(process.execPath, [path.join(ROOT, 'bin', 'tdig-capture.js'), '-s', '4096', '-w', cap, 'proc.name=apache2 or proc.name=curl'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let capErr = '';
-    capture.stderr!.on('data', (d: Buffer) => (capErr += d.toString()));
-    const capDone = new Promise<number | null>((resolve) => capture!.on('exit', (code) => resolve(code)));
-    await waitFor(() => fs.existsSync(cap) && fs.statSync(cap).size > 0, 'the capture header');
-    await sleep(300);
+    capture = await startCapture(cap, 'proc.name=apache2 or proc.name=curl', 4096);
 
     const exchanges: Exchange[] = [];
     const form = curl(dir, `http://127.0.0.1:${port}/`);
@@ -190,10 +153,7 @@ test('seed scenario: Apache + PHP login posts, captured and audited', { skip, ti
       assert.match(e.body, /^welcome alice\n/);
       exchanges.push(e);
     }
-    await sleep(500);
-    capture.kill('SIGINT');
-    assert.equal(await capDone, 0, capErr);
-    capture = undefined;
+    await capture.stop();
 
     await t.test('topprocs_net: apache2 on top', () => {
       const out = run('tdig-agg', ['topprocs_net', cap]);
@@ -231,7 +191,7 @@ test('seed scenario: Apache + PHP login posts, captured and audited', { skip, ti
       }
     });
   } finally {
-    if (capture) capture.kill('SIGINT');
+    capture?.kill();
     const pidFile = path.join(dir, 'apache2.pid');
     spawnSync(APACHE!, ['-f', conf, '-k', 'stop']);
     const end = Date.now() + 10000;
