@@ -62,7 +62,8 @@ function httpParser(chisel: string, done: (t: Transaction, ctx: StateEngine) => 
       if (!r) return;
       const cl = /Content-Length: (\d+)\.\./.exec(buf);
       partial.delete(key);
-      done({ ...open, code: Number(r[1]), length: cl ? Number(cl[1]) : 0, respTs: ts }, ctx);
+      // (built field by field: a spread with added fields takes V8's slow path, ~1 us a transaction)
+      done({ container: open.container, method: open.method, url: open.url, dir: open.dir, reqTs: open.reqTs, code: Number(r[1]), length: cl ? Number(cl[1]) : 0, respTs: ts }, ctx);
     }
   };
 }
@@ -105,22 +106,20 @@ const httptop: ChiselDef = {
     const pc = host.printContainer;
     const keys = pc ? ['container', 'method', 'url'] : ['method', 'url'];
     const spec = { keys, keyDescs: keys, value: by, valueDesc: by, filter: HTTP_FILTER, top: 30, units };
-    let groups = new Map<string, Transaction[]>();
+    // per key, the calls, their bytes and their latencies, summed as they complete (in the order the chisel
+    // sums its list of transactions: the same floating-point result)
+    let groups = new Map<string, { calls: number; bytes: number; time: number }>();
     const parse = httpParser('httptop', (t) => {
       const k = (pc ? `${containerText('httptop', t)}\x01\x01` : '') + `${t.method}\x01\x01${t.url}`;
       let g = groups.get(k);
-      if (!g) groups.set(k, (g = []));
-      g.push(t);
+      if (!g) groups.set(k, (g = { calls: 0, bytes: 0, time: 0 }));
+      g.calls++;
+      g.bytes = g.bytes + t.length;
+      g.time = g.time + t.respTs - t.reqTs;
     });
     const print = (tsS: number, delta: number) => {
       const gen = new TableGenerator(spec, 'httptop', true);
-      for (const [k, ts] of groups) {
-        let v: number;
-        if (by === 'ncalls') v = ts.length;
-        else if (by === 'bytes') v = ts.reduce((n, t) => n + t.length, 0);
-        else v = ts.reduce((n, t) => n + t.respTs - t.reqTs, 0) / ts.length;
-        gen.addRaw(k, v);
-      }
+      for (const [k, g] of groups) gen.addRaw(k, by === 'ncalls' ? g.calls : by === 'bytes' ? g.bytes : g.time / g.calls);
       gen.print(host, tsS, delta);
     };
     const c: Chisel = {
