@@ -51,13 +51,16 @@ const runnable = examples(page).filter(
 );
 const hasJq = spawnSync('jq', ['--version']).status === 0;
 
-function scratch(): string {
+/** A scratch directory holding `links` (name -> capture) and, in bin/, the commands `cmds` as shell shims. */
+function scratch(links: Record<string, string>, cmds: string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdig-man-'));
-  for (const f of fixtureNames) fs.symlinkSync(path.join(FIXTURES, f), path.join(dir, f));
+  for (const [name, target] of Object.entries(links)) fs.symlinkSync(target, path.join(dir, name));
   fs.mkdirSync(path.join(dir, 'bin'));
-  const shim = path.join(dir, 'bin', 'tdig-fmt');
-  fs.writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${path.join(root, 'bin', 'tdig-fmt.js')}" "$@"\n`);
-  fs.chmodSync(shim, 0o755);
+  for (const cmd of cmds) {
+    const shim = path.join(dir, 'bin', cmd);
+    fs.writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${path.join(root, 'bin', `${cmd}.js`)}" "$@"\n`);
+    fs.chmodSync(shim, 0o755);
+  }
   return dir;
 }
 
@@ -85,7 +88,7 @@ for (const lines of runnable) {
   const script = lines.join('\n');
   const needsJq = /\bjq\b/.test(script);
   test(`man example exits 0 with output: ${lines[0]}`, { skip: needsJq && !hasJq && 'jq not installed' }, () => {
-    const dir = scratch();
+    const dir = scratch(Object.fromEntries(fixtureNames.map((f) => [f, path.join(FIXTURES, f)])), ['tdig-fmt']);
     try {
       runExample(script, dir);
     } finally {
@@ -109,15 +112,8 @@ test("man/tdig.7's audit has its steps", () => {
 for (const lines of audit) {
   const script = lines.join('\n');
   test(`tdig(7) audit step exits 0 with output: ${lines[0]}`, () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdig-audit-'));
+    const dir = scratch({ 'web.scap': WEB }, ['tdig-fmt', 'tdig-filter', 'tdig-agg', 'tdig-echo']);
     try {
-      fs.symlinkSync(WEB, path.join(dir, 'web.scap'));
-      fs.mkdirSync(path.join(dir, 'bin'));
-      for (const cmd of ['tdig-fmt', 'tdig-filter', 'tdig-agg', 'tdig-echo']) {
-        const shim = path.join(dir, 'bin', cmd);
-        fs.writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${path.join(root, 'bin', `${cmd}.js`)}" "$@"\n`);
-        fs.chmodSync(shim, 0o755);
-      }
       const out = runExample(script, dir);
       // what each step is there to show, on this capture
       if (script.includes('topprocs_net')) assert.match(out, /\n[\d.]+KB +ab +\d+/);
