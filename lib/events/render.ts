@@ -1,6 +1,7 @@
 // Parameter rendering as sysdig 0.29.3 prints it: the plain text and the resolved text of each
 // parameter (libsinsp event.cpp get_param_as_str, utils.cpp address and path helpers).
 
+import { printfG } from './printf.js';
 import type { EventView } from '../scap/event.js';
 import { readI64 } from '../scap/event.js';
 import { BufferFormat } from '../fields/types.js';
@@ -594,7 +595,7 @@ export function renderParam(scope: RenderScope, i: number, simple = false): Para
     case PT.RELTIME: {
       const v = len >= 8 ? b.readBigUInt64LE(off) : 0n;
       if (v === 0xffffffffffffffffn) return plain('none');
-      return { text: v.toString(), resolved: `${formatG(Number(v) / 1e9)}s` };
+      return { text: v.toString(), resolved: `${printfG(Number(v) / 1e9)}s` };
     }
     case PT.FLAGS8:
     case PT.FLAGS16:
@@ -760,22 +761,5 @@ export function renderSocktuple(b: Buffer, off: number, len: number, l4 = L4_UNK
   return `family ${fam}`;
 }
 
-/** printf("%lg") */
-export function formatG(x: number): string {
-  if (x === 0) return '0';
-  if (!isFinite(x)) return String(x);
-  const exp = Math.floor(Math.log10(Math.abs(x)));
-  let s: string;
-  if (exp < -4 || exp >= 6) {
-    s = x.toExponential(5);
-    let [m, e] = s.split('e') as [string, string];
-    if (m.includes('.')) m = m.replace(/0+$/, '').replace(/\.$/, '');
-    const en = Number(e);
-    return `${m}e${en < 0 ? '-' : '+'}${String(Math.abs(en)).padStart(2, '0')}`;
-  }
-  s = x.toFixed(Math.max(0, 5 - exp));
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  return s;
-}
 
 export { FD_DIRECTORY };

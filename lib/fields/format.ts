@@ -1,5 +1,6 @@
 // Field values to text (sysdig's -p rendering) and to JSON values (sysdig -j).
 
+import { printfFixed } from '../events/printf.js';
 import { ipv4ToString, ipv6ToString } from '../events/render.js';
 import type { FieldDef, FieldValue } from './types.js';
 
@@ -28,7 +29,7 @@ function numberText(def: FieldDef, v: number | bigint): string {
       return v.toString().padStart(9, '0');
     default:
       if (def.type === 'BOOL') return v ? 'true' : 'false';
-      if (def.type === 'DOUBLE') return Number(v).toFixed(1);
+      if (def.type === 'DOUBLE') return printfFixed(Number(v), 1);
       return v.toString();
   }
 }

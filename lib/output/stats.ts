@@ -1,5 +1,6 @@
 // -v's counters (sysdig -v): printed on stderr when a reading command ends without a fault.
 
+import { printfFixed } from '../events/printf.js';
 import { SuppressStats } from '../state/suppress.js';
 
 export class RunStats {
@@ -18,10 +19,10 @@ export class RunStats {
     const secs = (used.user + used.system) / 1e6;
     const eps = this.events / secs;
     // (printf's %.2lf of x/0 and 0/0)
-    const rate = Number.isNaN(eps) ? '-nan' : eps === Infinity ? 'inf' : eps.toFixed(2);
+    const rate = Number.isNaN(eps) ? '-nan' : eps === Infinity ? 'inf' : printfFixed(eps, 2);
     return (
       `Driver Events:0\nDriver Drops:0\nSuppressed by Comm:${this.suppressed.count}\n` +
-      `Elapsed time: ${secs.toFixed(3)}, Captured Events: ${this.events}, ${rate} eps\n`
+      `Elapsed time: ${printfFixed(secs, 3)}, Captured Events: ${this.events}, ${rate} eps\n`
     );
   }
 }
