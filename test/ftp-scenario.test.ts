@@ -26,7 +26,7 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { HAVE_SYSDIG, firstDiff, freePort, sysdig } from './helpers.js';
 import { compareChisel } from './chisel-helpers.js';
-import { captureSkipReason, count, portOpen, run, startCapture, stopServer, waitFor, type LiveCapture } from './scenario-helpers.js';
+import { aggSums, captureSkipReason, count, portOpen, run, startCapture, stopServer, waitFor, type LiveCapture } from './scenario-helpers.js';
 
 const VSFTPD = ['/usr/sbin/vsftpd'].find((p) => fs.existsSync(p));
 const PYTHON = '/usr/bin/python3';
@@ -111,17 +111,6 @@ interface Transfer {
   bytes: number;
 }
 
-/** tdig-agg --json rows of KEY -> summed value */
-function sums(args: string[], key: string, value: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const l of run('tdig-agg', ['--json', ...args]).split('\n')) {
-    if (l === '') continue;
-    const r = JSON.parse(l) as Record<string, string | number>;
-    m.set(String(r[key]), Number(r[value]));
-  }
-  return m;
-}
-
 function ensureUser(home: string, password: string): void {
   const exists = spawnSync('id', [USER]).status === 0;
   const r = exists ? spawnSync('usermod', ['-d', home, USER]) : spawnSync('useradd', ['-M', '-d', home, '-s', '/bin/sh', USER]);
@@ -183,7 +172,7 @@ test('FTP audit: vsftpd with a local user, captured; the password in plain text,
     });
 
     await t.test("topconns 'proc.name=python3': each data connection with the bytes the client counted", () => {
-      const io = sums(['topconns', 'proc.name=python3', cap], 'fd.name', 'evt.rawarg.res');
+      const io = aggSums(['topconns', 'proc.name=python3', cap], 'fd.name', 'evt.rawarg.res');
       assert.deepEqual(session.data.map((d) => d.bytes), [SIZE, SIZE]);
       for (const d of session.data) assert.equal(io.get(`127.0.0.1:${d.lport}->127.0.0.1:${pasv}`), d.bytes, `${d.cmd} ${JSON.stringify([...io])}`);
       if (HAVE_SYSDIG) {
@@ -196,20 +185,20 @@ test('FTP audit: vsftpd with a local user, captured; the password in plain text,
 
     await t.test("the server's side of a data connection: a socket received over a unix socket has no name", () => {
       // vsftpd's topconns: the control connections only
-      const server = sums(['topconns', 'proc.name=vsftpd', cap], 'fd.name', 'evt.rawarg.res');
+      const server = aggSums(['topconns', 'proc.name=vsftpd', cap], 'fd.name', 'evt.rawarg.res');
       assert.ok(server.has(`127.0.0.1:${session.control}->127.0.0.1:${port}`), JSON.stringify([...server]));
       assert.deepEqual([...server.keys()].filter((k) => k.endsWith(`:${pasv}`)), [], JSON.stringify([...server]));
       // the privileged process accepted both data connections and sent each on (sendmsg on a unix socket)
       const accepted = run('tdig-fmt', [cap, '-p', '%proc.pid %fd.name', `proc.name=vsftpd and evt.type=accept and evt.dir=< and fd.sport=${pasv}`]);
       assert.equal(accepted.split('\n').filter((l) => l !== '').length, 2, accepted);
       // what crossed, by the file's side: the upload's writes to the file, the download's sendfile from it
-      const written = sums(['by', 'fd.name', '--sum', 'evt.rawarg.res', `proc.name=vsftpd and evt.is_io_write=true and fd.name=${upload}`, cap], 'fd.name', 'evt.rawarg.res');
+      const written = aggSums(['by', 'fd.name', '--sum', 'evt.rawarg.res', `proc.name=vsftpd and evt.is_io_write=true and fd.name=${upload}`, cap], 'fd.name', 'evt.rawarg.res');
       assert.equal(written.get(upload), SIZE);
       const sendfile = (dir: string, fmt: string) => run('tdig-fmt', [cap, '-p', fmt, `proc.name=vsftpd and evt.type=sendfile and evt.dir=${dir}`]);
       assert.equal(sendfile('>', '%evt.arg.in_fd %evt.arg.size'), `<f>${upload} ${SIZE}\n`);
       assert.equal(sendfile('<', '%evt.rawarg.res'), `${SIZE}\n`);
       // and the reads of the upload: on a descriptor with no name
-      const reads = sums(['by', 'evt.type', '--sum', 'evt.rawarg.res', 'proc.name=vsftpd and evt.type=read and evt.dir=< and evt.rawarg.res>0 and not fd.type exists', cap], 'evt.type', 'evt.rawarg.res');
+      const reads = aggSums(['by', 'evt.type', '--sum', 'evt.rawarg.res', 'proc.name=vsftpd and evt.type=read and evt.dir=< and evt.rawarg.res>0 and not fd.type exists', cap], 'evt.type', 'evt.rawarg.res');
       assert.equal(reads.get('read'), SIZE, JSON.stringify([...reads]));
     });
 

@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { HAVE_SYSDIG, firstDiff, freePort, sysdig } from './helpers.js';
 import { compareChisel } from './chisel-helpers.js';
-import { captureSkipReason, count, portOpen, run, startCapture, stopServer, waitFor, type LiveCapture } from './scenario-helpers.js';
+import { aggSums, captureSkipReason, count, portOpen, run, startCapture, stopServer, waitFor, type LiveCapture } from './scenario-helpers.js';
 
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p));
 const CURL = ['/usr/bin/curl', '/bin/curl'].find((p) => fs.existsSync(p));
@@ -102,17 +102,6 @@ interface Conn {
   status: number;
 }
 
-/** tdig-agg --json rows of KEY -> summed value */
-function sums(args: string[], key: string, value: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const l of run('tdig-agg', ['--json', ...args]).split('\n')) {
-    if (l === '') continue;
-    const r = JSON.parse(l) as Record<string, string | number>;
-    m.set(String(r[key]), Number(r[value]));
-  }
-  return m;
-}
-
 test('static web server audit: nginx with sendfile and basic auth, captured; bytes add up, passwords found', { skip, timeout: 180_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdig-nginx-'));
   fs.chmodSync(dir, 0o755);
@@ -153,8 +142,8 @@ test('static web server audit: nginx with sendfile and basic auth, captured; byt
     const nameOf = (c: Conn): string => (c.v6 ? `::1:${c.lport}->::1:${port}` : `127.0.0.1:${c.lport}->127.0.0.1:${port}`);
 
     await t.test("topconns 'proc.name=nginx' and sendfile's bytes add up to what each client counted", () => {
-      const io = sums(['topconns', 'proc.name=nginx', cap], 'fd.name', 'evt.rawarg.res');
-      const sf = sums(['by', 'fd.name', '--sum', 'evt.rawarg.res', '--top', '0', 'proc.name=nginx and evt.type=sendfile and evt.dir=<', cap], 'fd.name', 'evt.rawarg.res');
+      const io = aggSums(['topconns', 'proc.name=nginx', cap], 'fd.name', 'evt.rawarg.res');
+      const sf = aggSums(['by', 'fd.name', '--sum', 'evt.rawarg.res', '--top', '0', 'proc.name=nginx and evt.type=sendfile and evt.dir=<', cap], 'fd.name', 'evt.rawarg.res');
       for (const c of conns) {
         const name = nameOf(c);
         assert.ok(io.has(name), `${name} missing from topconns: ${JSON.stringify([...io])}`);

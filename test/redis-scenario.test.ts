@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { HAVE_SYSDIG, firstDiff, freePort, sysdig } from './helpers.js';
 import { compareChisel } from './chisel-helpers.js';
-import { captureSkipReason, count, portOpen, run, startCapture, stopServer, waitFor, type LiveCapture } from './scenario-helpers.js';
+import { aggSums, captureSkipReason, count, portOpen, run, startCapture, stopServer, waitFor, type LiveCapture } from './scenario-helpers.js';
 
 const SERVER = ['/usr/bin/redis-server', '/usr/sbin/redis-server'].find((p) => fs.existsSync(p));
 const CLI = ['/usr/bin/redis-cli'].find((p) => fs.existsSync(p));
@@ -74,15 +74,7 @@ test('cache server audit: Redis with requirepass, captured; the password and the
     });
 
     await t.test("topconns 'proc.name=redis-server': one connection per redis-cli run, with the bytes the client moved", () => {
-      const rows = (filter: string) => {
-        const m = new Map<string, number>();
-        for (const l of run('tdig-agg', ['--json', 'topconns', filter, cap]).split('\n')) {
-          if (l === '') continue;
-          const r = JSON.parse(l) as Record<string, string | number>;
-          m.set(String(r['fd.name']), Number(r['evt.rawarg.res']));
-        }
-        return m;
-      };
+      const rows = (filter: string) => aggSums(['topconns', filter, cap], 'fd.name', 'evt.rawarg.res');
       const server = rows('proc.name=redis-server');
       const client = rows('proc.name=redis-cli');
       const conns = [...server.keys()].filter((k) => k.endsWith(`->127.0.0.1:${port}`));

@@ -91,5 +91,16 @@ export function run(cmd: string, args: string[]): string {
   return r.stdout.toString('latin1');
 }
 
+/** tdig-agg --json ARGS as a map of each row's KEY column to its VALUE column (a number). */
+export function aggSums(args: string[], key: string, value: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const l of run('tdig-agg', ['--json', ...args]).split('\n')) {
+    if (l === '') continue;
+    const r = JSON.parse(l) as Record<string, string | number>;
+    m.set(String(r[key]), Number(r[value]));
+  }
+  return m;
+}
+
 /** How many times `sub` occurs in `s`. */
 export const count = (s: string, sub: string): number => s.split(sub).length - 1;
