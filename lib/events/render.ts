@@ -761,5 +761,4 @@ export function renderSocktuple(b: Buffer, off: number, len: number, l4 = L4_UNK
   return `family ${fam}`;
 }
 
-
 export { FD_DIRECTORY };
