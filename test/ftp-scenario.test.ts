@@ -129,7 +129,8 @@ test('FTP audit: vsftpd with a local user, captured; the password in plain text,
   ensureUser(root, password);
   spawnSync('chown', [USER, root]);
   const port = await freePort();
-  const pasv = await freePort();
+  let pasv = await freePort();
+  while (pasv === port) pasv = await freePort();
   const conf = path.join(dir, 'vsftpd.conf');
   fs.writeFileSync(conf, vsftpdConf(dir, port, pasv));
   const cap = path.join(dir, 'cap.scap');
