@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { printfExp, printfFixed, printfG } from '../lib/events/printf.js';
+import { HAVE_SYSDIG, tdig } from './helpers.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -75,4 +76,23 @@ test('exact ties go to the even digit; others as JS rounds them', () => {
   assert.equal(printfG(0.00001), '1e-05');
   assert.equal(printfExp(9.5, 0), '1e+01');
   assert.equal(printfExp(8.5, 0), '8e+00');
+});
+
+// proc.fdusage on a capture whose processes hold 64 of 1024 fds (test/captures/fd_usage.sh): the text is
+// C's, and sysdig's goldens hold it (fmt-parity); in JSON sysdig 0.29.3 stops at the first double
+// ("wrong event type 33"), tdig-fmt prints the value as a number (tdig-fmt(1), DIFFERENCES FROM SYSDIG).
+test('proc.fdusage: 6.2 as text, 6.25 in JSON', () => {
+  const cap = new URL('../../test/captures/fd_usage.scap', import.meta.url).pathname;
+  const filter = 'proc.fdlimit=1024 and proc.fdopencount=64 and evt.type=read';
+  const text = tdig('tdig-fmt', [cap, '-p', '%proc.fdusage', filter]);
+  assert.equal(text.status, 0, text.stderr.toString());
+  assert.ok(text.stdout.toString().split('\n').filter((l) => l !== '').every((l) => l === '6.2'), text.stdout.toString());
+  const json = tdig('tdig-fmt', [cap, '-j', '-p', '%proc.fdusage', filter]);
+  const rows = json.stdout.toString().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.ok(rows.length > 0 && rows.every((r) => r['proc.fdusage'] === 6.25), json.stdout.toString());
+  if (HAVE_SYSDIG) {
+    const s = spawnSync('sysdig', ['-r', cap, '-j', '-p', '%proc.fdusage', filter], { encoding: 'latin1' });
+    assert.equal(s.status, 1);
+    assert.match(s.stdout + s.stderr, /wrong event type 33/);
+  }
 });
