@@ -193,6 +193,8 @@ struct msghdr_u {
 
 /* ---- event ids (sysdig 0.29.3 table) ---- */
 enum {
+	/* tdig's own record, never written as it is (lib/capture/native.ts, RECEIVED_FD) */
+	E_TDIG_RECEIVED_FD = 0xFFFE,
 	E_GENERIC = 0, E_OPEN = 2, E_CLOSE = 4, E_READ = 6, E_WRITE = 8,
 	E_SOCKET = 18, E_BIND = 20, E_CONNECT = 22, E_LISTEN = 24,
 	E_SENDTO = 30, E_RECVFROM = 34, E_SHUTDOWN = 36, E_SOCKETPAIR = 42,
@@ -1419,7 +1421,25 @@ XHANDLER(x_recvmsg) {
 		p_tuple(&e, (s32)a.a[0], 1, (void *)m.name, m.namelen);
 	else
 		p_empty(&e);
-	ev_submit(&e); return 0;
+	ev_submit(&e);
+	/*
+	 * A descriptor received with the message (SCM_RIGHTS, the first of its first control message): the
+	 * parameters of an accept exit for it, its tuple read now from the receiver's fd table, in tdig's own
+	 * record (E_TDIG_RECEIVED_FD). The reader writes it as a state-only accept exit, so that the
+	 * receiver's later I/O on it has the connection's name (lib/commands/capture.ts).
+	 */
+	if (res >= 0 && m.control && m.controllen >= 20) {
+		struct { u64 len; s32 level; s32 type; s32 fd; } cm = {};
+		if (bpf_probe_read_user(&cm, sizeof(cm), (void *)m.control) == 0 && cm.level == 1 && cm.type == 1 &&
+		    cm.len >= 20 && cm.fd >= 0) {
+			struct ev f;
+			if (ev_begin(&f, c, E_TDIG_RECEIVED_FD, 5) == 0) {
+				p_u64(&f, cm.fd); p_tuple(&f, cm.fd, 1, 0, 0); p_u8(&f, 0); p_u32(&f, 0); p_u32(&f, 0);
+				ev_submit(&f);
+			}
+		}
+	}
+	return 0;
 }
 
 /*

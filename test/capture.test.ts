@@ -1092,6 +1092,46 @@ test('tdig-capture', { skip }, async (t) => {
       ]);
     });
 
+    await t.test('a socket received over a unix socket (SCM_RIGHTS) is named in the receiver, as accepted: with a filter, with -U, with neither', () => {
+      // the parent accepts a connection and hands it to its child with sendmsg; the child reads the client's
+      // message on it and answers (libsinsp 0.29.3 knows no descriptor received that way: tdig-capture writes
+      // the child's accept of it as a state-only event)
+      const script = [
+        'import os, socket',
+        'a, b = socket.socketpair()',
+        'srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)',
+        'pid = os.fork()',
+        'if pid == 0:',
+        '    msg, fds, flags, addr = socket.recv_fds(b, 16, 4)',
+        '    c = socket.socket(fileno=fds[0]); c.sendall(b"got:" + c.recv(100)); c.close(); os._exit(0)',
+        'cl = socket.create_connection(srv.getsockname())',
+        'conn, _ = srv.accept()',
+        'socket.send_fds(a, [b"x"], [conn.fileno()]); conn.close()',
+        'cl.sendall(b"hello-rights"); cl.recv(100); os.waitpid(pid, 0)',
+      ].join('\n');
+      const fmt = ['-p', '%proc.pid %evt.type %fd.type %fd.name %evt.rawarg.res'];
+      const filter = 'evt.dir=< and (evt.buffer contains hello-rights or evt.buffer contains got:)';
+      for (const opts of [[], ['proc.name=python3'], ['-U', 'no-such-comm']]) {
+        const file = path.join(dir, `rights${opts.length}.scap`);
+        const r = spawnSync(process.execPath, [BIN, ...opts, '-w', file, '--', 'python3', '-c', script], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        const got = lines(tdigText('tdig-fmt', [...fmt, file, filter]));
+        // the client's send and receive (the parent), the child's receive and send: all on one connection
+        assert.equal(got.length, 4, got.join('\n'));
+        const [parent, child] = [got[0]!.split(' ')[0], got[1]!.split(' ')[0]];
+        assert.notEqual(parent, child, got.join('\n'));
+        const conn = got[0]!.split(' ')[3]!;
+        assert.match(conn, /^127\.0\.0\.1:\d+->127\.0\.0\.1:\d+$/);
+        assert.deepEqual(got, [
+          `${parent} sendto ipv4 ${conn} 12`, `${child} recvfrom ipv4 ${conn} 12`,
+          `${child} sendto ipv4 ${conn} 16`, `${parent} recvfrom ipv4 ${conn} 16`,
+        ], opts.join(' '));
+        // the accept is state-only: never printed
+        assert.deepEqual(lines(tdigText('tdig-fmt', ['-p', '%evt.num', file, `proc.pid=${child} and evt.type=accept`])), []);
+        assert.deepEqual(lines(sysdig(['-r', file, ...fmt, filter])), got, 'sysdig reads the name as tdig does');
+      }
+    });
+
     await t.test('setsockopt and getsockopt carry their level, option and value as the driver types them', async () => {
       const script = [
         'import socket, struct, time',

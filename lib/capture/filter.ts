@@ -97,6 +97,23 @@ export class CaptureFilter {
     return filterAction(this.engine, ev, this.test, this.thin);
   }
 
+  /**
+   * A state-only event of tdig's own, in a block of its own (a received socket: lib/capture/native.ts,
+   * receivedFd): the engine takes it as a reader will; it is written whatever the filter says.
+   */
+  observe(block: Buffer): EventView {
+    const ev = this.ev;
+    ev.set(block, EVENT_AT, false, false, 0);
+    ev.cpu = block.readUInt16LE(8);
+    ev.flags = DF_STATE_ONLY;
+    ev.blockType = EV_V2;
+    ev.num = ++this.seen;
+    ev.streamOffset = this.offset;
+    this.offset += block.readUInt32LE(4);
+    this.engine.process(ev);
+    return ev;
+  }
+
   /** The event of the last action(), with the flags it is written with (for ShortOpens.writing). */
   get event(): EventView {
     return this.ev;

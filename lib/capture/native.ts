@@ -57,6 +57,31 @@ interface AddonModule {
 
 export const NOT_BUILT = 'tdig-capture: native addon not built: run npm run build:native';
 
+/**
+ * The event type of tdig's own record in a batch, never written as it is: a descriptor that a recvmsg
+ * received (SCM_RIGHTS), with the parameters of an accept exit for it (fd, tuple, queue figures), written by
+ * the BPF program right after the recvmsg exit (native/tdig.bpf.c, x_recvmsg). See receivedFd().
+ */
+export const RECEIVED_FD = 0xfffe;
+/** accept's exit with five parameters, PPME_SOCKET_ACCEPT_5_X */
+const ACCEPT_5_X = 247;
+
+/**
+ * The RECEIVED_FD record at `off` of a batch as a block of its own holding an accept exit: the thread that
+ * received a socket over a unix socket then has it in its fd table, named by its connection, as if it had
+ * accepted it (libsinsp 0.29.3 knows no descriptor received that way; newer ones look it up in /proc of the
+ * live process). Undefined when the descriptor is not a socket (its tuple is empty).
+ */
+export function receivedFd(batch: Buffer, off: number): Buffer | undefined {
+  const len = batch.readUInt32LE(off + 4);
+  const ev = off + 10;
+  // (lens at 26 after the event's start: fd, then the tuple)
+  if (batch.readUInt32LE(ev + 22) !== 5 || batch.readUInt16LE(ev + 28) === 0) return undefined;
+  const block = Buffer.from(batch.subarray(off, off + len));
+  block.writeUInt16LE(ACCEPT_5_X, 10 + 20);
+  return block;
+}
+
 export function addonPath(): string {
   return path.join(packageRoot(), 'native', 'build', 'Release', 'tdig.node');
 }

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EXIT_DATA, EXIT_OK, EXIT_USAGE, RuntimeError, UsageError, errnoMessage, isErrno } from '../cli/errors.js';
 import { VERSION } from '../cli/version.js';
 import { expandGetopt, refuseScapToTerminal, type GetoptSpec } from '../cli/args.js';
-import { openCapture, type NativeCapture } from '../capture/native.js';
+import { openCapture, receivedFd, RECEIVED_FD, type NativeCapture } from '../capture/native.js';
 import { scanSystem } from '../capture/procscan.js';
 import { CommSuppressor, suppressedComms } from '../state/suppress.js';
 import { isBrokenPipe, openOutput, type OutputCompression, type ScapSink } from '../scap/output.js';
@@ -333,6 +333,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   // -U: libscap's suppression, from the process table scan on (lib/state/suppress.ts)
   const suppressor = args.suppress.length > 0 ? new CommSuppressor(args.suppress) : undefined;
   const suppressView = new EventView();
+  const received = new EventView();
   /** Opens the next file (or stdout) and writes its header blocks. */
   const startFile = async (path: string | undefined, blocks: readonly Buffer[]): Promise<void> => {
     sink = openOutput({ path, compression: args.compression, stdout: io.stdout, sized: args.rotateMb !== undefined });
@@ -448,6 +449,31 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       let done = false;
       while (off + 12 <= batch.length) {
         const len = batch.readUInt32LE(off + 4);
+        if (batch.readUInt16LE(off + 30) === RECEIVED_FD) {
+          // a socket received over a unix socket: a state-only accept exit of the receiver (receivedFd)
+          const block = receivedFd(batch, off);
+          off += len;
+          if (block === undefined) continue;
+          received.set(block, 10, false, false, 0);
+          received.cpu = block.readUInt16LE(8);
+          received.flags = DF_STATE_ONLY;
+          received.blockType = EV_V2;
+          if (suppressor && suppressor.suppressed(received)) continue;
+          const view = filter ? filter.observe(block) : received;
+          if (followView !== undefined) {
+            follow!.process(view);
+            waiting!.seen(view);
+          }
+          if (pending.copying) {
+            if (pending.extra(view)) total++;
+          } else {
+            const before = pending.take();
+            if (sink && before) await writeOut(sink, before);
+            if (sink) await writeOut(sink, stateOnlyBlock(view));
+            total++;
+          }
+          continue;
+        }
         if (suppressor) {
           suppressView.set(batch, off + 10, false, false, 0);
           if (suppressor.suppressed(suppressView)) {
@@ -585,6 +611,11 @@ class Pending implements CuttableOutput {
     return this.out ? this.pos - this.holeBytes : this.end - this.start;
   }
 
+  /** whether blocks are copied (a filter or -U), or the batch's own runs are handed on */
+  get copying(): boolean {
+    return this.out !== null;
+  }
+
   keep(off: number, len: number): void {
     if (this.out) {
       this.batch.copy(this.out, this.pos, off, off + len);
@@ -632,6 +663,13 @@ class Pending implements CuttableOutput {
     this.start = this.end;
     return b;
   }
+}
+
+/** An event as a state-only block of its own. */
+function stateOnlyBlock(ev: EventView): Buffer {
+  const out = Buffer.allocUnsafe(eventBlockSize(DF_STATE_ONLY, ev.len, false));
+  const n = writeEventBlockInto(out, 0, ev.cpu, DF_STATE_ONLY, ev.buf.subarray(ev.off, ev.off + ev.len), false);
+  return out.subarray(0, n);
 }
 
 async function writeOut(sink: ScapSink, buf: Buffer): Promise<void> {
