@@ -23,9 +23,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { HAVE_SYSDIG, firstDiff, freePort, sysdig } from './helpers.js';
+import { HAVE_SYSDIG, freePort, sysdig } from './helpers.js';
 import { compareChisel } from './chisel-helpers.js';
-import { aggSums, captureSkipReason, count, portOpen, run, startCapture, stopServer, waitFor, type LiveCapture } from './scenario-helpers.js';
+import { aggSums, assertFmtLikeSysdig, captureSkipReason, count, portOpen, run, startCapture, stopServer, waitFor, type LiveCapture } from './scenario-helpers.js';
 
 const VSFTPD = ['/usr/sbin/vsftpd'].find((p) => fs.existsSync(p));
 const PYTHON = '/usr/bin/python3';
@@ -219,9 +219,7 @@ test('FTP audit: vsftpd with a local user, captured; the password in plain text,
     });
 
     await t.test('tdig-fmt prints what sysdig prints', { skip: !HAVE_SYSDIG && 'sysdig not installed' }, () => {
-      const want = sysdig(['-r', cap]);
-      const got = run('tdig-fmt', [cap]);
-      assert.ok(got === want, firstDiff(want, got));
+      assertFmtLikeSysdig(cap);
     });
   } finally {
     capture?.kill();

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { addonPath } from '../lib/capture/native.js';
-import { ROOT, sleep, tdig } from './helpers.js';
+import { ROOT, firstDiff, sleep, sysdig, tdig } from './helpers.js';
 
 /** Why a live capture cannot run here, or undefined when it can. */
 export function captureSkipReason(): string | undefined {
@@ -100,6 +100,13 @@ export function aggSums(args: string[], key: string, value: string): Map<string,
     m.set(String(r[key]), Number(r[value]));
   }
   return m;
+}
+
+/** tdig-fmt prints what sysdig prints on the capture, byte for byte. */
+export function assertFmtLikeSysdig(cap: string): void {
+  const want = sysdig(['-r', cap]);
+  const got = run('tdig-fmt', [cap]);
+  assert.ok(got === want, firstDiff(want, got));
 }
 
 /** How many times `sub` occurs in `s`. */
