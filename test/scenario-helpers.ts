@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { addonPath } from '../lib/capture/native.js';
 import { ROOT, firstDiff, sleep, sysdig, tdig } from './helpers.js';
+import { compareChisel } from './chisel-helpers.js';
 
 /** Why a live capture cannot run here, or undefined when it can. */
 export function captureSkipReason(): string | undefined {
@@ -107,6 +108,13 @@ export function assertFmtLikeSysdig(cap: string): void {
   const want = sysdig(['-r', cap]);
   const got = run('tdig-fmt', [cap]);
   assert.ok(got === want, firstDiff(want, got));
+}
+
+/** Each table chisel run (its name, then its filter if any) prints what sysdig prints on the capture (ties as sets). */
+export function assertTablesLikeSysdig(cap: string, runs: string[][]): void {
+  for (const args of runs) {
+    assert.equal(compareChisel(sysdig(['-r', cap, '-c', ...args]), run('tdig-agg', [...args, cap]), { top: 30 }), undefined, args.join(' '));
+  }
 }
 
 /** How many times `sub` occurs in `s`. */
