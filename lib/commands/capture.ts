@@ -465,12 +465,14 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
             waiting!.seen(view);
           }
           if (pending.copying) {
-            if (pending.extra(view)) total++;
+            if (pending.stateOnly(0, block)) total++;
           } else {
             const before = pending.take();
             if (sink && before) await writeOut(sink, before);
-            if (sink) await writeOut(sink, stateOnlyBlock(view));
-            total++;
+            const out = Buffer.allocUnsafe(block.length + 4);
+            const n = writeStateOnly(out, 0, block, 0);
+            if (sink && n > 0) await writeOut(sink, out.subarray(0, n));
+            if (n > 0) total++;
           }
           continue;
         }
@@ -626,10 +628,13 @@ class Pending implements CuttableOutput {
     }
   }
 
-  /** false when the event is too big for a flagged block (left out) */
-  stateOnly(off: number): boolean {
+  /**
+   * The block at `off` of the batch (or of `src`, a block of tdig's own that stands in for one of the batch's:
+   * receivedFd) as a state-only block; false when the event is too big for a flagged block (left out).
+   */
+  stateOnly(off: number, src: Buffer = this.batch): boolean {
     const at = this.pos;
-    this.pos = writeStateOnly(this.out!, at, this.batch, off);
+    this.pos = writeStateOnly(this.out!, at, src, off);
     return this.pos !== at;
   }
 
@@ -663,13 +668,6 @@ class Pending implements CuttableOutput {
     this.start = this.end;
     return b;
   }
-}
-
-/** An event as a state-only block of its own. */
-function stateOnlyBlock(ev: EventView): Buffer {
-  const out = Buffer.allocUnsafe(eventBlockSize(DF_STATE_ONLY, ev.len, false));
-  const n = writeEventBlockInto(out, 0, ev.cpu, DF_STATE_ONLY, ev.buf.subarray(ev.off, ev.off + ev.len), false);
-  return out.subarray(0, n);
 }
 
 async function writeOut(sink: ScapSink, buf: Buffer): Promise<void> {
